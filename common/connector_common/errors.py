@@ -1,0 +1,70 @@
+"""The one typed error hierarchy every connector raises and every entrypoint maps to Airbyte failure types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class ConnectorError(Exception):
+    """Base of every error we raise on purpose. Messages never contain secrets, headers or whole bodies."""
+
+
+class ConfigError(ConnectorError):
+    """The user's configuration is wrong (bad credentials, unknown shop, missing scope, bad option): fix the config."""
+
+
+class RecordError(ConnectorError):
+    """One record cannot be processed. Names the stream, the record's key and the field path."""
+
+    def __init__(self, stream: str, key: str | None, field: str | None, message: str) -> None:
+        self.stream = stream
+        self.key = key
+        self.field = field
+        self.reason = message
+        where = f"{stream}/{key}" if key else stream
+        super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
+
+
+class ApiError(ConnectorError):
+    """A vendor API answered with an error we do not retry (or retries are exhausted)."""
+
+    def __init__(self, message: str, *, status: int | None = None, method: str = "", url: str = "") -> None:
+        self.status = status
+        self.method = method
+        self.url = url
+        super().__init__(message)
+
+
+class AuthFailed(ApiError, ConfigError):
+    """401/403 or a rejected refresh token: the credentials in the config no longer work."""
+
+
+class NotFound(ApiError):
+    """404 from the vendor."""
+
+
+class TransientApiError(ApiError):
+    """429, 5xx, timeouts and dropped connections: worth retrying later."""
+
+
+class RateLimited(TransientApiError):
+    """The vendor's rate limit was hit; `retry_after` is in seconds when the vendor said so."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class QuotaExhausted(TransientApiError):
+    """A daily (or other long-window) quota is used up: stop cleanly and resume after `resets_at`."""
+
+    def __init__(self, message: str, *, resets_at: datetime | None = None, **kwargs: object) -> None:
+        self.resets_at = resets_at
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class AmbiguousWrite(TransientApiError):
+    """A non-idempotent write (POST) failed in a way that leaves it unknown whether the server committed it.
+
+    The caller must look the object up by its external reference before trying again.
+    """

@@ -1,0 +1,295 @@
+"""The canonical commerce model: the one contract between every source and every destination.
+
+Conventions (also stated in schemas/*.json):
+- Money is Decimal; tax rates are percentages (Decimal("21"), Decimal("5.5")); timestamps are aware datetimes.
+- A line's `discount_*` is everything allocated to that line (line-level and order-level discounts the shop
+  allocated), and its `total_*` is after that discount. Order discounts with `allocation == "order"` were NOT
+  allocated to lines by the shop and are subtracted once at order level.
+- Invariants (checked by `validate_order`):
+  sum(line.total_incl) + sum(shipping.amount_incl) - sum(unallocated discount.amount_incl) == totals.grand_total
+  and per tax rate, line + shipping - unallocated discount tax == totals.tax_lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    AUTHORIZED = "authorized"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+    VOIDED = "voided"
+    UNKNOWN = "unknown"
+
+
+class FulfillmentStatus(StrEnum):
+    UNFULFILLED = "unfulfilled"
+    PARTIAL = "partial"
+    FULFILLED = "fulfilled"
+    RETURNED = "returned"
+    UNKNOWN = "unknown"
+
+
+class DiscountAllocation(StrEnum):
+    LINES = "lines"  # the shop spread it over the lines: already inside line.discount_* and line totals
+    ORDER = "order"  # not allocated: subtract once at order level (a destination books a discount line)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Address:
+    line1: str | None = None
+    line2: str | None = None
+    house_number: str | None = None  # where the source splits it (Lightspeed), else None
+    postcode: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = field(default=None, metadata={"pattern": "^[A-Z]{2}$"})  # ISO 3166-1 alpha-2
+    company: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerRef:
+    """The customer as the order saw it (a snapshot; the `customers` stream carries the live record)."""
+
+    source_id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    phone: str | None = None
+    vat_number: str | None = None
+    is_company: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderLine:
+    line_id: str
+    sku: str | None
+    title: str
+    quantity: Decimal
+    unit_price_excl: Decimal
+    unit_price_incl: Decimal
+    discount_excl: Decimal
+    discount_incl: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+    total_excl: Decimal
+    total_incl: Decimal
+    source_product_id: str | None = None
+    source_variant_id: str | None = None
+    is_service: bool = False
+    taxable: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShippingLine:
+    title: str
+    amount_excl: Decimal
+    amount_incl: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineAllocation:
+    line_id: str
+    amount_incl: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Discount:
+    code: str | None
+    title: str
+    kind: str  # "percentage" | "fixed_amount" | "shipping" | "other"
+    amount_incl: Decimal
+    amount_excl: Decimal
+    allocation: DiscountAllocation
+    allocations: tuple[LineAllocation, ...] = ()
+    tax_rate: Decimal | None = None  # for unallocated discounts: the rate to book the discount line at
+    tax_amount: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Payment:
+    gateway: str
+    amount: Decimal
+    kind: str = "sale"  # "sale" | "capture" | "refund" | ...
+    processed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundLine:
+    line_id: str
+    sku: str | None
+    quantity: Decimal
+    amount_excl: Decimal
+    amount_incl: Decimal
+    tax_amount: Decimal
+    tax_rate: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Refund:
+    refund_id: str
+    created_at: datetime
+    lines: tuple[RefundLine, ...]
+    shipping_incl: Decimal
+    adjustment_incl: Decimal  # order adjustments (e.g. refund discrepancy), signed as the shop reports it
+    total_incl: Decimal
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaxLine:
+    rate: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Totals:
+    subtotal_incl: Decimal  # sum of line totals incl. tax (after line discounts)
+    shipping_incl: Decimal
+    discount_incl: Decimal  # all discounts (allocated and not), for information
+    tax_total: Decimal
+    tax_lines: tuple[TaxLine, ...]
+    grand_total: Decimal
+    refunded_total: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Order:
+    source: str  # "shopify" | "lightspeed_ecom" | "lightspeed_retail"
+    source_id: str
+    reference: str  # the human reference, e.g. "#1001"
+    created_at: datetime
+    updated_at: datetime
+    currency: str = field(metadata={"pattern": "^[A-Z]{3}$"})
+    prices_include_tax: bool
+    payment_status: PaymentStatus
+    fulfillment_status: FulfillmentStatus
+    lines: tuple[OrderLine, ...]
+    totals: Totals
+    paid_at: datetime | None = None
+    cancelled: bool = False
+    cancelled_at: datetime | None = None
+    customer: CustomerRef | None = None
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+    shipping_lines: tuple[ShippingLine, ...] = ()
+    discounts: tuple[Discount, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    refunds: tuple[Refund, ...] = ()
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+    channel: str = "web"  # "web" | "pos"
+    test: bool = False
+
+    @property
+    def ship_to(self) -> Address | None:
+        """Shipping address, or the billing address when nothing is shipped (the VAT destination)."""
+        if self.shipping_address and self.shipping_address.country:
+            return self.shipping_address
+        return self.billing_address
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Customer:
+    source: str
+    source_id: str
+    created_at: datetime
+    updated_at: datetime
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    phone: str | None = None
+    vat_number: str | None = None
+    is_company: bool = False
+    address: Address | None = None
+    tax_exempt: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Product:
+    """One sellable product per SKU (a variant of a multi-variant product is its own Product)."""
+
+    source: str
+    source_id: str  # the variant id (the sellable unit)
+    product_id: str
+    sku: str | None
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    price_excl: Decimal
+    price_incl: Decimal
+    tax_rate: Decimal
+    variant_title: str | None = None
+    description: str | None = None
+    product_group: str | None = None
+    barcode: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderCheck:
+    """What `validate_order` found: `difference` = grand_total - (lines + shipping - unallocated discounts)."""
+
+    difference: Decimal
+    tax_differences: dict[Decimal, Decimal]
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_order(order: Order) -> OrderCheck:
+    """Check the invariants a bookkeeper relies on, to the cent, and return the exact differences."""
+    problems: list[str] = []
+    for i, line in enumerate(order.lines, start=1):
+        if line.total_incl != line.total_excl + line.tax_amount:
+            problems.append(f"line {i}: total_incl {line.total_incl} != total_excl {line.total_excl}"
+                            f" + tax {line.tax_amount}")
+    for i, ship in enumerate(order.shipping_lines, start=1):
+        if ship.amount_incl != ship.amount_excl + ship.tax_amount:
+            problems.append(f"shipping {i}: amount_incl {ship.amount_incl} != amount_excl + tax {ship.tax_amount}")
+    unallocated = [d for d in order.discounts if d.allocation is DiscountAllocation.ORDER]
+    expected = (
+        sum((line.total_incl for line in order.lines), Decimal(0))
+        + sum((s.amount_incl for s in order.shipping_lines), Decimal(0))
+        - sum((d.amount_incl for d in unallocated), Decimal(0))
+    )
+    difference = order.totals.grand_total - expected
+    if difference:
+        problems.append(f"grand total {order.totals.grand_total} differs from lines + shipping - discounts {expected}"
+                        f" by {difference}")
+    per_rate: dict[Decimal, Decimal] = {}
+    for line in order.lines:
+        per_rate[line.tax_rate] = per_rate.get(line.tax_rate, Decimal(0)) + line.tax_amount
+    for ship in order.shipping_lines:
+        per_rate[ship.tax_rate] = per_rate.get(ship.tax_rate, Decimal(0)) + ship.tax_amount
+    for disc in unallocated:
+        if disc.tax_rate is not None:
+            per_rate[disc.tax_rate] = per_rate.get(disc.tax_rate, Decimal(0)) - disc.tax_amount
+    reported = {t.rate: t.amount for t in order.totals.tax_lines}
+    tax_differences = {}
+    for rate in sorted(set(per_rate) | set(reported)):
+        diff = reported.get(rate, Decimal(0)) - per_rate.get(rate, Decimal(0))
+        if diff:
+            tax_differences[rate] = diff
+            problems.append(f"tax at {rate}%: reported {reported.get(rate, Decimal(0))}, lines add up to "
+                            f"{per_rate.get(rate, Decimal(0))}")
+    tax_sum = sum((t.amount for t in order.totals.tax_lines), Decimal(0))
+    if tax_sum != order.totals.tax_total:
+        problems.append(f"tax lines add up to {tax_sum}, tax_total is {order.totals.tax_total}")
+    return OrderCheck(difference=difference, tax_differences=tax_differences, problems=tuple(problems))

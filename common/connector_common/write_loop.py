@@ -1,0 +1,147 @@
+"""The destination write loop: buffer, flush, and echo a STATE only after every record before it is committed."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from airbyte_cdk.models import AirbyteMessage, FailureType, Level, Type
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from connector_common import protocol
+from connector_common.errors import ConfigError, ConnectorError, QuotaExhausted, RecordError, TransientApiError
+
+MAX_REPORTED_SKIPS = 50
+SUMMARY_PREFIX = "SUMMARY "
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One record waiting in the buffer."""
+
+    stream: str
+    data: dict[str, Any]
+
+
+class Sink(Protocol):
+    """What a destination plugs into the loop (its Booker)."""
+
+    def prepare(self, batch: Sequence[Pending]) -> None:
+        """Bulk lookups for a whole batch before it is written (e.g. which references already exist)."""
+
+    def write(self, item: Pending) -> str:
+        """Commit one record and return its outcome label ("created", "exists", "skipped_unpaid", ...).
+
+        Raises RecordError for a record that cannot be booked; any other ConnectorError aborts the sync.
+        """
+        ...
+
+    def summary(self) -> dict[str, Any]:
+        """Extra figures for the final summary (customers created/matched/defaulted, per VAT scenario ...)."""
+        ...
+
+
+@dataclass
+class WriteReport:
+    outcomes: Counter[str] = field(default_factory=Counter)
+    skipped: list[str] = field(default_factory=list)
+    skipped_count: int = 0
+    ignored_streams: Counter[str] = field(default_factory=Counter)
+    states_echoed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"outcomes": dict(self.outcomes), "skipped_count": self.skipped_count, "skipped": self.skipped,
+                "ignored_streams": dict(self.ignored_streams), "states_echoed": self.states_echoed}
+
+
+def to_traced(exc: ConnectorError) -> AirbyteTracedException:
+    """Map our error hierarchy onto Airbyte failure types (config / transient / system)."""
+    if isinstance(exc, ConfigError):
+        failure = FailureType.config_error
+    elif isinstance(exc, TransientApiError):
+        failure = FailureType.transient_error
+    else:
+        failure = FailureType.system_error
+    return AirbyteTracedException(message=str(exc), internal_message=type(exc).__name__, failure_type=failure)
+
+
+def write_loop(
+    messages: Iterable[AirbyteMessage],
+    sink: Sink,
+    *,
+    streams: set[str],
+    batch_size: int = 100,
+    error_policy: str = "skip",
+    fail_on_skip: bool = True,
+    report: WriteReport | None = None,
+) -> Iterator[AirbyteMessage]:
+    """Run a destination's `write`: yields the echoed STATE messages, progress logs and the final summary.
+
+    Args:
+        streams: the configured streams; records of other streams are counted and ignored.
+        error_policy: "skip" (count and report bad records, go on) or "stop" (fail at the first bad record).
+        fail_on_skip: end with a failure after the summary when anything was skipped, so a scheduler notices.
+    Raises:
+        AirbyteTracedException: a fatal error (after every state that could be echoed was echoed).
+    """
+    if error_policy not in ("skip", "stop"):
+        raise ValueError(f"error_policy must be 'skip' or 'stop', not {error_policy!r}")
+    report = report or WriteReport()
+    buffer: list[Pending] = []
+
+    def flush() -> Iterator[AirbyteMessage]:
+        if not buffer:
+            return
+        sink.prepare(buffer)
+        for item in buffer:
+            try:
+                outcome = sink.write(item)
+            except RecordError as exc:
+                if error_policy == "stop":
+                    raise
+                report.skipped_count += 1
+                if len(report.skipped) < MAX_REPORTED_SKIPS:
+                    report.skipped.append(str(exc))
+                report.outcomes[f"{item.stream}:skipped_error"] += 1
+                yield protocol.log(f"skipped {exc}", Level.ERROR)
+                continue
+            report.outcomes[f"{item.stream}:{outcome}"] += 1
+        buffer.clear()
+
+    try:
+        for message in messages:
+            if message.type == Type.RECORD and message.record is not None:
+                if message.record.stream not in streams:
+                    report.ignored_streams[message.record.stream] += 1
+                    continue
+                buffer.append(Pending(message.record.stream, message.record.data))
+                if len(buffer) >= batch_size:
+                    yield from flush()
+            elif message.type == Type.STATE:
+                yield from flush()
+                report.states_echoed += 1
+                yield message
+        yield from flush()
+    except QuotaExhausted as exc:
+        yield _summary(sink, report)
+        when = f" It can resume after {exc.resets_at.isoformat()}." if exc.resets_at else ""
+        raise AirbyteTracedException(
+            message=f"Stopped cleanly: the API's daily limit is used up.{when} Everything up to the last echoed state "
+                    "is booked; the next run continues from there.",
+            internal_message=str(exc), failure_type=FailureType.transient_error) from None
+    except ConnectorError as exc:
+        yield _summary(sink, report)
+        raise to_traced(exc) from None
+    yield _summary(sink, report)
+    if report.skipped_count and fail_on_skip:
+        raise AirbyteTracedException(
+            message=f"{report.skipped_count} record(s) were skipped and not booked; first: {report.skipped[0]}",
+            failure_type=FailureType.config_error)
+
+
+def _summary(sink: Sink, report: WriteReport) -> AirbyteMessage:
+    body = {**report.as_dict(), **sink.summary()}
+    return protocol.log(SUMMARY_PREFIX + json.dumps(body, default=str, sort_keys=True))

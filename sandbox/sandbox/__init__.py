@@ -1,0 +1,33 @@
+"""Local stand-ins for the vendor APIs (Shopify, Lightspeed eCom/Retail, Exact Online, Visma eAccounting)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from sandbox.core import FaultRule, Request, Response, SandboxServer, Vendor, json_response
+
+# name -> "module:Class"; each class takes keyword arguments `seed` (str | None) and `orders` (int).
+VENDORS: dict[str, str] = {
+    "shopify": "sandbox.shopify:Shopify",
+    "lightspeed_ecom": "sandbox.lightspeed_ecom:LightspeedEcom",
+    "lightspeed_retail": "sandbox.lightspeed_retail:LightspeedRetail",
+    "exact": "sandbox.exact:ExactOnline",
+    "eaccounting": "sandbox.eaccounting:EAccounting",
+}
+
+
+def make_vendor(name: str, **kwargs: Any) -> Vendor:
+    """Instantiate the stand-in called `name` (see VENDORS)."""
+    module_name, _, cls_name = VENDORS[name].partition(":")
+    cls = getattr(importlib.import_module(module_name), cls_name)
+    vendor: Vendor = cls(**kwargs)
+    return vendor
+
+
+def start(name: str, *, port: int = 0, latency: float = 0.0, fault_seed: int = 0, **kwargs: Any) -> SandboxServer:
+    """Start one stand-in on 127.0.0.1 in a background thread and return its server."""
+    return SandboxServer(make_vendor(name, **kwargs), port=port, latency=latency, seed=fault_seed).start()
+
+
+__all__ = ["VENDORS", "FaultRule", "Request", "Response", "SandboxServer", "Vendor", "json_response", "make_vendor", "start"]

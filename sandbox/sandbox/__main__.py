@@ -1,0 +1,57 @@
+"""`python -m sandbox serve [--seed demo] [--orders N] [--latency S] [--fault KIND:RATE ...]`: serve every stand-in."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from typing import Any
+
+from sandbox import VENDORS, start
+
+
+def _fault(text: str) -> dict[str, Any]:
+    kind, _, rate = text.partition(":")
+    return {"kind": kind, "rate": float(rate or 1.0)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sandbox")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="start every vendor stand-in and serve until stopped")
+    serve.add_argument("--seed", default=None, help="seed name for the generated shop, e.g. 'demo'")
+    serve.add_argument("--orders", type=int, default=50, help="orders in the generated shop")
+    serve.add_argument("--latency", type=float, default=0.0, help="simulated seconds per request")
+    serve.add_argument("--fault", action="append", default=[], type=_fault, help="KIND:RATE, e.g. 429:0.05")
+    serve.add_argument("--only", action="append", default=None, choices=sorted(VENDORS), help="start only these")
+    serve.add_argument("--port-base", type=int, default=0, help="first port (vendors get consecutive ports); 0 = free ports")
+    serve.add_argument("--json", action="store_true", help="print the base URLs as one JSON object instead")
+    args = parser.parse_args(argv)
+
+    servers = {}
+    for i, name in enumerate(args.only or VENDORS):
+        port = args.port_base + i if args.port_base else 0
+        server = start(name, port=port, latency=args.latency, seed=args.seed, orders=args.orders)
+        for fault in args.fault:
+            server.add_fault(**fault)
+        servers[name] = server
+    if args.json:
+        print(json.dumps({name: s.base_url for name, s in servers.items()}), flush=True)
+    else:
+        for name, s in servers.items():
+            print(f"{name} {s.base_url}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    for s in servers.values():
+        s.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
