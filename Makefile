@@ -14,7 +14,8 @@ PYTEST_ARGS ?=
 $(VENV)/.installed: $(foreach p,$(EXISTING),$(p)/pyproject.toml) Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check $(foreach p,$(EXISTING),-e ./$(p)) $(TOOLS)
+	$(PY) -m pip install -q --disable-pip-version-check --config-settings editable_mode=compat \
+		$(foreach p,$(EXISTING),-e ./$(p)) $(TOOLS)
 	touch $@
 
 install: $(VENV)/.installed

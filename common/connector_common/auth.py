@@ -14,6 +14,13 @@ from requests.auth import AuthBase, HTTPBasicAuth
 from connector_common.errors import ApiError, AuthFailed, ConfigError
 
 
+class NoAuth(AuthBase):
+    """Sends no credentials (token requests that carry the client credentials in the form body)."""
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        return r
+
+
 class HeaderTokenAuth(AuthBase):
     """A fixed token in a header, e.g. `X-Shopify-Access-Token: …` or `Authorization: Bearer …`."""
 
@@ -111,7 +118,7 @@ class OAuth2Auth(AuthBase):
 
     def _refresh(self) -> None:
         form = {"grant_type": self._grant, **self._extra}
-        auth = None
+        auth: AuthBase = NoAuth()  # never the bearer auth itself: that would recurse into this refresh
         if self._client_auth == "basic":
             auth = HTTPBasicAuth(self._client_id, self._client_secret)
         else:

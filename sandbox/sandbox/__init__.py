@@ -30,4 +30,6 @@ def start(name: str, *, port: int = 0, latency: float = 0.0, fault_seed: int = 0
     return SandboxServer(make_vendor(name, **kwargs), port=port, latency=latency, seed=fault_seed).start()
 
 
-__all__ = ["VENDORS", "FaultRule", "Request", "Response", "SandboxServer", "Vendor", "json_response", "make_vendor", "start"]
+__all__ = [
+    "VENDORS", "FaultRule", "Request", "Response", "SandboxServer", "Vendor", "json_response", "make_vendor", "start",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--latency", type=float, default=0.0, help="simulated seconds per request")
     serve.add_argument("--fault", action="append", default=[], type=_fault, help="KIND:RATE, e.g. 429:0.05")
     serve.add_argument("--only", action="append", default=None, choices=sorted(VENDORS), help="start only these")
-    serve.add_argument("--port-base", type=int, default=0, help="first port (vendors get consecutive ports); 0 = free ports")
+    serve.add_argument("--port-base", type=int, default=0, help="first port, vendors get consecutive ports")
     serve.add_argument("--json", action="store_true", help="print the base URLs as one JSON object instead")
     args = parser.parse_args(argv)
 
@@ -44,10 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} {s.base_url}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     for s in servers.values():
         s.stop()
     return 0

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ADMIN_PREFIX = "/_sandbox"
@@ -59,7 +61,8 @@ class Response:
             return self.body, self.headers.get("Content-Type", "application/octet-stream")
         if isinstance(self.body, str):
             return self.body.encode("utf-8"), self.headers.get("Content-Type", "text/plain; charset=utf-8")
-        return json.dumps(self.body).encode("utf-8"), self.headers.get("Content-Type", "application/json; charset=utf-8")
+        ctype = self.headers.get("Content-Type", "application/json; charset=utf-8")
+        return json.dumps(self.body).encode("utf-8"), ctype
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -174,7 +177,8 @@ class SandboxServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"sandbox-{self.vendor.name}", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"sandbox-{self.vendor.name}", daemon=True)
         self._thread.start()
         return self
 
@@ -257,6 +261,7 @@ class _Drop(Exception):
 def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # small keep-alive responses otherwise wait ~40 ms for a delayed ACK
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence stderr access log
             return
@@ -278,10 +283,8 @@ def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             except _Drop:
                 server.record(req, 0, fault.kind if fault else None)
                 self.close_connection = True
-                try:
+                with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 return
             server.record(req, resp.status, fault.kind if fault else None)
             self._write(resp)
@@ -322,9 +325,12 @@ def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(payload)))
             for k, v in headers.items():
                 self.send_header(k, v)
-            self.end_headers()
+            # what end_headers() does, with the body appended so headers and body go out in one write
+            buffer: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]
+            buffer.append(b"\r\n")
             if self.command != "HEAD":
-                self.wfile.write(payload)
+                buffer.append(payload)
+            self.flush_headers()
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 

@@ -1,0 +1,196 @@
+"""The HTTP client: retries, Retry-After, rate-limit waits, write safety, error classes, redaction."""
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+import requests
+import requests_mock
+from connector_common.errors import (
+    AmbiguousWrite,
+    ApiError,
+    AuthFailed,
+    NotFound,
+    QuotaExhausted,
+    RateLimited,
+    TransientApiError,
+)
+from connector_common.http import HttpClient, Redactor, RetryPolicy, endpoint_of, parse_retry_after
+from connector_common.ratelimit import MinIntervalLimiter, RemainingResetLimiter
+
+BASE = "https://api.example.test"
+NOW = 1_800_000_000.0
+
+
+def client(**kwargs) -> tuple[HttpClient, list[float]]:
+    sleeps: list[float] = []
+    c = HttpClient(BASE, sleep=sleeps.append, rand=lambda: 0.5, clock=lambda: NOW, **kwargs)
+    return c, sleeps
+
+
+def test_given_429_with_retry_after_seconds_then_waits_that_long_and_succeeds():
+    c, sleeps = client()
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/orders", [{"status_code": 429, "headers": {"Retry-After": "7"}}, {"json": {"ok": 1}}])
+        assert c.get("/orders").json() == {"ok": 1}
+        assert m.call_count == 2
+    assert sleeps == [7.0]
+    assert c.calls["GET /orders"] == 2
+
+
+def test_given_retry_after_as_http_date_then_relative_wait():
+    when = datetime.fromtimestamp(NOW, UTC) + timedelta(seconds=30)
+    assert parse_retry_after(format_datetime(when, usegmt=True), NOW) == 30.0
+    assert parse_retry_after("garbage", NOW) is None
+    assert parse_retry_after(None, NOW) is None
+
+
+def test_given_5xx_then_capped_exponential_backoff_with_jitter_until_exhausted():
+    c, sleeps = client(retry=RetryPolicy(max_attempts=4, backoff_base=1, backoff_cap=3))
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/x", status_code=503)
+        with pytest.raises(TransientApiError, match="GET /x returned HTTP 503"):
+            c.get("/x")
+        assert m.call_count == 4
+    assert sleeps == [0.75, 1.5, 2.25]  # ceiling 1, 2, 3 (capped); equal jitter with rand 0.5
+
+
+def test_given_connection_error_on_get_then_retried():
+    c, _ = client()
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/x", [{"exc": requests.ConnectionError("reset")}, {"json": {}}])
+        c.get("/x")
+        assert m.call_count == 2
+
+
+def test_given_post_when_response_lost_then_ambiguous_write_and_no_retry():
+    c, _ = client()
+    with requests_mock.Mocker() as m:
+        m.post(f"{BASE}/invoices", exc=requests.ConnectionError("Connection aborted"))
+        with pytest.raises(AmbiguousWrite, match="may have been processed"):
+            c.post("/invoices", json={"a": 1})
+        assert m.call_count == 1
+
+
+def test_given_post_when_5xx_then_ambiguous_write_and_no_retry():
+    c, _ = client()
+    with requests_mock.Mocker() as m:
+        m.post(f"{BASE}/invoices", status_code=500)
+        with pytest.raises(AmbiguousWrite):
+            c.post("/invoices", json={})
+        assert m.call_count == 1
+
+
+def test_given_post_when_429_then_retried_because_nothing_was_processed():
+    c, sleeps = client()
+    with requests_mock.Mocker() as m:
+        m.post(f"{BASE}/invoices", [{"status_code": 429, "headers": {"Retry-After": "1"}}, {"status_code": 201, "json": {}}])
+        assert c.post("/invoices", json={}).status_code == 201
+    assert sleeps == [1.0]
+
+
+def test_given_post_when_connect_refused_then_retried_safely():
+    c, _ = client()
+    with requests_mock.Mocker() as m:
+        m.post(f"{BASE}/invoices", [{"exc": requests.ConnectTimeout("connect timeout")}, {"status_code": 201, "json": {}}])
+        assert c.post("/invoices", json={}).status_code == 201
+
+
+@pytest.mark.parametrize(("status", "error"), [(401, AuthFailed), (403, AuthFailed), (404, NotFound), (400, ApiError),
+                                               (429, RateLimited)])
+def test_error_classes(status, error):
+    c, _ = client(retry=RetryPolicy(max_attempts=1))
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/x", status_code=status)
+        with pytest.raises(error):
+            c.get("/x")
+
+
+def test_given_vendor_classifier_when_daily_limit_then_quota_exhausted_without_retry():
+    def classify(resp: requests.Response):
+        if resp.status_code == 429 and resp.headers.get("X-Daily-Remaining") == "0":
+            return QuotaExhausted("daily limit reached", status=429)
+        return None
+
+    c, sleeps = client(classify_error=classify)
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/x", status_code=429, headers={"X-Daily-Remaining": "0"})
+        with pytest.raises(QuotaExhausted):
+            c.get("/x")
+        assert m.call_count == 1
+    assert sleeps == []
+
+
+def test_given_401_with_refreshable_auth_then_invalidated_and_retried_once():
+    class Auth(requests.auth.AuthBase):
+        invalidated = 0
+
+        def __call__(self, r):
+            r.headers["Authorization"] = f"Bearer t{self.invalidated}"
+            return r
+
+        def invalidate(self):
+            self.invalidated += 1
+
+    auth = Auth()
+    c, _ = client(auth=auth)
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/x", [{"status_code": 401}, {"json": {}}])
+        c.get("/x")
+        assert m.request_history[1].headers["Authorization"] == "Bearer t1"
+    assert auth.invalidated == 1
+
+
+def test_given_secrets_when_error_then_message_is_redacted():
+    red = Redactor(("supersecret-token-123",))
+    c, _ = client(redactor=red, retry=RetryPolicy(max_attempts=1),
+                  error_message=lambda r: r.json()["error"])
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/x", status_code=400, json={"error": "bad token supersecret-token-123"})
+        with pytest.raises(ApiError) as info:
+            c.get("/x?access_token=supersecret-token-123&page=2")
+    text = str(info.value) + info.value.url
+    assert "supersecret-token-123" not in text
+    assert "access_token=****" in info.value.url and "page=2" in info.value.url
+
+
+def test_rate_limiter_waits_before_the_limit_is_hit():
+    clock = [NOW]
+    limiter = RemainingResetLimiter("X-Remaining", "X-Reset", reset_kind="epoch_ms", clock=lambda: clock[0])
+    c, sleeps = client(rate_limiter=limiter)
+    reset_ms = str(int((NOW + 42) * 1000))
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/x", headers={"X-Remaining": "0", "X-Reset": reset_ms}, json={})
+        c.get("/x")
+        c.get("/x")
+    assert sleeps == [42.0]
+
+
+def test_min_interval_limiter_spaces_calls():
+    t = [0.0]
+    limiter = MinIntervalLimiter(per_second=4, clock=lambda: t[0])
+    assert [limiter.before_request("GET", "u") for _ in range(3)] == [0.0, 0.25, 0.5]
+
+
+def test_pagination_loop_is_detected():
+    c, _ = client()
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/p", json={"next": "/p"})
+        pages = c.paginate("/p", None, lambda r: (r.json()["next"], None))
+        with pytest.raises(ApiError, match="pagination loop"):
+            list(pages)
+
+
+def test_timeout_is_always_set_and_tls_verification_on():
+    c, _ = client()
+    with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/x", json={})
+        c.get("/x")
+        assert m.last_request.timeout == (10.0, 60.0)
+        assert m.last_request.verify not in (False, None)
+    with pytest.raises(ValueError, match="timeout"):
+        HttpClient(BASE, timeout=(0, 5))
+
+
+def test_endpoint_counter_groups_ids():
+    assert endpoint_of("GET", "https://h/api/v1/123456/crm/Accounts(guid'ab-cd')?x=1") == "GET /api/v1/{id}/crm/Accounts({id})"

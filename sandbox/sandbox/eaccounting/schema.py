@@ -1,0 +1,232 @@
+"""Entity shapes and field validation from Visma's OpenAPI document (data/eaccounting_schemas.json), plus JSON I/O.
+
+Validation follows what the ASP.NET model binder behind eAccounting does with the documented schema:
+required properties, JSON types, uuid/date-time formats, maxLength, minimum/maximum and enums give a 400 with
+ErrorCode 2000 and one `Errors[]` entry per field. Read-only properties in a request body are ignored, and so
+are unknown properties: the reference documents no rejection of them (the generator's `additionalProperties:
+false` describes responses), so the stand-in drops them silently, as the .NET JSON binder does by default.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SCHEMA_FILE = "eaccounting_schemas.json"
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One entry of `Errors[]` in Visma's CommonExtendedBadRequest."""
+
+    field: str
+    code: str  # Required | InvalidType | InvalidFormat | MaxLength | Range | InvalidValue | NotFound | Conflict
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"Field": self.field, "ErrorCode": self.code, "Message": self.message, "Key": self.field}
+
+
+@cache
+def schemas() -> dict[str, Any]:
+    """All extracted schemas by name (CustomerApi, ArticleApi, ...)."""
+    text = (Path(__file__).resolve().parent.parent / "data" / SCHEMA_FILE).read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)["schemas"]
+    return loaded
+
+
+def properties(schema: str) -> dict[str, Any]:
+    props: dict[str, Any] = schemas()[schema]["properties"]
+    return props
+
+
+def template(schema: str) -> dict[str, Any]:
+    """A response-shaped entity with every documented property at its .NET default (null, false, 0, "")."""
+    return {name: [] if default is _LIST else default for name, default in _defaults(schema)}
+
+
+_LIST = object()
+
+
+@cache
+def _defaults(schema: str) -> tuple[tuple[str, Any], ...]:
+    out: list[tuple[str, Any]] = []
+    for name, prop in properties(schema).items():
+        types = prop["type"]
+        default: Any = None
+        if "null" in types:
+            default = None
+        elif "boolean" in types:
+            default = False
+        elif "integer" in types:
+            default = 0
+        elif "number" in types:
+            default = Decimal("0")
+        elif "array" in types:
+            default = _LIST
+        elif "string" in types:
+            default = "00000000-0000-0000-0000-000000000000" if prop.get("format") == "uuid" else ""
+        out.append((name, default))
+    return tuple(out)
+
+
+def is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and bool(_UUID.match(value))
+
+
+def parse_date(value: str) -> datetime:
+    """Parse the date/date-time forms eAccounting accepts ("2026-01-31", "2026-01-31T00:00:00", with or without Z)."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _type_ok(value: Any, types: list[str]) -> bool:
+    checks = {
+        "string": isinstance(value, str),
+        "boolean": isinstance(value, bool),
+        "integer": isinstance(value, int) and not isinstance(value, bool),
+        "number": isinstance(value, int | Decimal) and not isinstance(value, bool),
+        "array": isinstance(value, list),
+        "object": isinstance(value, dict),
+    }
+    return any(checks.get(t, False) for t in types)
+
+
+def validate(schema: str, body: Any, prefix: str = "") -> list[FieldError]:
+    """Check a request object against a schema: required, types, formats, lengths, ranges, enums; rows recursively."""
+    if not isinstance(body, dict):
+        return [FieldError(prefix or "body", "InvalidType", "The request body must be a JSON object.")]
+    errors: list[FieldError] = []
+    props = properties(schema)
+    for name in schemas()[schema]["required"]:
+        if body.get(name) is None:
+            errors.append(FieldError(prefix + name, "Required", f"The {name} field is required."))
+    for name, value in body.items():
+        prop = props.get(name)
+        if prop is None or prop.get("readOnly") or value is None:
+            if value is None and prop is not None and not prop.get("readOnly") and "null" not in prop["type"] \
+                    and name not in schemas()[schema]["required"]:
+                errors.append(FieldError(prefix + name, "InvalidType", f"Error converting value null for {name}."))
+            continue
+        errors.extend(_check(prefix + name, name, value, prop))
+    return errors
+
+
+def _check(path: str, name: str, value: Any, prop: dict[str, Any]) -> list[FieldError]:
+    if not _type_ok(value, prop["type"]):
+        want = "/".join(t for t in prop["type"] if t != "null")
+        return [FieldError(path, "InvalidType", f"The value for {name} is not a valid {want}.")]
+    errors: list[FieldError] = []
+    fmt = prop.get("format")
+    if isinstance(value, str) and fmt == "uuid" and not is_uuid(value):
+        errors.append(FieldError(path, "InvalidFormat", f"The value '{value}' is not a valid Guid for {name}."))
+    if isinstance(value, str) and fmt == "date-time":
+        try:
+            parse_date(value)
+        except ValueError:
+            errors.append(FieldError(path, "InvalidFormat",
+                                     f"The value '{value}' is not a valid date for {name}. Expected YYYY-MM-DD."))
+    max_length = prop.get("maxLength")
+    if isinstance(value, str) and max_length is not None and len(value) > max_length:
+        errors.append(FieldError(path, "MaxLength",
+                                 f"The field {name} must be a string with a maximum length of {max_length}."))
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        low, high = prop.get("minimum"), prop.get("maximum")
+        if (low is not None and value < Decimal(str(low))) or (high is not None and value > Decimal(str(high))):
+            errors.append(FieldError(path, "Range", f"The field {name} must be between {low} and {high}."))
+    if "enum" in prop and value not in prop["enum"]:
+        errors.append(FieldError(path, "InvalidValue", f"The value {value} is not valid for {name}."))
+    item_schema = prop.get("items")
+    if isinstance(value, list) and item_schema:
+        for i, item in enumerate(value):
+            errors.extend(validate(item_schema, item, f"{path}[{i}]."))
+    return errors
+
+
+def writable(schema: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The documented, writable properties of a request body (read-only and unknown ones dropped)."""
+    props = properties(schema)
+    return {k: v for k, v in body.items() if k in props and not props[k].get("readOnly")}
+
+
+def new_id() -> str:
+    """A fresh GUID as eAccounting renders it (lower-case, hyphenated)."""
+    return str(uuid.uuid4())
+
+
+def loads(body: bytes) -> Any:
+    """Parse a JSON request body keeping every decimal number exact."""
+    return json.loads(body.decode("utf-8"), parse_float=Decimal)
+
+
+def dumps(value: Any) -> str:
+    """JSON text with Decimal written as a JSON number, exactly (no float round trip).
+
+    Fast path: the C encoder walks the data and each Decimal comes back from `default` as the marked string
+    "\\u0001<number>\\u0001", which one regex pass turns into a bare number. If the data itself contains U+0001
+    (so a marker could be forged), the slower pure-Python encoder is used instead.
+    """
+    seen = [0]
+
+    def mark(item: Any) -> str:
+        if isinstance(item, Decimal):
+            seen[0] += 1
+            return f"\x01{item:f}\x01"
+        raise TypeError(f"{type(item).__name__} is not JSON serialisable")
+
+    text = json.dumps(value, default=mark, separators=(",", ":"))
+    if not seen[0]:
+        return text
+    if text.count("\\u0001") != 2 * seen[0]:
+        parts: list[str] = []
+        _encode(value, parts)
+        return "".join(parts)
+    # every U+0001 in the text is one of our markers (counted above), so plain replaces are exact
+    return text.replace('"\\u0001', "").replace('\\u0001"', "")
+
+
+def _encode(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        out.append("{")
+        for i, (k, v) in enumerate(value.items()):
+            out.append(("," if i else "") + json.dumps(k) + ":")
+            _encode(v, out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for i, v in enumerate(value):
+            if i:
+                out.append(",")
+            _encode(v, out)
+        out.append("]")
+    elif isinstance(value, Decimal):
+        out.append(format(value, "f"))
+    else:
+        out.append(json.dumps(value))
+
+
+def clone(value: Any) -> Any:
+    """Deep copy of JSON-like data (dicts and lists; leaves are immutable), much cheaper than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
+def to_plain(value: Any) -> Any:
+    """Deep copy with Decimal as string: the JSON-serialisable form `dump()` returns."""
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value

@@ -1,0 +1,281 @@
+"""Render the neutral shop (sandbox.seed) as Shopify GraphQL Admin node dicts; formatting only, no money maths.
+
+Conventions (GraphQL Admin API): ids are GIDs (``gid://shopify/Order/12``) with `legacyResourceId` as a string,
+timestamps are UTC ISO 8601 with ``Z``, enums are upper case (``PAID``), money is a `MoneyBag`
+(``{"shopMoney": {"amount", "currencyCode"}, "presentmentMoney": {...}}``) whose amount is a decimal STRING
+printed as the GraphQL Decimal scalar prints it: trailing zeros dropped but at least one decimal ("12.1", "25.0",
+"19.99"). Clients must parse it as a decimal, never assume two places. Zero-rated lines (ICP, export, gift
+cards) carry no `taxLines` and `taxable: false`, as Shopify shows tax-exempt lines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sandbox.seed import Address, Customer, Order, OrderLine, Product, ShippingLine, Shop, Variant, cents
+from sandbox.shopify.gql import Connection, Lazy
+
+TAX_TITLES = {"NL": "BTW", "BE": "BTW", "DE": "MwSt", "FR": "TVA", "SE": "Moms"}
+COUNTRY_NAMES = {"NL": "Netherlands", "BE": "Belgium", "DE": "Germany", "FR": "France", "SE": "Sweden",
+                 "GB": "United Kingdom", "US": "United States"}
+PROVINCES = {"NY": "New York", "OR": "Oregon"}
+
+
+def gid(kind: str, ident: int | str) -> str:
+    return f"gid://shopify/{kind}/{ident}"
+
+
+def gid_number(value: str) -> int:
+    """Numeric id of a GID (``gid://shopify/Order/12`` -> 12); raises ValueError otherwise."""
+    return int(value.rsplit("/", 1)[-1].split("?", maxsplit=1)[0])
+
+
+def ts(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+@lru_cache(maxsize=65536)
+def decimal_str(amount: Decimal) -> str:
+    """GraphQL Decimal printing: '12.10' -> '12.1', '25.00' -> '25.0'."""
+    text = format(cents(amount).normalize(), "f")
+    return text if "." in text else f"{text}.0"
+
+
+@lru_cache(maxsize=65536)
+def money(amount: Decimal, currency: str = "EUR") -> dict[str, Any]:
+    """A MoneyV2 node. Cached and shared between nodes: node dicts are read-only once rendered."""
+    return {"__typename": "MoneyV2", "amount": decimal_str(amount), "currencyCode": currency}
+
+
+@lru_cache(maxsize=65536)
+def money_bag(amount: Decimal, currency: str = "EUR") -> dict[str, Any]:
+    """A MoneyBag node (shop and presentment money are the same: single-currency shop). Cached, read-only."""
+    return {"__typename": "MoneyBag", "shopMoney": money(amount, currency), "presentmentMoney": money(amount, currency)}
+
+
+def address_node(addr: Address | None, ident: int) -> dict[str, Any] | None:
+    if addr is None:
+        return None
+    return {"__typename": "MailingAddress", "id": gid("MailingAddress", f"{ident}?model_name=CustomerAddress"),
+            "address1": addr.line1, "address2": addr.address2, "city": addr.city, "zip": addr.postcode,
+            "province": PROVINCES.get(addr.province_code or ""), "provinceCode": addr.province_code,
+            "country": COUNTRY_NAMES.get(addr.country, addr.country), "countryCodeV2": addr.country,
+            "company": addr.company, "firstName": addr.first_name, "lastName": addr.last_name,
+            "name": f"{addr.first_name} {addr.last_name}", "phone": addr.phone}
+
+
+def customer_node(c: Customer, shop: Shop) -> dict[str, Any]:
+    default = address_node(c.address, c.id)
+    return {
+        "__typename": "Customer", "id": gid("Customer", c.id), "legacyResourceId": str(c.id), "email": c.email,
+        "firstName": c.first_name, "lastName": c.last_name, "displayName": f"{c.first_name} {c.last_name}",
+        "phone": c.phone, "createdAt": ts(c.created_at), "updatedAt": ts(c.updated_at),
+        "taxExempt": bool(c.vat_number and c.address.country != shop.country), "taxExemptions": [],
+        "verifiedEmail": True, "state": "ENABLED", "tags": list(c.tags), "note": None, "locale": "nl",
+        "defaultAddress": default, "addresses": [default], "addressesV2": Connection([default]),
+        "numberOfOrders": "0", "amountSpent": money(Decimal(0), shop.currency),
+    }
+
+
+def variant_ref(v: Variant, p: Product | None) -> dict[str, Any]:
+    return {"__typename": "ProductVariant", "id": gid("ProductVariant", v.id), "legacyResourceId": str(v.id),
+            "sku": v.sku, "title": v.title, "barcode": v.barcode, "price": decimal_str(v.price),
+            "displayName": f"{p.title if p else ''} - {v.title}"}
+
+
+def product_ref(p: Product) -> dict[str, Any]:
+    return _product_ref(p.id, p.title, p.product_group, p.vendor)
+
+
+@lru_cache(maxsize=4096)
+def _product_ref(ident: int, title: str, group: str, vendor: str) -> dict[str, Any]:
+    return {"__typename": "Product", "id": gid("Product", ident), "legacyResourceId": str(ident), "title": title,
+            "productType": group, "vendor": vendor, "handle": _handle(title)}
+
+
+def _handle(title: str) -> str:
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in title.lower()).split())
+
+
+def product_node(p: Product, currency: str = "EUR") -> dict[str, Any]:
+    ref = product_ref(p)
+    variants: list[dict[str, Any]] = []
+    for v in p.variants:
+        node = variant_ref(v, p)
+        node.update({
+            "compareAtPrice": None, "taxable": v.tax_rate > 0, "taxCode": None, "availableForSale": v.active,
+            "inventoryQuantity": 0 if not v.active else 25, "createdAt": ts(p.created_at),
+            "updatedAt": ts(p.updated_at), "position": len(variants) + 1, "product": ref,
+            "inventoryItem": {"__typename": "InventoryItem", "id": gid("InventoryItem", v.id), "sku": v.sku,
+                              "tracked": True, "requiresShipping": v.tax_class != "zero",
+                              "unitCost": money(cents(v.price * Decimal("0.4")), currency)},
+        })
+        variants.append(node)
+    return {**ref, "descriptionHtml": p.description, "description": p.description.replace("<p>", "").replace(
+        "</p>", ""), "status": "ACTIVE" if p.active else "ARCHIVED", "createdAt": ts(p.created_at),
+        "updatedAt": ts(p.updated_at), "publishedAt": ts(p.created_at) if p.active else None,
+        "tags": [p.product_group.lower()], "totalInventory": 25 * sum(v.active for v in p.variants),
+        "variants": Connection(variants), "variantsCount": {"__typename": "Count", "count": len(variants)}}
+
+
+def _tax_lines(rate: Decimal, amount: Decimal, country: str, currency: str) -> list[dict[str, Any]]:
+    if rate == 0:
+        return []
+    return [{"__typename": "TaxLine", "rate": float(rate / 100), "ratePercentage": float(rate),
+             "title": f"{TAX_TITLES.get(country, 'VAT')} {rate.normalize()}%", "priceSet": money_bag(amount, currency),
+             "channelLiable": False}]
+
+
+def _discount_application(order: Order) -> list[dict[str, Any]]:
+    apps = []
+    for i, code in enumerate(order.discount_codes):
+        value: dict[str, Any] = ({"__typename": "PricingPercentageValue", "percentage": float(code.value)}
+                                 if code.kind == "percentage" else money(code.value, order.currency))
+        apps.append({"__typename": "DiscountCodeApplication", "__implements": ("DiscountApplication",),
+                     "code": code.code, "index": i, "value": value,
+                     "allocationMethod": "ACROSS" if code.kind == "fixed_amount" else "EACH",
+                     "targetSelection": "ALL", "targetType": "LINE_ITEM"})
+    return apps
+
+
+def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, Any]],
+               shop: Shop) -> dict[str, Any]:
+    cur = order.currency
+    inc = order.prices_include_tax
+    total = ln.total_incl if inc else ln.total_excl
+    product = shop.products.get(ln.product_id) if ln.product_id is not None else None
+    variant = next((v for v in product.variants if v.id == ln.variant_id), None) if product else None
+    refunded = sum(rl.quantity for r in order.refunds for rl in r.lines if rl.line_id == ln.id)
+    app = next((a for a in apps if a["code"] == ln.discount_code), None)
+    return {
+        "__typename": "LineItem", "id": gid("LineItem", ln.id), "name": f"{ln.title} - {ln.variant_title}",
+        "title": ln.title, "variantTitle": ln.variant_title, "sku": ln.sku, "quantity": ln.quantity,
+        "currentQuantity": ln.quantity - refunded, "refundableQuantity": ln.quantity - refunded,
+        "taxable": ln.tax_rate > 0, "requiresShipping": order.channel == "web", "vendor": product.vendor if product
+        else None,
+        "variant": variant_ref(variant, product) if variant else None,
+        "product": product_ref(product) if product else None,
+        "originalUnitPriceSet": money_bag(ln.unit_price, cur),
+        "discountedUnitPriceSet": money_bag(cents(total / ln.quantity), cur),
+        "originalTotalSet": money_bag(ln.gross_incl if inc else ln.gross_excl, cur),
+        "discountedTotalSet": money_bag(total, cur),
+        "totalDiscountSet": money_bag(ln.discount, cur),
+        "discountAllocations": [{"__typename": "DiscountAllocation", "allocatedAmountSet": money_bag(ln.discount, cur),
+                                 "discountApplication": app}] if app and ln.discount else [],
+        "taxLines": _tax_lines(ln.tax_rate, ln.tax_amount, country, cur),
+    }
+
+
+def _shipping_node(order: Order, s: ShippingLine, country: str) -> dict[str, Any]:
+    cur = order.currency
+    return {"__typename": "ShippingLine", "id": gid("ShippingLine", s.id), "title": s.title, "code": s.code,
+            "source": "shopify", "carrierIdentifier": None, "isRemoved": False,
+            "originalPriceSet": money_bag(s.price, cur), "discountedPriceSet": money_bag(s.price, cur),
+            "currentDiscountedPriceSet": money_bag(s.price, cur), "discountAllocations": [],
+            "taxLines": _tax_lines(s.tax_rate, s.tax_amount, country, cur)}
+
+
+def order_node(order: Order, shop: Shop) -> dict[str, Any]:
+    """The full GraphQL Order node of a neutral order; nested parts are `Lazy` (rendered when selected)."""
+    cur = order.currency
+    inc = order.prices_include_tax
+    where = order.shipping_address or order.billing_address
+    tax_country = where.country if where and order.kind == "oss" else shop.country
+    apps = Lazy(lambda: _discount_application(order))
+    lines = Lazy(lambda: [_line_node(order, ln, tax_country, apps.get(), shop) for ln in order.lines])
+    customer = shop.customers.get(order.customer_id) if order.customer_id is not None else None
+    refunded_lines = sum(((rl.amount_incl if inc else rl.amount_excl) for r in order.refunds for rl in r.lines),
+                         Decimal(0))
+    company = None
+    if order.company and order.kind == "icp":
+        company = {"__typename": "PurchasingCompany",
+                   "company": {"__typename": "Company", "id": gid("Company", order.customer_id or 0),
+                               "name": order.company, "externalId": order.vat_number}}
+    pending = order.financial_status == "pending"
+    return {
+        "__typename": "Order", "id": gid("Order", order.id), "legacyResourceId": str(order.id),
+        "name": f"#{order.number}", "createdAt": ts(order.created_at), "updatedAt": ts(order.updated_at),
+        "processedAt": ts(order.created_at), "cancelledAt": ts(order.cancelled_at),
+        "cancelReason": order.cancel_reason.upper() if order.cancel_reason else None,
+        "closedAt": ts(order.updated_at) if order.fulfillment_status == "fulfilled" and not pending else None,
+        "displayFinancialStatus": order.financial_status.upper(),
+        "displayFulfillmentStatus": order.fulfillment_status.upper(), "test": order.test, "confirmed": True,
+        "currencyCode": cur, "presentmentCurrencyCode": cur, "taxesIncluded": inc,
+        "taxExempt": order.kind in ("icp", "export"), "email": order.email, "phone": order.phone,
+        "note": order.note, "tags": list(order.tags), "sourceName": order.channel,
+        "paymentGatewayNames": sorted({p.gateway for p in order.payments if p.kind == "sale"}),
+        "customer": Lazy(lambda: customer_node(customer, shop) if customer else None),
+        "billingAddress": Lazy(lambda: address_node(order.billing_address, order.customer_id or 0)),
+        "shippingAddress": Lazy(lambda: address_node(order.shipping_address, order.customer_id or 0)),
+        "purchasingEntity": company,
+        "lineItems": Lazy(lambda: Connection(lines.get())),
+        "shippingLines": Lazy(lambda: Connection([_shipping_node(order, s, tax_country)
+                                                  for s in order.shipping_lines])),
+        "discountApplications": Lazy(lambda: Connection(apps.get())),
+        "discountCodes": [c.code for c in order.discount_codes],
+        "subtotalPriceSet": money_bag(order.subtotal, cur),
+        "totalPriceSet": money_bag(order.grand_total, cur),
+        "totalTaxSet": money_bag(order.total_tax, cur),
+        "totalDiscountsSet": money_bag(order.discount_total, cur),
+        "totalShippingPriceSet": money_bag(sum((s.price for s in order.shipping_lines), Decimal(0)), cur),
+        "currentTotalPriceSet": money_bag(order.current_total, cur),
+        "currentSubtotalPriceSet": money_bag(order.subtotal - refunded_lines, cur),
+        "currentTotalTaxSet": money_bag(order.total_tax - order.refunded_tax, cur),
+        "totalRefundedSet": money_bag(order.refunded_total, cur),
+        "totalOutstandingSet": money_bag(order.grand_total if pending else Decimal(0), cur),
+        "taxLines": Lazy(lambda: [t for rate in order.tax_lines
+                                  for t in _tax_lines(rate.rate, rate.tax, tax_country, cur)]),
+        "refunds": Lazy(lambda: _refunds(order, lines.get())),
+        "transactions": Lazy(lambda: [_transaction(order, p) for p in order.payments]),
+    }
+
+
+def _refunds(order: Order, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cur, inc = order.currency, order.prices_include_tax
+    line_by_id = {ln.id: node for ln, node in zip(order.lines, lines, strict=True)}
+    refunds = []
+    for r in order.refunds:
+        items: list[dict[str, Any]] = []
+        for rl in r.lines:
+            amount = rl.amount_incl if inc else rl.amount_excl
+            line = line_by_id[rl.line_id]
+            items.append({"__typename": "RefundLineItem", "id": gid("RefundLineItem", r.id * 100 + len(items) + 1),
+                          "quantity": rl.quantity, "restockType": "RETURN", "restocked": True,
+                          "lineItem": {k: line[k] for k in ("__typename", "id", "sku", "name", "title", "quantity",
+                                                            "variant", "product")},
+                          "priceSet": line["originalUnitPriceSet"], "subtotalSet": money_bag(amount, cur),
+                          "totalTaxSet": money_bag(rl.tax_amount, cur)})
+        adjustments = []
+        if r.shipping_incl:
+            adjustments.append({"__typename": "OrderAdjustment", "id": gid("OrderAdjustment", r.id),
+                                "reason": "SHIPPING_REFUND",
+                                "amountSet": money_bag(-(r.shipping_incl if inc else r.shipping_excl), cur),
+                                "taxAmountSet": money_bag(-r.shipping_tax, cur)})
+        refund_tx = [p for p in order.payments if p.kind == "refund" and p.processed_at == r.created_at]
+        refunds.append({"__typename": "Refund", "id": gid("Refund", r.id), "legacyResourceId": str(r.id),
+                        "createdAt": ts(r.created_at), "updatedAt": ts(r.created_at), "note": r.note,
+                        "totalRefundedSet": money_bag(r.amount, cur), "refundLineItems": Connection(items),
+                        "orderAdjustments": Connection(adjustments),
+                        "transactions": Connection([_transaction(order, p) for p in refund_tx])})
+    return refunds
+
+
+def _transaction(order: Order, p: Any) -> dict[str, Any]:
+    return {"__typename": "OrderTransaction", "id": gid("OrderTransaction", p.id), "kind": p.kind.upper(),
+            "status": p.status.upper(), "gateway": p.gateway, "amountSet": money_bag(p.amount, order.currency),
+            "processedAt": ts(p.processed_at), "createdAt": ts(p.processed_at), "test": order.test,
+            "parentTransaction": None}
+
+
+def shop_node(shop: Shop, plan: str) -> dict[str, Any]:
+    slug = shop.domain.split(".")[0]
+    return {"__typename": "Shop", "id": gid("Shop", 1), "name": shop.name, "email": shop.email,
+            "myshopifyDomain": f"{slug}.myshopify.com", "currencyCode": shop.currency,
+            "ianaTimezone": shop.timezone, "timezoneAbbreviation": "CET", "taxesIncluded": True,
+            "plan": {"__typename": "ShopPlan", "displayName": plan, "partnerDevelopment": False,
+                     "shopifyPlus": plan == "Shopify Plus"},
+            "billingAddress": {"__typename": "ShopAddress", "countryCodeV2": shop.country, "city": "Amsterdam"},
+            "enabledPresentmentCurrencies": [shop.currency]}
