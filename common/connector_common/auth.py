@@ -54,6 +54,7 @@ class OAuth2Auth(AuthBase):
     requests call (no shared timeout/retry/redaction), prints the CONTROL message straight to stdout and mutates the
     config in place; we keep the token call on our HttpClient and leave persistence to one callback.
 
+    `http` may be the very client this auth is attached to: the token call itself is sent without it.
     The token request is sent once, never retried after it may have reached the server: a rotated refresh token
     whose response is lost cannot be recovered by retrying with the old one.
     """
@@ -74,6 +75,8 @@ class OAuth2Auth(AuthBase):
         extra_params: dict[str, str] | None = None,
         clock: Callable[[], float] = time.time,
         refresh_margin: float = 30.0,
+        header: str = "Authorization",
+        prefix: str = "Bearer ",
     ) -> None:
         if grant not in ("refresh_token", "client_credentials"):
             raise ValueError(f"unsupported grant {grant!r}")
@@ -93,6 +96,8 @@ class OAuth2Auth(AuthBase):
         self._clock = clock
         self._margin = refresh_margin
         self._lock = threading.Lock()
+        self._header = header
+        self._prefix = prefix
         self.refreshes = 0
         http.redactor.add(client_secret, refresh_token, access_token)
 
@@ -113,7 +118,7 @@ class OAuth2Auth(AuthBase):
             return self._access_token
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self.access_token()}"
+        r.headers[self._header] = f"{self._prefix}{self.access_token()}"
         return r
 
     def _refresh(self) -> None:

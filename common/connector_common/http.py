@@ -133,6 +133,7 @@ class HttpClient:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     rate_limiter: RateLimiter = field(default_factory=NoRateLimit)
     classify_error: ErrorClassifier | None = None
+    classify_ok: ErrorClassifier | None = None  # errors inside 2xx bodies (e.g. GraphQL THROTTLED); RateLimited retries
     error_message: MessageExtractor | None = None
     redactor: Redactor = field(default_factory=Redactor)
     sleep: Callable[[float], None] = time.sleep
@@ -207,24 +208,26 @@ class HttpClient:
                 self._sleep(self.retry.delay(attempt, None, self.rand))
                 continue
             self.rate_limiter.after_response(response)
-            if response.ok:
+            in_body = self.classify_ok(response) if response.ok and self.classify_ok else None
+            if response.ok and in_body is None:
                 return response
-            err = self._error_for(method, url, response)
+            err = in_body or self._error_for(method, url, response)
             if isinstance(err, AuthFailed) and response.status_code == 401 and not refreshed_auth \
                     and hasattr(self.auth, "invalidate") and auth is None:
                 refreshed_auth = True
                 self.auth.invalidate()  # type: ignore[union-attr]
                 continue
-            retryable = response.status_code in self.retry.retry_statuses and isinstance(err, TransientApiError) \
-                and not _is_quota(err)
+            retryable = (response.status_code in self.retry.retry_statuses or in_body is not None) \
+                and isinstance(err, TransientApiError) and not _is_quota(err)
             if not retryable:
                 raise err
-            if not safe_to_repeat and response.status_code != 429:
+            if not safe_to_repeat and response.status_code != 429 and not isinstance(err, RateLimited):
                 raise AmbiguousWrite(f"{err}; the request may have been processed", status=response.status_code,
                                      method=method, url=self.redactor(url))
             if attempt >= self.retry.max_attempts:
                 raise err
-            retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock())
+            retry_after = err.retry_after if isinstance(err, RateLimited) and err.retry_after is not None \
+                else parse_retry_after(response.headers.get("Retry-After"), self.clock())
             self._sleep(self.retry.delay(attempt, retry_after, self.rand))
 
     def paginate(
@@ -246,6 +249,10 @@ class HttpClient:
             response = self.get(page_path, params=page_params)
             yield response
             current = next_request(response)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep through the injected sleep and count it in `waited` (for vendor-specific pacing)."""
+        self._sleep(seconds)
 
     def _sleep(self, seconds: float) -> None:
         self.waited += seconds

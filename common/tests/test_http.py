@@ -194,3 +194,17 @@ def test_timeout_is_always_set_and_tls_verification_on():
 
 def test_endpoint_counter_groups_ids():
     assert endpoint_of("GET", "https://h/api/v1/123456/crm/Accounts(guid'ab-cd')?x=1") == "GET /api/v1/{id}/crm/Accounts({id})"
+
+
+def test_given_error_inside_a_200_body_when_classified_rate_limited_then_retried_after_its_wait():
+    def throttled(resp: requests.Response):
+        if resp.json().get("errors"):
+            return RateLimited("THROTTLED", retry_after=3.0)
+        return None
+
+    c, sleeps = client(classify_ok=throttled)
+    with requests_mock.Mocker() as m:
+        m.post(f"{BASE}/graphql.json", [{"json": {"errors": [{"extensions": {"code": "THROTTLED"}}]}},
+                                        {"json": {"data": {"ok": True}}}])
+        assert c.post("/graphql.json", json={}, idempotent=True).json() == {"data": {"ok": True}}
+    assert sleeps == [3.0]

@@ -1,0 +1,50 @@
+"""Rebuilding bulk-operation JSONL: children re-attached by __parentId in any order, memory-flat, exact decimals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from source_shopify_orders.bulk import rebuild
+
+ORDER_1 = {"id": "gid://shopify/Order/1", "name": "#1001", "taxLines": [{"rate": 0.21}]}
+ORDER_2 = {"id": "gid://shopify/Order/2", "name": "#1002"}
+LINE_1A = {"__typename": "LineItem", "id": "gid://shopify/LineItem/11", "__parentId": "gid://shopify/Order/1"}
+LINE_1B = {"id": "gid://shopify/LineItem/12", "__parentId": "gid://shopify/Order/1"}  # no __typename: by gid
+SHIP_2 = {"__typename": "ShippingLine", "id": "gid://shopify/ShippingLine/21", "__parentId": "gid://shopify/Order/2"}
+DISC_1 = {"__typename": "DiscountCodeApplication", "index": 0, "code": "TENOFF", "__parentId": "gid://shopify/Order/1"}
+
+
+def lines(*objects: Mapping[str, Any]) -> list[bytes]:
+    return [json.dumps(o).encode() for o in objects]
+
+
+def test_given_children_after_their_parents_when_rebuilt_then_each_order_gets_its_own_connections() -> None:
+    nodes = list(rebuild(lines(ORDER_1, LINE_1A, LINE_1B, DISC_1, ORDER_2, SHIP_2)))
+
+    assert [n["name"] for n in nodes] == ["#1001", "#1002"]
+    first, second = nodes
+    assert [li["id"] for li in first["lineItems"]["nodes"]] == ["gid://shopify/LineItem/11", "gid://shopify/LineItem/12"]
+    assert first["discountApplications"]["nodes"][0]["code"] == "TENOFF"
+    assert "__parentId" not in first["lineItems"]["nodes"][0]
+    assert second["shippingLines"]["nodes"][0]["id"] == "gid://shopify/ShippingLine/21"
+    assert "lineItems" not in second
+    assert first["taxLines"][0]["rate"] == Decimal("0.21")  # parsed exactly, never as float
+
+
+def test_given_ungrouped_output_with_children_first_and_blank_lines_when_rebuilt_then_the_result_is_the_same() -> None:
+    shuffled = [*lines(SHIP_2, LINE_1B, DISC_1), b"", b"  ", *lines(ORDER_1, ORDER_2, LINE_1A)]
+    nodes = {n["id"]: n for n in rebuild(shuffled)}
+    assert sorted(li["id"] for li in nodes["gid://shopify/Order/1"]["lineItems"]["nodes"]) == [
+        "gid://shopify/LineItem/11", "gid://shopify/LineItem/12"]
+    assert len(nodes["gid://shopify/Order/2"]["shippingLines"]["nodes"]) == 1
+
+
+def test_given_many_orders_when_rebuilt_then_parents_stream_in_file_order() -> None:
+    many = [json.dumps({"id": f"gid://shopify/Order/{i}"}).encode() for i in range(2500)]
+    children = [json.dumps({"__typename": "LineItem", "id": f"gid://shopify/LineItem/{i}",
+                            "__parentId": f"gid://shopify/Order/{i}"}).encode() for i in range(2500)]
+    ids = [n["id"] for n in rebuild(many + children)]
+    assert ids == [f"gid://shopify/Order/{i}" for i in range(2500)]
