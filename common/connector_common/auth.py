@@ -134,8 +134,10 @@ class OAuth2Auth(AuthBase):
         try:
             response = self._http.request("POST", self.token_url, data=form, auth=auth, idempotent=False)
         except AuthFailed as exc:
-            raise AuthFailed(f"the OAuth provider rejected the client credentials ({exc.status}); check client id "
-                             "and secret", status=exc.status) from None
+            said = str(exc).split(": ", 1)[1] if ": " in str(exc) else f"HTTP {exc.status}"
+            raise AuthFailed(f"the OAuth provider refused the token request ({said}): if the refresh token was already "
+                             "used or revoked, re-authorise the connection; otherwise check the client id and secret",
+                             status=exc.status) from None
         except ApiError as exc:
             if exc.status in (400, 401) and "invalid_grant" in str(exc):
                 raise AuthFailed("the refresh token was rejected (invalid_grant: invalid, expired, revoked or already "

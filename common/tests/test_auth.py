@@ -100,3 +100,13 @@ def test_config_file_write_back_is_atomic_and_keeps_mode(tmp_path):
     assert json.loads(path.read_text()) == {"a": {"b": "x"}}
     assert path.stat().st_mode & 0o777 == 0o600
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_given_burnt_refresh_token_answered_401_then_provider_text_and_reauthorise_hint():
+    http, _ = make()
+    with requests_mock.Mocker() as m:
+        m.post(TOKEN_URL, status_code=401, json={"error": "unauthorized_client", "error_description": "Old refresh token used."})
+        with pytest.raises(AuthFailed) as info:
+            http.get("/x")
+    assert "Old refresh token used." in str(info.value) and "re-authorise" in str(info.value)
+    assert "rt-0000000001" not in str(info.value)

@@ -1,0 +1,366 @@
+"""The Booker: the order of I/O for booking a batch exactly once (bulk lookups, upserts, create, re-check)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from connector_common.errors import AmbiguousWrite, ConfigError, RecordError
+from connector_common.model import Customer, Order, PaymentStatus, Product
+from connector_common.records import from_record
+from connector_common.write_loop import Pending
+
+from destination_exact_online.client import BusinessError
+from destination_exact_online.mapping import (
+    BookingPlan,
+    CustomerFacts,
+    PayloadRefs,
+    account_payload,
+    contact_payload,
+    customer_facts_from_customer,
+    customer_facts_from_order,
+    document_entity,
+    document_payload,
+    domestic_treatment,
+    entry_gl_code,
+    item_payload,
+    order_plan,
+    plan_text,
+    product_item_payload,
+    refund_plan,
+)
+from destination_exact_online.settings import Settings
+from destination_exact_online.vat_codes import VatCodeTable
+
+MAX_CREATE_ATTEMPTS = 3
+PAID_LIKE = {PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
+DRY_RUN_ID = "(new)"
+
+
+class ExactApi(Protocol):
+    """What the booker needs from ExactClient (unit tests pass a fake)."""
+
+    def accounts_by_email(self, emails: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def account_by_code(self, code: str) -> dict[str, Any] | None: ...
+
+    def items_by_code(self, codes: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, str]: ...
+
+    def create(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]: ...
+
+    def update(self, entity: str, record_id: str, payload: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class Stats:
+    """Counters for the final SUMMARY line."""
+
+    documents: Counter[str] = field(default_factory=Counter)
+    customers: Counter[str] = field(default_factory=Counter)
+    items: Counter[str] = field(default_factory=Counter)
+    vat: dict[str, dict[str, Decimal | int]] = field(default_factory=dict)
+    recovered_after_ambiguous_write: int = 0
+
+    def add_vat(self, plan: BookingPlan, shop_vat: bool) -> None:
+        for line in plan.lines:
+            row = self.vat.setdefault(line.treatment.key, {"lines": 0, "net": Decimal(0), "vat": Decimal(0)})
+            row["lines"] = int(row["lines"]) + 1
+            row["net"] = Decimal(row["net"]) + line.net
+            row["vat"] = Decimal(row["vat"]) + (line.vat if shop_vat else line.exact_vat)
+
+
+class Booker:
+    """Implements connector_common.write_loop.Sink for Exact Online.
+
+    prepare(batch): parses the batch, then ONE query per kind for the whole batch: existing documents by our
+    reference, accounts by e-mail, items by code (each split only when the URL would exceed Exact's limit).
+    write(item): books one record; after an AmbiguousWrite it looks the reference up again before retrying.
+    """
+
+    def __init__(self, client: ExactApi, settings: Settings, vat: VatCodeTable, *, gl_ids: dict[str, str] | None = None,
+                 emit: Callable[[str], None] | None = None, call_counter: Callable[[], int] | None = None) -> None:
+        self.client = client
+        self.call_counter = call_counter
+        self.settings = settings
+        self.vat = vat
+        self.gl_ids = dict(gl_ids or {})
+        self.emit = emit or (lambda _text: None)
+        self.stats = Stats()
+        self._parsed: dict[int, Order | Customer | Product | RecordError] = {}
+        self._documents: dict[str, str] = {}  # reference -> document ID, for every reference looked up or created
+        self._looked_up_refs: set[str] = set()
+        self._accounts: dict[str, str] = {}  # e-mail -> account ID
+        self._looked_up_emails: set[str] = set()
+        self._updated_accounts: set[str] = set()
+        self._items: dict[str, str] = {}  # item code -> item ID
+        self._looked_up_items: set[str] = set()
+        self._updated_items: set[str] = set()
+        self._matched_items: set[str] = set()
+        self._default_debtor: str | None = None
+        self._not_customers: set[str] = set()  # matched accounts without customer status (invoicing them fails)
+
+    # -- Sink ---------------------------------------------------------------------------------------------------
+    def prepare(self, batch: Sequence[Pending]) -> None:
+        self._parsed.clear()
+        refs: dict[str, list[str]] = {}
+        emails: set[str] = set()
+        codes: set[str] = set()
+        for item in batch:
+            try:
+                parsed = from_record(item.stream, item.data)
+            except RecordError as exc:
+                self._parsed[id(item)] = exc
+                continue
+            self._parsed[id(item)] = parsed
+            if isinstance(parsed, Order):
+                try:
+                    plans = self._plans(parsed)
+                except RecordError:
+                    plans = []
+                for plan in plans:
+                    refs.setdefault(document_entity(plan), []).append(plan.reference)
+                    codes.update(line.item_code for line in plan.lines if line.item_code)
+                facts = customer_facts_from_order(parsed)
+                if facts and self.settings.customer_matching == "email":
+                    emails.add(facts.email)
+            elif isinstance(parsed, Customer):
+                facts = customer_facts_from_customer(parsed)
+                if facts:
+                    emails.add(facts.email)
+            elif isinstance(parsed, Product) and parsed.sku:
+                codes.add(parsed.sku.strip())
+        for entity, entity_refs in refs.items():
+            todo = [r for r in entity_refs if r not in self._looked_up_refs]
+            if todo:
+                self._documents.update(self.client.documents_by_reference(entity, todo))
+                self._looked_up_refs.update(todo)
+        self._lookup_accounts(emails)
+        if self.settings.document_type != "sales_entry" or any(isinstance(p, Product) for p in self._parsed.values()):
+            self._lookup_items(codes)
+
+    def write(self, item: Pending) -> str:
+        parsed = self._parsed.pop(id(item), None)
+        if parsed is None:
+            parsed = from_record(item.stream, item.data)
+        if isinstance(parsed, RecordError):
+            raise parsed
+        if isinstance(parsed, Order):
+            return self._write_order(parsed)
+        if isinstance(parsed, Customer):
+            return self._write_customer(parsed)
+        if isinstance(parsed, Product):
+            return self._write_product(parsed)
+        raise RecordError(item.stream, None, None, "unsupported stream")
+
+    def summary(self) -> dict[str, Any]:
+        return {"documents": dict(self.stats.documents), "customers": dict(self.stats.customers),
+                "items": dict(self.stats.items), "vat": self.stats.vat, "dry_run": self.settings.dry_run,
+                "recovered_after_ambiguous_write": self.stats.recovered_after_ambiguous_write,
+                **({"api_calls": self.call_counter()} if self.call_counter else {})}
+
+    # -- orders -------------------------------------------------------------------------------------------------
+    def _plans(self, order: Order) -> list[BookingPlan]:
+        plans = [order_plan(order, self.settings, self.vat)]
+        if self.settings.refunds == "credit_note":
+            plans.extend(refund_plan(order, refund, self.settings, self.vat) for refund in order.refunds)
+        return plans
+
+    def _write_order(self, order: Order) -> str:
+        if order.cancelled and self.settings.skip_cancelled:
+            return "skipped_cancelled"
+        status = order.payment_status
+        wanted = set(self.settings.payment_statuses)
+        if status.value not in wanted and not ("paid" in wanted and status in PAID_LIKE):
+            return "skipped_unpaid"
+        plans = self._plans(order)
+        outcomes = []
+        debtor: tuple[str, str] | None = None
+        for plan in plans:
+            if plan.reference in self._documents:
+                outcomes.append("exists")
+                continue
+            if debtor is None:
+                debtor = self._debtor(order)
+            outcomes.append(self._book(plan, debtor))
+        return outcomes[0] if len(set(outcomes)) == 1 or outcomes[0] != "exists" else "exists_new_credit_note"
+
+    def _book(self, plan: BookingPlan, debtor: tuple[str, str]) -> str:
+        account_id, label = debtor
+        item_ids = {line.item_code: self._item(line.item_code, line.description, line.treatment.rate, plan.order_key)
+                    for line in plan.lines if line.item_code and plan.document_type != "sales_entry"}
+        gl_ids = self.gl_ids
+        if plan.document_type == "sales_entry":
+            missing = {entry_gl_code(line, plan, self.settings) for line in plan.lines} - set(gl_ids)
+            if missing:
+                raise ConfigError(f"GL account(s) {', '.join(sorted(missing))} do not exist in this Exact division")
+        entity = document_entity(plan)
+        kind = f"{'credit_note' if plan.credit_note else entity}"
+        self.stats.add_vat(plan, shop_vat=plan.document_type == "sales_entry")
+        if self.settings.dry_run:
+            self.emit(plan_text(plan, label))
+            self.stats.documents[f"{kind}:planned"] += 1
+            return "dry_run"
+        payload = document_payload(plan, PayloadRefs(account_id=account_id, item_ids=item_ids, gl_ids=gl_ids),
+                                   self.settings)
+        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
+            try:
+                created = self.client.create(entity, payload)
+            except BusinessError as exc:
+                raise RecordError("orders", plan.order_key, None, f"{plan.reference}: {exc}") from None
+            except AmbiguousWrite:
+                found = self.client.documents_by_reference(entity, [plan.reference])
+                if plan.reference in found:
+                    self._documents[plan.reference] = found[plan.reference]
+                    self.stats.recovered_after_ambiguous_write += 1
+                    self.stats.documents[kind] += 1
+                    return "created"
+                if attempt == MAX_CREATE_ATTEMPTS:
+                    raise
+                continue
+            self._documents[plan.reference] = str(created.get(_key(entity)) or "")
+            self.stats.documents[kind] += 1
+            return "created"
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- customers ----------------------------------------------------------------------------------------------
+    def _lookup_accounts(self, emails: set[str]) -> None:
+        todo = sorted(e for e in emails if e not in self._looked_up_emails)
+        if todo:
+            for email, row in self.client.accounts_by_email(todo).items():
+                self._accounts[email] = str(row["ID"])
+                if str(row.get("Status") or "").strip() != "C":
+                    self._not_customers.add(str(row["ID"]))
+            self._looked_up_emails.update(todo)
+
+    def _debtor(self, order: Order) -> tuple[str, str]:
+        """(account ID, label for the plan). Default debtor for anonymous orders or when matching is off."""
+        facts = customer_facts_from_order(order) if self.settings.customer_matching == "email" else None
+        if facts is None:
+            self.stats.customers["defaulted"] += 1
+            return self._default_debtor_id(order), f"default debtor {self.settings.default_debtor_code}"
+        account_id, outcome = self._upsert_account(facts)
+        return account_id, f"{outcome} debtor {facts.email}"
+
+    def _default_debtor_id(self, order: Order) -> str:
+        code = self.settings.default_debtor_code
+        if not code:
+            raise RecordError("orders", f"{order.source_id} ({order.reference})", "customer.email",
+                              "the order has no customer e-mail (or matching is off) and no default_debtor_code is "
+                              "configured")
+        if self._default_debtor is None:
+            row = self.client.account_by_code(code)
+            if row is None:
+                raise ConfigError(f"default_debtor_code {code!r} is not an account in this Exact division")
+            self._default_debtor = str(row["ID"])
+        return self._default_debtor
+
+    def _upsert_account(self, facts: CustomerFacts) -> tuple[str, str]:
+        self._lookup_accounts({facts.email})
+        existing = self._accounts.get(facts.email)
+        if existing and existing in self._not_customers and not self.settings.dry_run:
+            self.client.update("Account", existing, {"Status": "C"})
+            self._not_customers.discard(existing)
+            self.stats.customers["made_customer"] += 1
+        if existing:
+            if self.settings.update_customers and existing not in self._updated_accounts and not self.settings.dry_run:
+                self.client.update("Account", existing, account_payload(facts, for_update=True))
+                self._updated_accounts.add(existing)
+                self.stats.customers["updated"] += 1
+                return existing, "updated"
+            self.stats.customers["matched"] += 1
+            return existing, "matched"
+        if self.settings.dry_run:
+            self.stats.customers["would_create"] += 1
+            self._accounts[facts.email] = DRY_RUN_ID
+            return DRY_RUN_ID, "new"
+        account_id = self._create_once("Account", account_payload(facts),
+                                       lambda: self.client.accounts_by_email([facts.email]).get(facts.email))
+        self._accounts[facts.email] = account_id
+        contact = contact_payload(facts, account_id)
+        if contact:
+            self.client.create("Contact", contact)
+        self.stats.customers["created"] += 1
+        return account_id, "created"
+
+    def _create_once(self, entity: str, payload: dict[str, Any],
+                     find: Callable[[], dict[str, Any] | None]) -> str:
+        """POST, and after an ambiguous failure look the record up (by e-mail / code) before trying again."""
+        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
+            try:
+                return str(self.client.create(entity, payload)["ID"])
+            except AmbiguousWrite:
+                row = find()
+                if row is not None:
+                    return str(row["ID"])
+                if attempt == MAX_CREATE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _write_customer(self, customer: Customer) -> str:
+        facts = customer_facts_from_customer(customer)
+        if facts is None:
+            raise RecordError("customers", customer.source_id, "email", "customer has no e-mail to match on")
+        _, outcome = self._upsert_account(facts)
+        return f"customer_{outcome}"
+
+    # -- items --------------------------------------------------------------------------------------------------
+    def _lookup_items(self, codes: set[str]) -> None:
+        todo = sorted(c for c in codes if c not in self._looked_up_items)
+        if todo:
+            for code, row in self.client.items_by_code(todo).items():
+                self._items[code] = str(row["ID"])
+            self._looked_up_items.update(todo)
+
+    def _item(self, code: str, description: str, rate: Decimal, key: str) -> str:
+        self._lookup_items({code})
+        found = self._items.get(code)
+        if found:
+            if code not in self._matched_items:
+                self._matched_items.add(code)
+                self.stats.items["matched"] += 1
+            return found
+        if not self.settings.create_items:
+            raise RecordError("orders", key, "lines.sku", f"item {code!r} does not exist in Exact and create_items "
+                              "is off")
+        if self.settings.dry_run:
+            self.stats.items["would_create"] += 1
+            self._items[code] = DRY_RUN_ID
+            return DRY_RUN_ID
+        vat_code = self.vat.code_for(domestic_treatment(self.settings, rate))
+        item_id = self._create_once("Item", item_payload(code, description, vat_code=vat_code),
+                                    lambda: self.client.items_by_code([code]).get(code))
+        self._items[code] = item_id
+        self.stats.items["created"] += 1
+        return item_id
+
+    def _write_product(self, product: Product) -> str:
+        vat_code = self.vat.code_for(domestic_treatment(self.settings, product.tax_rate))
+        payload = product_item_payload(product, vat_code)
+        code = str(payload["Code"])
+        self._lookup_items({code})
+        existing = self._items.get(code)
+        if existing:
+            if self.settings.update_items and existing not in self._updated_items and not self.settings.dry_run:
+                self.client.update("Item", existing, product_item_payload(product, vat_code, for_update=True))
+                self._updated_items.add(existing)
+                self.stats.items["updated"] += 1
+                return "item_updated"
+            self.stats.items["matched"] += 1
+            return "item_exists"
+        if not self.settings.create_items:
+            return "item_skipped"
+        if self.settings.dry_run:
+            self.stats.items["would_create"] += 1
+            return "dry_run"
+        self._items[code] = self._create_once("Item", payload, lambda: self.client.items_by_code([code]).get(code))
+        self.stats.items["created"] += 1
+        return "item_created"
+
+
+def _key(entity: str) -> str:
+    return {"SalesInvoice": "InvoiceID", "SalesOrder": "OrderID", "SalesEntry": "EntryID"}[entity]

@@ -1,0 +1,179 @@
+"""The destination's configuration as a typed, validated value (pure: no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from connector_common.errors import ConfigError
+from connector_common.money import to_decimal
+from connector_common.vat import COUNTRIES
+
+HOSTS = {
+    "nl": "https://start.exactonline.nl",
+    "be": "https://start.exactonline.be",
+    "de": "https://start.exactonline.de",
+    "co.uk": "https://start.exactonline.co.uk",
+    "com": "https://start.exactonline.com",
+    "fr": "https://start.exactonline.fr",
+    "es": "https://start.exactonline.es",
+}
+DOCUMENT_TYPES = ("sales_invoice", "sales_order", "sales_entry")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything the booking logic needs to know from the config; defaults are the documented ones."""
+
+    base_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    token_expires_at: float = 0.0
+    division: int | None = None
+    document_type: str = "sales_invoice"
+    journal_code: str = "70"
+    revenue_gl_account: str | None = None
+    revenue_gl_accounts_by_country: Mapping[str, str] = field(default_factory=dict)
+    shipping_gl_account: str | None = None
+    rounding_gl_account: str | None = None
+    cost_center: str | None = None
+    cost_unit: str | None = None
+    payment_conditions: Mapping[str, str] = field(default_factory=dict)
+    default_payment_condition: str | None = None
+    customer_matching: str = "email"
+    update_customers: bool = False
+    default_debtor_code: str | None = None
+    create_items: bool = True
+    update_items: bool = False
+    shipping_item_code: str = "SHIPMENT"
+    discount_item_code: str = "DISCOUNT"
+    rounding_item_code: str = "ROUNDING"
+    discount_booking: str = "discount_lines"
+    seller_country: str = "NL"
+    oss_registered: bool = True
+    vat_codes: Mapping[str, str] = field(default_factory=dict)
+    payment_statuses: tuple[str, ...] = ("paid",)
+    skip_cancelled: bool = True
+    refunds: str = "credit_note"
+    rounding: str = "rounding_line"
+    max_rounding: Decimal = Decimal("0.05")
+    dry_run: bool = False
+    error_policy: str = "skip"
+    batch_size: int = 50
+
+    @property
+    def gl_codes(self) -> set[str]:
+        """Every GL account code the config names (resolved to IDs once per run)."""
+        codes = {self.revenue_gl_account, self.shipping_gl_account, self.rounding_gl_account,
+                 *self.revenue_gl_accounts_by_country.values()}
+        return {c for c in codes if c}
+
+    def revenue_gl_for(self, country: str | None) -> str | None:
+        """The revenue GL account code for a ship-to country (per-country override, else the default)."""
+        return self.revenue_gl_accounts_by_country.get(country or "", self.revenue_gl_account)
+
+
+def _choice(config: Mapping[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = config.get(key, default)
+    if value not in allowed:
+        raise ConfigError(f"{key} must be one of {', '.join(allowed)}, not {value!r}")
+    return str(value)
+
+
+def _str_map(config: Mapping[str, Any], key: str) -> dict[str, str]:
+    raw = config.get(key) or {}
+    if not isinstance(raw, Mapping) or not all(isinstance(v, str | int) for v in raw.values()):
+        raise ConfigError(f"{key} must be an object of strings")
+    return {str(k): str(v).strip() for k, v in raw.items()}
+
+
+def base_url_for(config: Mapping[str, Any]) -> str:
+    """`api_url` when given (https, or http only on the loopback interface for the sandbox), else the country host.
+
+    Raises:
+        ConfigError: for an unknown country or a non-TLS URL that is not local.
+    """
+    url = config.get("api_url")
+    if url:
+        parts = urlsplit(str(url))
+        if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
+            return str(url).rstrip("/")
+        raise ConfigError("api_url must use https (plain http is accepted only for 127.0.0.1/localhost)")
+    country = config.get("country", "nl")
+    if country not in HOSTS:
+        raise ConfigError(f"country must be one of {', '.join(HOSTS)}, not {country!r}")
+    return HOSTS[country]
+
+
+def parse_settings(config: Mapping[str, Any]) -> Settings:
+    """Validate the raw Airbyte config and return Settings.
+
+    Raises:
+        ConfigError: naming the option that is wrong.
+    """
+    creds = config.get("credentials") or {}
+    for key in ("client_id", "client_secret", "refresh_token"):
+        if not creds.get(key):
+            raise ConfigError(f"credentials.{key} is required")
+    seller = str(config.get("seller_country", "NL")).upper()
+    if seller not in COUNTRIES:
+        raise ConfigError(f"seller_country {seller!r} is not an ISO 3166 country code")
+    by_country = {k.upper(): v for k, v in _str_map(config, "revenue_gl_accounts_by_country").items()}
+    unknown = sorted(c for c in by_country if c not in COUNTRIES)
+    if unknown:
+        raise ConfigError(f"revenue_gl_accounts_by_country has unknown countries: {', '.join(unknown)}")
+    try:
+        max_rounding = to_decimal(str(config.get("max_rounding", "0.05")), field="max_rounding")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    document_type = _choice(config, "document_type", "sales_invoice", DOCUMENT_TYPES)
+    settings = Settings(
+        base_url=base_url_for(config),
+        client_id=str(creds["client_id"]),
+        client_secret=str(creds["client_secret"]),
+        refresh_token=str(creds["refresh_token"]),
+        access_token=creds.get("access_token") or None,
+        token_expires_at=float(creds.get("token_expires_at") or 0.0),
+        division=int(config["division"]) if config.get("division") else None,
+        document_type=document_type,
+        journal_code=str(config.get("journal_code", "70")).strip(),
+        revenue_gl_account=config.get("revenue_gl_account") or None,
+        revenue_gl_accounts_by_country=by_country,
+        shipping_gl_account=config.get("shipping_gl_account") or None,
+        rounding_gl_account=config.get("rounding_gl_account") or None,
+        cost_center=config.get("cost_center") or None,
+        cost_unit=config.get("cost_unit") or None,
+        payment_conditions={k.lower(): v for k, v in _str_map(config, "payment_conditions").items()},
+        default_payment_condition=config.get("default_payment_condition") or None,
+        customer_matching=_choice(config, "customer_matching", "email", ("email", "none")),
+        update_customers=bool(config.get("update_customers", False)),
+        default_debtor_code=str(config["default_debtor_code"]).strip() if config.get("default_debtor_code") else None,
+        create_items=bool(config.get("create_items", True)),
+        update_items=bool(config.get("update_items", False)),
+        shipping_item_code=str(config.get("shipping_item_code") or "SHIPMENT"),
+        discount_item_code=str(config.get("discount_item_code") or "DISCOUNT"),
+        rounding_item_code=str(config.get("rounding_item_code") or "ROUNDING"),
+        discount_booking=_choice(config, "discount_booking", "discount_lines", ("discount_lines", "line_discounts")),
+        seller_country=seller,
+        oss_registered=bool(config.get("oss_registered", True)),
+        vat_codes=_str_map(config, "vat_codes"),
+        payment_statuses=tuple(config.get("payment_statuses") or ("paid",)),
+        skip_cancelled=bool(config.get("skip_cancelled", True)),
+        refunds=_choice(config, "refunds", "credit_note", ("credit_note", "ignore")),
+        rounding=_choice(config, "rounding", "rounding_line", ("rounding_line", "reject")),
+        max_rounding=max_rounding,
+        dry_run=bool(config.get("dry_run", False)),
+        error_policy=_choice(config, "error_policy", "skip", ("skip", "stop")),
+        batch_size=max(1, int(config.get("batch_size", 50))),
+    )
+    if document_type == "sales_entry" and not settings.revenue_gl_account:
+        raise ConfigError("revenue_gl_account is required when document_type is sales_entry")
+    if settings.rounding == "rounding_line" and document_type == "sales_entry" and not settings.rounding_gl_account:
+        raise ConfigError("rounding_gl_account is required for rounding lines on sales entries")
+    return settings

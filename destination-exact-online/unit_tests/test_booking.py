@@ -1,0 +1,175 @@
+"""The Booker's order of I/O with a fake Exact: bulk lookups, exactly once, ambiguous writes, default debtor."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from connector_common.errors import AmbiguousWrite, RecordError
+from connector_common.model import PaymentStatus
+from connector_common.records import to_record
+from connector_common.write_loop import Pending
+from destination_exact_online.booking import Booker
+from exact_testdata import order, with_status
+
+from .helpers import settings, table
+
+
+class FakeExact:
+    """An in-memory Exact that records every call; `ambiguous` makes the next N document POSTs lose their answer."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.documents: dict[str, dict[str, Any]] = {}
+        self.accounts: dict[str, dict[str, Any]] = {"known@example.com": {"ID": "acc-known", "Status": "C"}}
+        self.items: dict[str, dict[str, Any]] = {}
+        self.created: list[tuple[str, dict[str, Any]]] = []
+        self.ambiguous = 0
+        self.ambiguous_commits = True
+
+    def accounts_by_email(self, emails: Sequence[str]) -> dict[str, dict[str, Any]]:
+        self.calls["accounts_by_email"] += 1
+        return {e: self.accounts[e] for e in emails if e in self.accounts}
+
+    def account_by_code(self, code: str) -> dict[str, Any] | None:
+        self.calls["account_by_code"] += 1
+        return {"ID": "acc-default"} if code == "999999" else None
+
+    def items_by_code(self, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
+        self.calls["items_by_code"] += 1
+        return {c: self.items[c] for c in codes if c in self.items}
+
+    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, str]:
+        self.calls["documents_by_reference"] += 1
+        return {r: self.documents[r]["ID"] for r in references if r in self.documents}
+
+    def create(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
+        self.calls[f"create {entity}"] += 1
+        row = {"ID": f"{entity}-{len(self.created)}", "InvoiceID": f"inv-{len(self.created)}", **payload}
+        if entity in ("SalesInvoice", "SalesOrder", "SalesEntry") and self.ambiguous:
+            self.ambiguous -= 1
+            if self.ambiguous_commits:
+                self.documents[payload["YourRef"]] = row
+                self.created.append((entity, payload))
+            raise AmbiguousWrite("connection dropped after sending")
+        self.created.append((entity, payload))
+        if entity == "Account":
+            self.accounts[payload["Email"]] = row
+        elif entity == "Item":
+            self.items[payload["Code"]] = row
+        elif "YourRef" in payload:
+            self.documents[payload["YourRef"]] = row
+        return row
+
+    def update(self, entity: str, record_id: str, payload: dict[str, Any]) -> None:
+        self.calls[f"update {entity}"] += 1
+
+
+def batch(*orders: Any) -> list[Pending]:
+    return [Pending("orders", to_record(o)) for o in orders]
+
+
+def run(booker: Booker, items: list[Pending]) -> list[str]:
+    booker.prepare(items)
+    return [booker.write(item) for item in items]
+
+
+def test_given_a_batch_when_prepared_then_one_query_each_for_documents_accounts_and_items() -> None:
+    fake = FakeExact()
+    booker = Booker(fake, settings(), table())
+    items = batch(*(order(n) for n in range(1, 31)))
+    booker.prepare(items)
+    assert fake.calls == Counter({"documents_by_reference": 1, "accounts_by_email": 1, "items_by_code": 1})
+
+
+def test_given_known_customers_and_items_when_steady_state_then_about_one_call_per_order() -> None:
+    fake = FakeExact()
+    booker = Booker(fake, settings(), table())
+    run(booker, batch(*(order(n) for n in range(1, 41))))  # first sync creates customers and items
+    fake.calls.clear()
+    second = Booker(fake, settings(), table())
+    outcomes = run(second, batch(*(order(n) for n in range(41, 141))))
+    assert outcomes == ["created"] * 100
+    assert sum(fake.calls.values()) / 100 <= 1.05
+
+
+def test_given_booked_orders_when_run_again_then_nothing_new_is_created() -> None:
+    fake = FakeExact()
+    run(Booker(fake, settings(), table()), batch(order(1), order(2)))
+    before = len(fake.created)
+    assert run(Booker(fake, settings(), table()), batch(order(1), order(2))) == ["exists", "exists"]
+    assert len(fake.created) == before
+
+
+def test_given_lost_response_after_commit_when_booking_then_recheck_finds_it_and_no_duplicate() -> None:
+    fake = FakeExact()
+    fake.ambiguous = 1
+    booker = Booker(fake, settings(), table())
+    assert run(booker, batch(order(1))) == ["created"]
+    assert [p["YourRef"] for e, p in fake.created if e == "SalesInvoice"] == ["shopify:#1001"]
+    assert booker.summary()["recovered_after_ambiguous_write"] == 1
+
+
+def test_given_failure_before_commit_when_booking_then_recheck_misses_and_it_is_posted_again_once() -> None:
+    fake = FakeExact()
+    fake.ambiguous, fake.ambiguous_commits = 1, False
+    assert run(Booker(fake, settings(), table()), batch(order(1))) == ["created"]
+    assert fake.calls["create SalesInvoice"] == 2 and len(fake.documents) == 1
+
+
+def test_given_order_without_email_when_booked_then_default_debtor_is_used_and_looked_up_once() -> None:
+    fake = FakeExact()
+    booker = Booker(fake, settings(), table())
+    run(booker, batch(order(1, email=None), order(2, email=None)))
+    assert [p["OrderedBy"] for e, p in fake.created if e == "SalesInvoice"] == ["acc-default", "acc-default"]
+    assert fake.calls["account_by_code"] == 1 and booker.summary()["customers"] == {"defaulted": 2}
+
+
+def test_given_matching_off_when_booked_then_even_known_customers_go_to_the_default_debtor() -> None:
+    fake = FakeExact()
+    run(Booker(fake, settings(customer_matching="none"), table()), batch(order(1, email="known@example.com")))
+    assert [p["OrderedBy"] for e, p in fake.created if e == "SalesInvoice"] == ["acc-default"]
+
+
+def test_given_no_default_debtor_when_order_has_no_email_then_record_error_names_the_field() -> None:
+    booker = Booker(FakeExact(), settings(default_debtor_code=""), table())
+    with pytest.raises(RecordError, match=r"customer\.email"):
+        run(booker, batch(order(1, email=None)))
+
+
+def test_given_existing_customer_with_update_on_when_booked_then_updated_once_per_run() -> None:
+    fake = FakeExact()
+    booker = Booker(fake, settings(update_customers=True), table())
+    run(booker, batch(order(1, email="Known@Example.com"), order(2, email="known@example.com ")))
+    assert fake.calls["update Account"] == 1 and fake.calls["create Account"] == 0
+
+
+def test_given_unpaid_and_cancelled_orders_when_written_then_skipped_with_their_reason() -> None:
+    fake = FakeExact()
+    outcomes = run(Booker(fake, settings(), table()),
+                   batch(with_status(order(1), PaymentStatus.PENDING), order(2, cancelled=True),
+                         with_status(order(3), PaymentStatus.PARTIALLY_REFUNDED)))
+    assert outcomes == ["skipped_unpaid", "skipped_cancelled", "created"]
+
+
+def test_given_refund_when_booked_then_invoice_and_credit_note_and_rerun_books_only_new_refunds() -> None:
+    fake = FakeExact()
+    assert run(Booker(fake, settings(), table()), batch(order(17, refund=True))) == ["created"]
+    refs = sorted(p["YourRef"] for e, p in fake.created if e == "SalesInvoice")
+    assert refs == ["shopify:#1017", "shopify:#1017/R1701"]
+    assert run(Booker(fake, settings(refunds="ignore"), table()), batch(order(17, refund=True))) == ["exists"]
+
+
+def test_given_create_items_off_when_item_missing_then_record_error_names_order_and_code() -> None:
+    with pytest.raises(RecordError) as err:
+        run(Booker(FakeExact(), settings(create_items=False), table()), batch(order(1)))
+    assert "900001 (#1001)" in str(err.value) and "SKU-1" in str(err.value)
+
+
+def test_given_dry_run_when_written_then_plans_are_emitted_and_nothing_is_created() -> None:
+    fake, plans = FakeExact(), list[str]()
+    booker = Booker(fake, settings(dry_run=True), table(), emit=plans.append)
+    assert run(booker, batch(order(1), order(2, email=None))) == ["dry_run", "dry_run"]
+    assert fake.created == [] and len(plans) == 2 and "new debtor" in plans[0]
