@@ -214,6 +214,82 @@ def test_order_node_has_documented_shape_and_money_adds_up(server: SandboxServer
         assert sale and amount(sale[0]["amountSet"]) == amount(o["totalPriceSet"])
 
 
+B2B_PAGE = """query B2B($cursor: String) {
+  orders(first: 100, after: $cursor) {
+    pageInfo { hasNextPage endCursor }
+    nodes { legacyResourceId customer { id }
+      purchasingEntity { __typename ... on PurchasingCompany {
+        company { id name externalId }
+        location { id name taxSettings { taxRegistrationId taxExempt } } } } }
+  }
+}"""
+
+
+def test_b2b_order_carries_the_vat_number_on_the_company_location_tax_settings(server: SandboxServer) -> None:
+    # shopify.dev PurchasingCompany: company (Company!), contact, location (CompanyLocation!);
+    # CompanyLocation.taxSettings: CompanyLocationTaxSettings { taxRegistrationId taxExempt taxExemptions }.
+    shop = server.vendor.shop
+    nodes: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        body = gql(server, B2B_PAGE, {"cursor": cursor}).json()
+        assert "errors" not in body, body.get("errors")
+        nodes += body["data"]["orders"]["nodes"]
+        if not body["data"]["orders"]["pageInfo"]["hasNextPage"]:
+            break
+        cursor = body["data"]["orders"]["pageInfo"]["endCursor"]
+    intra_eu = 0
+    for node in nodes:
+        order = shop.orders[int(node["legacyResourceId"])]
+        customer = shop.customers.get(order.customer_id) if order.customer_id else None
+        entity = node["purchasingEntity"]
+        if customer is None or customer.kind != "company":
+            assert entity is None
+            continue
+        assert entity["__typename"] == "PurchasingCompany"
+        assert entity["company"]["name"] == customer.company
+        assert entity["company"]["id"].startswith("gid://shopify/Company/")
+        assert entity["location"]["id"].startswith("gid://shopify/CompanyLocation/") and entity["location"]["name"]
+        tax = entity["location"]["taxSettings"]
+        assert tax["taxRegistrationId"] == customer.vat_number
+        assert entity["company"]["externalId"] and entity["company"]["externalId"] != customer.vat_number
+        assert tax["taxExempt"] is bool(customer.vat_number and customer.address.country != shop.country)
+        intra_eu += order.kind == "icp"
+    assert intra_eu > 0, "the demo shop should hold intra-EU B2B orders"
+
+
+def test_orders_count_honours_the_search_filter_and_the_limit(server: SandboxServer) -> None:
+    boundary = all_orders(server)[70]["updatedAt"]
+    search = f"updated_at:>='{boundary}' AND financial_status:paid"
+    count_query = "query C($q: String, $n: Int) { ordersCount(query: $q, limit: $n) { count precision } }"
+    body = gql(server, count_query, {"q": search, "n": None}).json()
+    assert "errors" not in body, body.get("errors")
+    assert body["data"]["ordersCount"] == {"count": len(all_orders(server, search)), "precision": "EXACT"}
+    assert 0 < body["data"]["ordersCount"]["count"] < 120
+    cost = body["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 1 and cost["actualQueryCost"] == 1  # a Count object costs 1 point
+    capped = gql(server, count_query, {"q": None, "n": 50}).json()["data"]["ordersCount"]
+    assert capped == {"count": 50, "precision": "AT_LEAST"}
+    default = gql(server, "{ ordersCount { count precision } }").json()["data"]["ordersCount"]
+    assert default == {"count": 120, "precision": "EXACT"}  # below the default limit of 10000
+    bad = gql(server, "{ ordersCount(limit: 0) { count } }").json()
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_orders_count_needs_read_orders_and_sees_only_60_days_without_read_all_orders(clock: FakeClock) -> None:
+    denied = start(seed="demo", orders=5, clock=clock, scopes=("read_products",))
+    recent = start(seed="demo", orders=5, clock=clock, scopes=("read_orders",))
+    try:
+        body = gql(denied, "{ ordersCount { count } }").json()
+        assert body["data"]["ordersCount"] is None and body["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+        assert gql(recent, "{ ordersCount { count } }").json()["data"]["ordersCount"]["count"] == 0
+        recent.vendor.add_orders(2)
+        assert gql(recent, "{ ordersCount { count } }").json()["data"]["ordersCount"]["count"] == 2
+    finally:
+        denied.stop()
+        recent.stop()
+
+
 def test_only_requested_fields_are_returned_with_aliases(server: SandboxServer) -> None:
     body = gql(server, "{ o: orders(first: 1) { nodes { name total: totalPriceSet { shopMoney { amount } } } } }"
                ).json()

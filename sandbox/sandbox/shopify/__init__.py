@@ -4,7 +4,9 @@ Paths (the base URL plays ``https://{shop}.myshopify.com``; any ``YYYY-MM`` vers
 
 - ``POST /admin/api/{v}/graphql.json``  body ``{"query", "variables"}``; roots: orders, customers, products,
   productVariants (connections: first <= 250, after, query, sortKey ID|UPDATED_AT|CREATED_AT|PROCESSED_AT,
-  reverse), order/customer/product/productVariant(id:), node(id:), nodes(ids:), shop,
+  reverse), ordersCount(query:, limit:) -> Count { count precision } (same search as orders; limit default
+  10000, null = none; EXACT or AT_LEAST; an object, so cost 1), order/customer/product/productVariant(id:),
+  node(id:), nodes(ids:), shop,
   currentAppInstallation { accessScopes { handle } }, currentBulkOperation, bulkOperation(id:);
   mutations bulkOperationRunQuery(query:, groupObjects:) and bulkOperationCancel(id:).
 - ``POST /admin/oauth/access_token``  (form or JSON) grant_type=client_credentials + client_id + client_secret ->
@@ -28,6 +30,11 @@ Protected customer data (``protected_customer_data``): "full" (default, approved
 (Customer object allowed, but name/email/phone/address fields come back null with an ACCESS_DENIED error each,
 "This app is not approved to use the email field."), "none" (every Customer object is null with "This app is
 not approved to access the Customer object."; order email/phone/addresses null too). Data is still returned.
+
+B2B: an order of a company customer has ``purchasingEntity`` = PurchasingCompany { company { id name externalId }
+contact location { id name taxSettings { taxRegistrationId taxExempt taxExemptions } } }; the customer's VAT number
+is ``location.taxSettings.taxRegistrationId`` and ``company.externalId`` is the merchant's own reference. Consumer
+and guest orders have ``purchasingEntity: null`` (Shopify returns the Customer there; not modelled).
 
 Throttle (calculated query cost): requested cost = scalars 0, objects 1, connections 2 + first x node cost;
 bucket ``max_available`` (2000 default; 1000 standard, 20000 Plus) refilled at ``restore_rate``/s by the
@@ -86,8 +93,9 @@ from sandbox.shopify.gql import (
 
 INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
 DEFAULT_SCOPES = ("read_orders", "read_all_orders", "read_customers", "read_products")
-ROOT_SCOPES = {"orders": "read_orders", "order": "read_orders", "customers": "read_customers",
-               "customer": "read_customers", "products": "read_products", "product": "read_products",
+ROOT_SCOPES = {"orders": "read_orders", "order": "read_orders", "ordersCount": "read_orders",
+               "customers": "read_customers", "customer": "read_customers", "products": "read_products",
+               "product": "read_products",
                "productVariants": "read_products", "productVariant": "read_products"}
 SORT_KEYS = {"ID": "id", "UPDATED_AT": "updated_at", "CREATED_AT": "created_at", "PROCESSED_AT": "processed_at"}
 GRAPHQL_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
@@ -96,6 +104,7 @@ PII_FIELDS = {"Customer": ("email", "phone", "firstName", "lastName", "displayNa
                            "addressesV2"),
               "Order": ("email", "phone", "billingAddress", "shippingAddress")}
 RECENT_ORDER_DAYS = 60
+ORDERS_COUNT_LIMIT = 10000  # `ordersCount(limit:)` default (2025-07 changelog "Uncapped counts in GraphQL")
 REST_BUCKET = 40
 REST_LEAK = 2.0
 
@@ -504,6 +513,8 @@ class Shopify(Vendor):
             return None
         if f.name in ("orders", "customers", "products", "productVariants"):
             return self._list(f, scopes, projector)
+        if f.name == "ordersCount":
+            return projector.project(self._orders_count(f, scopes), f.selections, [f.key])
         if f.name in ("order", "customer", "product", "productVariant", "node"):
             return projector.project(self._node(str(f.args.get("id", "")), scopes, req), f.selections, [f.key])
         if f.name == "nodes":
@@ -637,10 +648,8 @@ class Shopify(Vendor):
             raise GraphQLError(f"Argument 'sortKey' on Field '{f.name}' has an invalid value ({sort_key}).",
                                "argumentLiteralsIncompatible")
         sort = SORT_KEYS[sort_key]
-        preds = _search(str(f.args.get("query") or ""))
-        if resource == "orders" and "read_all_orders" not in scopes:
-            cutoff = self.now() - timedelta(days=RECENT_ORDER_DAYS)
-            preds.append(_time_pred("created_at", ">=", cutoff.isoformat()))
+        query = str(f.args.get("query") or "")
+        preds = self._order_preds(query, scopes) if resource == "orders" else _search(query)
         after = None
         if f.args.get("after"):
             cur = decode_cursor(str(f.args["after"]))
@@ -653,6 +662,35 @@ class Shopify(Vendor):
         cursors = [encode_cursor({"last_id": e.id, "last_value": self._sort_key(e, sort)[0]}) for e in page]
         return projector.connection([e.render() for e in page], f, [f.key], has_next=more,
                                     has_previous=after is not None, cursors=cursors)
+
+    def _orders_count(self, f: Field, scopes: tuple[str, ...]) -> dict[str, Any]:
+        """`ordersCount(query:, limit:)` (2024-07+): the orders the same `query:` matches in `orders`.
+
+        `limit` defaults to 10000; null means no limit. A count that reaches the limit comes back as the limit with
+        precision AT_LEAST ("A limit was imposed and reached"), otherwise EXACT.
+        """
+        if f.args.get("savedSearchId") is not None:
+            raise GraphQLError("savedSearchId is not supported by the stand-in", "BAD_REQUEST")
+        limit = f.args.get("limit", ORDERS_COUNT_LIMIT)
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+            raise GraphQLError(f"Argument 'limit' on Field 'ordersCount' must be a positive integer (got {limit})",
+                               "BAD_REQUEST", fieldName="ordersCount")
+        preds = self._order_preds(str(f.args.get("query") or ""), scopes)
+        matched = 0
+        for entry in self._entries("orders"):
+            if all(p(entry) for p in preds):
+                matched += 1
+                if limit is not None and matched >= limit:
+                    return {"__typename": "Count", "count": limit, "precision": "AT_LEAST"}
+        return {"__typename": "Count", "count": matched, "precision": "EXACT"}
+
+    def _order_preds(self, query: str, scopes: tuple[str, ...]) -> list[Callable[[Entry], bool]]:
+        """The search filter of `orders`/`ordersCount`, narrowed to 60 days without read_all_orders."""
+        preds = _search(query)
+        if "read_all_orders" not in scopes:
+            cutoff = self.now() - timedelta(days=RECENT_ORDER_DAYS)
+            preds.append(_time_pred("created_at", ">=", cutoff.isoformat()))
+        return preds
 
     def _variants(self, f: Field, preds: list[Callable[[Entry], bool]], size: int, after: tuple[Any, int] | None,
                   projector: Projector) -> dict[str, Any]:

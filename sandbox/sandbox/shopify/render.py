@@ -178,6 +178,31 @@ def _shipping_node(order: Order, s: ShippingLine, country: str) -> dict[str, Any
             "taxLines": _tax_lines(s.tax_rate, s.tax_amount, country, cur)}
 
 
+def purchasing_company(order: Order, customer: Customer | None, shop: Shop) -> dict[str, Any] | None:
+    """The B2B `purchasingEntity` of an order placed by a company customer; None for consumers and guests.
+
+    Shopify's shape (PurchasingCompany, GraphQL Admin 2024-07 .. 2026-10): `company` (Company: id, name, externalId =
+    "a unique externally-supplied ID", i.e. the merchant's own reference, NOT the VAT number), `contact` (nullable)
+    and `location` (CompanyLocation) whose `taxSettings` (CompanyLocationTaxSettings) carries the VAT number as
+    `taxRegistrationId` and `taxExempt` (true for intra-EU reverse-charge buyers, as `Customer.taxExempt` here).
+    """
+    if not order.company or customer is None:
+        return None
+    vat = customer.vat_number or order.vat_number
+    exempt = bool(vat and customer.address.country != shop.country)
+    city = customer.address.city
+    return {
+        "__typename": "PurchasingCompany", "contact": None,
+        "company": {"__typename": "Company", "id": gid("Company", customer.id), "name": order.company,
+                    "externalId": f"DEB-{customer.id:05d}", "createdAt": ts(customer.created_at),
+                    "updatedAt": ts(customer.updated_at)},
+        "location": {"__typename": "CompanyLocation", "id": gid("CompanyLocation", customer.id),
+                     "name": f"{order.company} {city}", "externalId": None,
+                     "taxSettings": {"__typename": "CompanyLocationTaxSettings", "taxRegistrationId": vat,
+                                     "taxExempt": exempt, "taxExemptions": []}},
+    }
+
+
 def order_node(order: Order, shop: Shop) -> dict[str, Any]:
     """The full GraphQL Order node of a neutral order; nested parts are `Lazy` (rendered when selected)."""
     cur = order.currency
@@ -189,11 +214,7 @@ def order_node(order: Order, shop: Shop) -> dict[str, Any]:
     customer = shop.customers.get(order.customer_id) if order.customer_id is not None else None
     refunded_lines = sum(((rl.amount_incl if inc else rl.amount_excl) for r in order.refunds for rl in r.lines),
                          Decimal(0))
-    company = None
-    if order.company and order.kind == "icp":
-        company = {"__typename": "PurchasingCompany",
-                   "company": {"__typename": "Company", "id": gid("Company", order.customer_id or 0),
-                               "name": order.company, "externalId": order.vat_number}}
+    company = purchasing_company(order, customer, shop)
     pending = order.financial_status == "pending"
     return {
         "__typename": "Order", "id": gid("Order", order.id), "legacyResourceId": str(order.id),

@@ -1,0 +1,38 @@
+"""Sandbox fixtures for source-lightspeed (helpers live in lightspeed_harness.py, importable from the tests)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests  # parametrises the standard suite
+
+import sandbox
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from lightspeed_harness import FakeClock
+
+__all__ = ["pytest_generate_tests"]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def ecom(clock: FakeClock) -> Iterator[sandbox.SandboxServer]:
+    server = sandbox.start("lightspeed_ecom", seed="demo", orders=40, clock=clock,
+                           rate_limits=((300.0, 300), (3600.0, 3000), (86400.0, 12000)), per_second=None)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def retail(clock: FakeClock) -> Iterator[sandbox.SandboxServer]:
+    server = sandbox.start("lightspeed_retail", seed="demo", orders=300, clock=clock, burst_limit=None)
+    yield server
+    server.stop()

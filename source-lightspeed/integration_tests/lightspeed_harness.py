@@ -1,0 +1,114 @@
+"""Test harness for source-lightspeed: fake clock, config builders, an in-process runner validating every line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, SyncMode, Type
+from airbyte_cdk.test.catalog_builder import CatalogBuilder
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, read
+from airbyte_cdk.test.models.outcome import ExpectedOutcome
+from connector_common.protocol import serialize, validate_line
+from sandbox.lightspeed_ecom import LightspeedEcom
+from sandbox.lightspeed_retail import LightspeedRetail
+from source_lightspeed import SourceLightspeed
+
+STREAMS = ("orders", "customers", "products")
+EPOCH = 1_735_700_000.0  # 2025-01-01, after every seeded record
+
+
+@dataclass
+class FakeClock:
+    """One clock for the stand-in and the connector: sleeping advances it, so rate-limit waits take no time."""
+
+    now: float = EPOCH
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def ecom_config(base_url: str, **overrides: Any) -> dict[str, Any]:
+    platform = {"platform_type": "ecom", "cluster": "eu1", "language": "nl", "api_key": LightspeedEcom.API_KEY,
+                "api_secret": LightspeedEcom.API_SECRET, "base_url": base_url}
+    platform.update(overrides.pop("platform", {}))
+    return {"platform": platform, "start_date": "2022-01-01T00:00:00Z", **overrides}
+
+
+def retail_config(base_url: str, **overrides: Any) -> dict[str, Any]:
+    platform = {"platform_type": "retail", "client_id": LightspeedRetail.CLIENT_ID,
+                "client_secret": LightspeedRetail.CLIENT_SECRET, "refresh_token": LightspeedRetail.REFRESH_TOKEN,
+                "account_id": LightspeedRetail.ACCOUNT_ID, "base_url": base_url,
+                "auth_server_url": f"{base_url}/auth/oauth/token"}
+    platform.update(overrides.pop("platform", {}))
+    return {"platform": platform, "start_date": "2022-01-01T00:00:00Z", **overrides}
+
+
+def catalog(*streams: str) -> Any:
+    builder = CatalogBuilder()
+    for name in streams or STREAMS:
+        builder = builder.with_stream(name, SyncMode.incremental)
+    return builder.build()
+
+
+def validated(output: EntrypointOutput) -> list[AirbyteMessage]:
+    """Every message of a run, each re-serialised and checked against the protocol models (type -> field)."""
+    return [validate_line(serialize(message)) for message in output.get_message_iterator()]
+
+
+@dataclass
+class Run:
+    output: EntrypointOutput
+    messages: list[AirbyteMessage]
+    source: SourceLightspeed
+
+    def records(self, stream: str) -> list[dict[str, Any]]:
+        return [m.record.data for m in self.messages
+                if m.type == Type.RECORD and m.record is not None and m.record.stream == stream]
+
+    def state(self) -> list[AirbyteStateMessage]:
+        """The last state per stream, as Airbyte passes it to the next run."""
+        last: dict[str, AirbyteStateMessage] = {}
+        for message in self.messages:
+            if message.type == Type.STATE and message.state and message.state.stream:
+                last[message.state.stream.stream_descriptor.name] = message.state
+        return list(last.values())
+
+    def stream_state(self, stream: str) -> dict[str, Any]:
+        for state in self.state():
+            if state.stream and state.stream.stream_descriptor.name == stream and state.stream.stream_state:
+                return json.loads(serialize(AirbyteMessage(type=Type.STATE, state=state)))["state"]["stream"][
+                    "stream_state"]
+        return {}
+
+    def warnings(self) -> list[str]:
+        return [m.log.message for m in self.messages if m.type == Type.LOG and m.log and m.log.level.value == "WARN"]
+
+
+def run_read(config: dict[str, Any], clock: FakeClock | None = None, state: list[AirbyteStateMessage] | None = None,
+             *, streams: tuple[str, ...] = STREAMS, expect_error: bool = False, config_path: str | None = None,
+             source: SourceLightspeed | None = None) -> Run:
+    clock = clock or FakeClock()
+    source = source or SourceLightspeed(config_path, sleep=clock.sleep, clock=clock, monotonic=clock)
+    outcome = ExpectedOutcome.EXPECT_UNCAUGHT_ERROR if expect_error else ExpectedOutcome.EXPECT_SUCCESS
+    output = read(source, config, catalog(*streams), state, expected_outcome=outcome)
+    return Run(output=output, messages=validated(output), source=source)
+
+
+def run_check(config: dict[str, Any], tmp_path: Any, source: SourceLightspeed | None = None
+              ) -> tuple[Any, list[AirbyteMessage]]:
+    """`check` through the real entrypoint; returns (connection status, every validated message)."""
+    path = tmp_path / "check_config.json"
+    path.write_text(json.dumps(config))
+    source = source or SourceLightspeed(str(path), sleep=FakeClock().sleep)
+    output = _run_command(source, ["check", "--config", str(path)])
+    messages = validated(output)
+    return output.connection_status_messages[0].connectionStatus, messages
+
+

@@ -1,0 +1,295 @@
+"""Typed calls to Lightspeed eCom and Retail over the common HttpClient, plus each platform's rate limiter."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import requests
+from connector_common.auth import OAuth2Auth, RotationCallback
+from connector_common.errors import ApiError, ConnectorError, QuotaExhausted, TransientApiError
+from connector_common.http import DEFAULT_RETRY_STATUSES, HttpClient, Redactor, RetryPolicy
+from requests.auth import HTTPBasicAuth
+
+from source_lightspeed.config import EcomSettings, RetailSettings
+from source_lightspeed.normalize import normalize_retail
+
+ECOM_FILTER_FORMAT = "%Y-%m-%d %H:%M:%S"
+RETAIL_FILTER_FORMAT = "%Y-%m-%dT%H:%M:%S-00:00"
+SALE_RELATIONS = ("SaleLines", "SaleLines.Item", "SalePayments", "SalePayments.PaymentType", "Customer",
+                  "Customer.Contact")
+CUSTOMER_RELATIONS = ("Contact",)
+RETAIL_TRY_LATER = "try again later"
+
+
+def _json(response: requests.Response) -> Any:
+    """Response body with JSON numbers as Decimal (never float)."""
+    return response.json(parse_float=Decimal)
+
+
+# -- eCom ----------------------------------------------------------------------------------------------------------
+def _triple(value: str | None) -> list[float] | None:
+    """'299/2999/11999' -> [299.0, 2999.0, 11999.0] (the 5-minute, hourly and daily windows)."""
+    if not value:
+        return None
+    try:
+        return [float(part) for part in value.split("/")]
+    except ValueError:
+        return None
+
+
+@dataclass
+class EcomRateLimiter:
+    """eCom limits per key: 300/5 min, 3,000/hour, 12,000/day (headers `X-RateLimit-Remaining: a/b/c` and
+    `X-RateLimit-Reset: s1/s2/s3`, seconds until each window resets) plus 20 requests per second.
+
+    Waits for the window to reset when it is used up instead of running into a 429; an exhausted daily window
+    raises QuotaExhausted (stop cleanly, resume tomorrow) rather than sleeping for hours.
+    """
+
+    per_second: float = 19.0  # documented 20/s, one below so fixed one-second windows never overflow
+    reserve: int = 0
+    clock: Callable[[], float] = time.time
+    _wait_until: float = field(default=0.0, init=False)
+    _next_slot: float = field(default=0.0, init=False)
+    _quota_until: float | None = field(default=None, init=False)
+    last_remaining: list[float] | None = field(default=None, init=False)
+
+    def before_request(self, method: str, url: str) -> float:
+        now = self.clock()
+        if self._quota_until is not None and self._quota_until > now:
+            resets = datetime.fromtimestamp(self._quota_until, UTC)
+            raise QuotaExhausted(f"the Lightspeed eCom daily request limit of this API key is used up; it resets at "
+                                 f"{resets.isoformat(timespec='seconds')}", resets_at=resets)
+        wait = max(self._wait_until - now, self._next_slot - now, 0.0)
+        self._next_slot = now + wait + 1.0 / self.per_second
+        return wait
+
+    def after_response(self, response: requests.Response) -> None:
+        remaining = _triple(response.headers.get("X-RateLimit-Remaining"))
+        reset = _triple(response.headers.get("X-RateLimit-Reset"))
+        if remaining is None or reset is None or len(remaining) != len(reset):
+            return
+        self.last_remaining = remaining
+        now = self.clock()
+        self._wait_until = 0.0
+        for index, (left, seconds) in enumerate(zip(remaining, reset, strict=True)):
+            if left > self.reserve:
+                continue
+            if index == len(remaining) - 1 and len(remaining) > 1:
+                self._quota_until = now + max(seconds, 1.0)
+            else:
+                self._wait_until = max(self._wait_until, now + seconds)
+
+
+def ecom_error_message(response: requests.Response) -> str | None:
+    """The `error.message` of eCom's `{"error": {"code", "method", "request", "message"}}` body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return str(error["message"])
+    return None
+
+
+def ecom_classify_error(response: requests.Response) -> ConnectorError | None:
+    """A 429 while the daily window is at 0 is a QuotaExhausted (stop), not a RateLimited (wait and retry)."""
+    if response.status_code != 429:
+        return None
+    remaining = _triple(response.headers.get("X-RateLimit-Remaining"))
+    reset = _triple(response.headers.get("X-RateLimit-Reset"))
+    if remaining and reset and len(remaining) > 1 and remaining[-1] <= 0:
+        resets = datetime.now(UTC) + timedelta(seconds=reset[-1])
+        return QuotaExhausted("the Lightspeed eCom daily request limit of this API key is used up",
+                              resets_at=resets, status=429)
+    return None
+
+
+class EcomClient:
+    """GET calls of the eCom REST API: `{cluster}/{language}/{resource}.json`, HTTP Basic key/secret."""
+
+    def __init__(self, settings: EcomSettings, *, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.time, retry: RetryPolicy | None = None) -> None:
+        self.limiter = EcomRateLimiter(clock=clock)
+        self.http = HttpClient(
+            base_url=f"{settings.base_url}/{settings.language}", auth=HTTPBasicAuth(settings.api_key,
+                                                                                     settings.api_secret),
+            rate_limiter=self.limiter, classify_error=ecom_classify_error, error_message=ecom_error_message,
+            redactor=Redactor((settings.api_key, settings.api_secret)), sleep=sleep, clock=clock,
+            retry=retry or RetryPolicy(), headers={"Accept": "application/json"},
+        )
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return _json(self.http.get(path, params=params))
+
+    def shop_currency(self) -> str:
+        shop = self.get("shop.json").get("shop") or {}
+        currency = shop.get("currency") if isinstance(shop, dict) else None
+        code = currency.get("shortcode") if isinstance(currency, dict) else None
+        return str(code).upper() if code else "EUR"
+
+    def count(self, resource: str, since: datetime, until: datetime) -> int:
+        body = self.get(f"{resource}/count.json", _window(since, until))
+        return int(body.get("count", 0))
+
+    def list_window(self, resource: str, since: datetime, until: datetime, limit: int, page: int = 1
+                    ) -> list[dict[str, Any]]:
+        """One page of `resource` updated in [since, until] (both inclusive, second resolution)."""
+        body = self.get(f"{resource}.json", {**_window(since, until), "limit": limit, "page": page})
+        items = body.get(resource, [])
+        return list(items) if isinstance(items, list) else []
+
+    def order_lines(self, order_id: int | str) -> list[dict[str, Any]]:
+        """All order products of one order (250 per page; an order with more lines takes more pages)."""
+        lines: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            chunk = self.get(f"orders/{order_id}/products.json", {"limit": 250, "page": page}).get("orderProducts")
+            chunk = chunk if isinstance(chunk, list) else []
+            lines.extend(chunk)
+            if len(chunk) < 250:
+                return lines
+            page += 1
+
+    def product(self, product_id: int | str) -> dict[str, Any] | None:
+        product = self.get(f"products/{product_id}.json").get("product")
+        return product if isinstance(product, dict) else None
+
+
+def _window(since: datetime, until: datetime) -> dict[str, str]:
+    return {"updated_at_min": since.astimezone(UTC).strftime(ECOM_FILTER_FORMAT),
+            "updated_at_max": until.astimezone(UTC).strftime(ECOM_FILTER_FORMAT)}
+
+
+# -- Retail (R-Series) ---------------------------------------------------------------------------------------------
+@dataclass
+class LeakyBucketLimiter:
+    """R-Series leaky bucket: `X-LS-API-Bucket-Level: used/size` drains at `X-LS-API-Drip-Rate` units per second.
+
+    Before each call it predicts the level from the last response and waits until the next call (costing about as
+    much as the last one, `X-LS-API-Request-Cost`) fits with `headroom` to spare, so the bucket never overflows.
+    """
+
+    headroom: float = 1.0
+    clock: Callable[[], float] = time.monotonic
+    _level: float | None = field(default=None, init=False)
+    _size: float = field(default=90.0, init=False)
+    _drip: float = field(default=1.0, init=False)
+    _cost: float = field(default=1.0, init=False)
+    _at: float = field(default=0.0, init=False)
+
+    def before_request(self, method: str, url: str) -> float:
+        if self._level is None:
+            return 0.0
+        now = self.clock()
+        level = max(self._level - self._drip * (now - self._at), 0.0)
+        overflow = level + self._cost + self.headroom - self._size
+        wait = overflow / self._drip if overflow > 0 and self._drip > 0 else 0.0
+        self._level, self._at = level + self._cost, now + wait  # our own spend until the next header arrives
+        return wait
+
+    def after_response(self, response: requests.Response) -> None:
+        level = response.headers.get("X-LS-API-Bucket-Level", "")
+        used, _, size = level.partition("/")
+        try:
+            self._level, self._size = float(used), float(size)
+        except ValueError:
+            return
+        self._at = self.clock()
+        for header, attr in (("X-LS-API-Drip-Rate", "_drip"), ("X-LS-API-Request-Cost", "_cost")):
+            try:
+                setattr(self, attr, float(response.headers[header]))
+            except (KeyError, ValueError):
+                continue
+
+
+def retail_error_message(response: requests.Response) -> str | None:
+    """The `message` of an R-Series error body (`{"httpCode", "httpMessage", "message", "errorClass"}`)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict):
+        for key in ("message", "httpMessage"):
+            if isinstance(body.get(key), str) and body[key]:
+                return str(body[key])
+    return None
+
+
+def retail_classify_error(response: requests.Response) -> ConnectorError | None:
+    """R-Series answers some overload cases with 400 "Please try again later.": retry those like a 5xx."""
+    if response.status_code == 400 and RETAIL_TRY_LATER in (retail_error_message(response) or "").lower():
+        return TransientApiError("Lightspeed Retail asked to try again later", status=400)
+    return None
+
+
+class RetailClient:
+    """GET calls of the R-Series V3 API with OAuth2 (rotating refresh token) and the leaky-bucket limiter."""
+
+    def __init__(self, settings: RetailSettings, *, on_rotate: RotationCallback | None = None,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic, retry: RetryPolicy | None = None) -> None:
+        redactor = Redactor((settings.client_secret, settings.refresh_token))
+        self.token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock)
+        self.auth = OAuth2Auth(token_url=settings.token_url, client_id=settings.client_id,
+                               client_secret=settings.client_secret, http=self.token_http,
+                               refresh_token=settings.refresh_token, on_rotate=on_rotate, clock=clock)
+        self.limiter = LeakyBucketLimiter(clock=monotonic)
+        policy = retry or RetryPolicy()
+        policy = RetryPolicy(max_attempts=policy.max_attempts, backoff_base=policy.backoff_base,
+                             backoff_cap=policy.backoff_cap, retry_after_cap=policy.retry_after_cap,
+                             retry_statuses=frozenset((*DEFAULT_RETRY_STATUSES, 400)))
+        self.http = HttpClient(
+            base_url=f"{settings.base_url}/API/V3/Account/{settings.account_id}", auth=self.auth,
+            rate_limiter=self.limiter, classify_error=retail_classify_error, error_message=retail_error_message,
+            redactor=redactor, sleep=sleep, clock=clock, retry=policy, headers={"Accept": "application/json"},
+        )
+        self.account_id = settings.account_id
+
+    def account(self) -> dict[str, Any] | None:
+        """The configured account among those of the token (`GET /API/V3/Account.json`), or None."""
+        url = self.http.base_url.rsplit("/Account/", 1)[0] + "/Account.json"
+        accounts = normalize_retail("Account", _json(self.http.get(url)))
+        return next((a for a in accounts if str(a.get("accountID")) == self.account_id), None)
+
+    def pages(self, resource: str, since: datetime, limit: int, relations: tuple[str, ...] = (),
+              extra: Mapping[str, str] | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Pages of `resource` with `timeStamp >= since`, ascending by timeStamp, following `@attributes.next`."""
+        params: dict[str, Any] = {"timeStamp": f">=,{since.astimezone(UTC).strftime(RETAIL_FILTER_FORMAT)}",
+                                  "sort": "timeStamp", "limit": limit, **(extra or {})}
+        if relations:
+            params["load_relations"] = json.dumps(list(relations), separators=(",", ":"))
+        for response in self.http.paginate(f"{resource}.json", params, _next_page):
+            yield normalize_retail(resource, _json(response))
+
+    def sales(self, since: datetime, limit: int) -> Iterator[list[dict[str, Any]]]:
+        return self.pages("Sale", since, limit, SALE_RELATIONS)
+
+    def customers(self, since: datetime, limit: int) -> Iterator[list[dict[str, Any]]]:
+        return self.pages("Customer", since, limit, CUSTOMER_RELATIONS)
+
+    def items(self, since: datetime, limit: int) -> Iterator[list[dict[str, Any]]]:
+        return self.pages("Item", since, limit, extra={"archived": "true"})  # archived items become inactive
+
+    def tax_classes(self) -> list[dict[str, Any]]:
+        """Tax categories with their per-class rates (to give an Item its VAT rate)."""
+        body = _json(self.http.get("TaxCategory.json", params={"load_relations": '["TaxCategoryClasses"]'}))
+        return normalize_retail("TaxCategory", body)
+
+
+def _next_page(response: requests.Response) -> tuple[str, Mapping[str, Any] | None] | None:
+    """`@attributes.next` verbatim (a full URL), or None at the end."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise ApiError("Lightspeed Retail answered a list call with a body that is not JSON") from None
+    attributes = body.get("@attributes") if isinstance(body, dict) else None
+    next_url = attributes.get("next") if isinstance(attributes, dict) else None
+    return (str(next_url), None) if next_url else None
