@@ -18,7 +18,6 @@ from typing import Any
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
-from sandbox.core import Response
 from source_shopify_orders import SourceShopifyOrders
 
 import sandbox
@@ -37,24 +36,10 @@ class SimClock:
         self.now += seconds
 
 
-def with_orders_count(server: Any) -> None:
-    """The stand-in has no `ordersCount` (Admin API 2024-07+); answer it from its data so the bulk path can run."""
-    vendor = server.vendor
-    original = vendor.handle
-
-    def handle(req: Any) -> Any:
-        if req.path.endswith("/graphql.json") and b"ordersCount" in req.body:
-            return Response(200, {"data": {"ordersCount": {"count": len(vendor.shop.orders), "precision": "EXACT"}}})
-        return original(req)
-
-    vendor.handle = handle
-
-
 def run(orders: int, *, bulk: bool, bucket: float, restore: float) -> dict[str, Any]:
     clock = SimClock()
     server = sandbox.start("shopify", seed="demo", orders=orders, clock=clock.time, max_available=bucket,
                            restore_rate=restore)
-    with_orders_count(server)
     try:
         vendor: Any = server.vendor
         config = {"shop": "bench", "api_base_url": server.base_url, "start_date": "2020-01-01",

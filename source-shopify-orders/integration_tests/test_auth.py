@@ -75,7 +75,7 @@ def test_given_wrong_client_secret_when_check_then_it_fails_naming_the_credentia
     cfg = config(server, credentials={"auth_method": "client_credentials", "client_id": server.vendor.client_id,  # type: ignore[attr-defined]
                                       "client_secret": "wrong-secret-123456"})
     status, message = run("check", cfg).status()
-    assert status == "FAILED" and "client credentials" in (message or "")
+    assert status == "FAILED" and "client id and secret" in (message or "")
 
 
 def test_given_rotating_refresh_token_when_syncing_then_the_new_token_is_emitted_and_written_back(

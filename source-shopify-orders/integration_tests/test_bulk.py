@@ -7,24 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sandbox.core import Response, SandboxServer
 
 Factory = Callable[..., Any]
-
-
-def with_orders_count(server: SandboxServer) -> None:
-    """Answer `ordersCount` (GraphQL Admin API 2024-07+), which the stand-in does not model, from its data."""
-    vendor: Any = server.vendor
-    original = vendor.handle
-
-    def handle(req: Any) -> Any:
-        if req.path.endswith("/graphql.json") and b"ordersCount" in req.body:
-            count = len(vendor.shop.orders)
-            return Response(200, {"data": {"ordersCount": {"count": count, "precision": "EXACT"}},
-                                  "extensions": {"cost": {"requestedQueryCost": 1, "actualQueryCost": 1}}})
-        return original(req)
-
-    vendor.handle = handle
 
 
 def _without_emitted_at(records: list[dict[str, Any]]) -> list[str]:
@@ -37,7 +21,6 @@ def test_given_a_back_fill_above_the_threshold_when_reading_then_a_bulk_job_yiel
     vendor: Any = server.vendor
     refundable = next(o for o in vendor.shop.orders.values() if o.financial_status == "paid" and not o.test)
     vendor.refund_order(refundable.id)
-    with_orders_count(server)
 
     paged = run("read", config(server, bulk_threshold=0), streams=("orders",))
     bulk = run("read", config(server, bulk_threshold=10), streams=("orders",))
@@ -59,7 +42,6 @@ def test_given_a_back_fill_above_the_threshold_when_reading_then_a_bulk_job_yiel
 def test_given_a_bulk_job_that_does_not_deliver_when_reading_then_the_sync_fails_without_records_or_state(
         make_shop: Factory, run: Factory, config: Factory, fault: str, expected: str) -> None:
     server = make_shop(orders=20, bulk_fault=fault)
-    with_orders_count(server)
     result = run("read", config(server, bulk_threshold=5, bulk_timeout_minutes=0.2), streams=("orders",))
 
     assert result.records("orders") == []

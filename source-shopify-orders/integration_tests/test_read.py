@@ -167,3 +167,23 @@ def test_given_an_order_whose_totals_do_not_reconcile_when_read_then_it_is_emitt
     assert sorted(r["source_id"] for r in result.records("orders")) == ["5480334508245", "5480334570000"]
     (warning,) = result.logs(Level.WARN)
     assert warning.startswith("orders/5480334570000 (#1044): totals do not reconcile, difference 0.01 EUR")
+
+
+def test_given_b2b_intra_eu_orders_when_read_then_the_customer_carries_the_vat_number_and_is_a_company(
+        shop: SandboxServer, run: Factory, config: Factory) -> None:
+    vendor: Any = shop.vendor
+    icp = {i: o for i, o in _live_orders(shop).items() if o.kind == "icp"}
+    assert icp, "the demo shop should hold intra-EU B2B orders"
+
+    result = run("read", config(shop), streams=("orders",))
+
+    assert result.errors() == []
+    by_id = {r["source_id"]: r for r in result.records("orders")}
+    for order_id, source in icp.items():
+        customer = vendor.shop.customers[source.customer_id]
+        record = by_id[str(order_id)]
+        assert record["customer"]["vat_number"] == customer.vat_number
+        assert record["customer"]["is_company"] is True
+        assert record["customer"]["company_name"] == customer.company
+    consumers = [r for i, r in by_id.items() if _live_orders(shop)[int(i)].company is None]
+    assert consumers and all((r.get("customer") or {}).get("vat_number") is None for r in consumers)

@@ -20,20 +20,20 @@ from connector_common.errors import (
     ConfigError,
     ConnectorError,
     NotFound,
+    RateLimited,
     TransientApiError,
 )
 from connector_common.http import HttpClient, Redactor, RetryPolicy
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
 SHOP_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-MAX_THROTTLE_RETRIES = 12
-MAX_INTERNAL_RETRIES = 4
 DEFAULT_BUCKET = 1000.0  # the smallest documented bucket, until Shopify tells us the real one
 SAFETY_FACTOR = 1.01  # wait for a hair more than the cost: the server's clock and rounding are not ours
 DEFAULT_RESTORE = 50.0  # points per second, the smallest documented restore rate
 PII_HINT = "protected customer data"
 MAX_PAGE_SIZE = 250
 MAX_QUERY_COST = 1000.0  # Shopify's ceiling for one query, whatever the bucket size
+MIN_MISSING_POINTS = 1e-6  # below this the bucket is "full enough": no sleeps of float-rounding slivers
 
 
 class UnknownShop(NotFound, ConfigError):
@@ -107,7 +107,7 @@ class CostBucketLimiter:
     def wait_for(self, cost: float) -> float:
         """Seconds until `cost` points are available (0 when they already are)."""
         missing = min(cost * SAFETY_FACTOR + 1.0, self.maximum) - self.available_now()
-        return max(missing / self.restore_rate, 0.0) if missing > 0 else 0.0
+        return missing / self.restore_rate if missing > MIN_MISSING_POINTS else 0.0  # no float-rounding slivers
 
     def before_request(self, method: str, url: str) -> float:
         if not url.endswith("/graphql.json"):
@@ -230,6 +230,7 @@ class ShopifyClient:
         self.redactor = redactor or Redactor()
         self.http = HttpClient(base_url, auth=auth, retry=retry or RetryPolicy(), rate_limiter=self.limiter,
                                classify_error=lambda r: classify_error(r, self.redactor),
+                               classify_ok=self._classify_ok,
                                error_message=error_message, redactor=self.redactor, sleep=sleep, clock=time.time,
                                rand=rand,
                                headers={"Accept": "application/json"})
@@ -238,47 +239,68 @@ class ShopifyClient:
         self.actual_points = 0.0
         self.throttled = 0
         self.page_sizes: list[int] = []
+        self._current = ""  # the operation in flight, named in retried errors and the limiter's cost memory
         self.sleep = sleep
         self.clock = clock
 
     def graphql(self, name: str, query: str, variables: Mapping[str, Any] | None = None,
                 *, mutation: bool = False, expected_cost: float | None = None) -> GraphQLResult:
-        """Run one query; waits for the cost bucket, retries THROTTLED and INTERNAL_SERVER_ERROR (HTTP 200 errors).
+        """Run one query. The cost bucket is waited for by the limiter; THROTTLED and INTERNAL_SERVER_ERROR (HTTP 200
+        errors) are retried by the shared HttpClient loop through `classify_ok`.
 
         Raises:
             QueryTooExpensive, MissingScope, ProtectedDataDenied, ApiError: as `graphql_errors` classifies them.
+            RateLimited, TransientApiError: when the retries are used up (AmbiguousWrite for a failed mutation).
         """
-        throttles = internals = 0
-        while True:
-            self.limiter.expect(name, expected_cost)
-            response = self.http.post(self.path, json={"query": query, "variables": dict(variables or {})},
-                                      idempotent=not mutation)
-            try:
-                body = json.loads(response.content, parse_float=Decimal)
-            except ValueError:
-                raise TransientApiError(f"{name}: Shopify answered with a body that is not JSON",
-                                        status=response.status_code) from None
-            cost = (body.get("extensions") or {}).get("cost") or {}
-            self.limiter.observe(name, cost)
-            self.requested_points += float(cost.get("requestedQueryCost") or 0)
-            self.actual_points += float(cost.get("actualQueryCost") or 0)
-            errors = body.get("errors") or []
-            codes = {str((e.get("extensions") or {}).get("code")) for e in errors if isinstance(e, dict)}
-            if "THROTTLED" in codes:
-                self.throttled += 1
-                throttles += 1
-                if throttles > MAX_THROTTLE_RETRIES:
-                    raise TransientApiError(f"{name}: still THROTTLED after {MAX_THROTTLE_RETRIES} waits")
-                needed = float(cost.get("requestedQueryCost") or self.limiter.expected_cost or self.limiter.maximum)
-                self._wait(max(self.limiter.wait_for(needed), 1.0 / self.limiter.restore_rate))
-                continue
-            if "INTERNAL_SERVER_ERROR" in codes and not mutation and internals < MAX_INTERNAL_RETRIES:
-                internals += 1
-                self._wait(self.http.retry.delay(internals, None, self.http.rand))
-                continue
-            if errors:
-                raise graphql_errors(name, errors, self.redactor)
-            return GraphQLResult(data=body.get("data") or {}, cost=cost)
+        self.limiter.expect(name, expected_cost)
+        self._current = name
+        response = self.http.post(self.path, json={"query": query, "variables": dict(variables or {})},
+                                  idempotent=not mutation)
+        body = _json_body(response, name)
+        cost = self._observe(name, body)
+        errors = body.get("errors") or []
+        if errors:
+            raise graphql_errors(name, errors, self.redactor)
+        return GraphQLResult(data=body.get("data") or {}, cost=cost)
+
+    def _observe(self, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Feed a response's `extensions.cost` to the limiter and the point counters; returns it."""
+        cost: dict[str, Any] = (body.get("extensions") or {}).get("cost") or {}
+        self.limiter.observe(name, cost)
+        self.requested_points += float(cost.get("requestedQueryCost") or 0)
+        self.actual_points += float(cost.get("actualQueryCost") or 0)
+        return cost
+
+    def _classify_ok(self, response: requests.Response) -> ConnectorError | None:
+        """The retryable errors Shopify sends with HTTP 200, for the shared retry loop of HttpClient.
+
+        THROTTLED -> RateLimited whose retry_after is the bucket refill time for the query's requested cost (the
+        limiter then finds the bucket full enough and adds no wait of its own); INTERNAL_SERVER_ERROR ->
+        TransientApiError (backoff). Bodies are only parsed when one of the codes occurs in the raw bytes.
+        """
+        content = response.content or b""
+        if b"THROTTLED" not in content and b"INTERNAL_SERVER_ERROR" not in content:
+            return None
+        name = self._current
+        try:
+            body = json.loads(content, parse_float=Decimal)
+        except ValueError:
+            return None  # graphql() reports the unreadable body
+        if not isinstance(body, dict):
+            return None
+        codes = {str((e.get("extensions") or {}).get("code")) for e in body.get("errors") or [] if isinstance(e, dict)}
+        if "THROTTLED" in codes:
+            cost = self._observe(name, body)
+            self.throttled += 1
+            needed = float(cost.get("requestedQueryCost") or self.limiter.expected_cost or self.limiter.maximum)
+            self.limiter.expected_cost = max(self.limiter.expected_cost, needed)
+            wait = max(self.limiter.wait_for(needed), 1.0 / self.limiter.restore_rate)
+            return RateLimited(f"{name}: THROTTLED by Shopify's cost bucket", retry_after=wait,
+                               status=response.status_code)
+        if "INTERNAL_SERVER_ERROR" in codes:
+            self._observe(name, body)
+            return TransientApiError(f"{name}: Shopify reported INTERNAL_SERVER_ERROR", status=response.status_code)
+        return None
 
     def paginate(self, name: str, query: str, root: str, variables: Mapping[str, Any],
                  first: int) -> Iterator[list[dict[str, Any]]]:
@@ -317,10 +339,6 @@ class ShopifyClient:
             expected = 2.0 + (float(requested) - 2.0) / size * new_size if requested else None
             size = new_size
 
-    def _wait(self, seconds: float) -> None:
-        self.http.waited += seconds
-        self.sleep(seconds)
-
     def download(self, url: str) -> requests.Response:
         """Stream a bulk-operation result file (a signed URL: no Shopify auth header is sent)."""
         response = self.http.session.get(url, stream=True, timeout=self.http.timeout)
@@ -328,6 +346,18 @@ class ShopifyClient:
             raise TransientApiError(f"bulk result download returned HTTP {response.status_code}",
                                     status=response.status_code)
         return response
+
+
+def _json_body(response: requests.Response, name: str) -> dict[str, Any]:
+    """The GraphQL response body (floats as Decimal); a body that is not a JSON object is a transient fault."""
+    try:
+        body = json.loads(response.content, parse_float=Decimal)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise TransientApiError(f"{name}: Shopify answered with a body that is not a JSON object",
+                                status=response.status_code)
+    return body
 
 
 def make_auth(

@@ -42,7 +42,8 @@ ORDER_SCALARS = f"""
   displayFinancialStatus displayFulfillmentStatus test currencyCode presentmentCurrencyCode taxesIncluded
   email phone note tags sourceName
   customer {{ id email firstName lastName phone }}
-  purchasingEntity {{ ... on PurchasingCompany {{ company {{ id name }} }} }}
+  purchasingEntity {{ ... on PurchasingCompany {{ company {{ id name }}
+    location {{ id taxSettings {{ taxRegistrationId }} }} }} }}
   billingAddress {ADDRESS}
   shippingAddress {ADDRESS}
   subtotalPriceSet {MONEY} totalPriceSet {MONEY} totalTaxSet {MONEY} totalDiscountsSet {MONEY}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 import requests_mock
-from connector_common.errors import AuthFailed, ConfigError, TransientApiError
+from connector_common.errors import AuthFailed, ConfigError, RateLimited, TransientApiError
 from connector_common.http import Redactor
 from source_shopify_orders.client import (
     CostBucketLimiter,
@@ -153,3 +153,33 @@ def test_given_graphql_access_denied_errors_when_classified_then_the_scope_or_ap
     pii = graphql_errors("Orders", [{"message": "This app is not approved to use the email field.",
                                      "extensions": {"code": "ACCESS_DENIED"}}])
     assert isinstance(pii, ProtectedDataDenied) and "Protected customer data" in str(pii)
+
+
+def test_given_a_throttled_mutation_and_an_internal_error_when_querying_then_the_shared_loop_retries_both() -> None:
+    clock = Clock()
+    shopify = client(clock)
+    throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                 "extensions": cost(10, None, 0)}
+    internal = {"errors": [{"message": "Internal error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
+    ok = {"data": {"bulkOperationRunQuery": {"userErrors": []}}, "extensions": cost(10, 10, 990)}
+    with requests_mock.Mocker() as m:
+        m.post(URL, [{"json": throttled}, {"json": ok}])
+        result = shopify.graphql("BulkRun", "mutation { bulkOperationRunQuery(query: \"\") { userErrors { code } } }",
+                                 mutation=True)  # THROTTLED means not executed: safe to send the write again
+        assert result.data["bulkOperationRunQuery"] == {"userErrors": []} and m.call_count == 2
+        m.post(URL, [{"json": internal}, {"json": {"data": {"shop": {"name": "Demo"}}}}])
+        assert shopify.graphql("Shop", "query { shop { name } }").data == {"shop": {"name": "Demo"}}
+    assert shopify.throttled == 1
+    assert clock.slept[0] == pytest.approx((10 * 1.01 + 1) / 50)  # the refill time of the requested cost
+    assert len(clock.slept) == 2 and shopify.http.waited == pytest.approx(sum(clock.slept))
+
+
+def test_given_a_bucket_that_never_refills_when_querying_then_a_rate_limited_error_names_the_query() -> None:
+    shopify = client(Clock())
+    throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                 "extensions": cost(500, None, 0)}
+    with requests_mock.Mocker() as m:
+        m.post(URL, json=throttled)
+        with pytest.raises(RateLimited, match="Orders: THROTTLED"):
+            shopify.graphql("Orders", "query { orders(first: 10) { nodes { id } } }")
+        assert m.call_count == 6  # RetryPolicy.max_attempts, the one retry loop of HttpClient
