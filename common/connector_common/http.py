@@ -32,6 +32,7 @@ from connector_common.errors import (
     RateLimited,
     TransientApiError,
 )
+from connector_common.wire import json_dumps
 
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 DEFAULT_RETRY_STATUSES = frozenset((429, *range(500, 600)))
@@ -176,11 +177,15 @@ class HttpClient:
         """Send one logical request with retries. Returns the 2xx response or raises a typed `ApiError`.
 
         Args:
+            json: a JSON body; Decimal values are sent as exact JSON numbers.
             idempotent: whether repeating the request is harmless; defaults to True for GET/PUT/DELETE, False for
                 POST. Non-idempotent requests are only retried when the server certainly did not process them.
             auth: overrides the client's auth for this call (e.g. Basic auth on a token endpoint).
         """
         method = method.upper()
+        if json is not None:  # our own encoder: Decimal goes out as an exact JSON number, never through float
+            data, json = json_dumps(json).encode("utf-8"), None
+            headers = {"Content-Type": "application/json", **(headers or {})}
         safe_to_repeat = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         url = self.url(path)
         endpoint = endpoint_of(method, url)

@@ -161,7 +161,7 @@ def classify(
     """Decide the VAT treatment of one sold line.
 
     Args:
-        seller_country: the seller's establishment (an EU member on `on`).
+        seller_country: the seller's establishment; outside the EU (Norway) only domestic and export exist.
         ship_to_country: shipping country, or billing country when nothing is shipped.
         rate: the tax rate the shop charged on the line, in percent.
         on: the date of the sale (EU membership and Brexit are dated).
@@ -177,10 +177,13 @@ def classify(
     for label, code in (("seller country", seller_country), ("ship-to country", ship_to_country)):
         if code not in COUNTRIES:
             raise VatError(f"{label} {code!r} is not an ISO 3166 country code")
-    if not is_eu_member(seller_country, on):
-        raise VatError(f"seller country {seller_country!r} is not in the EU VAT area on {on.isoformat()}")
     if exempt:
         return VatTreatment(scenario=Scenario.EXEMPT, rate=Decimal(0), country=seller_country)
+    if not is_eu_member(seller_country, on):  # e.g. a Norwegian seller: its own VAT at home, exports abroad
+        if ship_to_country == seller_country or rate > 0:
+            scenario = Scenario.DOMESTIC if rate > 0 else Scenario.DOMESTIC_ZERO
+            return VatTreatment(scenario=scenario, rate=rate, country=seller_country)
+        return VatTreatment(scenario=Scenario.EXPORT, rate=Decimal(0), country=seller_country)
     dest = destination_country(ship_to_country, ship_to_postcode, on, supply)
     if dest == seller_country:
         scenario = Scenario.DOMESTIC if rate > 0 else Scenario.DOMESTIC_ZERO

@@ -208,3 +208,14 @@ def test_given_error_inside_a_200_body_when_classified_rate_limited_then_retried
                                         {"json": {"data": {"ok": True}}}])
         assert c.post("/graphql.json", json={}, idempotent=True).json() == {"data": {"ok": True}}
     assert sleeps == [3.0]
+
+
+def test_json_bodies_carry_decimals_exactly():
+    from decimal import Decimal
+
+    c, _ = client()
+    with requests_mock.Mocker() as m:
+        m.post(f"{BASE}/x", json={})
+        c.post("/x", json={"AmountFC": Decimal("12.10")})
+        assert m.last_request.text == '{"AmountFC": 12.10}'
+        assert m.last_request.headers["Content-Type"] == "application/json"

@@ -116,7 +116,6 @@ def test_given_northern_ireland_consumer_then_oss_to_xi():
     ("kwargs", "message"),
     [
         ({"ship_to_country": "XX"}, "ship-to country 'XX' is not an ISO 3166 country code"),
-        ({"seller_country": "US"}, "seller country 'US' is not in the EU VAT area"),
         ({"rate": D(-1)}, "negative"),
     ],
 )
@@ -144,3 +143,11 @@ def test_eu_membership_is_dated():
     assert is_eu_member("HR", date(2013, 7, 1)) and not is_eu_member("HR", date(2013, 6, 30))
     assert is_eu_member("GB", date(2020, 12, 31)) and not is_eu_member("GB", date(2021, 1, 1))
     assert not is_eu_member("CH", ON)
+
+
+@pytest.mark.parametrize(("ship_to", "rate", "key"), [("NO", "25", "domestic_25"), ("NO", "15", "domestic_15"),
+                                                     ("NO", "0", "domestic_zero"), ("SE", "0", "export"),
+                                                     ("DE", "0", "export")])
+def test_given_norwegian_seller_then_domestic_or_export(ship_to, rate, key):
+    t = classify(seller_country="NO", ship_to_country=ship_to, rate=D(rate), on=ON)
+    assert t.key == key
