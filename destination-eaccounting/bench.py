@@ -1,0 +1,62 @@
+"""Benchmark: API calls per order (first sync, steady state) and orders per minute under eAccounting's limits."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "unit_tests"))
+sys.path.insert(0, str(HERE / "integration_tests"))
+
+from eacc_builders import config, many_specs, order_record  # noqa: E402
+from eacc_harness import run_write, with_states  # noqa: E402
+
+sandbox: Any = importlib.import_module("sandbox")  # the stand-in package (installed editable from sandbox/)
+ORDERS = 300
+PER_ENDPOINT_PER_MINUTE = 590  # 600 documented, 10 kept in reserve by EaccountingRateLimiter
+SIMULATED_LATENCY = 0.15  # seconds per call, a plausible round trip to eaccountingapi.vismaonline.com
+
+
+def measure(server: Any, cfg: dict[str, Any], specs: list[Any], label: str) -> tuple[float, float]:
+    server.clear_log()
+    started = time.perf_counter()
+    run = run_write(cfg, with_states([order_record(s) for s in specs], every=50))
+    elapsed = time.perf_counter() - started
+    if run.error is not None:
+        raise SystemExit(f"{label}: write failed: {run.error.message}")
+    booked = run.summary["outcomes"].get("orders:created", 0)
+    calls = Counter(f"{r.method} {r.path.split('/')[2] if '/v2/' in r.path else r.path}" for r in server.requests())
+    total = sum(calls.values())
+    per_order = total / booked
+    busiest = max(v for k, v in calls.items() if k.startswith("POST")) / booked
+    print(f"{label}: {booked} orders booked, {total} API calls = {per_order:.2f} calls/order "
+          f"({', '.join(f'{k}: {v}' for k, v in sorted(calls.items()))}); wall {elapsed:.1f} s on the sandbox")
+    return per_order, busiest
+
+
+def main() -> None:
+    server = sandbox.start("eaccounting", seed="demo")
+    try:
+        cfg = config(server.base_url)
+        first = many_specs(ORDERS)
+        first_calls, first_busiest = measure(server, cfg, first, "first sync (new customers and articles)")
+        steady = [s for s in many_specs(ORDERS, start=100001) if not s.refund_line]
+        steady_calls, steady_busiest = measure(server, cfg, steady, "steady state (known customers and articles)")
+    finally:
+        server.stop()
+    for label, calls, busiest in (("first sync", first_calls, first_busiest),
+                                  ("steady state", steady_calls, steady_busiest)):
+        by_limit = PER_ENDPOINT_PER_MINUTE / busiest
+        by_latency = 60 / (calls * SIMULATED_LATENCY)
+        print(f"{label}: orders/minute under 600 calls/min per endpoint = {by_limit:.0f}; with "
+              f"{SIMULATED_LATENCY * 1000:.0f} ms per call sequentially = {by_latency:.0f}; "
+              f"expected = {min(by_limit, by_latency):.0f} orders/minute")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Harness for runs against the eAccounting sandbox: catalogs, STATE messages, an in-process write runner, ledger."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteStateBlob,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStream,
+    AirbyteStreamState,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteStream,
+    DestinationSyncMode,
+    StreamDescriptor,
+    SyncMode,
+    Type,
+)
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from connector_common import protocol
+
+import sandbox
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "unit_tests"))
+from destination_eaccounting.destination import DestinationEaccounting
+
+
+def catalog(*streams: str) -> ConfiguredAirbyteCatalog:
+    return ConfiguredAirbyteCatalog(streams=[
+        ConfiguredAirbyteStream(stream=AirbyteStream(name=name, json_schema={}, supported_sync_modes=[
+            SyncMode.incremental]), sync_mode=SyncMode.incremental, destination_sync_mode=DestinationSyncMode.append)
+        for name in streams or ("orders",)])
+
+
+def state(position: int) -> AirbyteMessage:
+    return AirbyteMessage(type=Type.STATE, state=AirbyteStateMessage(
+        type=AirbyteStateType.STREAM, stream=AirbyteStreamState(
+            stream_descriptor=StreamDescriptor(name="orders"), stream_state=AirbyteStateBlob(position=position))))
+
+
+def with_states(records: list[dict[str, Any]], every: int = 20, stream: str = "orders") -> list[AirbyteMessage]:
+    """Records with a STATE after every `every` records (its position = records before it), and one at the end."""
+    messages: list[AirbyteMessage] = []
+    for i, data in enumerate(records, start=1):
+        messages.append(protocol.record(stream, data))
+        if i % every == 0 or i == len(records):
+            messages.append(state(i))
+    return messages
+
+
+class Run:
+    """One `write` run: every message it printed (validated as protocol lines), and how it ended."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.error: AirbyteTracedException | None = None
+
+    def add(self, message: AirbyteMessage) -> None:
+        line = protocol.serialize(message)
+        protocol.validate_line(line)
+        self.lines.append(line)
+
+    @property
+    def states(self) -> list[int]:
+        return [int(m.state.stream.stream_state.position) for m in map(protocol.validate_line, self.lines)  # type: ignore[union-attr]
+                if m.type == Type.STATE]
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The write loop's final SUMMARY log, parsed."""
+        line = next(line for line in reversed(self.lines) if "SUMMARY " in line)
+        message = str(json.loads(line)["log"]["message"])
+        data: dict[str, Any] = json.loads(message.split("SUMMARY ", 1)[1])
+        return data
+
+
+def run_write(cfg: dict[str, Any], messages: list[AirbyteMessage], *, streams: tuple[str, ...] = ("orders",),
+              clock: Callable[[], float] | None = None, config_path: str | None = None) -> Run:
+    """Run the destination in-process (sleep is a no-op: waits are counted, not slept)."""
+    run = Run()
+    kwargs: dict[str, Any] = {"sleep": lambda _s: None, "emit": run.add}
+    if clock is not None:
+        kwargs["clock"] = clock
+    destination = DestinationEaccounting(config_path=config_path, **kwargs)
+    try:
+        for message in destination.write(cfg, catalog(*streams), iter(messages)):
+            run.add(message)
+    except AirbyteTracedException as exc:
+        run.error = exc
+    return run
+
+
+def ledger(srv: sandbox.SandboxServer, kind: str = "drafts") -> dict[str, list[dict[str, Any]]]:
+    """Documents in the sandbox by YourReference."""
+    by_ref: dict[str, list[dict[str, Any]]] = {}
+    for doc in srv.vendor.dump()[kind]:
+        by_ref.setdefault(doc["YourReference"], []).append(doc)
+    return by_ref
+
+
+def booked_total(doc: dict[str, Any]) -> Decimal:
+    return Decimal(str(doc["TotalAmount"])) - Decimal(str(doc["TotalRoundings"]))
