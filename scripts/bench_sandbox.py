@@ -6,9 +6,10 @@ import statistics
 import time
 
 import requests
+from sandbox.lightspeed_ecom import LightspeedEcom
+from sandbox.seed import generate_shop
 
 import sandbox
-from sandbox.seed import generate_shop
 
 
 def timed(fn, repeat: int = 5) -> float:
@@ -33,8 +34,6 @@ def main() -> None:
 
     shop = sandbox.start("lightspeed_ecom", seed="bench", orders=3000, per_second=None)
     try:
-        from sandbox.lightspeed_ecom import LightspeedEcom
-
         session = requests.Session()
         session.auth = (LightspeedEcom.API_KEY, LightspeedEcom.API_SECRET)
         url = f"{shop.base_url}/nl/orders.json"

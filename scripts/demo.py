@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import harness  # noqa: E402
+import harness
 
 ROOT = Path(__file__).parents[1]
 DEMO_DIR = ROOT / ".demo"
@@ -31,7 +31,8 @@ def money(value: object) -> str:
 
 def report(source: str, destination: str, run: harness.PipeRun, seconds: float) -> None:
     summary = run.summary
-    outcomes = Counter({k.split(":", 1)[1]: v for k, v in summary.get("outcomes", {}).items() if k.startswith("orders:")})
+    outcomes = Counter({k.split(":", 1)[1]: v for k, v in summary.get("outcomes", {}).items()
+                        if k.startswith("orders:")})
     print(f"  orders read from {LABELS[source]:<24} {len(run.source_records):>6}")
     print(f"  time                                      {seconds:>6.1f} s")
     for kind, count in sorted((summary.get("documents") or {}).items()):

@@ -10,27 +10,57 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from airbyte_cdk.models import SyncMode, Type
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read
+from sandbox.core import SandboxServer
+from sandbox.lightspeed_ecom import LightspeedEcom
+from sandbox.lightspeed_retail import LightspeedRetail
 from source_lightspeed import SourceLightspeed
 
-import sandbox
+EPOCH = 1_735_700_000.0  # 2025-01-01, after every generated record
+START_DATE = "2020-01-01T00:00:00Z"
 
-sys.path.insert(0, str(Path(__file__).parent / "integration_tests"))
-from lightspeed_harness import FakeClock, ecom_config, retail_config
+
+@dataclass
+class SimulatedClock:
+    """Shared by stand-in and connector: a rate-limit wait advances it instead of sleeping."""
+
+    now: float = EPOCH
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def ecom_config(base_url: str) -> dict[str, Any]:
+    return {"start_date": START_DATE, "platform": {
+        "platform_type": "ecom", "cluster": "eu1", "language": "nl", "api_key": LightspeedEcom.API_KEY,
+        "api_secret": LightspeedEcom.API_SECRET, "base_url": base_url}}
+
+
+def retail_config(base_url: str) -> dict[str, Any]:
+    return {"start_date": START_DATE, "platform": {
+        "platform_type": "retail", "client_id": LightspeedRetail.CLIENT_ID,
+        "client_secret": LightspeedRetail.CLIENT_SECRET, "refresh_token": LightspeedRetail.REFRESH_TOKEN,
+        "account_id": LightspeedRetail.ACCOUNT_ID, "base_url": base_url,
+        "auth_server_url": f"{base_url}/auth/oauth/token"}}
 
 
 def measure(platform: str, orders: int) -> dict[str, Any]:
-    clock = FakeClock()
-    if platform == "ecom":
-        server = sandbox.start("lightspeed_ecom", seed="bench", orders=orders, clock=clock, per_second=20)
+    clock = SimulatedClock()
+    if platform == "ecom":  # published limits: 300 / 5 min, 3,000 / hour, 12,000 / day, 20 / s
+        server = SandboxServer(LightspeedEcom(seed="bench", orders=orders, clock=clock)).start()
         config = ecom_config(server.base_url)
-    else:
-        server = sandbox.start("lightspeed_retail", seed="bench", orders=orders, clock=clock, burst_limit=20)
+    else:  # published limits: leaky bucket 90, 1 drip / s, burst 20 / s
+        server = SandboxServer(LightspeedRetail(seed="bench", orders=orders, clock=clock)).start()
         config = retail_config(server.base_url)
     source = SourceLightspeed(sleep=clock.sleep, clock=clock, monotonic=clock)
     catalog = CatalogBuilder().with_stream("orders", SyncMode.incremental).build()

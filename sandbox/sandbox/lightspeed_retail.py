@@ -7,6 +7,8 @@ Endpoints (the server base URL plays both `https://cloud.lightspeedapp.com` and 
     GET  /API/V3/Account/{accountID}/Sale.json          {"@attributes": {"next": url, "previous": url}, "Sale": ...}
     GET  /API/V3/Account/{accountID}/Sale/{saleID}.json {"Sale": {...}}
     GET  /API/V3/Account/{accountID}/Customer.json, Customer/{id}.json, Item.json, Item/{id}.json
+    GET  /API/V3/Account/{accountID}/TaxCategory.json, TaxCategory/{id}.json   (relation `TaxCategoryClasses`)
+    GET  /API/V3/Account/{accountID}/Shop.json, Shop/{id}.json                 (`taxCategoryID`: the shop's sales tax)
 
 Credentials (constructor keywords override them): client `LightspeedRetail.CLIENT_ID` / `CLIENT_SECRET`, initial
 refresh token `REFRESH_TOKEN`, authorization code `AUTHORIZATION_CODE`, account `ACCOUNT_ID`. The token response is
@@ -41,7 +43,12 @@ offered.
 Data: `seed=None` is empty; a generated seed renders the neutral shop of `sandbox.seed`: the channel "pos" orders
 (`channels=`) become Sales (anonymous ones with customerID "0"), every refund becomes its own completed return Sale
 (saleID `RETURN_SALE_OFFSET + refund id`, negative `unitQuantity`, negative totals, `parentSaleLineID` pointing at
-the sold line), every customer a Customer with Contact, every variant an Item. Totals follow
+the sold line), every customer a Customer with Contact, every variant an Item (`taxClassID` 1 standard, 2 reduced,
+3 zero). Tax: one TaxCategory per country of `sandbox.seed.VAT_RATES` (ids in that order, so the shop's NL is 1;
+`isTaxInclusive` "true", `tax1Name` "BTW"/"VAT", `tax1Rate` the standard rate as a fraction, `tax2Rate` "0") with
+TaxCategoryClasses for the reduced (class 2) and zero (class 3) rates; the standard class uses the category rate.
+One Shop (shopID 1, `taxCategoryID` "1") as sales reference it. Items carry `taxClassID`, never a
+`taxCategoryID` (as documented): an item's rate is its class's rate in the shop's category. Totals follow
 `calcTotal = calcSubtotal - calcDiscount + calcTax1 + calcTax2` exactly (subtotal and discount excl. tax). A voided
 (cancelled unpaid) sale has `voided` "true"; a pending one `completed` "false".
 `seed="dir:/path"` replays vendor payloads, each file in its endpoint's envelope, every file optional:
@@ -50,6 +57,8 @@ the sold line), every customer a Customer with Contact, every variant an Item. T
                                             Customer, SaleLines.SaleLine.Item, SalePayments.SalePayment.PaymentType)
     Customer.json  {"Customer": [...] | {...}}   (optionally with Contact)
     Item.json      {"Item": [...] | {...}}
+    TaxCategory.json {"TaxCategory": [...] | {...}}  (optionally with TaxCategoryClasses.TaxCategoryClass)
+    Shop.json      {"Shop": [...] | {...}}
 
 Mutation API for tests: `update_sale(sale_id, **fields)`, `touch_sale(sale_id, at=None)` (timeStamp from the
 injected clock), `add_sale(sale)`; with a generated shop `refresh_order(order_id)` re-renders after a
@@ -94,18 +103,25 @@ RELATIONS: dict[str, dict[str, tuple[bool, str]]] = {
              "Customer": (False, "Customer"), "Customer.Contact": (False, "Contact")},
     "Customer": {"Contact": (False, "Contact")},
     "Item": {},
+    "TaxCategory": {"TaxCategoryClasses": (True, "TaxCategoryClass")},
+    "Shop": {},
 }
-ID_FIELDS = {"Sale": "saleID", "Customer": "customerID", "Item": "itemID"}
+ID_FIELDS = {"Sale": "saleID", "Customer": "customerID", "Item": "itemID", "TaxCategory": "taxCategoryID",
+             "Shop": "shopID"}
 SORTABLE = {"Sale": {"saleID": "saleID", "timeStamp": "timeStamp", "completeTime": "completeTime",
                      "updatetime": "updateTime", "updateTime": "updateTime"},
             "Customer": {"customerID": "customerID", "timeStamp": "timeStamp", "createTime": "createTime"},
-            "Item": {"itemID": "itemID", "timeStamp": "timeStamp", "createTime": "createTime"}}
+            "Item": {"itemID": "itemID", "timeStamp": "timeStamp", "createTime": "createTime"},
+            "TaxCategory": {"taxCategoryID": "taxCategoryID", "timeStamp": "timeStamp"},
+            "Shop": {"shopID": "shopID", "timeStamp": "timeStamp"}}
 PAYMENT_TYPES = {  # gateway -> (paymentTypeID, name, type)
     "cash": ("1", "Cash", "cash"), "creditcard": ("2", "Credit Card", "credit card"),
     "pin": ("3", "Debit Card", "debit card"), "ideal": ("4", "iDEAL", "ecom"), "paypal": ("5", "PayPal", "ecom"),
     "bancontact": ("6", "Bancontact", "debit card"),
 }
 TAX_CLASS_IDS = {"standard": "1", "reduced": "2", "zero": "3"}
+TAX_NAMES = {"NL": "BTW", "BE": "BTW", "DE": "MwSt", "FR": "TVA", "SE": "Moms"}
+SHOP_ID = "1"
 
 
 class RetailError(Exception):
@@ -534,6 +550,13 @@ class LightspeedRetail(Vendor):
         if resource == "Item":
             out["Prices"] = {"ItemPrice": quirk(record.get("Prices", []))}
             return out
+        if resource == "TaxCategory":
+            classes = record.get("TaxCategoryClasses", [])
+            if "TaxCategoryClasses" in relations and classes:
+                out["TaxCategoryClasses"] = {"TaxCategoryClass": quirk([dict(c) for c in classes])}
+            return out
+        if resource == "Shop":
+            return out
         if resource == "Customer":
             if "Contact" in relations and record.get("Contact"):
                 out["Contact"] = _render_contact(record["Contact"])
@@ -574,6 +597,9 @@ class LightspeedRetail(Vendor):
         for gateway, (type_id, title, kind) in PAYMENT_TYPES.items():
             self.payment_types[type_id] = {"paymentTypeID": type_id, "name": title, "code": gateway,
                                            "type": kind, "archived": "false"}
+        for category in render_tax_categories(shop):
+            self.tables["TaxCategory"].put(category)
+        self.tables["Shop"].put(render_shop(shop))
         for customer in shop.customers.values():
             self.tables["Customer"].put(render_customer(customer))
         for product in shop.products.values():
@@ -587,7 +613,7 @@ class LightspeedRetail(Vendor):
     def _load_dir(self, folder: Path) -> None:
         if not folder.is_dir():
             raise ValueError(f"seed folder {folder} does not exist")
-        for resource in ("Item", "Customer", "Sale"):
+        for resource in ("TaxCategory", "Shop", "Item", "Customer", "Sale"):
             file = folder / f"{resource}.json"
             if not file.exists():
                 continue
@@ -600,10 +626,12 @@ class LightspeedRetail(Vendor):
         stored = {k: v for k, v in record.items() if not isinstance(v, dict | list)}
         if resource == "Item":
             stored["Prices"] = as_list((record.get("Prices") or {}).get("ItemPrice"))
+        elif resource == "TaxCategory":
+            stored["TaxCategoryClasses"] = as_list((record.get("TaxCategoryClasses") or {}).get("TaxCategoryClass"))
         elif resource == "Customer":
             if isinstance(record.get("Contact"), dict):
                 stored["Contact"] = _load_contact(record["Contact"])
-        else:
+        elif resource == "Sale":
             lines = as_list((record.get("SaleLines") or {}).get("SaleLine"))
             for line in lines:
                 if isinstance(line.get("Item"), dict):
@@ -794,6 +822,33 @@ def render_customer(customer: neutral.Customer) -> dict[str, Any]:
             "Emails": [{"address": customer.email, "useType": "Primary"}],
         },
     }
+
+
+def render_tax_categories(shop: neutral.Shop) -> list[dict[str, Any]]:
+    """The shop's sales taxes: one TaxCategory per `VAT_RATES` country (the shop's own country first, id 1), the
+    standard rate as the category rate, reduced and zero as TaxCategoryClasses (rates are fractions, as documented)."""
+    stamp = _stamp(neutral.CUSTOMER_START)
+    countries = [shop.country, *(c for c in neutral.VAT_RATES if c != shop.country)]
+    out = []
+    for number, country in enumerate(countries, start=1):
+        standard, reduced = neutral.VAT_RATES[country]
+        cid = str(number)
+        classes = [{"taxCategoryClassID": str(number * 10 + index), "tax1Rate": _rate(rate), "tax2Rate": "0",
+                    "timeStamp": stamp, "taxCategoryID": cid, "taxClassID": TAX_CLASS_IDS[name]}
+                   for index, (name, rate) in enumerate((("reduced", reduced), ("zero", neutral.ZERO)), start=1)]
+        out.append({"taxCategoryID": cid, "isTaxInclusive": "true", "tax1Name": f"{TAX_NAMES.get(country, 'VAT')} "
+                    f"{country}", "tax2Name": "", "tax1Rate": _rate(standard), "tax2Rate": "0", "timeStamp": stamp,
+                    "TaxCategoryClasses": classes})
+    return out
+
+
+def render_shop(shop: neutral.Shop) -> dict[str, Any]:
+    """The one physical store; its `taxCategoryID` is the sales tax its register applies (the shop country's)."""
+    return {"shopID": SHOP_ID, "name": shop.name, "serviceRate": "0", "timeZone": shop.timezone,
+            "taxLabor": "false", "labelTitle": "Shop Name", "labelMsrp": "false", "archived": "false",
+            "timeStamp": _stamp(neutral.CUSTOMER_START), "companyRegistrationNumber": "", "vatNumber": "",
+            "zebraBrowserPrint": "false", "contactID": "0", "taxCategoryID": "1", "receiptSetupID": "1",
+            "vendorID": "0", "ccGatewayID": "0", "gatewayConfigID": "0", "priceLevelID": "1"}
 
 
 def render_item(variant: neutral.Variant, product: neutral.Product) -> dict[str, Any]:

@@ -333,6 +333,73 @@ def test_given_archived_items_then_hidden_by_default_and_listed_on_request(serve
     assert isinstance(everything[0]["Prices"]["ItemPrice"], list)
 
 
+# -- tax categories (developers.lightspeedhq.com/retail/endpoints/TaxCategory) -----------------------------------------
+TAX_CATEGORY_FIELDS = {"taxCategoryID", "isTaxInclusive", "tax1Name", "tax2Name", "tax1Rate", "tax2Rate", "timeStamp"}
+TAX_CATEGORY_CLASS_FIELDS = {"taxCategoryClassID", "tax1Rate", "tax2Rate", "timeStamp", "taxCategoryID", "taxClassID"}
+
+
+def test_given_tax_categories_when_listed_then_documented_fields_as_strings_and_classes_only_on_request(
+        server: SandboxServer) -> None:
+    headers = bearer(server)
+    path = f"/API/V3/Account/{ACCOUNT}/TaxCategory.json"
+
+    plain = get(server, path, headers).json()
+    loaded = get(server, path, headers, load_relations=json.dumps(["TaxCategoryClasses"])).json()
+
+    assert plain["@attributes"]["next"] == ""
+    categories = as_list(plain["TaxCategory"])
+    assert len(categories) == len(neutral.VAT_RATES)
+    assert all(set(c) == TAX_CATEGORY_FIELDS and all(isinstance(v, str) for v in c.values()) for c in categories)
+    with_classes = as_list(loaded["TaxCategory"])
+    classes = as_list(with_classes[0]["TaxCategoryClasses"]["TaxCategoryClass"])
+    assert all(set(c) == TAX_CATEGORY_CLASS_FIELDS for c in classes)
+    assert {c["taxCategoryID"] for c in classes} == {with_classes[0]["taxCategoryID"]}
+
+
+def test_given_the_generated_nl_shop_then_its_shop_category_carries_21_9_and_0_percent_per_tax_class(
+        server: SandboxServer) -> None:
+    headers = bearer(server)
+    shop = get(server, f"/API/V3/Account/{ACCOUNT}/Shop.json", headers).json()["Shop"]
+    category = get(server, f"/API/V3/Account/{ACCOUNT}/TaxCategory/{shop['taxCategoryID']}.json", headers,
+                   load_relations=json.dumps(["TaxCategoryClasses"])).json()["TaxCategory"]
+
+    assert category["isTaxInclusive"] == "true" and category["tax1Name"].startswith("BTW")
+    assert Decimal(category["tax1Rate"]) == Decimal("0.21") and Decimal(category["tax2Rate"]) == 0
+    per_class = {c["taxClassID"]: Decimal(c["tax1Rate"])
+                 for c in as_list(category["TaxCategoryClasses"]["TaxCategoryClass"])}
+    assert per_class == {"2": Decimal("0.09"), "3": Decimal(0)}  # standard (1) uses the category rate
+    de = get(server, f"/API/V3/Account/{ACCOUNT}/TaxCategory.json", headers, tax1Name="~,MwSt%").json()
+    assert Decimal(de["TaxCategory"]["tax1Rate"]) == Decimal("0.19")
+
+
+def test_given_items_then_they_reference_a_tax_class_and_the_class_rate_prices_them(server: SandboxServer) -> None:
+    headers = bearer(server)
+    items = as_list(get(server, f"/API/V3/Account/{ACCOUNT}/Item.json", headers, archived="true").json()["Item"])
+    vendor = server.vendor
+    assert isinstance(vendor, LightspeedRetail) and vendor.shop is not None
+    rates = {"1": Decimal(21), "2": Decimal(9), "3": Decimal(0)}
+
+    for item in items:
+        assert "taxCategoryID" not in item  # documented: items carry a tax class, the shop a tax category
+        variant = vendor.shop.variant(int(item["itemID"]))
+        assert variant is not None and rates[item["taxClassID"]] == variant.tax_rate
+
+
+def test_given_a_folder_seed_with_one_tax_category_then_it_is_served_as_an_object(tmp_path: Path) -> None:
+    category = {"taxCategoryID": "5", "isTaxInclusive": "false", "tax1Name": "Tax 15", "tax2Name": "",
+                "tax1Rate": "0.15", "tax2Rate": "0", "timeStamp": "2021-04-07T13:52:16+00:00"}
+    (tmp_path / "TaxCategory.json").write_text(json.dumps({"TaxCategory": category}), encoding="utf-8")
+    srv = start(seed=f"dir:{tmp_path}")
+    try:
+        headers = bearer(srv)
+        body = get(srv, f"/API/V3/Account/{ACCOUNT}/TaxCategory.json", headers).json()
+        missing = get(srv, f"/API/V3/Account/{ACCOUNT}/TaxCategory/6.json", headers)
+    finally:
+        srv.stop()
+    assert body["TaxCategory"] == category
+    assert missing.status_code == 404
+
+
 # -- rate limits -----------------------------------------------------------------------------------------------------
 def test_given_a_small_bucket_then_costs_fill_it_429_with_retry_after_and_it_drains(clock: FakeClock) -> None:
     srv = start(seed="demo", orders=10, clock=clock, bucket_size=5, drip_rate=1)

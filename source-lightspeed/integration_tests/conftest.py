@@ -24,14 +24,6 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def ecom(clock: FakeClock) -> Iterator[sandbox.SandboxServer]:
-    server = sandbox.start("lightspeed_ecom", seed="demo", orders=40, clock=clock,
-                           rate_limits=((300.0, 300), (3600.0, 3000), (86400.0, 12000)), per_second=None)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def retail(clock: FakeClock) -> Iterator[sandbox.SandboxServer]:
     server = sandbox.start("lightspeed_retail", seed="demo", orders=300, clock=clock, burst_limit=None)
     yield server

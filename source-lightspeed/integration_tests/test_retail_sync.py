@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from airbyte_cdk.models import Status
 from connector_common.model import validate_order
 from connector_common.protocol import validate_line
 from connector_common.records import from_record
 from lightspeed_harness import retail_config, run_check, run_read
+from sandbox.core import SandboxServer
 from sandbox.lightspeed_retail import LightspeedRetail
 from source_lightspeed import SourceLightspeed
 
@@ -139,3 +141,34 @@ def test_given_customers_and_items_when_syncing_then_contacts_and_prices_are_map
     assert len(products) == len(retail.vendor.tables["Item"].records)
     assert all(p["sku"] and p["price_incl"] for p in products)
     assert datetime.now(UTC) - timedelta(days=10000) < datetime.fromisoformat(products[0]["updated_at"])
+
+
+def test_given_the_shops_tax_category_when_syncing_products_then_each_item_gets_its_tax_class_rate(retail, clock):
+    run = run_read(retail_config(retail.base_url, platform={"default_tax_rate": "50"}), clock, streams=("products",))
+
+    shop = retail.vendor.shop
+    rates = {str(v.id): v.tax_rate for p in shop.products.values() for v in p.variants}
+    products = run.records("products")
+    assert products and {p["source_id"]: Decimal(p["tax_rate"]) for p in products} == {
+        p["source_id"]: rates[p["source_id"]] for p in products}
+    assert {Decimal(p["tax_rate"]) for p in products} == {Decimal(21), Decimal(9), Decimal(0)}
+    assert run.warnings() == []
+    paths = [r.path.rsplit("/", 1)[-1] for r in retail.requests()]
+    assert paths.count("TaxCategory.json") == 1 and paths.count("Shop.json") == 1  # once per sync, not per item
+
+
+def test_given_an_account_without_tax_categories_when_syncing_products_then_default_rate_with_a_warning(
+        tmp_path, clock):
+    item = {"itemID": "9", "description": "Mug", "tax": "true", "taxClassID": "1", "archived": "false",
+            "timeStamp": "2024-01-01T00:00:00+00:00", "Prices": {"ItemPrice": {"amount": "12.10", "useType": "Default"}}}
+    (tmp_path / "Item.json").write_text(json.dumps({"Item": item}), encoding="utf-8")
+    server = SandboxServer(LightspeedRetail(seed=f"dir:{tmp_path}", clock=clock, burst_limit=None)).start()
+    try:
+        run = run_read(retail_config(server.base_url), clock, streams=("products",))
+    finally:
+        server.stop()
+
+    [product] = run.records("products")
+    prices = (Decimal(product["tax_rate"]), Decimal(product["price_excl"]), Decimal(product["price_incl"]))
+    assert prices == (Decimal(21), Decimal("10.00"), Decimal("12.10"))
+    assert len(run.warnings()) == 1 and "default rate 21%" in run.warnings()[0]

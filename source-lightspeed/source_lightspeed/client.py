@@ -278,10 +278,15 @@ class RetailClient:
     def items(self, since: datetime, limit: int) -> Iterator[list[dict[str, Any]]]:
         return self.pages("Item", since, limit, extra={"archived": "true"})  # archived items become inactive
 
-    def tax_classes(self) -> list[dict[str, Any]]:
-        """Tax categories with their per-class rates (to give an Item its VAT rate)."""
-        body = _json(self.http.get("TaxCategory.json", params={"load_relations": '["TaxCategoryClasses"]'}))
-        return normalize_retail("TaxCategory", body)
+    def tax_categories(self) -> list[dict[str, Any]]:
+        """Every TaxCategory (sales tax) with its per-TaxClass rates (`TaxCategoryClasses`), all pages."""
+        params = {"load_relations": '["TaxCategoryClasses"]', "sort": "taxCategoryID", "limit": 100}
+        return [category for response in self.http.paginate("TaxCategory.json", params, _next_page)
+                for category in normalize_retail("TaxCategory", _json(response))]
+
+    def shops(self) -> list[dict[str, Any]]:
+        """The account's shops (first page): each names the TaxCategory its register applies (`taxCategoryID`)."""
+        return normalize_retail("Shop", _json(self.http.get("Shop.json", params={"sort": "shopID", "limit": 100})))
 
 
 def _next_page(response: requests.Response) -> tuple[str, Mapping[str, Any] | None] | None:

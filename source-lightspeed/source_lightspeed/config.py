@@ -91,6 +91,9 @@ def parse_config(config: dict[str, Any]) -> Settings:
         )
         page_size = min(int(config.get("page_size", 250)), 250)
     elif kind == "retail":
+        if "token_url" in platform:  # additionalProperties is open: a misspelt override would silently hit the cloud
+            raise ConfigError("platform.token_url is not an option; the token endpoint override is "
+                              "platform.auth_server_url")
         statuses = _statuses(platform.get("sale_statuses"), RETAIL_STATUSES, DEFAULT_RETAIL_STATUSES, "sale_statuses")
         settings = RetailSettings(
             base_url=str(platform.get("base_url") or RETAIL_API_URL).rstrip("/"),

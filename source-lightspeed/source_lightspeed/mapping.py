@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -472,6 +473,36 @@ def retail_customer(raw: Mapping[str, Any]) -> Customer:
         email=email, first_name=text(raw.get("firstName")), last_name=text(raw.get("lastName")), company_name=company,
         phone=phone, vat_number=text(raw.get("vatNumber")), is_company=bool(company), address=address,
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetailTaxRates:
+    """One TaxCategory as rates per TaxClass: `default` for classes without their own TaxCategoryClass."""
+
+    category_id: str
+    default: Decimal
+    per_class: Mapping[str, Decimal]
+    inclusive: bool
+
+    def rate_for(self, tax_class_id: Any) -> Decimal:
+        return self.per_class.get(str(tax_class_id), self.default) if tax_class_id is not None else self.default
+
+
+def retail_tax_rates(category: Mapping[str, Any]) -> RetailTaxRates:
+    """A normalised TaxCategory (with TaxCategoryClasses) -> percentages; a rate is tax1Rate + tax2Rate (fractions).
+
+    Raises:
+        ValueError: when a rate is not a number.
+    """
+    def rate(node: Mapping[str, Any], where: str) -> Decimal:
+        return percent(_dec(node.get("tax1Rate")) + _dec(node.get("tax2Rate")), where)
+
+    category_id = str(category.get("taxCategoryID"))
+    per_class = {str(cls["taxClassID"]): rate(cls, f"TaxCategory/{category_id}.TaxCategoryClasses.tax1Rate")
+                 for cls in category.get("TaxCategoryClasses") or []
+                 if isinstance(cls, Mapping) and cls.get("taxClassID") is not None}
+    return RetailTaxRates(category_id=category_id, default=rate(category, f"TaxCategory/{category_id}.tax1Rate"),
+                          per_class=per_class, inclusive=category.get("isTaxInclusive") is not False)
 
 
 def retail_product(raw: Mapping[str, Any], *, tax_rate: Decimal, prices_include_tax: bool) -> Product:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Protocol
 
 from airbyte_cdk.models import AirbyteMessage, Level
 from connector_common import protocol
 from connector_common.cursor import parse_timestamp
-from connector_common.errors import NotFound
+from connector_common.errors import NotFound, RecordError
 from connector_common.model import Order, validate_order
 from connector_common.records import to_record
 
@@ -143,6 +142,7 @@ class RetailReader:
         self.settings = settings
         self.page_size = page_size
         self.currency = currency
+        self._tax_rates: tuple[mapping.RetailTaxRates | None] | None = None
 
     def _wanted(self, sale: Mapping[str, Any]) -> bool:
         if sale.get("voided"):
@@ -161,29 +161,41 @@ class RetailReader:
                 yield to_record(mapping.retail_customer(raw))
 
     def products(self, since: datetime) -> Iterator[Item]:
-        rates, inclusive = self._tax_classes()
-        if list(rates) == [""]:
-            yield protocol.log(f"products: no tax categories readable (TaxCategory.json); taxable items get the "
-                               f"configured default rate {rates['']}%", Level.WARN)
+        rates = self.tax_rates()
+        if rates is None:
+            yield protocol.log(f"products: no tax category readable (TaxCategory.json / Shop.json); taxable items get "
+                               f"the configured default rate {self.settings.default_tax_rate}%", Level.WARN)
         for page in self.client.items(since, self.page_size):
             for raw in sorted(page, key=lambda r: (parse_timestamp(str(r.get("timeStamp"))), int(r["itemID"]))):
-                rate = rates.get(str(raw.get("taxClassID")), rates.get("", Decimal(0)))
-                yield to_record(mapping.retail_product(raw, tax_rate=rate, prices_include_tax=inclusive))
+                rate = rates.rate_for(raw.get("taxClassID")) if rates else self.settings.default_tax_rate
+                yield to_record(mapping.retail_product(raw, tax_rate=rate,
+                                                       prices_include_tax=rates.inclusive if rates else True))
 
-    def _tax_classes(self) -> tuple[dict[str, Decimal], bool]:
-        """taxClassID -> percentage of the account's first tax category ("" = its default rate)."""
+    def tax_rates(self) -> mapping.RetailTaxRates | None:
+        """The shop's TaxCategory as rates per TaxClass, read once per sync (two calls) and cached; None when the
+        account has none readable. Items carry only a `taxClassID`: their rate is that class's rate in the category
+        of the shop (`Shop.taxCategoryID`, first shop), or the category's own rate for classes it does not list."""
+        if self._tax_rates is None:
+            self._tax_rates = (self._load_tax_rates(),)
+        return self._tax_rates[0]
+
+    def _load_tax_rates(self) -> mapping.RetailTaxRates | None:
         try:
-            categories = self.client.tax_classes()
+            categories = {str(c.get("taxCategoryID")): c for c in self.client.tax_categories()}
         except NotFound:
-            categories = []
+            return None
         if not categories:
-            return {"": self.settings.default_tax_rate}, True
-        category = categories[0]
-        rates = {"": mapping.percent(category.get("tax1Rate"), "tax1Rate")}
-        for cls in category.get("TaxCategoryClasses") or []:
-            if isinstance(cls, Mapping) and cls.get("taxClassID"):
-                rates[str(cls["taxClassID"])] = mapping.percent(cls.get("tax1Rate"), "tax1Rate")
-        return rates, bool(category.get("isTaxInclusive", True))
+            return None
+        try:
+            shops = [s for s in self.client.shops() if not s.get("archived")]
+        except NotFound:
+            shops = []
+        wanted = next((str(s["taxCategoryID"]) for s in shops if str(s.get("taxCategoryID")) in categories),
+                      min(categories, key=lambda cid: int(cid) if cid.isdigit() else 0))
+        try:
+            return mapping.retail_tax_rates(categories[wanted])
+        except ValueError as exc:
+            raise RecordError("products", None, f"TaxCategory/{wanted}", str(exc)) from None
 
 
 def _retail_order_key(raw: Mapping[str, Any]) -> tuple[datetime, int]:

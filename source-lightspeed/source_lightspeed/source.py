@@ -15,7 +15,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from connector_common import protocol
 from connector_common.auth import TokenSet
-from connector_common.errors import ConfigError, ConnectorError
+from connector_common.errors import ConfigError, ConnectorError, NotFound
 from connector_common.protocol import ConfigPersister
 
 from source_lightspeed.client import EcomClient, RetailClient
@@ -43,7 +43,11 @@ class SourceLightspeed(AbstractSource):
             settings = parse_config(dict(config))
             if isinstance(settings.platform, EcomSettings):
                 client = self.ecom_client(settings.platform)
-                client.shop_currency()
+                try:
+                    client.shop_currency()
+                except NotFound as exc:  # the language is part of every eCom URL
+                    return False, (f"language {settings.platform.language!r} is not an active language of this shop "
+                                   f"(choose one enabled under Settings > Languages): {exc}")
                 client.count("orders", settings.start_date, datetime.fromtimestamp(self._clock(), UTC))
             else:
                 account = self.retail_client(settings.platform, config).account()

@@ -195,3 +195,19 @@ def test_given_ecom_customer_with_company_when_mapped_then_address_and_vat_numbe
 
     assert customer.is_company and customer.vat_number == "NL001234567B01" and customer.phone == "+31 6 1"
     assert customer.address is not None and customer.address.city == "Rotterdam" and customer.address.country == "NL"
+
+
+def test_given_documented_tax_category_when_read_then_both_taxes_add_up_and_classes_override_the_rate():
+    category = normalize_retail("TaxCategory", load("lightspeed_retail/taxcategory_with_classes.json"))[0]
+
+    rates = mapping.retail_tax_rates(category)
+
+    assert rates.category_id == "1" and rates.inclusive is False
+    assert rates.default == Decimal("14.975")  # tax1Rate 0.05 + tax2Rate 0.09975
+    assert rates.rate_for("2") == Decimal(0) and rates.rate_for("4") == Decimal(5)
+    assert rates.rate_for("1") == rates.rate_for(None) == Decimal("14.975")  # no own class: the category rate
+    item = {"itemID": "20", "tax": True, "taxClassID": "4", "timeStamp": "2021-03-03T13:51:56+00:00",
+            "Prices": [{"amount": Decimal("100"), "useType": "Default"}]}
+    product = mapping.retail_product(item, tax_rate=rates.rate_for(item["taxClassID"]),
+                                     prices_include_tax=rates.inclusive)
+    assert (product.tax_rate, product.price_excl, product.price_incl) == (Decimal(5), Decimal(100), Decimal(105))

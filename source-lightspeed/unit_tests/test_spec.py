@@ -69,3 +69,15 @@ def test_given_retail_config_when_parsed_then_completed_sales_only_and_page_size
 def test_given_a_bad_option_when_parsed_then_config_error_names_it(platform, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         parse_config({"platform": platform, "start_date": "2024-01-01T00:00:00Z"})
+
+
+def test_given_retail_config_with_token_url_when_parsed_then_it_names_the_real_option():
+    platform = {"platform_type": "retail", "client_id": "c", "client_secret": "s", "refresh_token": "r",
+                "account_id": "1", "token_url": "http://127.0.0.1:1/auth/oauth/token"}
+
+    with pytest.raises(ConfigError, match="auth_server_url"):
+        parse_config({"platform": platform, "start_date": "2024-01-01T00:00:00Z"})
+    settings = parse_config({"platform": {**{k: v for k, v in platform.items() if k != "token_url"},
+                                          "auth_server_url": "http://127.0.0.1:1/auth/oauth/token"}})
+    assert isinstance(settings.platform, RetailSettings)
+    assert settings.platform.token_url == "http://127.0.0.1:1/auth/oauth/token"
