@@ -104,7 +104,7 @@ RELATIONS: dict[str, dict[str, tuple[bool, str]]] = {
     "Customer": {"Contact": (False, "Contact")},
     "Item": {},
     "TaxCategory": {"TaxCategoryClasses": (True, "TaxCategoryClass")},
-    "Shop": {},
+    "Shop": {"Contact": (False, "Contact")},
 }
 ID_FIELDS = {"Sale": "saleID", "Customer": "customerID", "Item": "itemID", "TaxCategory": "taxCategoryID",
              "Shop": "shopID"}
@@ -556,6 +556,8 @@ class LightspeedRetail(Vendor):
                 out["TaxCategoryClasses"] = {"TaxCategoryClass": quirk([dict(c) for c in classes])}
             return out
         if resource == "Shop":
+            if "Contact" in relations and record.get("Contact"):
+                out["Contact"] = _render_contact(record["Contact"])
             return out
         if resource == "Customer":
             if "Contact" in relations and record.get("Contact"):
@@ -848,7 +850,14 @@ def render_shop(shop: neutral.Shop) -> dict[str, Any]:
             "taxLabor": "false", "labelTitle": "Shop Name", "labelMsrp": "false", "archived": "false",
             "timeStamp": _stamp(neutral.CUSTOMER_START), "companyRegistrationNumber": "", "vatNumber": "",
             "zebraBrowserPrint": "false", "contactID": "0", "taxCategoryID": "1", "receiptSetupID": "1",
-            "vendorID": "0", "ccGatewayID": "0", "gatewayConfigID": "0", "priceLevelID": "1"}
+            "vendorID": "0", "ccGatewayID": "0", "gatewayConfigID": "0", "priceLevelID": "1",
+            # the store's own address: where POS sales hand the goods over (their place of supply for VAT)
+            "Contact": {"contactID": "0", "custom": "", "noEmail": "true", "noPhone": "true", "noMail": "true",
+                        "timeStamp": _stamp(neutral.CUSTOMER_START),
+                        "Addresses": [{"address1": "Damrak 1", "address2": "", "city": "Amsterdam", "state": "",
+                                       "zip": "1012 LG", "country": "Netherlands", "countryCode": neutral.SHOP_COUNTRY,
+                                       "stateCode": ""}],
+                        "Phones": [], "Emails": []}}
 
 
 def render_item(variant: neutral.Variant, product: neutral.Product) -> dict[str, Any]:

@@ -39,6 +39,22 @@ def test_given_pos_sales_when_first_sync_then_completed_sales_arrive_with_lines_
     assert run.warnings() == []
 
 
+def test_given_pos_sales_when_read_then_the_store_is_the_place_of_supply_and_the_customer_the_billing_address(clock):
+    server = sandbox.start("lightspeed_retail", seed="demo", orders=40, clock=clock, burst_limit=None,
+                           channels=("pos", "web"))  # every order as a POS sale: walk-ins and known customers
+    try:
+        run = run_read(retail_config(server.base_url), clock, streams=("orders",))
+    finally:
+        server.stop()
+
+    orders = [from_record("orders", r) for r in run.records("orders")]
+    assert {o.shipping_address.country for o in orders} == {"NL"}  # over the counter in the Amsterdam store
+    assert {o.ship_to.city for o in orders} == {"Amsterdam"}
+    known = [o for o in orders if o.customer]
+    assert known and all(o.billing_address and o.billing_address.country for o in known)
+    assert all(o.billing_address is None for o in orders if o.customer is None)
+
+
 def test_given_sales_when_read_then_one_list_call_per_page_carries_lines_and_payments(retail, clock):
     run_read(retail_config(retail.base_url, page_size=100), clock, streams=("orders",))
 

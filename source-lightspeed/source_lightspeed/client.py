@@ -285,8 +285,10 @@ class RetailClient:
                 for category in normalize_retail("TaxCategory", _json(response))]
 
     def shops(self) -> list[dict[str, Any]]:
-        """The account's shops (first page): each names the TaxCategory its register applies (`taxCategoryID`)."""
-        return normalize_retail("Shop", _json(self.http.get("Shop.json", params={"sort": "shopID", "limit": 100})))
+        """The account's shops (first page) with their Contact: each names the TaxCategory its register applies
+        (`taxCategoryID`) and its address, the place of supply of its POS sales."""
+        params = {"sort": "shopID", "limit": 100, "load_relations": '["Contact"]'}
+        return normalize_retail("Shop", _json(self.http.get("Shop.json", params=params)))
 
 
 def _next_page(response: requests.Response) -> tuple[str, Mapping[str, Any] | None] | None:

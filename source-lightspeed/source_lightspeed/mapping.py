@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -388,6 +388,29 @@ def retail_contact(contact: Any) -> tuple[str | None, str | None, Address | None
     return email, phone, address
 
 
+def retail_billing_address(raw: Mapping[str, Any]) -> Address | None:
+    """The sale customer's first address (with names and company), or None for a walk-in sale."""
+    customer = raw.get("Customer")
+    if not isinstance(customer, Mapping):
+        return None
+    _, phone, address = retail_contact(customer.get("Contact"))
+    if address is None:
+        return None
+    return replace(address, first_name=text(customer.get("firstName")), last_name=text(customer.get("lastName")),
+                   company=text(customer.get("company")), phone=phone)
+
+
+def retail_store_address(shops: Sequence[Mapping[str, Any]]) -> Address | None:
+    """The address of the first active shop that has one: the place of supply of POS sales."""
+    for shop in shops:
+        if shop.get("archived"):
+            continue
+        _, _, address = retail_contact(shop.get("Contact"))
+        if address is not None and address.country:
+            return address
+    return None
+
+
 def retail_customer_ref(raw: Mapping[str, Any]) -> CustomerRef | None:
     """The sale's customer, or None for a walk-in POS sale (`customerID` "0"): booked on the default debtor."""
     customer_id = text(raw.get("customerID"))
@@ -403,8 +426,11 @@ def retail_customer_ref(raw: Mapping[str, Any]) -> CustomerRef | None:
                        vat_number=text(customer.get("vatNumber")), is_company=bool(company))
 
 
-def retail_sale(raw: Mapping[str, Any], *, currency: str) -> Order:
+def retail_sale(raw: Mapping[str, Any], *, currency: str, store_address: Address | None = None) -> Order:
     """A completed R-Series Sale with SaleLines, SalePayments and Customer -> the canonical Order (channel "pos").
+
+    A POS sale hands the goods over in the store: `store_address` (the shop's own) is the order's shipping address,
+    so VAT follows the store's country; the customer's address, when known, is the billing address.
 
     Returned items are lines with a negative quantity (and a negative total when the whole sale is a return).
 
@@ -458,7 +484,7 @@ def retail_sale(raw: Mapping[str, Any], *, currency: str) -> Order:
                       refunded_total=-sum((line.total_incl for line in lines if line.quantity < 0), ZERO)),
         discounts=discounts, paid_at=completed_at if payment_status is PaymentStatus.PAID else None, cancelled=voided,
         cancelled_at=updated_at if voided else None, customer=retail_customer_ref(raw), payments=payments,
-        channel="pos",
+        channel="pos", shipping_address=store_address, billing_address=retail_billing_address(raw),
     )
 
 

@@ -10,7 +10,7 @@ from airbyte_cdk.models import AirbyteMessage, Level
 from connector_common import protocol
 from connector_common.cursor import parse_timestamp
 from connector_common.errors import NotFound, RecordError
-from connector_common.model import Order, validate_order
+from connector_common.model import Address, Order, validate_order
 from connector_common.records import to_record
 
 from source_lightspeed import mapping
@@ -143,17 +143,31 @@ class RetailReader:
         self.page_size = page_size
         self.currency = currency
         self._tax_rates: tuple[mapping.RetailTaxRates | None] | None = None
+        self._store: tuple[Address | None] | None = None
 
     def _wanted(self, sale: Mapping[str, Any]) -> bool:
         if sale.get("voided"):
             return "voided" in self.settings.statuses and bool(sale.get("completed"))
         return bool(sale.get("completed")) and "completed" in self.settings.statuses
 
+    def store_address(self) -> Address | None:
+        """The shop's own address (read once per sync): POS sales are supplied there."""
+        if self._store is None:
+            try:
+                self._store = (mapping.retail_store_address(self.client.shops()),)
+            except NotFound:
+                self._store = (None,)
+        return self._store[0]
+
     def orders(self, since: datetime) -> Iterator[Item]:
+        store = self.store_address()
+        if store is None:
+            yield protocol.log("orders: the shop has no address (Shop.json Contact); POS sales carry no place of "
+                               "supply and destinations fall back to the customer's address", Level.WARN)
         for page in self.client.sales(since, self.page_size):
             for raw in sorted(page, key=_retail_order_key):
                 if self._wanted(raw):
-                    yield from checked(mapping.retail_sale(raw, currency=self.currency))
+                    yield from checked(mapping.retail_sale(raw, currency=self.currency, store_address=store))
 
     def customers(self, since: datetime) -> Iterator[Item]:
         for page in self.client.customers(since, self.page_size):
