@@ -1,8 +1,13 @@
-"""Benchmark: API calls per order (first sync, steady state) and orders per minute under eAccounting's limits."""
+"""Benchmark: API calls per order (first sync, steady state) and orders per minute under eAccounting's limits.
+
+Run: .venv/bin/python destination-eaccounting/bench.py [orders] [latency_seconds] (defaults 300, 0.15). The last line,
+`BENCH {json}`, carries the same figures for scripts/bench.py.
+"""
 
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 import time
 from collections import Counter
@@ -22,7 +27,7 @@ PER_ENDPOINT_PER_MINUTE = 590  # 600 documented, 10 kept in reserve by Eaccounti
 SIMULATED_LATENCY = 0.15  # seconds per call, a plausible round trip to eaccountingapi.vismaonline.com
 
 
-def measure(server: Any, cfg: dict[str, Any], specs: list[Any], label: str) -> tuple[float, float]:
+def measure(server: Any, cfg: dict[str, Any], specs: list[Any], label: str) -> tuple[float, float, int]:
     server.clear_log()
     started = time.perf_counter()
     run = run_write(cfg, with_states([order_record(s) for s in specs], every=50))
@@ -36,26 +41,36 @@ def measure(server: Any, cfg: dict[str, Any], specs: list[Any], label: str) -> t
     busiest = max(v for k, v in calls.items() if k.startswith("POST")) / booked
     print(f"{label}: {booked} orders booked, {total} API calls = {per_order:.2f} calls/order "
           f"({', '.join(f'{k}: {v}' for k, v in sorted(calls.items()))}); wall {elapsed:.1f} s on the sandbox")
-    return per_order, busiest
+    return per_order, busiest, booked
 
 
 def main() -> None:
+    orders = int(sys.argv[1]) if len(sys.argv) > 1 else ORDERS
+    latency = float(sys.argv[2]) if len(sys.argv) > 2 else SIMULATED_LATENCY
     server = sandbox.start("eaccounting", seed="demo")
     try:
         cfg = config(server.base_url)
-        first = many_specs(ORDERS)
-        first_calls, first_busiest = measure(server, cfg, first, "first sync (new customers and articles)")
-        steady = [s for s in many_specs(ORDERS, start=100001) if not s.refund_line]
-        steady_calls, steady_busiest = measure(server, cfg, steady, "steady state (known customers and articles)")
+        first = many_specs(orders)
+        first_calls, first_busiest, first_booked = measure(server, cfg, first,
+                                                           "first sync (new customers and articles)")
+        steady = [s for s in many_specs(orders, start=100001) if not s.refund_line]
+        steady_calls, steady_busiest, steady_booked = measure(server, cfg, steady,
+                                                              "steady state (known customers and articles)")
     finally:
         server.stop()
-    for label, calls, busiest in (("first sync", first_calls, first_busiest),
-                                  ("steady state", steady_calls, steady_busiest)):
+    results = []
+    for label, calls, busiest, booked in (("first sync", first_calls, first_busiest, first_booked),
+                                          ("steady state", steady_calls, steady_busiest, steady_booked)):
         by_limit = PER_ENDPOINT_PER_MINUTE / busiest
-        by_latency = 60 / (calls * SIMULATED_LATENCY)
+        by_latency = 60 / (calls * latency) if latency else float("inf")
         print(f"{label}: orders/minute under 600 calls/min per endpoint = {by_limit:.0f}; with "
-              f"{SIMULATED_LATENCY * 1000:.0f} ms per call sequentially = {by_latency:.0f}; "
+              f"{latency * 1000:.0f} ms per call sequentially = {by_latency:.0f}; "
               f"expected = {min(by_limit, by_latency):.0f} orders/minute")
+        results.append({"run": label, "orders": booked, "calls_per_order": calls,
+                        "busiest_endpoint_posts_per_order": busiest, "orders_per_minute_by_limit": by_limit,
+                        "orders_per_minute_by_latency": by_latency, "orders_per_minute": min(by_limit, by_latency)})
+    print("BENCH " + json.dumps({"bench": "destination-eaccounting", "latency_s": latency,
+                                 "per_endpoint_per_minute": PER_ENDPOINT_PER_MINUTE, "runs": results}))
 
 
 if __name__ == "__main__":

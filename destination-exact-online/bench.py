@@ -4,6 +4,7 @@ Runs the destination in-process against the Exact stand-in with Exact's publishe
 5,000/day per division) and a simulated network latency per request, on a virtual clock: waiting out the minute
 and the latency cost no real time, so the figures are what a real division would see.
 Usage: .venv/bin/python destination-exact-online/bench.py [orders] [latency_seconds]
+The last line, `BENCH {json}`, carries the same figures for scripts/bench.py.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def main() -> None:
         config = sandbox_config(server.base_url, batch_size=50)
         print(f"Exact destination benchmark: {count} orders per run, simulated latency {latency:g}s/request, "
               "limits 60 calls/min and 5000 calls/day per division (virtual clock)")
+        results: list[dict[str, Any]] = []
         print(f"{'run':<28}{'orders':>7}{'API calls':>10}{'calls/order':>12}{'orders/min':>11}{'orders/day*':>12}"
               f"{'wall s':>8}")
         for label, orders in (("first sync (new customers)", realistic_orders(count, start=1)),
@@ -78,11 +80,16 @@ def main() -> None:
             calls = int(summary["api_calls"])
             per_order = calls / count
             per_minute = count / (summary["virtual_seconds"] / 60)
+            results.append({"run": label, "orders": count, "api_calls": calls, "calls_per_order": per_order,
+                            "orders_per_minute": per_minute, "orders_per_day": 5000 / per_order if per_order else None,
+                            "virtual_seconds": summary["virtual_seconds"], "wall_seconds": summary["wall_seconds"]})
             print(f"{label:<28}{count:>7}{calls:>10}{per_order:>12.2f}{per_minute:>11.1f}"
                   f"{int(5000 / per_order) if per_order else 0:>12}{summary['wall_seconds']:>8.1f}")
         print("* orders/day = 5000 / calls per order (the daily limit; setup calls of each run included)")
         invoices = server.vendor.rows("SalesInvoice")  # type: ignore[attr-defined]
         print(f"ledger: {len(invoices)} sales invoices/credit notes for {2 * count} orders")
+        print("BENCH " + json.dumps({"bench": "destination-exact-online", "latency_s": latency, "minutely_limit": 60,
+                                     "daily_limit": 5000, "ledger_documents": len(invoices), "runs": results}))
     finally:
         server.stop()
 

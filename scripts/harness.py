@@ -10,15 +10,20 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from connector_common.protocol import validate_line
+import requests
+from connector_common.protocol import validate_line, write_json_atomic
 from connector_common.records import load_schema
 
 import sandbox
@@ -29,7 +34,9 @@ SOURCES = {"shopify": "source-shopify-orders", "lightspeed_ecom": "source-lights
 DESTINATIONS = {"exact": "destination-exact-online", "eaccounting": "destination-eaccounting"}
 VENDOR_OPTIONS: dict[str, dict[str, Any]] = {
     "eaccounting": {"country": "NL"},  # the generated shop is a Dutch one (EUR, 21/9/0)
-    "lightspeed_retail": {"channels": ("pos", "web")},  # Retail gets every order as a POS sale
+    # a till sells over the counter: every domestic order of the generated shop becomes a POS sale (walk-ins and
+    # known customers); foreign-VAT orders are web orders and stay out of the store
+    "lightspeed_retail": {"channels": ("pos", "web"), "kinds": ("domestic",)},
 }
 START_DATE = "2020-01-01T00:00:00Z"
 
@@ -197,3 +204,249 @@ def ledger(destination: str, server: sandbox.SandboxServer) -> list[Booking]:
 def order_reference(document_reference: str) -> str:
     """'shopify:#1001' -> '#1001': the order's own reference inside our document reference."""
     return document_reference.split(":", 1)[1] if ":" in document_reference else document_reference
+
+
+# -- fault and crash campaigns (tests/faults/, scripts/faults.py) -----------------------------------------------------
+BOOKABLE_STATUSES = frozenset(("paid", "partially_refunded", "refunded"))
+SKIPPED_REPORT = "were skipped and not booked"  # write_loop's closing error when records were rejected by rule
+TOKEN_PATHS = r"^(/api/oauth2/|/connect/token|/auth/oauth/|/admin/oauth/)"
+NOT_TOKEN_PATHS = r"^(?!/api/oauth2/|/connect/token|/auth/oauth/|/admin/oauth/)"  # every API call but token calls
+
+
+def bookable(order: dict[str, Any]) -> bool:
+    """Whether a canonical order should end up in the books (paid, not cancelled, not a test order)."""
+    return order["payment_status"] in BOOKABLE_STATUSES and not order["cancelled"] and not order.get("test", False)
+
+
+def injected_faults(server: sandbox.SandboxServer) -> Counter[str]:
+    """How many requests got each fault kind, from the stand-in's request log."""
+    return Counter(r.fault for r in server.requests() if r.fault)
+
+
+@contextmanager
+def faults_paused(server: sandbox.SandboxServer) -> Iterator[None]:
+    """Suspend the server's fault rules (e.g. while the operator re-authorises), keeping their counters."""
+    with server.lock:
+        rules, server.faults = server.faults, []
+    try:
+        yield
+    finally:
+        with server.lock:
+            server.faults = rules + server.faults
+
+
+def reauthorize(kind: str, server: sandbox.SandboxServer) -> dict[str, str]:
+    """Do what an operator's re-authorisation does after a revocation and return the new credential values.
+
+    exact: the authorization-code flow over HTTP (GET /api/oauth2/auth mints a code, POST /api/oauth2/token
+    exchanges it); lightspeed_retail: the authorization-code grant; shopify: a new app token (client-credentials
+    grant); eaccounting: `issue_tokens()` (the stand-in's authorization code is single use, so a second consent is
+    simulated by minting the pair the token endpoint would return). Fault rules are paused meanwhile.
+    """
+    vendor: Any = server.vendor
+    with faults_paused(server), requests.Session() as http:
+        if kind == "exact":
+            consent = http.get(f"{server.base_url}/api/oauth2/auth", allow_redirects=False, timeout=10,
+                               params={"client_id": vendor.CLIENT_ID, "redirect_uri": vendor.REDIRECT_URI,
+                                       "response_type": "code"})
+            code = parse_qs(urlsplit(consent.headers["Location"]).query)["code"][0]
+            token = http.post(f"{server.base_url}/api/oauth2/token", timeout=10, data={
+                "grant_type": "authorization_code", "code": code, "redirect_uri": vendor.REDIRECT_URI,
+                "client_id": vendor.CLIENT_ID, "client_secret": vendor.CLIENT_SECRET})
+            token.raise_for_status()
+            return {"refresh_token": token.json()["refresh_token"]}
+        if kind == "eaccounting":
+            return {"refresh_token": vendor.issue_tokens()["refresh_token"]}
+        if kind == "lightspeed_retail":
+            token = http.post(f"{server.base_url}/auth/oauth/token", timeout=10, data={
+                "grant_type": "authorization_code", "code": vendor.AUTHORIZATION_CODE,
+                "client_id": vendor.CLIENT_ID, "client_secret": vendor.CLIENT_SECRET})
+            token.raise_for_status()
+            return {"refresh_token": token.json()["refresh_token"]}
+        if kind == "shopify":
+            token = http.post(f"{server.base_url}/admin/oauth/access_token", timeout=10, data={
+                "grant_type": "client_credentials", "client_id": vendor.CLIENT_ID,
+                "client_secret": vendor.CLIENT_SECRET})
+            token.raise_for_status()
+            return {"access_token": token.json()["access_token"]}
+    raise ValueError(f"{kind} has no tokens to re-authorise")
+
+
+def apply_credentials(workdir: Path, role: str, kind: str, values: dict[str, str]) -> None:
+    """Write re-authorised credentials into `source_config.json` / `destination_config.json` as an operator would.
+
+    The whole credentials object is replaced (tokens the connector cached there, such as Exact's access token, go).
+    """
+    path = workdir / f"{role}_config.json"
+    config = json.loads(path.read_text())
+    if kind in ("exact", "eaccounting"):
+        creds = {k: config["credentials"][k] for k in ("client_id", "client_secret")}
+        config["credentials"] = {**creds, **values}
+    elif kind == "lightspeed_retail":
+        config["platform"] = {k: v for k, v in config["platform"].items()
+                              if k not in ("access_token", "token_expires_at")} | values
+    elif kind == "shopify":
+        config["credentials"] = {"auth_method": "access_token", **values}
+    else:
+        raise ValueError(f"{kind} has no tokens to re-authorise")
+    write_json_atomic(path, config)
+
+
+def roll_day(kind: str, server: sandbox.SandboxServer) -> bool:
+    """Let the vendor's day roll over when its daily quota is used up (what waiting until tomorrow does).
+
+    Returns True when a used-up daily quota was reset.
+    """
+    vendor: Any = server.vendor
+    with server.lock:
+        if kind == "exact":
+            spent = [c for c in vendor.limits.counters.values() if c.day_exhausted and c.day_exhausted == c.day]
+            for counter in spent:
+                counter.day_exhausted, counter.day_used = "", 0
+            return bool(spent)
+        if kind == "lightspeed_ecom":
+            daily = max(vendor.windows, key=lambda w: w.seconds)
+            if daily.used >= daily.limit:
+                daily.used = 0
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A TRACE error a connector emitted: which side, Airbyte failure type, message."""
+
+    side: str  # "source" | "destination"
+    failure_type: str
+    message: str
+
+
+def traces(workdir: Path, run: PipeRun) -> list[Trace]:
+    """Every TRACE error of the last pipe run, from the source's output and the destination's."""
+    found = []
+    sides = [("source", [validate_line(line) for line in _complete_lines(workdir / "source_output.jsonl")]),
+             ("destination", run.destination_messages)]
+    for side, messages in sides:
+        for message in messages:
+            error = message.trace.error if message.type.value == "TRACE" and message.trace is not None else None
+            if error is not None:
+                found.append(Trace(side, error.failure_type.value if error.failure_type else "", error.message))
+    return found
+
+
+def completed(workdir: Path, run: PipeRun) -> bool:
+    """True when the run got through: the source ended without an error, the destination echoed the source's last
+    state, and the destination's only error (if any) is the report of records rejected by rule."""
+    source_states = [validate_line(line) for line in _complete_lines(workdir / "source_output.jsonl")
+                     if '"type": "STATE"' in line or '"type":"STATE"' in line]
+    echoed = [m for m in run.destination_messages if m.type.value == "STATE"]
+    if not source_states or not echoed or source_states[-1].state != echoed[-1].state:
+        return False
+    return all(t.side == "destination" and SKIPPED_REPORT in t.message for t in traces(workdir, run))
+
+
+class RunningPipe:
+    """`source read | destination write` started as separate processes, so the destination can be killed.
+
+    The source side is `bash -c "source ... | tee source_output.jsonl"` in its own session; the destination is the
+    connector's console script itself, so `kill()` hits the real destination process with SIGKILL.
+    """
+
+    def __init__(self, workdir: Path, source: str, destination: str, env: dict[str, str] | None = None) -> None:
+        self.workdir = workdir
+        src = [str(BIN / SOURCES[source]), "read", "--config", "source_config.json", "--catalog",
+               "source_catalog.json"]
+        if (workdir / "state.json").exists():
+            src += ["--state", "state.json"]
+        dst = [str(BIN / DESTINATIONS[destination]), "write", "--config", "destination_config.json",
+               "--catalog", "destination_catalog.json"]
+        full_env = {**os.environ, **(env or {})}
+        self._out = (workdir / "destination_output.jsonl").open("wb")
+        self._err = (workdir / "destination.err").open("wb")
+        self.source = subprocess.Popen(["bash", "-c", f"{shlex.join(src)} 2>source.err | tee source_output.jsonl"],
+                                       cwd=workdir, stdout=subprocess.PIPE, env=full_env, start_new_session=True)
+        self.destination = subprocess.Popen(dst, cwd=workdir, stdin=self.source.stdout, stdout=self._out,
+                                            stderr=self._err, env=full_env)
+        assert self.source.stdout is not None
+        self.source.stdout.close()  # the destination holds the read end now; the source sees EPIPE when it dies
+        self.killed = False
+
+    def running(self) -> bool:
+        return self.destination.poll() is None
+
+    def kill_destination(self) -> bool:
+        """SIGKILL the destination process (kill -9). Returns False when it had already exited."""
+        if self.destination.poll() is not None:
+            return False
+        self.destination.send_signal(signal.SIGKILL)
+        self.killed = True
+        return True
+
+    def wait(self, timeout: float = 600) -> PipeRun:
+        """Wait for both sides, then read their output the way `run_pipe` does (and keep the echoed state)."""
+        try:
+            code = self.destination.wait(timeout=timeout)
+            try:
+                self.source.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a source stuck on a full pipe after its reader died
+                os.killpg(self.source.pid, signal.SIGKILL)
+                self.source.wait(timeout=30)
+        finally:
+            self._out.close()
+            self._err.close()
+        return collect_pipe(self.workdir, code)
+
+
+def collect_pipe(workdir: Path, returncode: int) -> PipeRun:
+    """Read a finished (or killed) pipe's output files into a PipeRun and merge its echoed states into state.json.
+
+    A line cut off by a kill (no trailing newline) is ignored, as Airbyte ignores a partial message.
+    """
+    source_messages = [validate_line(line) for line in _complete_lines(workdir / "source_output.jsonl")]
+    records = [m.record.data for m in source_messages if m.record is not None and m.record.stream == "orders"]
+    dest_messages = [validate_line(line) for line in _complete_lines(workdir / "destination_output.jsonl")]
+    err = [workdir / "source.err", workdir / "destination.err"]
+    stderr = "".join(p.read_text(errors="replace") for p in err if p.exists())
+    run = PipeRun(returncode, records, dest_messages, stderr)
+    state_file = workdir / "state.json"
+    run.state = _merge_state(_read_json(state_file, []), [m for m in dest_messages if m.type.value == "STATE"])
+    if run.state:
+        state_file.write_text(json.dumps(run.state, indent=2))
+    return run
+
+
+def _complete_lines(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    text = path.read_text(errors="replace")
+    lines = text.split("\n")
+    if not text.endswith("\n"):
+        lines = lines[:-1]  # the last line was cut off
+    return [line for line in lines if line.strip()]
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    """The ledger compared with the documents a clean run books (same shop, no faults)."""
+
+    expected: int  # documents (invoices and credit notes) the clean run booked
+    booked_once: int  # of those, booked exactly once with the same total
+    duplicates: int  # extra copies of any document
+    missing: list[str]  # expected references not in the ledger
+    unexpected: list[str]  # references in the ledger the clean run did not book
+    wrong_total: list[str]  # booked once, but with another total than the clean run
+
+
+def compare_ledger(expected: dict[str, Decimal], bookings: list[Booking]) -> LedgerCheck:
+    """Compare `bookings` with `expected` (reference -> total of a clean run)."""
+    per_reference = Counter(b.reference for b in bookings)
+    totals = {b.reference: b.total for b in bookings}
+    once = [r for r in expected if per_reference[r] == 1]
+    return LedgerCheck(
+        expected=len(expected),
+        booked_once=sum(1 for r in once if totals[r] == expected[r]),
+        duplicates=sum(n - 1 for n in per_reference.values() if n > 1),
+        missing=sorted(r for r in expected if per_reference[r] == 0),
+        unexpected=sorted(r for r in per_reference if r not in expected),
+        wrong_total=sorted(r for r in once if totals[r] != expected[r]),
+    )

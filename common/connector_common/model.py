@@ -253,6 +253,14 @@ class OrderCheck:
         return not self.problems
 
 
+def booking_reference(order: Order, refund: Refund | None = None) -> str:
+    """Our external reference on a booked document, the key of exactly-once booking in every destination:
+    '<source>:<order reference>' (e.g. 'shopify:#1001'), and '<...>/R<refund id>' for a refund's credit document.
+    Sources guarantee that an order's reference is unique within its source."""
+    base = f"{order.source}:{order.reference}"
+    return f"{base}/R{refund.refund_id}" if refund is not None else base
+
+
 def validate_order(order: Order) -> OrderCheck:
     """Check the invariants a bookkeeper relies on, to the cent, and return the exact differences."""
     problems: list[str] = []

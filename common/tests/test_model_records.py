@@ -83,3 +83,13 @@ def test_given_bad_record_then_record_error_names_record_and_field(mutate, field
     assert info.value.key == "1001 (#1001)"
     assert info.value.field == field
     assert message in str(info.value)
+
+
+def test_booking_reference_names_source_order_and_refund():
+    from connector_common.model import Refund, booking_reference
+
+    order = multi_rate_order()
+    refund = Refund(refund_id="77", created_at=order.created_at, lines=(), shipping_incl=D(0), adjustment_incl=D(0),
+                    total_incl=D("5.00"))
+    assert booking_reference(order) == "shopify:#1001"
+    assert booking_reference(order, refund) == "shopify:#1001/R77"

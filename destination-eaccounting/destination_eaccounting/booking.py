@@ -24,6 +24,7 @@ from connector_common.model import (
 from connector_common.money import to_decimal
 from connector_common.records import from_record
 from connector_common.vat import Scenario, VatTreatment
+from connector_common.wire import email_key
 from connector_common.write_loop import Pending
 
 from destination_eaccounting.client import DOCUMENT_PATHS, EaccountingClient
@@ -43,7 +44,6 @@ from destination_eaccounting.mapping import (
     document_payload,
     document_reference,
     generic_number,
-    normalize_email,
     plan_order,
     plan_refund,
     product_article,
@@ -243,7 +243,7 @@ class Booker:
         ref = order.customer
         if self.settings.customer_matching == "customer_number":
             return f"number:{ref.source_id}" if ref and ref.source_id else None
-        email = normalize_email(ref.email if ref else None)
+        email = email_key(ref.email if ref else None)
         return f"email:{email}" if email else None
 
     def _customer_for(self, order: Order) -> CustomerView:
@@ -322,7 +322,7 @@ class Booker:
             found = self.client.find_customers(field_name, values)
             for customer in sorted(found, key=lambda c: (not c.get("IsActive", True), str(c.get("CustomerNumber")))):
                 raw = customer.get(field_name)
-                value = normalize_email(raw) if prefix == "email" else raw
+                value = email_key(raw) if prefix == "email" else raw
                 key = f"{prefix}:{value}"
                 if key in self._customers and self._customers[key] is None:
                     self._customers[key] = customer

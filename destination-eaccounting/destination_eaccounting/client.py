@@ -13,8 +13,7 @@ from typing import Any
 import requests
 from connector_common.errors import ApiError, ConnectorError, RateLimited
 from connector_common.http import HttpClient, endpoint_of, parse_retry_after
-
-from destination_eaccounting.mapping import any_eq, dumps
+from connector_common.wire import odata_any_eq
 
 PAGE_SIZE = 200
 FILTER_CHUNK = 20  # values per "$filter=F eq 'a' or F eq 'b' ..." query, keeps URLs well below 2 kB
@@ -23,7 +22,7 @@ RATE_LIMIT_CODE = 4010
 _TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
 DOCUMENT_PATHS = {"customer_invoice_draft": "customerinvoicedrafts", "customer_invoice": "customerinvoices",
                   "order": "orders"}
-JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+ACCEPT_JSON = {"Accept": "application/json"}  # the body's Content-Type comes with `json=`
 
 
 def _body(response: requests.Response) -> dict[str, Any]:
@@ -103,10 +102,13 @@ class EaccountingClient:
 
     # --- reference data ---------------------------------------------------------------------------------------
     def company_settings(self) -> dict[str, Any]:
-        return _body(self.http.get("companysettings", headers=JSON_HEADERS))
+        return _body(self.http.get("companysettings", headers=ACCEPT_JSON))
 
     def codings(self) -> list[dict[str, Any]]:
         return list(self.list_all("articleaccountcodings"))
+
+    def countries(self) -> list[dict[str, Any]]:
+        return list(self.list_all("countries"))
 
     def units(self) -> list[dict[str, Any]]:
         return list(self.list_all("units"))
@@ -122,7 +124,7 @@ class EaccountingClient:
             params: dict[str, Any] = {"$page": page, "$pagesize": self.page_size}
             if odata_filter:
                 params["$filter"] = odata_filter
-            body = _body(self.http.get(path, params=params, headers=JSON_HEADERS))
+            body = _body(self.http.get(path, params=params, headers=ACCEPT_JSON))
             data = body.get("Data")
             if not isinstance(data, list):
                 raise ApiError(f"GET /{path} answered without a Data list")
@@ -136,8 +138,8 @@ class EaccountingClient:
         """Items whose `field_name` equals one of `values` (chunked OR filters, values escaped)."""
         unique = list(dict.fromkeys(v for v in values if v))
         found: list[dict[str, Any]] = []
-        for start in range(0, len(unique), FILTER_CHUNK):
-            found += self.list_all(path, any_eq(field_name, unique[start:start + FILTER_CHUNK]))
+        for odata_filter in odata_any_eq(field_name, unique, FILTER_CHUNK):
+            found += self.list_all(path, odata_filter)
         return found
 
     def find_customers(self, field_name: str, values: list[str]) -> list[dict[str, Any]]:
@@ -157,11 +159,11 @@ class EaccountingClient:
     # --- writes -----------------------------------------------------------------------------------------------
     def create(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POST one object. Raises AmbiguousWrite when the outcome is unknown (the caller re-checks)."""
-        return _body(self.http.post(path, data=dumps(payload).encode("utf-8"), headers=JSON_HEADERS))
+        return _body(self.http.post(path, json=payload, headers=ACCEPT_JSON))
 
     def replace(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         """PUT a whole object (eAccounting has no PATCH)."""
-        return _body(self.http.put(path, data=dumps(payload).encode("utf-8"), headers=JSON_HEADERS))
+        return _body(self.http.put(path, json=payload, headers=ACCEPT_JSON))
 
     def create_customer(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self.create("customers", payload)

@@ -120,7 +120,12 @@ def load_reference_data(client: EaccountingClient, settings: Settings) -> Refere
     currency = str(company.get("CurrencyCode") or "")
     if not country or not currency:
         raise ConfigError("eAccounting company settings have no CountryCode/CurrencyCode; finish the start-up guide")
-    codings = [coding_from_api(c) for c in client.codings()]
+    raw_codings = client.codings()
+    country_names: dict[str, str] = {}
+    if any(c.get("ForeignSalesSubjectToMossAccountNumber") is not None for c in raw_codings):
+        for row in client.countries():  # OSS codings name their country; /countries gives the names to read
+            country_names.update({str(row[f]): str(row["Code"]) for f in ("Name", "NameEnglish") if row.get(f)})
+    codings = [coding_from_api(c, country_names) for c in raw_codings]
     try:
         table = build_coding_table(settings.article_codings, codings)
     except MissingCoding as exc:

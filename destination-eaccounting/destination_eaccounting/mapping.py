@@ -15,8 +15,6 @@ Money rules (eAccounting computes the document, we predict it and refuse to send
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +32,7 @@ from connector_common.model import (
 )
 from connector_common.money import CENT, net_from_gross
 from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
+from connector_common.wire import email_key
 
 from destination_eaccounting.vat_codes import (
     SERVICE,
@@ -57,7 +56,6 @@ MAX_ARTICLE_NAME = 50
 MAX_ROW_TEXT = 2000
 MAX_REFERENCE = 100
 ORDER_STATUS_ONGOING = 2
-_DECIMAL_MARK = "\u0000D"
 
 
 class PlanError(ValueError):
@@ -174,27 +172,13 @@ def round2(value: Decimal) -> Decimal:
 
 
 def document_reference(order: Order) -> str:
-    """Our reference on the document (`YourReference`): platform + the shop's order reference, e.g. 'shopify #1001'."""
-    return f"{order.source} {order.reference}"[:MAX_REFERENCE]
+    """Our reference on the document (`YourReference`): platform + the shop's order reference, e.g. 'shopify:#1001'
+    (the same shape as the Exact destination's)."""
+    return f"{order.source}:{order.reference}"[:MAX_REFERENCE]
 
 
 def refund_reference(order: Order, refund: Refund) -> str:
-    return f"{order.source} {order.reference} refund {refund.refund_id}"[:MAX_REFERENCE]
-
-
-def escape_odata(value: str) -> str:
-    """An OData string literal: single-quoted, quotes doubled (`o'brien` -> `'o''brien'`)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def any_eq(field_name: str, values: list[str]) -> str:
-    """`$filter` matching any of `values`: "F eq 'a' or F eq 'b'"."""
-    return " or ".join(f"{field_name} eq {escape_odata(v)}" for v in values)
-
-
-def normalize_email(email: str | None) -> str | None:
-    cleaned = (email or "").strip().lower()
-    return cleaned or None
+    return f"{order.source}:{order.reference}/R{refund.refund_id}"[:MAX_REFERENCE]
 
 
 def predict_totals(rows: list[RowPlan] | tuple[RowPlan, ...], *, includes_vat: bool,
@@ -285,8 +269,6 @@ class _Planner:
         self.is_company = bool(ref and (ref.is_company or ref.company_name))
 
     def classify(self, rate: Decimal, where: str, *, service: bool = False, exempt: bool = False) -> VatTreatment:
-        if not self.ctx.is_eu_member(self.ctx.seller_country, self.on):
-            return non_eu_treatment(self.ctx.seller_country, self.ship_country, rate, exempt=exempt)
         try:
             return classify(seller_country=self.ctx.seller_country, ship_to_country=self.ship_country, rate=rate,
                             on=self.on, ship_to_postcode=self.ship_postcode, vat_number=self.vat_number,
@@ -431,24 +413,11 @@ class _Planner:
                             expected_total=expected, totals=totals, rounding_row=rounding)
 
 
-def non_eu_treatment(seller: str, ship_to: str, rate: Decimal, *, exempt: bool = False) -> VatTreatment:
-    """VAT for a seller outside the EU (Norway): domestic at the charged rate, or export at 0 %.
-
-    `connector_common.vat.classify` refuses non-EU sellers, so the Norwegian market is handled here.
-    """
-    if rate < 0:
-        raise PlanError(None, f"tax rate {rate} is negative")
-    if exempt:
-        return VatTreatment(scenario=Scenario.EXEMPT, rate=ZERO, country=seller)
-    if ship_to == seller or rate > 0:
-        return VatTreatment(scenario=Scenario.DOMESTIC if rate > 0 else Scenario.DOMESTIC_ZERO, rate=rate,
-                            country=seller)
-    return VatTreatment(scenario=Scenario.EXPORT, rate=ZERO, country=seller)
-
-
 def generic_number(base: str, coding: Coding) -> str:
-    """Number of a per-coding service article, e.g. 'SHIPPING-25', 'WEBSHOP-12', 'DISCOUNT-25S' (service coding)."""
-    return f"{base}-{_pct(coding.rate)}{'S' if coding.type == SERVICE else ''}"[:MAX_ARTICLE_NUMBER]
+    """Number of a per-coding service article, e.g. 'SHIPPING-25', 'WEBSHOP-12', 'DISCOUNT-25S' (service coding),
+    'WEBSHOP-19-DE' (the OSS coding for Germany)."""
+    country = f"-{coding.oss_country}" if coding.oss_country else ""
+    return f"{base}-{_pct(coding.rate)}{'S' if coding.type == SERVICE else ''}{country}"[:MAX_ARTICLE_NUMBER]
 
 
 def plan_order(order: Order, customer: CustomerView, ctx: PlanContext, *, kind: str) -> DocumentPlan:
@@ -569,7 +538,7 @@ def customer_payload(order: Order, *, terms_id: str, number: str | None = None) 
     name = (company_name if company and company_name else person) or ref.email or f"Customer {order.reference}"
     payload: dict[str, Any] = {
         "Name": name[:50], "IsPrivatePerson": not company, "IsActive": True, "TermsOfPaymentId": terms_id,
-        "EmailAddress": normalize_email(ref.email), "InvoiceAddress1": _street(address),
+        "EmailAddress": email_key(ref.email), "InvoiceAddress1": _street(address),
         "InvoiceAddress2": (address.line2 or "")[:50] or None, "InvoicePostalCode": (address.postcode or "-")[:10],
         "InvoiceCity": (address.city or "-")[:50], "InvoiceCountryCode": address.country,
         "CurrencyCode": order.currency, "Telephone": (ref.phone or address.phone or "")[:50] or None,
@@ -601,6 +570,8 @@ def customer_view(data: Mapping[str, Any], origin: str) -> CustomerView:
 def article_payload(need: ArticleNeed, unit_id: str) -> dict[str, Any]:
     payload: dict[str, Any] = {"Number": need.number, "Name": need.name[:MAX_ARTICLE_NAME] or need.number,
                                "CodingId": need.coding.id, "UnitId": unit_id, "IsActive": True}
+    if need.coding.oss:
+        payload["UsesMoss"] = True  # an OSS article (ArticleApi.UsesMoss; needs the company's OSS setting)
     if need.net_price is not None:
         payload["NetPrice"] = round2(need.net_price)
     if need.gross_price is not None:
@@ -619,18 +590,6 @@ def product_article(product: Product, coding: Coding) -> ArticleNeed | None:
 
 
 # --- wire format and text ----------------------------------------------------------------------------------------
-def dumps(payload: Any) -> str:
-    """JSON with Decimals written as exact JSON numbers (never through float)."""
-    text = json.dumps(payload, default=_mark_decimal, ensure_ascii=False)
-    return re.sub(r'"\\u0000D(-?\d+(?:\.\d+)?)"', r"\1", text)
-
-
-def _mark_decimal(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return _DECIMAL_MARK + format(value.normalize() if value == value.to_integral_value() else value, "f")
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def describe_plan(plan: DocumentPlan) -> str:
     """One line a bookkeeper can read: document, customer, rows with article, VAT and amount, totals."""
     what = ("credit " if plan.is_credit else "") + plan.kind.replace("_", " ")

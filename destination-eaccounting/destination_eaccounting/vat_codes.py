@@ -8,6 +8,7 @@ way; both are checked here before anything is written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,13 +16,14 @@ from enum import StrEnum
 from typing import Any
 
 from connector_common.money import to_decimal
-from connector_common.vat import Scenario, VatTreatment
+from connector_common.vat import EU_MEMBERSHIP, Scenario, VatTreatment
 
 GOODS = "Goods"
 SERVICE = "Service"
 HUNDRED = Decimal(100)
 ZERO_SCENARIOS = frozenset({Scenario.DOMESTIC_ZERO, Scenario.EXEMPT})
 REVERSE_CHARGE_SCENARIOS = frozenset({Scenario.ICP_GOODS, Scenario.ICP_SERVICES})
+EU_CODES = frozenset(EU_MEMBERSHIP) | {"EL"}  # "EL" is Greece in VAT texts
 
 
 class MissingCoding(ValueError):
@@ -37,6 +39,8 @@ class Coding:
     type: str  # "Goods" | "Service"
     rate: Decimal  # percent, e.g. Decimal("25")
     active: bool = True
+    oss: bool = False  # books EU distance sales (it has a `ForeignSalesSubjectToMossAccountNumber`)
+    oss_country: str | None = None  # the destination country its name gives, e.g. "DE" for "OSS Germany 19%"
 
 
 def rate_percent(value: Any) -> Decimal:
@@ -45,9 +49,25 @@ def rate_percent(value: Any) -> Decimal:
     return (rate * HUNDRED).normalize() if 0 < rate < 1 else rate.normalize()
 
 
-def coding_from_api(data: Mapping[str, Any]) -> Coding:
-    return Coding(id=str(data["Id"]), name=str(data.get("Name") or ""), type=str(data.get("Type") or GOODS),
-                  rate=rate_percent(data.get("VatRatePercent") or 0), active=bool(data.get("IsActive", True)))
+def coding_from_api(data: Mapping[str, Any], country_names: Mapping[str, str] | None = None) -> Coding:
+    """A coding from `/articleaccountcodings`; an OSS coding gets its country from its name (see `oss_country`)."""
+    oss = data.get("ForeignSalesSubjectToMossAccountNumber") is not None
+    names = [str(data.get(f) or "") for f in ("Name", "NameEnglish")]
+    return Coding(id=str(data["Id"]), name=names[0], type=str(data.get("Type") or GOODS),
+                  rate=rate_percent(data.get("VatRatePercent") or 0), active=bool(data.get("IsActive", True)),
+                  oss=oss, oss_country=oss_country(names, country_names or {}) if oss else None)
+
+
+def oss_country(names: Iterable[str], country_names: Mapping[str, str]) -> str | None:
+    """The one EU country an OSS coding's names point at: an ISO code as a word ("OSS DE 19%") or a country name
+    from `/countries` ("OSS Germany 19%"). The API has no country field on codings, so the name is all there is."""
+    found: set[str] = set()
+    for name in names:
+        words = re.findall(r"[^\W\d_]+", name)
+        found.update("GR" if w == "EL" else w for w in words if w in EU_CODES)
+        folded = f" {' '.join(words).casefold()} "
+        found.update(code for label, code in country_names.items() if f" {label.casefold()} " in folded)
+    return found.pop() if len(found) == 1 else None
 
 
 class CustomerTreatment(StrEnum):
@@ -113,14 +133,18 @@ class CodingTable:
                 return self.configured[candidate]
         default = self._default(treatment, service)
         if default is None:
-            hint = "map it in article_codings" + ("" if treatment.scenario is not Scenario.OSS
-                                                  else " (OSS needs an OSS coding with the destination rate)")
+            hint = "map it in article_codings" + ("" if treatment.scenario is not Scenario.OSS else
+                                                  f" (or add an OSS coding for {treatment.country} at "
+                                                  f"{format(treatment.rate.normalize(), 'f')}% in eAccounting)")
             raise MissingCoding(f"no article account coding for VAT scenario {key!r}; {hint}")
         return default
 
     def _default(self, treatment: VatTreatment, service: bool) -> Coding | None:
         wanted = SERVICE if service else GOODS
-        active = [c for c in self.codings if c.active]
+        if treatment.scenario is Scenario.OSS:  # the company's OSS coding for the destination country and rate
+            return _prefer_type([c for c in self.codings if c.active and c.oss and c.oss_country == treatment.country
+                                 and c.rate == treatment.rate], wanted)
+        active = [c for c in self.codings if c.active and not c.oss]
         if treatment.scenario is Scenario.DOMESTIC:
             return _prefer_type([c for c in active if c.rate == treatment.rate], wanted)
         if treatment.scenario in ZERO_SCENARIOS:
@@ -130,7 +154,7 @@ class CodingTable:
             want = SERVICE if treatment.scenario is Scenario.ICP_SERVICES or service else GOODS
             taxed = sorted((c for c in active if c.rate > 0), key=lambda c: c.rate, reverse=True)
             return _prefer_type(taxed, want)
-        return None  # OSS: destination rates need an explicitly mapped OSS coding
+        return None
 
 
 def _prefer_type(candidates: list[Coding], wanted: str) -> Coding | None:
@@ -164,8 +188,8 @@ def article_fits(article_coding: Coding | None, line_coding: Coding, scenario: S
     Taxed scenarios need the same rate; 0 % domestic/exempt need a 0 % coding; reverse charge and export are
     decided by the customer, so any coding fits.
     """
-    if article_coding is None:
-        return False
+    if article_coding is None or article_coding.oss_country != line_coding.oss_country:
+        return False  # an OSS sale needs the destination's OSS coding; other sales never book on one
     if scenario in REVERSE_CHARGE_SCENARIOS or scenario is Scenario.EXPORT:
         return True
     return article_coding.rate == line_coding.rate

@@ -207,7 +207,7 @@ def test_given_bad_orders_when_skip_policy_then_good_ones_booked_and_failure_nam
     broken["currency"] = "XXX"
     run = run_write(cfg, with_states([order_record(good), order_record(oss), broken]))
     assert run.error is not None and "2 record(s) were skipped" in str(run.error.message)
-    assert sorted(ledger(server)) == ["shopify #1"]
+    assert sorted(ledger(server)) == ["shopify:#1"]
     errors = [line for line in run.lines if '"ERROR"' in line]
     assert any("orders/2 (#2)" in e and "domestic_19" in e for e in errors)
     assert any("orders/3 (#3)" in e and "currency" in e for e in errors)

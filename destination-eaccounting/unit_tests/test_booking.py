@@ -84,7 +84,7 @@ def test_given_lost_response_after_commit_when_booking_then_found_by_reference_a
     item = pending(OrderSpec())
     sink.prepare([item])
     assert sink.write(item) == "created"
-    assert [d["YourReference"] for d in client.documents] == ["shopify #1001"]
+    assert [d["YourReference"] for d in client.documents] == ["shopify:#1001"]
     assert sink.summary()["eaccounting"]["recovered_after_ambiguous_write"] == 1
 
 

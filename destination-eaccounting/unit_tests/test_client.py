@@ -85,6 +85,14 @@ def test_given_decimal_payload_when_posting_then_json_numbers_are_exact(requests
     client(FakeTime()).create_article({"Number": "A", "NetPrice": Decimal("12.10")})
     sent = requests_mock.last_request
     assert sent is not None and b'"NetPrice": 12.10' in sent.body
+    assert sent.headers["Content-Type"] == "application/json"
+
+
+def test_given_45_article_numbers_when_finding_then_three_filters_of_at_most_20(requests_mock: rm.Mocker) -> None:
+    requests_mock.get(f"{BASE}/articles", json=page([], 1, 1))
+    client(FakeTime()).find_articles([f"SKU-{i}" for i in range(45)] + ["SKU-0"])
+    filters = [r.qs["$filter"][0] for r in requests_mock.request_history]
+    assert [f.count(" eq ") for f in filters] == [20, 20, 5]
 
 
 def test_given_600_calls_in_a_minute_when_limiter_asked_then_it_waits_for_the_window() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -18,14 +17,12 @@ from destination_eaccounting.mapping import (
     PlanError,
     customer_payload,
     document_payload,
-    dumps,
-    escape_odata,
     plan_order,
     plan_refund,
     predict_totals,
     price_rows,
 )
-from destination_eaccounting.vat_codes import Coding, build_coding_table
+from destination_eaccounting.vat_codes import Coding, build_coding_table, coding_from_api, oss_country
 from eacc_builders import Line, OrderSpec, build_order
 
 SE_CODINGS = [Coding(id="se-25", name="Varor 25%", type="Goods", rate=Decimal(25)),
@@ -230,7 +227,7 @@ def test_given_foreign_currency_customer_when_planned_then_refused() -> None:
 def test_given_refund_when_planned_then_credit_plan_for_the_refunded_quantity() -> None:
     order = build_order(OrderSpec(lines=[Line("TS-1", "Shirt", "2", "250.00", "25")], refund_line=(0, "1")))
     plan = plan_refund(order, order.refunds[0], private(), context(), kind="customer_invoice_draft")
-    assert plan.is_credit and plan.reference == "shopify #1001 refund r1"
+    assert plan.is_credit and plan.reference == "shopify:#1001/Rr1"
     assert plan.totals.before_roundings == Decimal("250.00")
     payload = document_payload(plan, order, {"TS-1": "art-1"})
     assert payload["IsCreditInvoice"] is True
@@ -259,7 +256,7 @@ def test_given_default_customer_when_order_is_anonymous_then_plan_goes_to_it() -
                            vat_number=None, currency="SEK", origin="default")
     plan = plan_order(order, default, context(), kind="customer_invoice_draft")
     payload = document_payload(plan, order, {"TS-1": "a"})
-    assert payload["CustomerId"] == "def" and payload["YourReference"] == "shopify #1001"
+    assert payload["CustomerId"] == "def" and payload["YourReference"] == "shopify:#1001"
 
 
 def test_given_order_kind_when_payload_then_order_fields_and_rows() -> None:
@@ -270,19 +267,63 @@ def test_given_order_kind_when_payload_then_order_fields_and_rows() -> None:
     assert payload["Rows"][0]["EligibleForReverseChargeOnVat"] is False
 
 
-def test_given_decimals_when_dumped_then_exact_json_numbers() -> None:
-    text = dumps({"UnitPrice": Decimal("12.10"), "Quantity": Decimal("3"), "Text": "a\u0000Db"})
-    assert json.loads(text, parse_float=Decimal) == {"UnitPrice": Decimal("12.10"), "Quantity": 3, "Text": "a\u0000Db"}
-    assert '"UnitPrice": 12.10' in text
-
-
-def test_given_quote_in_value_when_escaped_then_doubled() -> None:
-    assert escape_odata("o'brien@example.com") == "'o''brien@example.com'"
-
-
 def test_given_gross_rows_when_predicted_then_vat_per_rate_over_summed_amounts() -> None:
     order = build_order(OrderSpec(lines=[Line("A", "A", "1", "10.00", "25"), Line("B", "B", "1", "10.00", "25")]))
     plan = plan_order(order, private(), context(), kind="customer_invoice_draft")
     totals = predict_totals(plan.rows, includes_vat=True, whole_units=False)
     assert totals.total_vat == Decimal("4.00")  # round(20 * 25/125), not 2 x round(2.00)
     assert totals.by_rate == ((Decimal(25), Decimal("20.00"), Decimal("4.00")),)
+
+
+def norwegian_context() -> PlanContext:
+    codings = [Coding(id="no-25", name="Salg høy sats", type="Goods", rate=Decimal(25)),
+               Coding(id="no-15", name="Salg middels sats", type="Goods", rate=Decimal(15)),
+               Coding(id="no-0", name="Salg fritatt", type="Goods", rate=Decimal(0))]
+    return PlanContext(company_country="NO", company_currency="NOK", seller_country="NO",
+                       show_prices_excl_vat_pc=False, whole_unit_rounding=False,
+                       codings=build_coding_table((), codings), articles={}, is_eu_member=is_eu_member)
+
+
+@pytest.mark.parametrize(("country", "rate", "scenario", "coding", "vat"), [
+    ("NO", "25", "domestic_25", "no-25", "50.00"), ("NO", "15", "domestic_15", "no-15", "32.61"),
+    ("US", "0", "export", "no-25", "0.00")])
+def test_given_norwegian_seller_when_planned_then_domestic_at_home_and_export_abroad(
+        country: str, rate: str, scenario: str, coding: str, vat: str) -> None:
+    order = build_order(OrderSpec(country=country, currency="NOK", lines=[Line("K-1", "Kaffe", "2", "125.00", rate)]))
+    plan = plan_order(order, private(country, "NOK"), norwegian_context(), kind="customer_invoice_draft")
+    assert scenarios(plan.rows) == [scenario]
+    assert [r.article.coding.id for r in plan.rows] == [coding]
+    assert plan.totals.total_vat == Decimal(vat) and plan.totals.total_amount == Decimal("250.00")
+
+
+def test_given_dutch_company_oss_codings_when_de_and_fr_consumers_order_then_resolved_by_country_and_rate() -> None:
+    names = {"Germany": "DE", "Duitsland": "DE", "France": "FR", "Belgium": "BE"}
+    oss = [coding_from_api({"Id": f"oss-{cc}-{p}", "Name": f"OSS {nl} {p}%", "NameEnglish": f"OSS {en} {p}%",
+                            "Type": "Goods", "VatRatePercent": Decimal(p) / 100,
+                            "ForeignSalesSubjectToMossAccountNumber": 8170}, names)
+           for cc, nl, en, p in (("DE", "Duitsland", "Germany", "19"), ("BE", "België", "Belgium", "21"),
+                                 ("FR", "Frankrijk", "France", "5.5"))]
+    ctx = PlanContext(company_country="NL", company_currency="EUR", seller_country="NL",
+                      show_prices_excl_vat_pc=False, whole_unit_rounding=False,
+                      codings=build_coding_table((), [*NL_CODINGS, *oss]), articles={}, is_eu_member=is_eu_member,
+                      oss_registered=True)
+    for country, rate, coding, article in (("DE", "19", "oss-DE-19", "WEBSHOP-19-DE"),
+                                           ("FR", "5.5", "oss-FR-5.5", "WEBSHOP-5.5-FR"),
+                                           ("BE", "21", "oss-BE-21", "WEBSHOP-21-BE"),
+                                           ("NL", "21", "nl-21", "WEBSHOP-21")):
+        order = build_order(OrderSpec(country=country, currency="EUR", lines=[Line(None, "Tas", "1", "20.00", rate)]))
+        plan = plan_order(order, private(country, "EUR"), ctx, kind="customer_invoice_draft")
+        assert [(r.scenario, r.article.coding.id, r.article.number) for r in plan.rows] == [
+            (f"oss_{country}_{rate}" if country != "NL" else "domestic_21", coding, article)]
+    order = build_order(OrderSpec(country="DE", currency="EUR", lines=[Line(None, "Buch", "1", "20.00", "7")]))
+    with pytest.raises(PlanError) as err:
+        plan_order(order, private("DE", "EUR"), ctx, kind="customer_invoice_draft")
+    assert "oss_DE_7" in str(err.value) and "OSS coding for DE at 7%" in str(err.value)
+
+
+def test_given_coding_names_when_oss_country_read_then_iso_word_or_country_name_and_never_ambiguous() -> None:
+    assert oss_country(["OSS DE 19%"], {}) == "DE"
+    assert oss_country(["Verkopen OSS Griekenland", "OSS sales EL 24%"], {}) == "GR"
+    assert oss_country(["OSS Germany 19%"], {"Germany": "DE"}) == "DE"
+    assert oss_country(["OSS DE/FR 19%"], {}) is None
+    assert oss_country(["OSS omzet 19%"], {"Germany": "DE"}) is None

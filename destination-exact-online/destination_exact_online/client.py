@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -16,6 +14,7 @@ from connector_common.auth import OAuth2Auth, RotationCallback
 from connector_common.errors import ApiError, ConfigError, ConnectorError, QuotaExhausted, RateLimited
 from connector_common.http import HttpClient, Redactor, RetryPolicy
 from connector_common.ratelimit import RemainingResetLimiter
+from connector_common.wire import email_key, odata_any_eq, odata_string
 
 ENDPOINTS = {
     "Account": "crm/Accounts",
@@ -31,44 +30,13 @@ ENDPOINTS = {
 KEYS = {"SalesInvoice": "InvoiceID", "SalesOrder": "OrderID", "SalesEntry": "EntryID"}
 MAX_FILTER_CHARS = 4000  # URL-encoded $filter budget per call (Exact caps URLs at 6000 characters)
 ACCOUNT_CODE_WIDTH = 18
-_DECIMAL_MARK = "\u0000dec:"
-_DECIMAL_TOKEN = re.compile(r'"\\u0000dec:(-?\d+(?:\.\d+)?)"')
 
 
-def odata_string(value: str) -> str:
-    """THE OData string literal: single-quoted, embedded quotes doubled (o'brien -> 'o''brien')."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def or_filters(field: str, values: Iterable[str], limit: int = MAX_FILTER_CHARS) -> Iterator[str]:
-    """`field eq 'a' or field eq 'b' …`, split so that each encoded filter stays under `limit` characters."""
-    terms: list[str] = []
-    size = 0
-    for value in dict.fromkeys(values):
-        term = f"{field} eq {odata_string(value)}"
-        cost = len(quote(term)) + len(quote(" or "))
-        if terms and size + cost > limit:
-            yield " or ".join(terms)
-            terms, size = [], 0
-        terms.append(term)
-        size += cost
-    if terms:
-        yield " or ".join(terms)
-
-
-def to_json(payload: Any) -> str:
-    """JSON with Decimals written as exact JSON numbers (never through float)."""
-
-    def mark(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return _DECIMAL_MARK + format(value, "f")
-        if isinstance(value, dict):
-            return {k: mark(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [mark(v) for v in value]
-        return value
-
-    return _DECIMAL_TOKEN.sub(r"\1", json.dumps(mark(payload), ensure_ascii=False))
+def budget_filters(field: str, values: Iterable[str], budget: int = MAX_FILTER_CHARS) -> list[str]:
+    """`wire.odata_any_eq` filters with as many terms each as the URL budget allows for the longest value."""
+    unique = list(dict.fromkeys(values))
+    widest = max((len(quote(f"{field} eq {odata_string(v)} or ")) for v in unique), default=1)
+    return list(odata_any_eq(field, unique, max(1, budget // widest)))
 
 
 def exact_error_message(response: requests.Response) -> str | None:
@@ -173,8 +141,7 @@ class ExactClient:
         """POST a new record and return it (Prefer: return=representation)."""
         if self.read_only:
             raise ConnectorError(f"dry run: refusing to create a {entity}")
-        response = self.http.post(self._path(entity), data=to_json(payload).encode("utf-8"),
-                                  headers={"Content-Type": "application/json", "Prefer": "return=representation"})
+        response = self.http.post(self._path(entity), json=payload, headers={"Prefer": "return=representation"})
         body = response.json(parse_float=Decimal) if response.content else {}
         result = body.get("d", {}) if isinstance(body, dict) else {}
         return result if isinstance(result, dict) else {}
@@ -183,8 +150,7 @@ class ExactClient:
         """PUT changed fields of an existing record (Exact answers 204 without a body)."""
         if self.read_only:
             raise ConnectorError(f"dry run: refusing to update a {entity}")
-        self.http.put(f"{self._path(entity)}(guid{odata_string(record_id)})", data=to_json(payload).encode("utf-8"),
-                      headers={"Content-Type": "application/json"})
+        self.http.put(f"{self._path(entity)}(guid{odata_string(record_id)})", json=payload)
 
     # -- typed calls ----------------------------------------------------------------------------------------------
     def resolve_division(self) -> int:
@@ -204,7 +170,7 @@ class ExactClient:
     def gl_account_ids(self, codes: Iterable[str]) -> dict[str, str]:
         """GL account ID by (trimmed) code."""
         found: dict[str, str] = {}
-        for flt in or_filters("Code", sorted(set(codes))):
+        for flt in budget_filters("Code", sorted(set(codes))):
             for row in self.query("GLAccount", filter=flt, select="ID,Code,Type,IsBlocked"):
                 found[str(row["Code"]).strip()] = str(row["ID"])
         return found
@@ -223,15 +189,14 @@ class ExactClient:
     def accounts_by_email(self, emails: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Accounts by lower-cased e-mail (the first one wins when several share an address)."""
         found: dict[str, dict[str, Any]] = {}
-        for flt in or_filters("Email", sorted(set(emails))):
+        for flt in budget_filters("Email", sorted(set(emails))):
             for row in self.query("Account", filter=flt, select="ID,Code,Name,Status,Email"):
-                email = str(row.get("Email") or "").strip().lower()
-                found.setdefault(email, row)
+                found.setdefault(email_key(row.get("Email")) or "", row)
         return found
 
     def items_by_code(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for flt in or_filters("Code", sorted(set(codes))):
+        for flt in budget_filters("Code", sorted(set(codes))):
             for row in self.query("Item", filter=flt, select="ID,Code,Description,SalesVatCode"):
                 found[str(row["Code"]).strip()] = row
         return found
@@ -240,7 +205,7 @@ class ExactClient:
         """Existing SalesInvoices / SalesOrders / SalesEntries by our YourRef -> their ID."""
         key = KEYS[entity]
         found: dict[str, str] = {}
-        for flt in or_filters("YourRef", sorted(set(references))):
+        for flt in budget_filters("YourRef", sorted(set(references))):
             for row in self.query(entity, filter=flt, select=f"{key},YourRef"):
                 found[str(row.get("YourRef") or "").strip()] = str(row[key])
         return found
@@ -271,5 +236,5 @@ def api_calls(client: ExactClient) -> int:
     return sum(client.http.calls.values())
 
 
-__all__ = ["BusinessError", "ExactClient", "api_calls", "build_client", "classify_exact_error",
-           "exact_error_message", "odata_string", "or_filters", "to_json"]
+__all__ = ["BusinessError", "ExactClient", "api_calls", "budget_filters", "build_client", "classify_exact_error",
+           "exact_error_message"]

@@ -26,6 +26,7 @@ from connector_common.errors import RecordError
 from connector_common.model import Address, Customer, DiscountAllocation, Order, Product, Refund
 from connector_common.money import HUNDRED, cents, net_from_gross, quantize
 from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
+from connector_common.wire import email_key
 
 from destination_exact_online.settings import Settings
 from destination_exact_online.vat_codes import VatCodeTable
@@ -118,12 +119,6 @@ def booking_reference(order: Order, refund: Refund | None = None) -> str:
         return ref
     digest = hashlib.sha256(ref.encode()).hexdigest()[:10]
     return f"{ref[:MAX_REFERENCE - 11]}~{digest}"
-
-
-def normalize_email(email: str | None) -> str | None:
-    """Trimmed, lower-case e-mail, or None when empty (how customers are matched)."""
-    cleaned = (email or "").strip().lower()
-    return cleaned or None
 
 
 # --- VAT --------------------------------------------------------------------------------------------------------
@@ -404,7 +399,7 @@ def _full_name(first: str | None, last: str | None) -> str:
 def customer_facts_from_order(order: Order) -> CustomerFacts | None:
     """The debtor of an order, or None when it has no e-mail (anonymous / POS sale: the default debtor)."""
     ref = order.customer
-    email = normalize_email(ref.email if ref else None)
+    email = email_key(ref.email if ref else None)
     if ref is None or email is None:
         return None
     address = order.billing_address or order.shipping_address
@@ -421,7 +416,7 @@ def customer_facts_from_order(order: Order) -> CustomerFacts | None:
 
 def customer_facts_from_customer(customer: Customer) -> CustomerFacts | None:
     """The debtor of a `customers` record, or None when it has no e-mail (it cannot be matched)."""
-    email = normalize_email(customer.email)
+    email = email_key(customer.email)
     if email is None:
         return None
     company = customer.company_name or (customer.address.company if customer.address else None)

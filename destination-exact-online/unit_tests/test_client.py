@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import requests_mock
 from connector_common.errors import QuotaExhausted
-from destination_exact_online.client import BusinessError, ExactClient, build_client, odata_string, or_filters, to_json
+from destination_exact_online.client import BusinessError, ExactClient, budget_filters, build_client
 
 BASE = "https://start.exactonline.nl"
 DIV = f"{BASE}/api/v1/1234567"
@@ -37,18 +37,25 @@ def client(clock: Clock, rotated: list[str] | None = None) -> ExactClient:
 
 
 def test_given_quote_in_value_when_filter_built_then_quote_is_doubled_and_query_unchanged() -> None:
-    assert odata_string("o'brien@example.com") == "'o''brien@example.com'"
-    assert list(or_filters("Email", ["a'b", "c"])) == ["Email eq 'a''b' or Email eq 'c'"]
+    assert budget_filters("Email", ["a'b", "c"]) == ["Email eq 'a''b' or Email eq 'c'"]
 
 
 def test_given_many_values_when_filters_built_then_each_stays_under_the_url_budget() -> None:
-    chunks = list(or_filters("YourRef", [f"shopify:#{i}" for i in range(600)], limit=4000))
+    chunks = budget_filters("YourRef", [f"shopify:#{i}" for i in range(600)], budget=4000)
     assert len(chunks) > 1 and sum(c.count(" eq ") for c in chunks) == 600
+    assert all(len(quote(c)) <= 4000 for c in chunks)
 
 
-def test_given_decimals_when_serialised_then_json_numbers_are_exact() -> None:
-    assert json.loads(to_json({"a": Decimal("9.666667"), "b": [Decimal("-0.10")]}), parse_float=Decimal) == {
-        "a": Decimal("9.666667"), "b": [Decimal("-0.10")]}
+def test_given_decimals_when_created_then_body_carries_exact_json_numbers() -> None:
+    clock = Clock()
+    with requests_mock.Mocker() as m:
+        m.post(f"{BASE}/api/oauth2/token", json=TOKEN)
+        m.post(f"{DIV}/salesinvoice/SalesInvoices", json={"d": {"InvoiceID": "g1"}})
+        client(clock).create("SalesInvoice", {"a": Decimal("9.666667"), "b": [Decimal("-0.10")]})
+        sent = m.request_history[-1]
+    assert sent.headers["Content-Type"] == "application/json" and sent.headers["Prefer"] == "return=representation"
+    assert '"b": [-0.10]' in sent.text
+    assert json.loads(sent.text, parse_float=Decimal) == {"a": Decimal("9.666667"), "b": [Decimal("-0.10")]}
 
 
 def test_given_email_with_quote_when_accounts_looked_up_then_one_escaped_query_and_trimmed_lowercase_keys() -> None:

@@ -41,7 +41,8 @@ costs 10. Headers on every API response: `X-LS-API-Bucket-Level: used/size`, `X-
 offered.
 
 Data: `seed=None` is empty; a generated seed renders the neutral shop of `sandbox.seed`: the channel "pos" orders
-(`channels=`) become Sales (anonymous ones with customerID "0"), every refund becomes its own completed return Sale
+(`channels=`; `kinds=("domestic",)` keeps only sales a store in the shop's country makes over the counter) become
+Sales (anonymous ones with customerID "0"), every refund becomes its own completed return Sale
 (saleID `RETURN_SALE_OFFSET + refund id`, negative `unitQuantity`, negative totals, `parentSaleLineID` pointing at
 the sold line), every customer a Customer with Contact, every variant an Item (`taxClassID` 1 standard, 2 reduced,
 3 zero). Tax: one TaxCategory per country of `sandbox.seed.VAT_RATES` (ids in that order, so the shop's NL is 1;
@@ -313,6 +314,7 @@ class LightspeedRetail(Vendor):
                  authorization_code: str = AUTHORIZATION_CODE, account_id: str = ACCOUNT_ID,
                  rotate_refresh_tokens: bool = True, token_ttl: int = 3600, bucket_size: float = 90.0,
                  drip_rate: float = 1.0, burst_limit: int | None = 20, channels: Iterable[str] = ("pos",),
+                 kinds: Iterable[str] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.seed = seed
         self.order_count = orders
@@ -323,6 +325,7 @@ class LightspeedRetail(Vendor):
         self.rotate = rotate_refresh_tokens
         self.token_ttl = token_ttl
         self.channels = frozenset(channels)
+        self.kinds = frozenset(kinds) if kinds is not None else None
         self.clock = clock
         self._bucket_args = (bucket_size, drip_rate, burst_limit)
         self.bucket = Bucket(*self._bucket_args)
@@ -608,7 +611,7 @@ class LightspeedRetail(Vendor):
             for variant in product.variants:
                 self.tables["Item"].put(render_item(variant, product))
         for order in shop.orders.values():
-            if order.channel in self.channels:
+            if order.channel in self.channels and (self.kinds is None or order.kind in self.kinds):
                 for sale in render_sales(order, shop.customers):
                     self.tables["Sale"].put(sale)
 

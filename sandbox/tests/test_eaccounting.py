@@ -243,13 +243,48 @@ def test_given_dutch_company_when_reading_reference_data_then_nl_rates(clock: Cl
     try:
         api = Api(srv)
         assert api.get("companysettings")["CurrencyCode"] == "EUR"
-        rates = sorted(c["VatRatePercent"] for c in api.get("articleaccountcodings")["Data"] if c["Type"] == "Goods")
+        rates = sorted(c["VatRatePercent"] for c in api.get("articleaccountcodings")["Data"]
+                       if c["Type"] == "Goods" and c["ForeignSalesSubjectToMossAccountNumber"] is None)
         assert rates == [0, Decimal("0.09"), Decimal("0.21")]
         codes = {v["Code"] for v in api.get("vatcodes")["Data"]}
         assert {"1a", "1b", "1e", "3a", "3b"} <= codes
         assert api.get("customers", **{"$filter": "CustomerNumber eq '1'"})["Data"][0]["Name"] == "Kassaverkopen"
     finally:
         srv.stop()
+
+
+def test_given_dutch_oss_company_when_german_consumer_buys_on_oss_coding_then_german_rate_on_oss_account(
+        clock: Clock) -> None:
+    srv = start(clock, country="NL")
+    try:
+        api = Api(srv)
+        assert api.get("companysettings")["UsesMoss"] is True
+        oss = {c["NameEnglish"]: c for c in api.get("articleaccountcodings", **{"$pagesize": 100})["Data"]
+               if c["ForeignSalesSubjectToMossAccountNumber"] is not None}
+        assert {name: (c["VatRatePercent"], c["ForeignSalesSubjectToMossAccountNumber"]) for name, c in oss.items()
+                if c["Type"] == "Goods"} == {
+            "OSS Germany 19%": (Decimal("0.19"), 8170), "OSS Germany 7%": (Decimal("0.07"), 8170),
+            "OSS Belgium 21%": (Decimal("0.21"), 8170), "OSS Belgium 6%": (Decimal("0.06"), 8170),
+            "OSS France 20%": (Decimal("0.2"), 8170), "OSS France 5.5%": (Decimal("0.055"), 8170)}
+        assert oss["OSS France 5.5%"]["VatRate"] == "5.5%"
+        assert oss["OSS Germany services 19%"]["ForeignSalesSubjectToMossAccountNumber"] == 8175
+        assert [v["OssCodeType"] for v in api.get("vatcodes")["Data"] if v["Code"] == "OSS"] == [2]
+        german = api.post("customers", customer(Name="Anna Müller", IsPrivatePerson=True, InvoiceCountryCode="DE",
+                                                InvoiceCity="Köln", InvoicePostalCode="50667", CurrencyCode="EUR"))
+        tote = api.post("articles", article("TOTE-DE", oss["OSS Germany 19%"]["Id"], UsesMoss=True))
+        assert tote["UsesMoss"] is True
+        doc = api.post("customerinvoicedrafts", draft(german["Id"], [row(tote["Id"], "1", "23.80")]))
+        assert doc["IncludesVat"] is True
+        assert (doc["TotalAmount"], doc["TotalVatAmount"]) == (Decimal("23.80"), Decimal("3.80"))
+    finally:
+        srv.stop()
+
+
+def test_given_company_without_oss_when_article_marked_uses_moss_then_refused(api: Api) -> None:
+    assert api.get("companysettings")["UsesMoss"] is False
+    assert not [c for c in api.get("articleaccountcodings")["Data"] if c["ForeignSalesSubjectToMossAccountNumber"]]
+    resp = api.call("POST", "articles", article("OSS-1", UsesMoss=True))
+    assert resp.status_code == 400 and "UsesMoss" in fields(resp)
 
 
 # -- pagination, filters, ordering ---------------------------------------------------------------------------

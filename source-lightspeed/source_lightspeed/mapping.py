@@ -438,7 +438,9 @@ def retail_sale(raw: Mapping[str, Any], *, currency: str, store_address: Address
         RecordError: naming the sale and the field that cannot be read.
     """
     sale_id = str(raw.get("saleID"))
-    reference = text(raw.get("referenceNumber")) or text(raw.get("ticketNumber")) or sale_id
+    # the receipt's ticket number is unique per sale; `referenceNumber` is an external reference that a return sale
+    # shares with the sale it returns, so it would make two documents look like one booking
+    reference = text(raw.get("ticketNumber")) or sale_id
     key = f"{sale_id} ({reference})"
     updated_at = timestamp(raw.get("timeStamp"), "timeStamp", "orders", key)
     created_at = timestamp(raw.get("createTime") or raw.get("completeTime") or raw.get("timeStamp"), "createTime",

@@ -48,6 +48,21 @@ ShowPricesExclVatPC false, ProductVariant 1, next invoice number 1001:
   default customer  0e000000-0000-4000-8000-000000000001  CustomerNumber "1" "Kassaverkopen", private, Amsterdam,
                     terms "Contant"
 
+  OSS               company setting UsesMoss true ("Apply rules for One Stop Shop"); EU distance-sale codings, one
+                    per destination country and rate, booked on 8170 "Omzet OSS leveringen binnen de EU" (goods) /
+                    8175 "Omzet OSS diensten binnen de EU" (services) as ForeignSalesSubjectToMossAccountNumber:
+                    "OSS Duitsland 19%" / "OSS Germany 19%" (DE 19, 7), BE 21, 6, FR 20, 5.5 (goods) and
+                    "OSS Duitsland diensten 19%" (DE 19, service); ids from oss_coding_id("DE", "19")
+                    0d000000-0000-4000-8000-000000001658  "OSS" Btw OSS leveringen/diensten binnen de EU (OssCodeType 2)
+
+  What is documented (Visma NL help "Met OSS werken", community post "OSS-regeling en Visma eAccounting" of
+  2021-07, API changelog 2022-03-22): the company setting, the ledger accounts 8170/8175/1658 offered for the
+  sales categories (= article account codings) of type goods/services, `OssCodeType` (1 Sales, 2 Vat) on
+  /vatcodes only with the setting on, `UsesMoss` on articles only with the setting on. Unverified: how the
+  destination rate reaches a row. The stand-in assumes one coding per (country, rate) whose VatRatePercent is
+  the destination rate and whose name says the country (the API has no country field on codings), and books a
+  private EU customer at that rate like any other coding (totals.py: "eu_private").
+
 Both: one fiscal year (0f000000-0000-4000-8000-00000000YYYY) covering the calendar year of the clock, and
 /countries with SE, NL, NO, DK, FI, DE, BE, FR, GB, US (IsEuMember as of 2025).
 """
@@ -80,6 +95,26 @@ def coding_id(percent: int, service: bool = False) -> str:
     return f"0c000000-0000-4000-8000-{(10000 if service else 0) + percent * 100:012d}"
 
 
+def oss_coding_id(country: str, percent: str, service: bool = False) -> str:
+    """Seeded id of an OSS coding, e.g. oss_coding_id("DE", "19") or oss_coding_id("FR", "5.5")."""
+    digits = f"{ord(country[0]):03d}{ord(country[1]):03d}{int(Decimal(percent) * 10):04d}{int(service):02d}"
+    return f"0c000000-0000-4000-8000-{digits}"
+
+
+OSS_NAMES = {"DE": ("Duitsland", "Germany"), "BE": ("België", "Belgium"), "FR": ("Frankrijk", "France")}
+OSS_RATES = (("DE", "19"), ("DE", "7"), ("BE", "21"), ("BE", "6"), ("FR", "20"), ("FR", "5.5"))
+OSS_GOODS_ACCOUNT, OSS_SERVICES_ACCOUNT, OSS_VAT_ACCOUNT = 8170, 8175, 1658
+
+
+def _oss_codings() -> tuple[tuple[str, str, str, str, Decimal, int], ...]:
+    """(id, name, english name, type, rate fraction, OSS account) of the Dutch company's OSS codings."""
+    goods = tuple((oss_coding_id(c, p), f"OSS {OSS_NAMES[c][0]} {p}%", f"OSS {OSS_NAMES[c][1]} {p}%", "Goods",
+                   Decimal(p) / 100, OSS_GOODS_ACCOUNT) for c, p in OSS_RATES)
+    service = (oss_coding_id("DE", "19", True), "OSS Duitsland diensten 19%", "OSS Germany services 19%", "Service",
+               Decimal("0.19"), OSS_SERVICES_ACCOUNT)
+    return (*goods, service)
+
+
 @dataclass(frozen=True, slots=True)
 class CountrySeed:
     """Everything that differs between the Swedish and the Dutch company."""
@@ -90,6 +125,9 @@ class CountrySeed:
     codings: tuple[tuple[str, str, str, str, Decimal, int, int, int], ...]  # id, name, en, type, rate, dom, eu, ext
     vat_codes: tuple[tuple[str, str, str, int, int | None], ...]  # id, code, description, rate, account
     default_customer: dict[str, Any] = field(default_factory=dict)
+    uses_moss: bool = False  # company setting "Apply rules for One Stop Shop (OSS)"
+    oss_codings: tuple[tuple[str, str, str, str, Decimal, int], ...] = ()  # id, name, en, type, rate, OSS account
+    oss_vat_codes: tuple[tuple[str, str, str, int], ...] = ()  # id, code, description, OssCodeType
 
 
 SWEDEN = CountrySeed(
@@ -138,6 +176,9 @@ NETHERLANDS = CountrySeed(
                ("0d000000-0000-4000-8000-000000000301", "3a", "Leveringen naar landen buiten de EU", 0, None)),
     default_customer={"Name": "Kassaverkopen", "InvoiceAddress1": "Damrak 1", "InvoicePostalCode": "1012 LG",
                       "InvoiceCity": "Amsterdam", "InvoiceCountryCode": "NL", "CurrencyCode": "EUR"},
+    uses_moss=True,
+    oss_codings=_oss_codings(),
+    oss_vat_codes=(("0d000000-0000-4000-8000-000000001658", "OSS", "Btw OSS leveringen/diensten binnen de EU", 2),),
 )
 
 SEEDS = {"SE": SWEDEN, "NL": NETHERLANDS}
@@ -154,8 +195,27 @@ def units(seed: CountrySeed) -> list[dict[str, Any]]:
             for i, name, code, abbr, en in seed.units]
 
 
+def _vat_rate_text(rate: Decimal) -> str:
+    return f"{format((rate * 100).normalize(), 'f')}%"
+
+
 def codings(seed: CountrySeed, changed: str) -> list[dict[str, Any]]:
-    return [{"Id": i, "Name": name, "NameEnglish": en, "Type": kind, "VatRate": f"{int(rate * 100)}%",
+    return [*_codings(seed, changed), *_oss(seed, changed)]
+
+
+def _oss(seed: CountrySeed, changed: str) -> list[dict[str, Any]]:
+    accounts = ("DomesticSalesSubjectToReversedConstructionVatAccountNumber", "DomesticSalesSubjectToVatAccountNumber",
+                "DomesticSalesVatExemptAccountNumber", "ForeignSalesSubjectToThirdPartySalesAccountNumber",
+                "ForeignSalesSubjectToVatWithinEuAccountNumber", "ForeignSalesVatExemptOutsideEuAccountNumber",
+                "ForeignSalesVatExemptWithinEuAccountNumber", "DomesticSalesVatCodeExemptAccountNumber")
+    return [{"Id": i, "Name": name, "NameEnglish": en, "Type": kind, "VatRate": _vat_rate_text(rate),
+             "IsActive": True, "VatRatePercent": rate, **dict.fromkeys(accounts),
+             "ForeignSalesSubjectToMossAccountNumber": account, "ChangedUtc": changed}
+            for i, name, en, kind, rate, account in seed.oss_codings]
+
+
+def _codings(seed: CountrySeed, changed: str) -> list[dict[str, Any]]:
+    return [{"Id": i, "Name": name, "NameEnglish": en, "Type": kind, "VatRate": _vat_rate_text(rate),
              "IsActive": True, "VatRatePercent": rate,
              "DomesticSalesSubjectToReversedConstructionVatAccountNumber": None,
              "DomesticSalesSubjectToVatAccountNumber": dom if rate else None,
@@ -170,7 +230,10 @@ def codings(seed: CountrySeed, changed: str) -> list[dict[str, Any]]:
 def vat_codes(seed: CountrySeed) -> list[dict[str, Any]]:
     return [{"Id": i, "Code": code, "Description": desc, "VatRate": Decimal(rate), "OssCodeType": 0,
              "RelatedAccounts": {"AccountNumber1": account, "AccountNumber2": None, "AccountNumber3": None}}
-            for i, code, desc, rate, account in seed.vat_codes]
+            for i, code, desc, rate, account in seed.vat_codes] + [
+        {"Id": i, "Code": code, "Description": desc, "VatRate": Decimal(0), "OssCodeType": kind,
+         "RelatedAccounts": {"AccountNumber1": OSS_VAT_ACCOUNT, "AccountNumber2": None, "AccountNumber3": None}}
+        for i, code, desc, kind in seed.oss_vat_codes]
 
 
 def countries(seed: CountrySeed) -> list[dict[str, Any]]:

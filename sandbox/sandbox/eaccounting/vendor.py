@@ -154,7 +154,8 @@ class EAccounting(Vendor):
         self.company: Entity = {
             **country.company, "Address2": None, "MobilePhone": None, "Website": None, "OurReference": None,
             "TermsOfPaymentId": seeds.TERMS_30, "ShowPricesExclVatPC": self.show_prices_excl_vat_pc,
-            "DomesticCurrencyRounding": rounding, "ProductVariant": 1, "CompanyStatus": 1, "UsesMoss": False,
+            "DomesticCurrencyRounding": rounding, "ProductVariant": 1, "CompanyStatus": 1,
+            "UsesMoss": country.uses_moss,
             "UsesVatTriangulationRules": False, "UsesRotReducedInvoicing": self.country == "SE",
             "UsesPaymentReferenceNumber": False, "KeepOriginalDraftDate": False,
             "NextCustomerNumber": 2, "NextCustomerInvoiceNumber": self.FIRST_INVOICE_NUMBER, "NextOrderNumber": 1,
@@ -503,6 +504,9 @@ class EAccounting(Vendor):
                    for f, found in (("CodingId", coding), ("UnitId", unit)) if found is None]
         if missing or coding is None or unit is None:
             raise _validation_error(missing, RESOURCE_NOT_FOUND)
+        if data.get("UsesMoss") and not self.company["UsesMoss"]:  # ArticleApi.UsesMoss: only with the setting on
+            raise _validation_error([FieldError("UsesMoss", "NotAllowed", "UsesMoss can only be set when the company "
+                                                "uses the One Stop Shop (OSS) rules.")])
         number: str = data["Number"]
         owner = self._article_numbers.get(number.casefold())
         if owner is not None and (existing is None or owner != existing["Id"]):
