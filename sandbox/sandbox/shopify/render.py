@@ -4,8 +4,8 @@ Conventions (GraphQL Admin API): ids are GIDs (``gid://shopify/Order/12``) with 
 timestamps are UTC ISO 8601 with ``Z``, enums are upper case (``PAID``), money is a `MoneyBag`
 (``{"shopMoney": {"amount", "currencyCode"}, "presentmentMoney": {...}}``) whose amount is a decimal STRING
 printed as the GraphQL Decimal scalar prints it: trailing zeros dropped but at least one decimal ("12.1", "25.0",
-"19.99"). Clients must parse it as a decimal, never assume two places. Zero-rated lines (ICP, export, gift
-cards) carry no `taxLines` and `taxable: false`, as Shopify shows tax-exempt lines.
+"19.99"). Clients must parse it as a decimal, never assume two places. Zero-rated lines (ICP, export) carry no
+`taxLines`; `taxable` is the variant's own "charge tax" setting, so only products without tax are `taxable: false`.
 """
 
 from __future__ import annotations
@@ -154,8 +154,10 @@ def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, A
         "__typename": "LineItem", "id": gid("LineItem", ln.id), "name": f"{ln.title} - {ln.variant_title}",
         "title": ln.title, "variantTitle": ln.variant_title, "sku": ln.sku, "quantity": ln.quantity,
         "currentQuantity": ln.quantity - refunded, "refundableQuantity": ln.quantity - refunded,
-        "taxable": ln.tax_rate > 0, "requiresShipping": order.channel == "web", "vendor": product.vendor if product
-        else None,
+        # `taxable` is the variant's "charge tax" setting, not whether this order was charged: a B2B
+        # reverse-charge or export order of a taxable product has taxable lines without tax lines.
+        "taxable": (variant.tax_rate if variant else ln.tax_rate) > 0, "requiresShipping": order.channel == "web",
+        "vendor": product.vendor if product else None,
         "variant": variant_ref(variant, product) if variant else None,
         "product": product_ref(product) if product else None,
         "originalUnitPriceSet": money_bag(ln.unit_price, cur),
