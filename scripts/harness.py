@@ -23,10 +23,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from connector_common.protocol import validate_line, write_json_atomic
-from connector_common.records import load_schema
 
 import sandbox
+from connector_common.protocol import validate_line, write_json_atomic
+from connector_common.records import load_schema
 
 BIN = Path(sys.executable).parent
 SOURCES = {"shopify": "source-shopify-orders", "lightspeed_ecom": "source-lightspeed",

@@ -20,6 +20,7 @@ from typing import Any
 from airbyte_cdk.models import SyncMode, Type
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read
+
 from sandbox.core import SandboxServer
 from sandbox.lightspeed_ecom import LightspeedEcom
 from sandbox.lightspeed_retail import LightspeedRetail

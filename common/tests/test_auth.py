@@ -5,6 +5,7 @@ import json
 
 import pytest
 import requests_mock
+
 from connector_common.auth import HeaderTokenAuth, OAuth2Auth
 from connector_common.errors import AuthFailed
 from connector_common.http import HttpClient, RetryPolicy

@@ -9,6 +9,7 @@ from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.state_builder import StateBuilder
+
 from connector_common.cursor import Cursor, parse_timestamp
 from connector_common.records import to_record
 from connector_common.streams import CanonicalStream

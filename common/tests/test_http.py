@@ -6,6 +6,7 @@ from email.utils import format_datetime
 import pytest
 import requests
 import requests_mock
+
 from connector_common.errors import (
     AmbiguousWrite,
     ApiError,

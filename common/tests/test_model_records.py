@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from connector_common.errors import RecordError
 from connector_common.model import CustomerRef, Order, TaxLine, validate_order
 from connector_common.records import SCHEMA_FILES, STREAM_MODELS, from_record, load_schema, schema_for, to_record

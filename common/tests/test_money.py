@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+
 from connector_common.money import (
     cents,
     check_currency,

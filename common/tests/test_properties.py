@@ -3,13 +3,14 @@
 from datetime import date
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from connector_common.errors import RecordError
 from connector_common.model import validate_order
 from connector_common.records import from_record, to_record
 from connector_common.testing import make_line, make_order, make_shipping
 from connector_common.vat import COUNTRIES, EU_MEMBERSHIP, Scenario, VatError, classify
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 EU_NOW = sorted(c for c, (_, left) in EU_MEMBERSHIP.items() if left is None)
 RATES = st.sampled_from(["0", "5.5", "6", "7", "9", "10", "12", "19", "20", "21", "25"])

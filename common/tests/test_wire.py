@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import pytest
+
 from connector_common.wire import email_key, json_dumps, odata_any_eq, odata_string
 
 

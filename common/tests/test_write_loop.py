@@ -15,6 +15,7 @@ from airbyte_cdk.models import (
     Type,
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
 from connector_common.errors import ApiError, QuotaExhausted, RecordError
 from connector_common.protocol import record, serialize, validate_line
 from connector_common.write_loop import SUMMARY_PREFIX, Pending, write_loop

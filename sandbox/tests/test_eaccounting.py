@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from sandbox.core import SandboxServer
 from sandbox.eaccounting import EAccounting
 from sandbox.eaccounting import seed as seeds

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from sandbox.core import Request, SandboxServer
 from sandbox.exact import ExactOnline, seed_id
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox.core import SandboxServer
-from sandbox.lightspeed_ecom import LightspeedEcom
 
 from sandbox import seed as neutral
+from sandbox.core import SandboxServer
+from sandbox.lightspeed_ecom import LightspeedEcom
 
 AUTH = (LightspeedEcom.API_KEY, LightspeedEcom.API_SECRET)
 

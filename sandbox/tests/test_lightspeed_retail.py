@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox.core import SandboxServer
-from sandbox.lightspeed_retail import RETURN_SALE_OFFSET, LightspeedRetail
 
 from sandbox import seed as neutral
+from sandbox.core import SandboxServer
+from sandbox.lightspeed_retail import RETURN_SALE_OFFSET, LightspeedRetail
 
 ACCOUNT = LightspeedRetail.ACCOUNT_ID
 SALES = f"/API/V3/Account/{ACCOUNT}/Sale.json"

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sandbox.seed import Order, Shop, generate_shop
 
 from sandbox import seed as shopgen
+from sandbox.seed import Order, Shop, generate_shop
 
 VAT_FORMATS = {
     "NL": r"NL\d{9}B\d{2}", "BE": r"BE0\d{9}", "DE": r"DE\d{9}", "FR": r"FR\d{11}", "SE": r"SE\d{10}01",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from sandbox.core import SandboxServer
 from sandbox.shopify import Shopify
 

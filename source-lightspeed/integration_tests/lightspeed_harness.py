@@ -10,6 +10,7 @@ from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, SyncMode, Ty
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, read
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
+
 from connector_common.protocol import serialize, validate_line
 from sandbox.lightspeed_ecom import LightspeedEcom
 from sandbox.lightspeed_retail import LightspeedRetail

@@ -7,11 +7,11 @@ from typing import Any
 
 from airbyte_cdk.test.models.scenario import ConnectorTestScenario
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
+
+import sandbox
 from sandbox.core import SandboxServer
 from sandbox.lightspeed_ecom import LightspeedEcom
 from source_lightspeed import SourceLightspeed
-
-import sandbox
 
 WRONG_SECRET = "lsecom-not-the-secret-000000000000"
 

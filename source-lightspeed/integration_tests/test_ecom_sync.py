@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 from airbyte_cdk.models import Status
+from lightspeed_harness import EPOCH, FakeClock, ecom_config, run_check, run_read
+
 from connector_common.model import validate_order
 from connector_common.records import from_record
-from lightspeed_harness import EPOCH, FakeClock, ecom_config, run_check, run_read
 from sandbox.core import SandboxServer
 from sandbox.lightspeed_ecom import LightspeedEcom
 

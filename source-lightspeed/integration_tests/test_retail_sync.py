@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from airbyte_cdk.models import Status
+from lightspeed_harness import retail_config, run_check, run_read
+
+import sandbox
 from connector_common.model import validate_order
 from connector_common.protocol import validate_line
 from connector_common.records import from_record
-from lightspeed_harness import retail_config, run_check, run_read
 from sandbox.core import SandboxServer
 from sandbox.lightspeed_retail import LightspeedRetail
 from source_lightspeed import SourceLightspeed
-
-import sandbox
 
 
 def _completed_sales(vendor: LightspeedRetail) -> set[str]:

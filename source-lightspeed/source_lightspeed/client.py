@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import requests
+from requests.auth import HTTPBasicAuth
+
 from connector_common.auth import OAuth2Auth, RotationCallback
 from connector_common.errors import ApiError, ConnectorError, QuotaExhausted, TransientApiError
 from connector_common.http import DEFAULT_RETRY_STATUSES, HttpClient, Redactor, RetryPolicy
-from requests.auth import HTTPBasicAuth
-
 from source_lightspeed.config import EcomSettings, RetailSettings
 from source_lightspeed.normalize import normalize_retail
 

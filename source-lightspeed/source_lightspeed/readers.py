@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from airbyte_cdk.models import AirbyteMessage, Level
+
 from connector_common import protocol
 from connector_common.cursor import parse_timestamp
 from connector_common.errors import NotFound, RecordError
 from connector_common.model import Address, Order, validate_order
 from connector_common.records import to_record
-
 from source_lightspeed import mapping
 from source_lightspeed.client import EcomClient, RetailClient
 from source_lightspeed.config import EcomSettings, RetailSettings

@@ -13,11 +13,11 @@ from airbyte_cdk.models import AirbyteMessage, FailureType
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
 from connector_common import protocol
 from connector_common.auth import TokenSet
 from connector_common.errors import ConfigError, ConnectorError, NotFound
 from connector_common.protocol import ConfigPersister
-
 from source_lightspeed.client import EcomClient, RetailClient
 from source_lightspeed.config import EcomSettings, RetailSettings, Settings, parse_config
 from source_lightspeed.readers import EcomReader, Reader, RetailReader

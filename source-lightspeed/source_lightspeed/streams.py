@@ -8,9 +8,9 @@ from typing import Any
 
 from airbyte_cdk.models import AirbyteMessage, FailureType, SyncMode
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
 from connector_common.errors import ConfigError, ConnectorError, TransientApiError
 from connector_common.streams import CanonicalStream
-
 from source_lightspeed.readers import Reader
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import requests
 import requests_mock as rm
+
 from connector_common.errors import AuthFailed, QuotaExhausted
 from source_lightspeed.client import EcomClient, EcomRateLimiter, LeakyBucketLimiter
 from source_lightspeed.config import EcomSettings

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from connector_common.errors import RecordError
 from connector_common.model import DiscountAllocation, FulfillmentStatus, PaymentStatus, TaxLine, validate_order
 from connector_common.records import from_record, to_record

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from source_lightspeed.normalize import normalize_retail
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from connector_common.errors import ConfigError
 from source_lightspeed.config import EcomSettings, RetailSettings, parse_config
 

@@ -27,11 +27,11 @@ from airbyte_cdk.test.standard_tests.pytest_hooks import (  # the standard suite
     read_from_streams,
     read_scenarios,
 )
+
+import sandbox
 from connector_common.protocol import validate_line
 from sandbox.core import SandboxServer
 from source_shopify_orders import SourceShopifyOrders
-
-import sandbox
 
 STREAMS = ("orders", "customers", "products")
 __all__ = ["pytest_generate_tests", "read_from_streams", "read_scenarios"]

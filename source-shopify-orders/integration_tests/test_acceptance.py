@@ -7,10 +7,10 @@ from typing import Any
 
 from airbyte_cdk.test.models.scenario import ConnectorTestScenario
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
-from sandbox.core import SandboxServer
-from source_shopify_orders import SourceShopifyOrders
 
 import sandbox
+from sandbox.core import SandboxServer
+from source_shopify_orders import SourceShopifyOrders
 
 WRONG_TOKEN = "shpat_definitely_not_the_token_0000"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from airbyte_cdk.models import Type
+
 from connector_common.protocol import validate_line
 
 SECRET = "client-secret-that-must-never-print-42"

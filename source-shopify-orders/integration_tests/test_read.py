@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from airbyte_cdk.models import Level
+
 from connector_common.records import from_record
 from sandbox.core import SandboxServer
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from connector_common.errors import ApiError, TransientApiError
-
 from source_shopify_orders.client import MissingScope, ShopifyClient
 from source_shopify_orders.queries import BULK_CANCEL_MUTATION, BULK_POLL_QUERY, BULK_RUN_MUTATION
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import requests
+
 from connector_common.auth import HeaderTokenAuth, OAuth2Auth, RotationCallback
 from connector_common.cursor import parse_timestamp
 from connector_common.errors import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from airbyte_cdk.entrypoint import launch
-from connector_common.protocol import config_path_from_argv
 
+from connector_common.protocol import config_path_from_argv
 from source_shopify_orders.source import SourceShopifyOrders
 
 

@@ -11,12 +11,12 @@ from typing import Any
 from airbyte_cdk.models import AirbyteConnectionStatus, Status
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
+
 from connector_common.auth import TokenSet
 from connector_common.cursor import format_timestamp
 from connector_common.errors import ConnectorError
 from connector_common.http import Redactor
 from connector_common.protocol import ConfigPersister
-
 from source_shopify_orders import queries
 from source_shopify_orders.client import ShopifyClient, base_url_for, make_auth
 from source_shopify_orders.config import Settings

@@ -9,13 +9,13 @@ from typing import Any
 
 from airbyte_cdk.models import AirbyteMessage, FailureType, Level, SyncMode
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
 from connector_common import protocol
 from connector_common.cursor import format_timestamp
 from connector_common.errors import ApiError, AuthFailed, ConfigError, ConnectorError, RecordError, TransientApiError
 from connector_common.model import validate_order
 from connector_common.records import to_record
 from connector_common.streams import CanonicalStream
-
 from source_shopify_orders import mapping, queries
 from source_shopify_orders.bulk import BulkRunner
 from source_shopify_orders.client import ShopifyClient

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import requests
 import requests_mock
+
 from connector_common.errors import AuthFailed, ConfigError, RateLimited, TransientApiError
 from connector_common.http import Redactor
 from source_shopify_orders.client import (

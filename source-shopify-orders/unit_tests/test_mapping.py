@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from connector_common.model import DiscountAllocation, FulfillmentStatus, PaymentStatus, validate_order
 from connector_common.records import from_record, to_record
 from source_shopify_orders.mapping import legacy_id, money, rate_percent, to_customer, to_order, to_products

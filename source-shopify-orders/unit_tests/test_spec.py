@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 from airbyte_cdk.sources.utils.schema_helpers import check_config_against_spec_or_exit
+
 from source_shopify_orders import SourceShopifyOrders
 from source_shopify_orders.config import Settings
 
