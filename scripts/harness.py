@@ -178,7 +178,7 @@ def _merge_state(previous: list[dict[str, Any]], echoed: list[Any]) -> list[dict
 class Booking:
     reference: str
     total: Decimal
-    kind: str  # "invoice", "credit_note", ...
+    kind: str  # "document" (one per order, a return receipt's credit included) or "credit_note" (a refund's)
 
 
 def ledger(destination: str, server: sandbox.SandboxServer) -> list[Booking]:
@@ -196,7 +196,8 @@ def ledger(destination: str, server: sandbox.SandboxServer) -> list[Booking]:
             total = d.get("TotalAmount") if d.get("TotalAmount") is not None else d.get("Amount")
             rounding = Decimal(str(d.get("TotalRoundings") or 0))
             out.append(Booking(ref, Decimal(str(total or 0)) - rounding,
-                               "credit_note" if d.get("IsCreditInvoice") or "/R" in ref else "document"))
+                               # a POS return receipt is a document of its own; a refund's credit carries "/R"
+                               "credit_note" if "/R" in ref else "document"))
         return out
     raise KeyError(destination)
 
@@ -437,10 +438,16 @@ class LedgerCheck:
     wrong_total: list[str]  # booked once, but with another total than the clean run
 
 
+def booking_key(booking: Booking) -> str:
+    """A document's identity in the audit: its reference, plus its kind unless it is the order's own document
+    (a credit note may carry the order's reference)."""
+    return booking.reference if booking.kind == "document" else f"{booking.reference} [{booking.kind}]"
+
+
 def compare_ledger(expected: dict[str, Decimal], bookings: list[Booking]) -> LedgerCheck:
-    """Compare `bookings` with `expected` (reference -> total of a clean run)."""
-    per_reference = Counter(b.reference for b in bookings)
-    totals = {b.reference: b.total for b in bookings}
+    """Compare `bookings` with `expected` (`booking_key` -> total of a clean run)."""
+    per_reference = Counter(booking_key(b) for b in bookings)
+    totals = {booking_key(b): b.total for b in bookings}
     once = [r for r in expected if per_reference[r] == 1]
     return LedgerCheck(
         expected=len(expected),

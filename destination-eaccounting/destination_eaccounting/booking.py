@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,7 +28,6 @@ from connector_common.records import from_record
 from connector_common.vat import Scenario, VatTreatment
 from connector_common.wire import email_key
 from connector_common.write_loop import Pending
-
 from destination_eaccounting.client import DOCUMENT_PATHS, EaccountingClient
 from destination_eaccounting.config import Settings
 from destination_eaccounting.mapping import (
@@ -37,6 +38,7 @@ from destination_eaccounting.mapping import (
     PlanContext,
     PlanError,
     article_payload,
+    credit_kind,
     customer_changes,
     customer_payload,
     customer_view,
@@ -44,10 +46,10 @@ from destination_eaccounting.mapping import (
     document_payload,
     document_reference,
     generic_number,
+    is_return,
     plan_order,
     plan_refund,
     product_article,
-    refund_reference,
 )
 from destination_eaccounting.vat_codes import Coding, MissingCoding
 
@@ -55,6 +57,13 @@ CREATE_ATTEMPTS = 3
 PAID_LIKE = frozenset({PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
 CASH_TERMS_TYPE = 2
 DRY_RUN_ID = "(dry run)"
+NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
+_VENDOR_FIELD = re.compile(r"(?:HTTP \d{3}: |; )([A-Za-z][\w\[\].]*): ")
+CANONICAL_FIELDS = {  # eAccounting field -> canonical field path, for the skip report
+    "InvoiceCountryCode": "billing_address.country", "InvoicePostalCode": "billing_address.postcode",
+    "InvoiceCity": "billing_address.city", "InvoiceAddress1": "billing_address.line1",
+    "VatNumber": "customer.vat_number", "EmailAddress": "customer.email", "Telephone": "customer.phone",
+}
 
 
 @dataclass
@@ -114,8 +123,8 @@ class Booker:
         references = []
         for order in orders:
             references.append(document_reference(order))
-            references += [refund_reference(order, r) for r in order.refunds]
-        self._lookup_documents(references)
+            references += [document_reference(order, r) for r in order.refunds]
+        self._lookup_documents(references, returns=any(is_return(o) for o in orders))
         keys = [self._customer_key(o) for o in orders if self._wanted(o) == "book"]
         self._lookup_customers([k for k in keys if k and k not in self._customers])
         numbers = [(line.sku or "").strip() for o in orders for line in o.lines]
@@ -152,24 +161,28 @@ class Booker:
         if wanted != "book":
             return wanted
         reference = document_reference(order)
-        self._lookup_documents([reference, *(refund_reference(order, r) for r in order.refunds)])
+        self._lookup_documents([reference, *(document_reference(order, r) for r in order.refunds)],
+                               returns=is_return(order))
         kind = self.settings.document_type
         customer: CustomerView | None = None
         if reference in self._booked:
             outcome = "exists"
         else:
-            customer = self._customer_for(order)
+            customer = self._order_customer(order)
             plan = self._plan(order, lambda c, ctx: plan_order(order, c, ctx, kind=kind), customer)
             outcome = self._book(plan, order)
         if self.settings.refunds == "credit_invoice":
-            credit_kind = "customer_invoice_draft" if kind == "order" else kind
             for refund in order.refunds:
-                if refund_reference(order, refund) in self._booked:
+                if document_reference(order, refund) in self._booked:
                     continue
-                customer = customer or self._customer_for(order)
-                plan = self._plan(order, _refund_builder(order, refund, credit_kind), customer)
+                customer = customer or self._order_customer(order)
+                plan = self._plan(order, _refund_builder(order, refund, credit_kind(kind)), customer)
                 self._book(plan, order)
         return outcome
+
+    def _order_customer(self, order: Order) -> CustomerView:
+        with _refusals("orders", _key(order), "customer", "customer"):
+            return self._customer_for(order)
 
     def _plan(self, order: Order, build: Callable[[CustomerView, PlanContext], DocumentPlan],
               customer: CustomerView) -> DocumentPlan:
@@ -180,7 +193,8 @@ class Booker:
             raise RecordError("orders", _key(order), exc.field, str(exc)) from None
 
     def _book(self, plan: DocumentPlan, order: Order) -> str:
-        ids = self._ensure_articles(plan)
+        with _refusals("orders", _key(order), "lines", "article"):
+            ids = self._ensure_articles(plan)
         for row in plan.rows:
             self.stats.vat[row.scenario] = self.stats.vat.get(row.scenario, Decimal(0)) + row.quantity * row.unit_price
         self.stats.rounding_rows += 1 if plan.rounding_row else 0
@@ -198,7 +212,8 @@ class Booker:
         """POST the document; after an ambiguous failure look it up by our reference before trying again."""
         for _attempt in range(CREATE_ATTEMPTS):
             try:
-                document = self.client.create_document(plan.kind, payload)
+                with _refusals("orders", _key(order), None, plan.kind.replace("_", " ")):
+                    document = self.client.create_document(plan.kind, payload)
             except AmbiguousWrite:
                 self._checked_refs.discard(plan.reference)
                 self._lookup_documents([plan.reference], kind=plan.kind)
@@ -206,11 +221,6 @@ class Booker:
                     self.stats.recovered_after_ambiguous_write += 1
                     return self._booked[plan.reference]
                 continue
-            except ApiError as exc:
-                if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (401, 403, 429):
-                    raise RecordError("orders", _key(order), None, f"eAccounting refused the {plan.kind}: {exc}") \
-                        from None
-                raise
             self._booked[plan.reference] = document
             return document
         raise TransientApiError(f"orders/{_key(order)}: could not confirm whether {plan.reference!r} was created "
@@ -257,7 +267,8 @@ class Booker:
         if number is not None and len(number) > 16:
             raise RecordError("orders", _key(order), "customer.source_id",
                               f"customer id {number!r} is longer than eAccounting's 16-character customer number")
-        wanted = customer_payload(order, terms_id=terms_id, number=number)
+        wanted = customer_payload(order, terms_id=terms_id, number=number,
+                                  seller_country=self.ref.context.seller_country)
         existing = self._customers.get(key)
         if existing is not None:
             return self._maybe_update(existing, wanted, key)
@@ -415,7 +426,8 @@ class Booker:
         if key is None:
             return "skipped_no_key"
         before = Counter(self.stats.customers)
-        view = self._customer_for(shell)
+        with _refusals("customers", customer.source_id, "customer", "customer"):
+            view = self._customer_for(shell)
         changed = self.stats.customers - before
         return next(iter(changed), view.origin)
 
@@ -441,23 +453,53 @@ class Booker:
         if self.settings.dry_run:
             self.stats.articles["would_create"] += 1
             return "dry_run"
-        self._create_article(need)
+        with _refusals("products", product.source_id, "product", "article"):
+            self._create_article(need)
         return "created"
 
     # --- documents --------------------------------------------------------------------------------------------
-    def _lookup_documents(self, references: list[str], kind: str | None = None) -> None:
+    def _lookup_documents(self, references: list[str], kind: str | None = None, returns: bool = False) -> None:
+        """Which references are booked already; `returns`: some are return receipts (credited as drafts when the
+        document type is "order")."""
         todo = [r for r in dict.fromkeys(references) if r not in self._checked_refs and r not in self._booked]
         if not todo:
             return
         kinds = {kind or self.settings.document_type}
-        if self.settings.refunds == "credit_invoice" and self.settings.document_type == "order":
-            kinds.add("customer_invoice_draft")
+        if kind is None and (returns or self.settings.refunds == "credit_invoice"):
+            kinds.add(credit_kind(self.settings.document_type))
         for k in kinds:
             for document in self.client.find_documents(k, todo):
                 ref = document.get("YourReference")
                 if isinstance(ref, str) and ref in todo:
                     self._booked[ref] = document
         self._checked_refs.update(todo)
+
+
+def is_refusal(exc: ApiError) -> bool:
+    """A vendor validation error: eAccounting processed the request and refused this one record (a 4xx other than
+    auth, not found and rate limits). Those skip the record; everything else stays fatal or transient."""
+    return (exc.status is not None and 400 <= exc.status < 500 and exc.status not in NOT_A_REFUSAL
+            and not isinstance(exc, TransientApiError))
+
+
+def refused_field(area: str | None, exc: ApiError) -> str | None:
+    """The canonical field a refusal points at (from eAccounting's first field error), else the area."""
+    match = _VENDOR_FIELD.search(str(exc))
+    if match is None:
+        return area
+    vendor = match.group(1)
+    return CANONICAL_FIELDS.get(vendor) or (f"{area}.{vendor}" if area else vendor)
+
+
+@contextmanager
+def _refusals(stream: str, key: str | None, area: str | None, what: str) -> Iterator[None]:
+    """Turn eAccounting's refusal of one record's customer, article or document into a RecordError (skip it)."""
+    try:
+        yield
+    except ApiError as exc:
+        if not is_refusal(exc):
+            raise
+        raise RecordError(stream, key, refused_field(area, exc), f"eAccounting refused the {what}: {exc}") from None
 
 
 def _refund_builder(order: Order, refund: Refund, kind: str) -> Callable[[CustomerView, PlanContext], DocumentPlan]:

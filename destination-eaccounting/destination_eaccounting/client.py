@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import requests
+
 from connector_common.errors import ApiError, ConnectorError, RateLimited
 from connector_common.http import HttpClient, endpoint_of, parse_retry_after
 from connector_common.wire import odata_any_eq

@@ -16,7 +16,7 @@ Money rules (eAccounting computes the document, we predict it and refuse to send
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -29,11 +29,11 @@ from connector_common.model import (
     OrderLine,
     Product,
     Refund,
+    booking_reference,
 )
 from connector_common.money import CENT, net_from_gross
 from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
 from connector_common.wire import email_key
-
 from destination_eaccounting.vat_codes import (
     SERVICE,
     Coding,
@@ -171,14 +171,20 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def document_reference(order: Order) -> str:
-    """Our reference on the document (`YourReference`): platform + the shop's order reference, e.g. 'shopify:#1001'
-    (the same shape as the Exact destination's)."""
-    return f"{order.source}:{order.reference}"[:MAX_REFERENCE]
+def document_reference(order: Order, refund: Refund | None = None) -> str:
+    """Our reference on the document (`YourReference`, at most 100 characters): common's `booking_reference`,
+    e.g. 'shopify:#1001', and 'shopify:#1001/R55' for a refund's credit invoice."""
+    return booking_reference(order, refund)[:MAX_REFERENCE]
 
 
-def refund_reference(order: Order, refund: Refund) -> str:
-    return f"{order.source}:{order.reference}/R{refund.refund_id}"[:MAX_REFERENCE]
+def is_return(order: Order) -> bool:
+    """A POS return receipt (or an exchange that pays money back): booked as one credit invoice."""
+    return order.totals.grand_total < 0
+
+
+def credit_kind(kind: str) -> str:
+    """The document type a credit is booked as: eAccounting orders cannot be credited, so those become drafts."""
+    return "customer_invoice_draft" if kind == "order" else kind
 
 
 def predict_totals(rows: list[RowPlan] | tuple[RowPlan, ...], *, includes_vat: bool,
@@ -236,6 +242,14 @@ def price_rows(amount: Decimal, quantity: Decimal, list_price: Decimal | None) -
         extra = ((amount - base * quantity) / CENT).to_integral_value()
         return [(quantity - extra, base, ZERO), (extra, base + CENT, ZERO)]
     return [(ONE, amount, ZERO)]
+
+
+def signed_rows(amount: Decimal, quantity: Decimal, list_price: Decimal | None) -> list[PricedRow]:
+    """`price_rows` for either sign: a returned line (negative quantity) gets the rows of its positive mirror with
+    negative quantities, so eAccounting's amounts still add up to exactly `amount`."""
+    if quantity >= 0:
+        return price_rows(amount, quantity, list_price)
+    return [(-q, price, discount) for q, price, discount in price_rows(-amount, -quantity, list_price)]
 
 
 def customer_treatment_of(view: CustomerView, ctx: PlanContext, on: date) -> CustomerTreatment:
@@ -297,7 +311,7 @@ class _Planner:
         if rate != treatment.rate and not (treatment.scenario is Scenario.EXEMPT and rate == 0):
             raise PlanError(where, f"eAccounting would charge {_pct(rate)}% on article {article.number!r} where "
                                    f"the shop charged {_pct(treatment.rate)}%")
-        priced = price_rows(amount, quantity, list_price) if quantity > 0 else [(ONE, amount, ZERO)]
+        priced = signed_rows(amount, quantity, list_price) if quantity != 0 else [(ONE, amount, ZERO)]
         rows = []
         for q, price, discount in priced:
             row_text = text if q == quantity or len(priced) > 1 else f"{_pct(quantity)} x {text}"
@@ -331,9 +345,6 @@ class _Planner:
             amount = line.total_incl if self.includes_vat else line.total_excl
             if line.quantity == 0 and amount == 0:
                 continue
-            if line.quantity < 0:
-                raise PlanError(f"{where}.quantity", f"line {i + 1} ({line.title!r}) has a negative quantity "
-                                                     f"{line.quantity}; a sale cannot be booked with it")
             treatment = self.classify(line.tax_rate, f"{where}.tax_rate", service=line.is_service,
                                       exempt=not line.taxable)
             coding = self.coding(treatment, f"{where}.tax_rate", f"line {i + 1} ({line.title!r})",
@@ -421,13 +432,18 @@ def generic_number(base: str, coding: Coding) -> str:
 
 
 def plan_order(order: Order, customer: CustomerView, ctx: PlanContext, *, kind: str) -> DocumentPlan:
-    """The document that books `order` for `customer`, with rows, prices and predicted totals.
+    """The document that books `order` for `customer`, with rows, prices and predicted totals. A return receipt (a
+    negative grand total: every line, or in an exchange some lines, with a negative quantity) becomes one credit
+    invoice under the order's own reference; an exchange with a positive total one invoice with rows of both signs.
 
     Raises:
         PlanError: naming the field (line, country, rate) when the order cannot be booked as configured.
     """
     planner = _Planner(order, customer, ctx, order.source_id)
     rows = planner.line_rows() + planner.shipping_rows() + planner.discount_rows()
+    if is_return(order):  # plans hold credits with positive amounts; `document_payload` books them negative
+        return planner.finish([replace(row, quantity=-row.quantity) for row in rows], -order.totals.grand_total,
+                              kind=credit_kind(kind), reference=document_reference(order), is_credit=True)
     return planner.finish(rows, order.totals.grand_total, kind=kind, reference=document_reference(order),
                           is_credit=False)
 
@@ -467,7 +483,7 @@ def plan_refund(order: Order, refund: Refund, customer: CustomerView, ctx: PlanC
         rows.append(RowPlan(article=article, text=refund.note or "Refund adjustment", quantity=ONE,
                             unit_price=refund.adjustment_incl, discount=ZERO, rate=ZERO,
                             scenario=Scenario.DOMESTIC_ZERO.value))
-    return planner.finish(rows, refund.total_incl, kind=kind, reference=refund_reference(order, refund),
+    return planner.finish(rows, refund.total_incl, kind=kind, reference=document_reference(order, refund),
                           is_credit=True)
 
 
@@ -528,7 +544,17 @@ def customer_is_company(ref: CustomerRef | None, address: Address | None) -> boo
                                                                         and ref.vat_number)
 
 
-def customer_payload(order: Order, *, terms_id: str, number: str | None = None) -> dict[str, Any]:
+def customer_country(order: Order, seller_country: str | None) -> str | None:
+    """The customer's country: the billing address's, else the ship-to's, else the seller's (eAccounting refuses a
+    VAT number without a country, and decides the VAT treatment by it)."""
+    for address in (order.billing_address, order.ship_to):
+        if address is not None and address.country:
+            return address.country
+    return seller_country
+
+
+def customer_payload(order: Order, *, terms_id: str, number: str | None = None,
+                     seller_country: str | None = None) -> dict[str, Any]:
     """A new customer from the order's customer snapshot and billing address (company vs private person)."""
     ref = order.customer or CustomerRef()
     address = order.billing_address or order.shipping_address or Address()
@@ -540,7 +566,7 @@ def customer_payload(order: Order, *, terms_id: str, number: str | None = None) 
         "Name": name[:50], "IsPrivatePerson": not company, "IsActive": True, "TermsOfPaymentId": terms_id,
         "EmailAddress": email_key(ref.email), "InvoiceAddress1": _street(address),
         "InvoiceAddress2": (address.line2 or "")[:50] or None, "InvoicePostalCode": (address.postcode or "-")[:10],
-        "InvoiceCity": (address.city or "-")[:50], "InvoiceCountryCode": address.country,
+        "InvoiceCity": (address.city or "-")[:50], "InvoiceCountryCode": customer_country(order, seller_country),
         "CurrencyCode": order.currency, "Telephone": (ref.phone or address.phone or "")[:50] or None,
     }
     if company:

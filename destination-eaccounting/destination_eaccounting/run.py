@@ -3,7 +3,6 @@
 import sys
 
 from connector_common.protocol import config_path_from_argv
-
 from destination_eaccounting.destination import DestinationEaccounting
 
 

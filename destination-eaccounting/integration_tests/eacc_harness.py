@@ -24,9 +24,9 @@ from airbyte_cdk.models import (
     Type,
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
-from connector_common import protocol
 
 import sandbox
+from connector_common import protocol
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "unit_tests"))
 from destination_eaccounting.destination import DestinationEaccounting

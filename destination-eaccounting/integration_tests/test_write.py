@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,11 @@ import sandbox
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "unit_tests"))
-from destination_eaccounting.destination import DestinationEaccounting
-from destination_eaccounting.mapping import document_reference, refund_reference
 from eacc_builders import Line, OrderSpec, build_order, many_specs, order_record
 from eacc_harness import Run, booked_total, catalog, ledger, run_write, with_states
+
+from destination_eaccounting.destination import DestinationEaccounting
+from destination_eaccounting.mapping import document_reference
 
 ORDERS = 200
 
@@ -35,7 +37,7 @@ def assert_exactly_once(server: sandbox.SandboxServer, specs: list[OrderSpec]) -
         order = build_order(spec)
         expected[document_reference(order)] = order.totals.grand_total
         for refund in order.refunds:
-            expected[refund_reference(order, refund)] = refund.total_incl
+            expected[document_reference(order, refund)] = refund.total_incl
     duplicates = {ref: len(d) for ref, d in docs.items() if len(d) > 1}
     missing = sorted(set(expected) - set(docs))
     unexpected = sorted(set(docs) - set(expected))
@@ -234,3 +236,42 @@ def test_given_steady_state_when_orders_of_known_customers_then_about_one_call_p
     calls = Counter(r.method for r in server.requests() if "/v2/" in r.path)
     assert calls["POST"] == len(later)
     assert sum(calls.values()) / len(later) < 1.3
+
+
+def test_given_pos_return_receipts_and_exchange_when_written_twice_then_credit_invoices_once_to_the_cent(
+        server: sandbox.SandboxServer, cfg: dict[str, Any]) -> None:
+    receipt = OrderSpec(reference="220100002601", source="lightspeed_retail", email=None, channel="pos",
+                        lines=[Line("TS-1", "Shirt", "-2", "249.95", "25"), Line("MUG-1", "Mug", "-1", "89.00", "12")])
+    exchange = OrderSpec(reference="220100002602", source="lightspeed_retail", email=None, channel="pos",
+                         lines=[Line("TS-2", "Shirt L", "1", "199.00", "25"), Line("TS-1", "Shirt", "-1", "249.95",
+                                                                                   "25")])
+    records = [order_record(receipt), order_record(exchange)]
+    for record in records:
+        record["payment_status"] = "refunded"
+    first = run_write(cfg, with_states(records))
+    assert first.error is None, first.error
+    again = run_write(cfg, with_states(records))
+    assert again.error is None and again.summary["outcomes"] == {"orders:exists": 2}
+    docs = ledger(server)
+    assert sorted(docs) == ["lightspeed_retail:220100002601", "lightspeed_retail:220100002602"]
+    for spec in (receipt, exchange):
+        [doc] = docs[f"lightspeed_retail:{spec.reference}"]
+        assert doc["IsCreditInvoice"] is True and doc["CustomerNumber"] == "1"  # walk-in: the default customer
+        assert booked_total(doc) == build_order(spec).totals.grand_total  # negative, to the cent
+    rows = docs["lightspeed_retail:220100002602"][0]["Rows"]
+    assert sorted((Decimal(str(r["Quantity"])), r["ArticleNumber"]) for r in rows) == [(-1, "TS-1"), (1, "TS-2")]
+
+
+def test_given_customer_refused_by_eaccounting_when_written_then_that_order_skipped_and_the_others_booked(
+        server: sandbox.SandboxServer, cfg: dict[str, Any]) -> None:
+    refused = OrderSpec(reference="#1", email="firma@example.se", company="Firma AB", vat_number="SE12")
+    no_country = order_record(OrderSpec(reference="#2", email="bolag@example.se", company="Bolag AB",
+                                        vat_number="SE556677889901"))
+    no_country["billing_address"]["country"] = no_country["shipping_address"]["country"] = None
+    run = run_write(cfg, with_states([order_record(refused), no_country, order_record(OrderSpec(reference="#3"))]))
+    assert run.error is not None and "1 record(s) were skipped" in str(run.error.message)
+    assert "orders/1 (#1): customer.vat_number" in str(run.error.message)
+    assert sorted(ledger(server)) == ["shopify:#2", "shopify:#3"]
+    bolag = [c for c in server.vendor.dump()["customers"] if c["EmailAddress"] == "bolag@example.se"]
+    assert [c["InvoiceCountryCode"] for c in bolag] == ["SE"]  # the seller's country filled in
+    assert run.states == [3]

@@ -8,15 +8,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from connector_common.errors import AmbiguousWrite, RecordError
+
+from connector_common.errors import (
+    AmbiguousWrite,
+    ApiError,
+    AuthFailed,
+    NotFound,
+    RateLimited,
+    RecordError,
+    TransientApiError,
+)
 from connector_common.model import PaymentStatus
 from connector_common.write_loop import Pending
 
 sys.path.insert(0, str(Path(__file__).parent))
+from eacc_builders import Line, OrderSpec, order_record
+from test_mapping import SE_CODINGS, context
+
 from destination_eaccounting.booking import Booker, ReferenceData
 from destination_eaccounting.config import settings_from_config
-from eacc_builders import OrderSpec, order_record
-from test_mapping import SE_CODINGS, context
 
 DEFAULT = {"Id": "default-id", "CustomerNumber": "1", "Name": "Kontantkund", "IsPrivatePerson": True,
            "InvoiceCountryCode": "SE", "CurrencyCode": "SEK"}
@@ -125,3 +135,56 @@ def test_given_anonymous_order_and_no_default_when_written_then_record_error_nam
     with pytest.raises(RecordError) as err:
         sink.write(pending(OrderSpec(email=None)))
     assert str(err.value).startswith("orders/1001 (#1001): customer.email:")
+
+
+def test_given_walk_in_return_receipt_when_written_twice_then_one_credit_invoice_on_the_default_customer() -> None:
+    client = FakeClient()
+    sink = booker(client)
+    item = pending(OrderSpec(reference="220100002601", source="lightspeed_retail", email=None, channel="pos",
+                             payment_status=PaymentStatus.REFUNDED, lines=[Line("TS-1", "Shirt", "-1", "100.00",
+                                                                                "25")]))
+    sink.prepare([item])
+    assert sink.write(item) == "created"
+    assert sink.write(item) == "exists"
+    [document] = client.documents
+    assert document["YourReference"] == "lightspeed_retail:220100002601" and document["IsCreditInvoice"] is True
+    assert document["CustomerId"] == "default-id" and document["TotalAmount"] == Decimal("-100.00")
+
+
+class RefusingClient(FakeClient):
+    """Answers every customer POST with `error` (what the common HttpClient raises for the vendor's answer)."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__()
+        self.error = error
+
+    def create_customer(self, payload: dict[str, Any]) -> dict[str, Any]:
+        raise self.error
+
+
+def test_given_customer_refused_with_validation_error_when_written_then_record_error_and_next_order_booked() -> None:
+    error = ApiError("POST /customers returned HTTP 400: Validation failed (ErrorCode 4000); InvoiceCountryCode: "
+                     "InvoiceCountryCode must be set when VatNumber is set.", status=400, method="POST")
+    client = RefusingClient(error)
+    sink = booker(client)
+    bad, good = pending(OrderSpec(reference="#1", email="a@example.se")), pending(OrderSpec(reference="#2", email=None))
+    sink.prepare([bad, good])
+    with pytest.raises(RecordError) as err:
+        sink.write(bad)
+    assert err.value.stream == "orders" and err.value.key == "1 (#1)"
+    assert err.value.field == "billing_address.country" and "InvoiceCountryCode must be set" in str(err.value)
+    assert sink.write(good) == "created"
+    assert [d["YourReference"] for d in client.documents] == ["shopify:#2"]
+
+
+@pytest.mark.parametrize("error", [
+    AuthFailed("POST /customers returned HTTP 401", status=401),
+    NotFound("POST /customers returned HTTP 404", status=404),
+    RateLimited("POST /customers returned HTTP 429", status=429),
+    TransientApiError("POST /customers returned HTTP 503", status=503),
+])
+def test_given_auth_rate_limit_or_transient_error_on_customer_when_written_then_not_turned_into_a_skip(
+        error: ApiError) -> None:
+    sink = booker(RefusingClient(error))
+    with pytest.raises(type(error)):
+        sink.write(pending(OrderSpec()))

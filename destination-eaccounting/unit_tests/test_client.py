@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import requests
 import requests_mock as rm
+
 from connector_common.errors import ApiError, RateLimited
 from connector_common.http import HttpClient, RetryPolicy
 from destination_eaccounting.client import (

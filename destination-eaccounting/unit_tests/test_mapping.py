@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from connector_common.model import Address, PaymentStatus
 from connector_common.vat import is_eu_member
 
 sys.path.insert(0, str(Path(__file__).parent))
+from eacc_builders import Line, OrderSpec, build_order
+
 from destination_eaccounting.mapping import (
     ArticleView,
     CustomerView,
@@ -21,9 +26,9 @@ from destination_eaccounting.mapping import (
     plan_refund,
     predict_totals,
     price_rows,
+    signed_rows,
 )
 from destination_eaccounting.vat_codes import Coding, build_coding_table, coding_from_api, oss_country
-from eacc_builders import Line, OrderSpec, build_order
 
 SE_CODINGS = [Coding(id="se-25", name="Varor 25%", type="Goods", rate=Decimal(25)),
               Coding(id="se-12", name="Varor 12%", type="Goods", rate=Decimal(12)),
@@ -211,11 +216,52 @@ def test_given_amount_and_quantity_when_priced_then_rows_add_up_exactly(
     assert [(q, p, d) for q, p, d in rows] == [(Decimal(q), Decimal(p), Decimal(d)) for q, p, d in expected]
 
 
-def test_given_negative_quantity_on_a_sale_when_planned_then_refused_naming_the_line() -> None:
+def test_given_pos_return_receipt_when_planned_then_one_credit_invoice_under_the_receipts_own_reference() -> None:
+    order = build_order(OrderSpec(reference="220100002601", source="lightspeed_retail", email=None, channel="pos",
+                                  payment_status=PaymentStatus.REFUNDED,
+                                  lines=[Line("TS-1", "Shirt", "-2", "250.00", "25")]))
+    assert order.totals.grand_total == Decimal("-500.00")
+    plan = plan_order(order, private(), context(), kind="customer_invoice_draft")
+    assert plan.is_credit and plan.kind == "customer_invoice_draft"
+    assert plan.reference == "lightspeed_retail:220100002601"  # no '/R': the receipt is its own document
+    assert plan.totals.before_roundings == Decimal("500.00") == plan.expected_total
+    payload = document_payload(plan, order, {"TS-1": "art-1"})
+    assert payload["IsCreditInvoice"] is True
+    assert [(r["Quantity"], r["UnitPrice"]) for r in payload["Rows"]] == [(Decimal(-2), Decimal("250.00"))]
+
+
+def test_given_return_receipt_and_order_documents_when_planned_then_credited_as_a_draft() -> None:
     order = build_order(OrderSpec(lines=[Line("TS-1", "Shirt", "-1", "100.00", "25")]))
-    with pytest.raises(PlanError) as err:
-        plan_order(order, private(), context(), kind="customer_invoice_draft")
-    assert err.value.field == "lines.0.quantity"
+    plan = plan_order(order, private(), context(), kind="order")
+    assert plan.is_credit and plan.kind == "customer_invoice_draft"  # eAccounting orders cannot be credited
+    assert document_payload(plan, order, {"TS-1": "art-1"})["IsCreditInvoice"] is True
+
+
+def test_given_exchange_with_positive_total_when_planned_then_one_invoice_with_rows_of_both_signs() -> None:
+    order = build_order(OrderSpec(lines=[Line("TS-2", "Shirt L", "1", "300.00", "25"),
+                                         Line("TS-1", "Shirt M", "-1", "250.00", "25")]))
+    plan = plan_order(order, private(), context(), kind="customer_invoice_draft")
+    assert not plan.is_credit and plan.totals.before_roundings == Decimal("50.00") == order.totals.grand_total
+    payload = document_payload(plan, order, {"TS-1": "art-1", "TS-2": "art-2"})
+    assert payload["IsCreditInvoice"] is False
+    assert [(r["ArticleId"], r["Quantity"], r["UnitPrice"]) for r in payload["Rows"]] == [
+        ("art-2", Decimal(1), Decimal("300.00")), ("art-1", Decimal(-1), Decimal("250.00"))]
+
+
+def test_given_exchange_with_negative_total_when_planned_then_one_credit_invoice_with_rows_of_both_signs() -> None:
+    order = build_order(OrderSpec(lines=[Line("TS-2", "Socks", "1", "50.00", "25"),
+                                         Line("TS-1", "Shirt", "-3", "100.00", "25")]))
+    plan = plan_order(order, private(), context(), kind="customer_invoice")
+    assert plan.is_credit and plan.expected_total == Decimal("250.00") == plan.totals.before_roundings
+    payload = document_payload(plan, order, {"TS-1": "art-1", "TS-2": "art-2"})
+    assert [(r["ArticleId"], r["Quantity"]) for r in payload["Rows"]] == [("art-2", Decimal(1)),
+                                                                          ("art-1", Decimal(-3))]
+
+
+def test_given_returned_amount_not_divisible_by_quantity_when_signed_rows_then_negative_rows_add_up() -> None:
+    rows = signed_rows(Decimal("-10.00"), Decimal("-3"), None)
+    assert rows == [(Decimal(-2), Decimal("3.33"), Decimal(0)), (Decimal(-1), Decimal("3.34"), Decimal(0))]
+    assert sum(q * p for q, p, _ in rows) == Decimal("-10.00")
 
 
 def test_given_foreign_currency_customer_when_planned_then_refused() -> None:
@@ -327,3 +373,15 @@ def test_given_coding_names_when_oss_country_read_then_iso_word_or_country_name_
     assert oss_country(["OSS Germany 19%"], {"Germany": "DE"}) == "DE"
     assert oss_country(["OSS DE/FR 19%"], {}) is None
     assert oss_country(["OSS omzet 19%"], {"Germany": "DE"}) is None
+
+
+@pytest.mark.parametrize(("billing", "shipping", "expected"), [
+    ("DE", "FR", "DE"), (None, "FR", "FR"), (None, None, "NL"),
+])
+def test_given_customer_without_country_when_customer_payload_then_billing_else_ship_to_else_seller_country(
+        billing: str | None, shipping: str | None, expected: str) -> None:
+    base = build_order(OrderSpec(company="Firma BV", vat_number="NL123456789B01"))
+    order = dataclasses.replace(base, billing_address=Address(line1="Straat 1", country=billing),
+                                shipping_address=Address(line1="Weg 2", country=shipping))
+    payload = customer_payload(order, terms_id="t-1", seller_country="NL")
+    assert payload["InvoiceCountryCode"] == expected and payload["VatNumber"] == "NL123456789B01"

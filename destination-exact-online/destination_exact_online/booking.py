@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from connector_common.errors import AmbiguousWrite, ConfigError, RecordError
+from connector_common.errors import AmbiguousWrite, ApiError, ConfigError, RecordError, TransientApiError
 from connector_common.model import Customer, Order, PaymentStatus, Product
 from connector_common.records import from_record
 from connector_common.write_loop import Pending
-
 from destination_exact_online.client import BusinessError
 from destination_exact_online.mapping import (
     BookingPlan,
@@ -27,6 +27,7 @@ from destination_exact_online.mapping import (
     domestic_treatment,
     entry_gl_code,
     item_payload,
+    order_key,
     order_plan,
     plan_text,
     product_item_payload,
@@ -38,6 +39,7 @@ from destination_exact_online.vat_codes import VatCodeTable
 MAX_CREATE_ATTEMPTS = 3
 PAID_LIKE = {PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
 DRY_RUN_ID = "(new)"
+NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
 
 
 class ExactApi(Protocol):
@@ -125,7 +127,7 @@ class Booker:
                 for plan in plans:
                     refs.setdefault(document_entity(plan), []).append(plan.reference)
                     codes.update(line.item_code for line in plan.lines if line.item_code)
-                facts = customer_facts_from_order(parsed)
+                facts = customer_facts_from_order(parsed, self.settings.seller_country)
                 if facts and self.settings.customer_matching == "email":
                     emails.add(facts.email)
             elif isinstance(parsed, Customer):
@@ -185,14 +187,19 @@ class Booker:
                 outcomes.append("exists")
                 continue
             if debtor is None:
-                debtor = self._debtor(order)
+                with _refusals("orders", order_key(order), "customer", "debtor account"):
+                    debtor = self._debtor(order)
             outcomes.append(self._book(plan, debtor))
         return outcomes[0] if len(set(outcomes)) == 1 or outcomes[0] != "exists" else "exists_new_credit_note"
 
     def _book(self, plan: BookingPlan, debtor: tuple[str, str]) -> str:
         account_id, label = debtor
-        item_ids = {line.item_code: self._item(line.item_code, line.description, line.treatment.rate, plan.order_key)
-                    for line in plan.lines if line.item_code and plan.document_type != "sales_entry"}
+        item_ids: dict[str, str] = {}
+        for line in plan.lines:
+            if line.item_code and plan.document_type != "sales_entry" and line.item_code not in item_ids:
+                with _refusals("orders", plan.order_key, f"{line.where}.sku", f"item {line.item_code!r}"):
+                    item_ids[line.item_code] = self._item(line.item_code, line.description, line.treatment.rate,
+                                                          plan.order_key)
         gl_ids = self.gl_ids
         if plan.document_type == "sales_entry":
             missing = {entry_gl_code(line, plan, self.settings) for line in plan.lines} - set(gl_ids)
@@ -209,9 +216,8 @@ class Booker:
                                    self.settings)
         for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
             try:
-                created = self.client.create(entity, payload)
-            except BusinessError as exc:
-                raise RecordError("orders", plan.order_key, None, f"{plan.reference}: {exc}") from None
+                with _refusals("orders", plan.order_key, None, f"{kind.replace('_', ' ')} {plan.reference}"):
+                    created = self.client.create(entity, payload)
             except AmbiguousWrite:
                 found = self.client.documents_by_reference(entity, [plan.reference])
                 if plan.reference in found:
@@ -239,7 +245,8 @@ class Booker:
 
     def _debtor(self, order: Order) -> tuple[str, str]:
         """(account ID, label for the plan). Default debtor for anonymous orders or when matching is off."""
-        facts = customer_facts_from_order(order) if self.settings.customer_matching == "email" else None
+        email_matching = self.settings.customer_matching == "email"
+        facts = customer_facts_from_order(order, self.settings.seller_country) if email_matching else None
         if facts is None:
             self.stats.customers["defaulted"] += 1
             return self._default_debtor_id(order), f"default debtor {self.settings.default_debtor_code}"
@@ -305,7 +312,8 @@ class Booker:
         facts = customer_facts_from_customer(customer)
         if facts is None:
             raise RecordError("customers", customer.source_id, "email", "customer has no e-mail to match on")
-        _, outcome = self._upsert_account(facts)
+        with _refusals("customers", customer.source_id, None, "account"):
+            _, outcome = self._upsert_account(facts)
         return f"customer_{outcome}"
 
     # -- items --------------------------------------------------------------------------------------------------
@@ -339,6 +347,10 @@ class Booker:
         return item_id
 
     def _write_product(self, product: Product) -> str:
+        with _refusals("products", product.source_id, None, "item"):
+            return self._upsert_product(product)
+
+    def _upsert_product(self, product: Product) -> str:
         vat_code = self.vat.code_for(domestic_treatment(self.settings, product.tax_rate))
         payload = product_item_payload(product, vat_code)
         code = str(payload["Code"])
@@ -360,6 +372,26 @@ class Booker:
         self._items[code] = self._create_once("Item", payload, lambda: self.client.items_by_code([code]).get(code))
         self.stats.items["created"] += 1
         return "item_created"
+
+
+def is_refusal(exc: ApiError) -> bool:
+    """A vendor validation error: Exact processed the request and refused this one record (a 4xx other than auth,
+    not found and rate limits, or its 500 with an error envelope). Those skip the record; the rest stays fatal."""
+    if isinstance(exc, BusinessError):
+        return True
+    return (exc.status is not None and 400 <= exc.status < 500 and exc.status not in NOT_A_REFUSAL
+            and not isinstance(exc, TransientApiError))
+
+
+@contextmanager
+def _refusals(stream: str, key: str | None, field: str | None, what: str) -> Iterator[None]:
+    """Turn Exact's refusal of one record's account, item or document into a RecordError (the record is skipped)."""
+    try:
+        yield
+    except ApiError as exc:
+        if not is_refusal(exc):
+            raise
+        raise RecordError(stream, key, field, f"Exact refused the {what}: {exc}") from None
 
 
 def _key(entity: str) -> str:

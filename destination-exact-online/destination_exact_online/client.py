@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+
 from connector_common.auth import OAuth2Auth, RotationCallback
 from connector_common.errors import ApiError, ConfigError, ConnectorError, QuotaExhausted, RateLimited
 from connector_common.http import HttpClient, Redactor, RetryPolicy

@@ -24,10 +24,10 @@ from typing import Any
 
 from connector_common.errors import RecordError
 from connector_common.model import Address, Customer, DiscountAllocation, Order, Product, Refund
+from connector_common.model import booking_reference as common_reference
 from connector_common.money import HUNDRED, cents, net_from_gross, quantize
 from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
 from connector_common.wire import email_key
-
 from destination_exact_online.settings import Settings
 from destination_exact_online.vat_codes import VatCodeTable
 
@@ -94,6 +94,7 @@ class CustomerFacts:
     phone: str | None = None
     vat_number: str | None = None
     address: Address | None = None
+    country: str | None = None  # the address's, else the order's ship-to, else the seller's
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,9 +113,9 @@ def order_key(order: Order) -> str:
 
 
 def booking_reference(order: Order, refund: Refund | None = None) -> str:
-    """Our reference on the document: platform + order reference (+ refund id for a credit note), max 40 chars."""
-    base = f"{order.source}:{order.reference or order.source_id}"
-    ref = f"{base}/R{refund.refund_id}" if refund else base
+    """Our reference on the document (`YourRef`): common's `booking_reference` ('shopify:#1001', '.../R<refund id>'),
+    fitted into Exact's 40 characters with a digest when longer."""
+    ref = common_reference(order, refund)
     if len(ref) <= MAX_REFERENCE:
         return ref
     digest = hashlib.sha256(ref.encode()).hexdigest()[:10]
@@ -210,8 +211,16 @@ def _finish(lines: list[PlanLine], *, total: Decimal, settings: Settings, facts:
     return (*lines, rounding)
 
 
+def is_return(order: Order) -> bool:
+    """A POS return receipt (or an exchange that pays money back): booked as one credit note."""
+    return order.totals.grand_total < 0
+
+
 def order_plan(order: Order, settings: Settings, table: VatCodeTable) -> BookingPlan:
-    """The sales invoice / sales order / sales entry for an order.
+    """The sales invoice / sales order / sales entry for an order. A return receipt (negative grand total: returned
+    lines have negative quantities) is a credit note (Type 8021; a sales invoice also when sales orders are
+    configured) under the receipt's own reference, lines signed as the shop reports them; an exchange with a
+    positive total is one invoice with lines of both signs.
 
     Raises:
         RecordError: naming the order and field (missing SKU, no VAT code, a difference the rounding rule refuses).
@@ -254,10 +263,11 @@ def order_plan(order: Order, settings: Settings, table: VatCodeTable) -> Booking
                            quantity=Decimal(1), net=-disc.amount_excl, vat=-disc.tax_amount, rate=rate, ctx=ctx,
                            where=f"discounts.{i}"))
     total = order.totals.grand_total
+    credit = is_return(order)
     return BookingPlan(
-        reference=booking_reference(order), order_key=key, document_type=settings.document_type, credit_note=False,
+        reference=booking_reference(order), order_key=key, document_type=settings.document_type, credit_note=credit,
         on=facts.on, currency=order.currency, country=facts.country,
-        description=f"{order.source} order {order.reference}"[:60],
+        description=f"{order.source} {'return' if credit else 'order'} {order.reference}"[:60],
         payment_condition=_payment_condition(order, settings),
         lines=_finish(lines, total=total, settings=settings, facts=facts, table=table, key=key), total=total)
 
@@ -396,8 +406,9 @@ def _full_name(first: str | None, last: str | None) -> str:
     return " ".join(p.strip() for p in (first, last) if p and p.strip())
 
 
-def customer_facts_from_order(order: Order) -> CustomerFacts | None:
-    """The debtor of an order, or None when it has no e-mail (anonymous / POS sale: the default debtor)."""
+def customer_facts_from_order(order: Order, seller_country: str | None = None) -> CustomerFacts | None:
+    """The debtor of an order, or None when it has no e-mail (anonymous / POS sale: the default debtor). Its
+    country is the billing address's, else the ship-to's, else `seller_country`."""
     ref = order.customer
     email = email_key(ref.email if ref else None)
     if ref is None or email is None:
@@ -408,10 +419,11 @@ def customer_facts_from_order(order: Order) -> CustomerFacts | None:
     last = ref.last_name or (address.last_name if address else None)
     is_company = bool(company) or ref.is_company
     name = (company if company else _full_name(first, last)) or email
+    country = next((a.country for a in (order.billing_address, order.ship_to) if a and a.country), seller_country)
     return CustomerFacts(email=email, name=name, is_company=is_company, first_name=first, last_name=last,
                          phone=ref.phone or (address.phone if address else None),
                          vat_number=normalize_vat_number(ref.vat_number) if ref.vat_number and is_company else None,
-                         address=address)
+                         address=address, country=country)
 
 
 def customer_facts_from_customer(customer: Customer) -> CustomerFacts | None:
@@ -440,6 +452,8 @@ def account_payload(facts: CustomerFacts, *, for_update: bool = False) -> dict[s
                            ("City", addr.city), ("Country", addr.country)):
             if value:
                 body[key] = value
+    if facts.country and not body.get("Country"):
+        body["Country"] = facts.country
     if facts.phone:
         body["Phone"] = facts.phone
     if facts.vat_number:

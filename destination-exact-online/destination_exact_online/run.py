@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from connector_common.protocol import config_path_from_argv
-
 from destination_exact_online.destination import DestinationExactOnline
 
 

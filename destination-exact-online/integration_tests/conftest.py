@@ -20,11 +20,11 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests  # noqa: F401 (standard-suite scenarios)
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+import sandbox
 from connector_common.protocol import serialize, validate_line
 from connector_common.records import from_record
 from destination_exact_online import DestinationExactOnline
-
-import sandbox
 
 
 class TickClock:

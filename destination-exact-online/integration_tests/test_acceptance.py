@@ -8,9 +8,9 @@ from pathlib import Path
 
 from airbyte_cdk.test.models import ConnectorTestScenario
 from airbyte_cdk.test.standard_tests import DestinationTestSuiteBase
-from destination_exact_online import DestinationExactOnline
 
 import sandbox
+from destination_exact_online import DestinationExactOnline
 
 ROOT = Path(__file__).parent.parent
 _SERVER = sandbox.start("exact", minutely_limit=None, daily_limit=None)  # one per test process (xdist-safe)

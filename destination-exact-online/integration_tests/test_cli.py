@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer, Type
-from connector_common.protocol import serialize, validate_line
 from exact_testdata import messages_for, realistic_orders, sandbox_config
 
 import sandbox
+from connector_common.protocol import serialize, validate_line
 
 from .conftest import catalog
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from airbyte_cdk.models import AirbyteMessage, FailureType
-from exact_testdata import messages_for, order, realistic_orders, sandbox_config
+from exact_testdata import line, messages_for, order, realistic_orders, sandbox_config
 
 import sandbox
+from connector_common.model import PaymentStatus
 
 from .conftest import TickClock, ledger, orders_in, resume_after, run_write
 
@@ -192,3 +195,31 @@ def test_given_an_order_without_vat_code_when_written_then_it_is_skipped_with_a_
     assert "900002 (#1002)" in summary["skipped"][0] and "lines.0" in summary["skipped"][0]
     assert "export" in summary["skipped"][0] and "country NL" in summary["skipped"][0]
     assert len(ledger(exact)) == 2
+
+
+def test_given_pos_return_receipt_and_exchange_when_written_twice_then_credit_notes_once_to_the_cent(
+        exact: sandbox.SandboxServer, clock: TickClock) -> None:
+    def receipt(number: int, *lines: Any) -> Any:
+        o = order(number, email=None, ship=None, source="lightspeed_retail", status=PaymentStatus.REFUNDED,
+                  lines=lines)
+        return replace(o, reference=f"2201000026{number:02d}", channel="pos")
+
+    returned = receipt(1, line("1", "SKU-1", "19.95", -2, Decimal(21), gross=True),
+                       line("2", "SKU-2", "4.50", -1, Decimal(9), gross=True))
+    exchange = receipt(2, line("1", "SKU-3", "10.00", 1, Decimal(21), gross=True),
+                       line("2", "SKU-1", "19.95", -1, Decimal(21), gross=True))
+    messages = messages_for([returned, exchange])
+    config = sandbox_config(exact.base_url)
+    first = run_write(config, messages, clock=clock)
+    assert first.error is None
+    second = run_write(first.config_after(config), messages, clock=clock)
+    assert second.error is None and second.summary()["outcomes"] == {"orders:exists": 2}
+    docs = {d["YourRef"]: d for d in ledger(exact)}
+    assert sorted(docs) == ["lightspeed_retail:220100002601", "lightspeed_retail:220100002602"]
+    posted = [json.loads(r.body) for r in exact.requests() if r.method == "POST" and r.path.endswith("/SalesInvoices")]
+    assert [(p["YourRef"], p["Type"]) for p in posted] == [(ref, 8021) for ref in sorted(docs)]  # credit notes
+    default_debtor = {d["OrderedBy"] for d in docs.values()}
+    assert len(default_debtor) == 1  # both walk-in receipts on the one default debtor
+    for o in (returned, exchange):
+        doc = docs[f"lightspeed_retail:{o.reference}"]
+        assert Decimal(str(doc["AmountFC"])) == o.totals.grand_total < 0

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from connector_common.errors import AmbiguousWrite, RecordError
+from exact_testdata import line, order, with_status
+
+from connector_common.errors import (
+    AmbiguousWrite,
+    ApiError,
+    AuthFailed,
+    NotFound,
+    RateLimited,
+    RecordError,
+    TransientApiError,
+)
 from connector_common.model import PaymentStatus
 from connector_common.records import to_record
 from connector_common.write_loop import Pending
 from destination_exact_online.booking import Booker
-from exact_testdata import order, with_status
+from destination_exact_online.client import BusinessError
 
 from .helpers import settings, table
 
@@ -173,3 +185,56 @@ def test_given_dry_run_when_written_then_plans_are_emitted_and_nothing_is_create
     booker = Booker(fake, settings(dry_run=True), table(), emit=plans.append)
     assert run(booker, batch(order(1), order(2, email=None))) == ["dry_run", "dry_run"]
     assert fake.created == [] and len(plans) == 2 and "new debtor" in plans[0]
+
+
+class RefusingExact(FakeExact):
+    """Answers every POST of `entity` with `error` (what the common HttpClient raises for Exact's answer)."""
+
+    def __init__(self, entity: str, error: ApiError) -> None:
+        super().__init__()
+        self.entity, self.error = entity, error
+
+    def create(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if entity == self.entity:
+            raise self.error
+        return super().create(entity, payload)
+
+
+@pytest.mark.parametrize(("entity", "error", "field"), [
+    ("Account", ApiError("POST /crm/Accounts returned HTTP 400: Ongeldig: Land", status=400), "customer"),
+    ("Item", ApiError("POST /logistics/Items returned HTTP 400: Ongeldig: Code", status=400), "lines.0.sku"),
+    ("SalesInvoice", BusinessError("POST /salesinvoice/SalesInvoices refused by Exact: Dagboek", status=500), None),
+])
+def test_given_exact_refuses_one_orders_record_when_written_then_record_error_and_next_order_booked(
+        entity: str, error: ApiError, field: str | None) -> None:
+    fake = RefusingExact(entity, error)
+    booker = Booker(fake, settings(), table())
+    bad, good = batch(order(1, email="new@example.com"), order(2, email="known@example.com"))
+    booker.prepare([bad, good])
+    with pytest.raises(RecordError) as err:
+        booker.write(bad)
+    assert err.value.key == "900001 (#1001)" and err.value.field == field
+    assert str(error) in str(err.value) and "Exact refused" in str(err.value)
+    if entity == "Account":  # the next order (a known customer) is still booked
+        assert booker.write(good) == "created"
+        assert [p["YourRef"] for e, p in fake.created if e == "SalesInvoice"] == ["shopify:#1002"]
+
+
+@pytest.mark.parametrize("error", [AuthFailed("HTTP 401", status=401), NotFound("HTTP 404", status=404),
+                                   RateLimited("HTTP 429", status=429), TransientApiError("HTTP 503", status=503)])
+def test_given_auth_rate_limit_or_transient_error_when_written_then_it_is_not_turned_into_a_skip(
+        error: ApiError) -> None:
+    with pytest.raises(type(error)):
+        run(Booker(RefusingExact("Account", error), settings(), table()), batch(order(1, email="new@example.com")))
+
+
+def test_given_walk_in_return_receipt_when_booked_twice_then_one_credit_note_on_the_default_debtor() -> None:
+    fake = FakeExact()
+    receipt = replace(order(31, email=None, ship=None, source="lightspeed_retail", status=PaymentStatus.REFUNDED,
+                            lines=(line("1", "SKU-1", "19.95", -1, Decimal(21), gross=True),)),
+                      reference="220100002601", channel="pos")
+    assert run(Booker(fake, settings(), table()), batch(receipt)) == ["created"]
+    assert run(Booker(fake, settings(), table()), batch(receipt)) == ["exists"]
+    [payload] = [p for e, p in fake.created if e == "SalesInvoice"]
+    assert payload["YourRef"] == "lightspeed_retail:220100002601" and payload["Type"] == 8021
+    assert payload["OrderedBy"] == "acc-default"

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import requests_mock
+
 from connector_common.errors import QuotaExhausted
 from destination_exact_online.client import BusinessError, ExactClient, budget_filters, build_client
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from exact_testdata import line, order
+
 from connector_common.errors import RecordError
 from connector_common.model import Customer, PaymentStatus, Product
 from destination_exact_online.mapping import (
@@ -27,7 +29,6 @@ from destination_exact_online.mapping import (
     refund_plan,
     sales_order_payload,
 )
-from exact_testdata import line, order
 
 from .helpers import FIELDS, settings, table
 
@@ -280,3 +281,57 @@ def test_given_plan_when_printed_then_accountant_sees_type_debtor_items_codes_an
 def test_given_unpaid_statuses_when_settings_parsed_then_defaults_are_paid_only() -> None:
     assert settings().payment_statuses == ("paid",)
     assert PaymentStatus.PAID.value in settings().payment_statuses
+
+
+def _return_receipt(*lines: Any) -> Any:
+    o = order(31, email=None, ship=None, lines=lines, source="lightspeed_retail", status=PaymentStatus.REFUNDED)
+    return replace(o, reference="220100002601", channel="pos")
+
+
+def test_given_pos_return_receipt_when_planned_then_credit_note_under_its_own_reference_with_negative_lines() -> None:
+    o = _return_receipt(line("1", "SKU-1", "19.95", -2, D(21), gross=True))
+    assert o.totals.grand_total == D("-39.90")
+    plan = order_plan(o, settings(), table())
+    assert plan.credit_note and plan.reference == "lightspeed_retail:220100002601"
+    assert plan.total == D("-39.90") == exact_total(plan)
+    payload = invoice_payload(plan, refs_for(plan), settings())
+    assert payload["Type"] == CREDIT_NOTE_TYPE
+    [first] = [ln for ln in payload["SalesInvoiceLines"] if ln["Item"] == "item-SKU-1"]
+    assert first["Quantity"] == D(-2) and first["AmountFC"] == D("-32.98") and first["UnitPrice"] > 0
+
+
+def test_given_return_receipt_and_sales_orders_configured_when_planned_then_booked_as_credit_note_invoice() -> None:
+    o = _return_receipt(line("1", "SKU-1", "10.00", -1, D(21), gross=True))
+    plan = order_plan(o, settings(document_type="sales_order"), table())
+    payload = document_payload(plan, refs_for(plan), settings(document_type="sales_order"))
+    assert payload["Type"] == CREDIT_NOTE_TYPE and "SalesInvoiceLines" in payload
+
+
+@pytest.mark.parametrize(("kept", "returned", "credit"), [(3, -1, False), (1, -3, True)])
+def test_given_exchange_when_planned_then_one_document_with_lines_of_both_signs(kept: int, returned: int,
+                                                                                credit: bool) -> None:
+    o = _return_receipt(line("1", "SKU-NEW", "10.00", kept, D(21), gross=True),
+                        line("2", "SKU-OLD", "10.00", returned, D(21), gross=True))
+    plan = order_plan(o, settings(), table())
+    assert plan.credit_note is credit and plan.total == o.totals.grand_total == exact_total(plan)
+    payload = invoice_payload(plan, refs_for(plan), settings())
+    assert [(ln["Item"], ln["Quantity"]) for ln in payload["SalesInvoiceLines"] if ln["Item"] != "item-ROUNDING"] == [
+        ("item-SKU-NEW", D(kept)), ("item-SKU-OLD", D(returned))]
+
+
+@pytest.mark.parametrize(("billing", "shipping", "expected"), [("BE", "DE", "BE"), (None, "DE", "DE"),
+                                                               (None, None, "NL")])
+def test_given_customer_without_country_when_account_built_then_billing_else_ship_to_else_seller_country(
+        billing: str | None, shipping: str | None, expected: str) -> None:
+    base = order(3, scenario="icp")
+    o = replace(base, billing_address=replace(base.billing_address, country=billing),
+                shipping_address=replace(base.billing_address, country=shipping))
+    facts = customer_facts_from_order(o, "NL")
+    assert facts is not None and account_payload(facts)["Country"] == expected
+
+
+def test_given_reference_when_built_then_it_equals_commons_booking_reference() -> None:
+    from connector_common.model import booking_reference as common_reference
+    o = order(17, refund=True)
+    assert booking_reference(o) == common_reference(o) == "shopify:#1017"
+    assert booking_reference(o, o.refunds[0]) == common_reference(o, o.refunds[0]) == "shopify:#1017/R1701"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from connector_common.errors import ConfigError
 from connector_common.vat import Scenario, VatTreatment
 

@@ -510,6 +510,15 @@ def test_given_invalid_invoice_when_posted_then_exact_error_and_nothing_stored(
     assert exact(server).invoices() == []
 
 
+def test_given_credit_note_type_when_posted_then_stored_as_credit_note_and_unknown_type_refused(
+        api: Api, server: SandboxServer) -> None:
+    credit = api.post(f"{DIV}/salesinvoice/SalesInvoices", invoice_body(DEFAULT_DEBTOR, KORTING, Type=8021))
+    assert credit.status_code == 201
+    assert [(i["Type"], i["TypeDescription"]) for i in exact(server).invoices()] == [(8021, "Verkoopcreditnota")]
+    wrong = api.post(f"{DIV}/salesinvoice/SalesInvoices", invoice_body(DEFAULT_DEBTOR, KORTING, Type=8030))
+    assert (wrong.status_code, error_text(wrong)) == (500, "Ongeldig: Type (8030)")
+
+
 def test_given_account_without_customer_status_when_invoiced_then_factuur_voor_type(api: Api) -> None:
     prospect = api.post(f"{DIV}/crm/Accounts", {"Name": "Prospect"}).json()["d"]
     assert prospect["Status"] == "A"

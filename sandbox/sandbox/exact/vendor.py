@@ -80,6 +80,10 @@ def invalid_reference(what: str) -> ExactError:
     return business(f"Ongeldige referentie: {what}")
 
 
+# SalesInvoice.Type as Exact documents it: invoices and credit notes, regular and direct.
+INVOICE_TYPES = {8020: "Verkoopfactuur", 8021: "Verkoopcreditnota", 8023: "Directe verkoopfactuur",
+                 8024: "Directe verkoopcreditnota"}
+
 class ExactOnline(Vendor):
     """Exact Online REST stand-in for one Dutch division; see the package docstring for credentials and seed."""
 
@@ -702,8 +706,11 @@ class ExactOnline(Vendor):
                     "ApprovalStatus": values.get("ApprovalStatus") or 1}
             return self._payment_terms(out, invoice_to, None)
         journal = self._journal(values.get("Journal"))
+        kind = int(values.get("Type") or 8020)
+        if kind not in INVOICE_TYPES:
+            raise business(f"Ongeldig: Type ({kind})")
         out |= {"Journal": journal["Code"], "JournalDescription": journal["Description"], "Status": 20,
-                "StatusDescription": "Open", "Type": 8020, "TypeDescription": "Verkoopfactuur", "InvoiceDate": None}
+                "StatusDescription": "Open", "Type": kind, "TypeDescription": INVOICE_TYPES[kind], "InvoiceDate": None}
         return self._payment_terms(out, invoice_to, "OrderDate")
 
     def _payment_terms(self, header: Row, account: Row, date_field: str | None) -> Row:
