@@ -23,7 +23,7 @@ from connector_common.model import (
     Refund,
     Totals,
 )
-from connector_common.money import to_decimal
+from connector_common.money import cents, net_from_gross, to_decimal
 from connector_common.records import from_record
 from connector_common.vat import Scenario, VatTreatment
 from connector_common.wire import email_key
@@ -37,6 +37,7 @@ from destination_eaccounting.mapping import (
     DocumentPlan,
     PlanContext,
     PlanError,
+    RowPlan,
     article_payload,
     credit_kind,
     customer_changes,
@@ -82,13 +83,25 @@ class Stats:
     documents: Counter[str] = field(default_factory=Counter)
     customers: Counter[str] = field(default_factory=Counter)
     articles: Counter[str] = field(default_factory=Counter)
-    vat: dict[str, Decimal] = field(default_factory=dict)
+    vat: dict[str, dict[str, Any]] = field(default_factory=dict)
     recovered_after_ambiguous_write: int = 0
     rounding_rows: int = 0
 
+    def add_row(self, row: RowPlan, *, includes_vat: bool) -> None:
+        """Per VAT scenario: rows, net and VAT (per row, rounded to cents: a summary, not the booked totals)."""
+        amount = row.quantity * row.unit_price * (1 - row.discount)
+        net = cents(net_from_gross(amount, row.rate)) if includes_vat else cents(amount)
+        vat = cents(amount) - net if includes_vat else cents(amount * row.rate / 100)
+        entry = self.vat.setdefault(row.scenario, {"lines": 0, "net": Decimal(0), "vat": Decimal(0)})
+        entry["lines"] += 1
+        entry["net"] += net
+        entry["vat"] += vat
+
     def as_dict(self) -> dict[str, Any]:
-        return {"documents": dict(self.documents), "customers": dict(self.customers),
-                "articles": dict(self.articles), "booked_per_vat_scenario": {k: str(v) for k, v in self.vat.items()},
+        # the same shape as the Exact destination's summary, so one report reads both
+        return {"documents": dict(self.documents), "customers": dict(self.customers), "items": dict(self.articles),
+                "vat": {k: {"lines": v["lines"], "net": str(v["net"]), "vat": str(v["vat"])}
+                        for k, v in sorted(self.vat.items())},
                 "recovered_after_ambiguous_write": self.recovered_after_ambiguous_write,
                 "rounding_rows": self.rounding_rows}
 
@@ -143,7 +156,7 @@ class Booker:
         raise RecordError(item.stream, None, None, "stream not supported by this destination")
 
     def summary(self) -> dict[str, Any]:
-        return {"eaccounting": self.stats.as_dict(), "dry_run": self.settings.dry_run}
+        return {**self.stats.as_dict(), "dry_run": self.settings.dry_run}
 
     # --- orders -----------------------------------------------------------------------------------------------
     def _wanted(self, order: Order) -> str:
@@ -196,7 +209,7 @@ class Booker:
         with _refusals("orders", _key(order), "lines", "article"):
             ids = self._ensure_articles(plan)
         for row in plan.rows:
-            self.stats.vat[row.scenario] = self.stats.vat.get(row.scenario, Decimal(0)) + row.quantity * row.unit_price
+            self.stats.add_row(row, includes_vat=plan.includes_vat)
         self.stats.rounding_rows += 1 if plan.rounding_row else 0
         if self.settings.dry_run:
             self.log("DRY RUN " + describe_plan(plan))

@@ -95,7 +95,7 @@ def test_given_lost_response_after_commit_when_booking_then_found_by_reference_a
     sink.prepare([item])
     assert sink.write(item) == "created"
     assert [d["YourReference"] for d in client.documents] == ["shopify:#1001"]
-    assert sink.summary()["eaccounting"]["recovered_after_ambiguous_write"] == 1
+    assert sink.summary()["recovered_after_ambiguous_write"] == 1
 
 
 def test_given_a_batch_when_prepared_then_one_bulk_lookup_per_kind_not_one_per_order() -> None:
