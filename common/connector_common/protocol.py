@@ -32,6 +32,22 @@ from airbyte_cdk.models import (
     TraceType,
     Type,
 )
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from connector_common.errors import ConfigError, ConnectorError, TransientApiError
+
+
+def to_traced(exc: ConnectorError, prefix: str = "") -> AirbyteTracedException:
+    """Map our error hierarchy onto Airbyte failure types: config (fix the settings), transient (retry later),
+    system (a bug or an unexpected answer)."""
+    if isinstance(exc, ConfigError):
+        failure = FailureType.config_error
+    elif isinstance(exc, TransientApiError):
+        failure = FailureType.transient_error
+    else:
+        failure = FailureType.system_error
+    return AirbyteTracedException(message=f"{prefix}{exc}", internal_message=type(exc).__name__, failure_type=failure)
+
 
 # Which field of a message must be set for each message type (the protocol models alone accept {"type":"RECORD"}).
 FIELD_FOR_TYPE = {

@@ -12,6 +12,7 @@ from airbyte_cdk.sources.streams import CheckpointMixin, Stream
 
 from connector_common import protocol
 from connector_common.cursor import Cursor, parse_timestamp
+from connector_common.errors import ConnectorError
 from connector_common.records import CURSOR_FIELD, PRIMARY_KEY, load_schema
 
 
@@ -65,12 +66,15 @@ class CanonicalStream(Stream, CheckpointMixin):
         else:
             snapshot = Cursor.from_state(dict(stream_state or {})) if stream_state else self._cursor
             since = snapshot.lower_bound(self._start_date, self._lookback)
-        for item in self.fetch(since):
-            if isinstance(item, AirbyteMessage):
-                yield item
-                continue
-            if self._cursor.observe(parse_timestamp(item[CURSOR_FIELD]), str(item[PRIMARY_KEY])):
-                yield item
+        try:
+            for item in self.fetch(since):
+                if isinstance(item, AirbyteMessage):
+                    yield item
+                    continue
+                if self._cursor.observe(parse_timestamp(item[CURSOR_FIELD]), str(item[PRIMARY_KEY])):
+                    yield item
+        except ConnectorError as exc:  # typed errors become Airbyte's config / transient / system failures
+            raise protocol.to_traced(exc, prefix=f"{self.name}: ") from None
 
     def estimate(self, count: int) -> AirbyteMessage:
         """An estimate trace so the Airbyte UI shows progress; yield it from `fetch` once the total is known."""

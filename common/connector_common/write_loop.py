@@ -12,7 +12,8 @@ from airbyte_cdk.models import AirbyteMessage, FailureType, Level, Type
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from connector_common import protocol
-from connector_common.errors import ConfigError, ConnectorError, QuotaExhausted, RecordError, TransientApiError
+from connector_common.errors import ConnectorError, QuotaExhausted, RecordError
+from connector_common.protocol import to_traced
 
 MAX_REPORTED_SKIPS = 50
 SUMMARY_PREFIX = "SUMMARY "
@@ -55,17 +56,6 @@ class WriteReport:
     def as_dict(self) -> dict[str, Any]:
         return {"outcomes": dict(self.outcomes), "skipped_count": self.skipped_count, "skipped": self.skipped,
                 "ignored_streams": dict(self.ignored_streams), "states_echoed": self.states_echoed}
-
-
-def to_traced(exc: ConnectorError) -> AirbyteTracedException:
-    """Map our error hierarchy onto Airbyte failure types (config / transient / system)."""
-    if isinstance(exc, ConfigError):
-        failure = FailureType.config_error
-    elif isinstance(exc, TransientApiError):
-        failure = FailureType.transient_error
-    else:
-        failure = FailureType.system_error
-    return AirbyteTracedException(message=str(exc), internal_message=type(exc).__name__, failure_type=failure)
 
 
 def write_loop(

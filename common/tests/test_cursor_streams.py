@@ -86,3 +86,23 @@ def test_given_state_at_a_shared_second_when_read_then_only_unseen_ids_and_state
     second = read(source, {}, catalog, StateBuilder().with_stream_state("orders", state).build())
     assert [r.record.data["source_id"] for r in second.records] == ["5", "6"]
     assert source.calls == [T0 + timedelta(seconds=2)]  # the filter came from the state snapshot
+
+
+class FailingOrders(FakeOrders):
+    def fetch(self, since: datetime) -> Iterable[dict[str, Any]]:
+        from connector_common.errors import AuthFailed
+
+        raise AuthFailed("GET /orders returned HTTP 401", status=401)
+
+
+class FailingSource(FakeSource):
+    def streams(self, config: Any) -> list[Any]:
+        return [FailingOrders(self.rows, self.calls)]
+
+
+def test_given_typed_error_in_a_stream_then_airbyte_config_error_naming_the_stream():
+    catalog = CatalogBuilder().with_stream("orders", SyncMode.incremental).build()
+    out = read(FailingSource([]), {}, catalog, expected_outcome=None)
+    errors = [m.trace.error for m in out.errors]
+    assert errors[0].failure_type.value == "config_error"
+    assert errors[0].message == "orders: GET /orders returned HTTP 401"

@@ -22,8 +22,9 @@ from connector_common import protocol
 from connector_common.auth import OAuth2Auth, TokenSet
 from connector_common.errors import ConfigError, ConnectorError
 from connector_common.http import HttpClient, Redactor
+from connector_common.protocol import to_traced
 from connector_common.vat import is_eu_member
-from connector_common.write_loop import to_traced, write_loop
+from connector_common.write_loop import write_loop
 from destination_eaccounting.booking import Booker, ReferenceData, resolve_terms
 from destination_eaccounting.client import EaccountingClient, EaccountingRateLimiter, classify_error, error_message
 from destination_eaccounting.config import Settings, settings_from_config

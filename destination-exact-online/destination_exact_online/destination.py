@@ -27,8 +27,8 @@ from connector_common import protocol
 from connector_common.auth import TokenSet
 from connector_common.errors import ConfigError, ConnectorError
 from connector_common.http import RetryPolicy
-from connector_common.protocol import ConfigPersister
-from connector_common.write_loop import to_traced, write_loop
+from connector_common.protocol import ConfigPersister, to_traced
+from connector_common.write_loop import write_loop
 from destination_exact_online.booking import Booker
 from destination_exact_online.client import ExactClient, api_calls, build_client
 from destination_exact_online.settings import Settings, parse_settings

@@ -1,15 +1,13 @@
-"""The three streams: declarations over one base that maps our typed errors to Airbyte failure types."""
+"""The three streams: declarations over the common CanonicalStream (which maps typed errors to Airbyte failures)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from airbyte_cdk.models import AirbyteMessage, FailureType, SyncMode
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from airbyte_cdk.models import AirbyteMessage
 
-from connector_common.errors import ConfigError, ConnectorError, TransientApiError
 from connector_common.streams import CanonicalStream
 from source_lightspeed.readers import Reader
 
@@ -21,27 +19,6 @@ class LightspeedStream(CanonicalStream):
         super().__init__(start_date=start_date, lookback=lookback)
         self._reader = reader
         self.state_checkpoint_interval = page_size
-
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterator[Mapping[str, Any] | AirbyteMessage]:
-        try:
-            yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
-        except ConnectorError as exc:
-            raise AirbyteTracedException(message=f"{self.name}: {exc}", internal_message=type(exc).__name__,
-                                         failure_type=failure_type(exc)) from None
-
-
-def failure_type(exc: ConnectorError) -> FailureType:
-    if isinstance(exc, ConfigError):
-        return FailureType.config_error
-    if isinstance(exc, TransientApiError):
-        return FailureType.transient_error
-    return FailureType.system_error
 
 
 class Orders(LightspeedStream):

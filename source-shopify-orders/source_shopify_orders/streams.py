@@ -7,12 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from airbyte_cdk.models import AirbyteMessage, FailureType, Level, SyncMode
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from airbyte_cdk.models import AirbyteMessage, Level
 
 from connector_common import protocol
 from connector_common.cursor import format_timestamp
-from connector_common.errors import ApiError, AuthFailed, ConfigError, ConnectorError, RecordError, TransientApiError
+from connector_common.errors import ApiError, AuthFailed, RecordError, TransientApiError
 from connector_common.model import validate_order
 from connector_common.records import to_record
 from connector_common.streams import CanonicalStream
@@ -43,32 +42,13 @@ def plain_json(value: Any) -> Any:
 
 
 class ShopifyStream(CanonicalStream):
-    """Base: holds the shared client (one cost bucket per app and shop) and maps our errors to Airbyte's."""
+    """Base: holds the shared client (one cost bucket per app and shop); errors are mapped by CanonicalStream."""
 
     def __init__(self, *, client: ShopifyClient, settings: Settings) -> None:
         super().__init__(start_date=settings.start_date, lookback=settings.lookback)
         self.client = client
         self.settings = settings
         self.state_checkpoint_interval = settings.page_size
-
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterator[Mapping[str, Any] | AirbyteMessage]:
-        try:
-            yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
-        except ConfigError as exc:
-            raise AirbyteTracedException(message=f"{self.name}: {exc}", internal_message=type(exc).__name__,
-                                         failure_type=FailureType.config_error) from None
-        except TransientApiError as exc:
-            raise AirbyteTracedException(message=f"{self.name}: {exc}", internal_message=type(exc).__name__,
-                                         failure_type=FailureType.transient_error) from None
-        except ConnectorError as exc:
-            raise AirbyteTracedException(message=f"{self.name}: {exc}", internal_message=type(exc).__name__,
-                                         failure_type=FailureType.system_error) from None
 
     def _query(self, text: str) -> str:
         return queries.in_presentment_currency(text) if self.settings.presentment_currency else text
