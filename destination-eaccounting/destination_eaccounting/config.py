@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from connector_common.config import base_url, require
 from connector_common.errors import ConfigError
 from connector_common.model import PaymentStatus
 from connector_common.money import to_decimal
@@ -61,16 +62,14 @@ def settings_from_config(config: dict[str, Any]) -> Settings:
     Raises:
         ConfigError: naming the option that is wrong.
     """
-    creds = config.get("credentials") or {}
-    for key in ("client_id", "client_secret", "refresh_token"):
-        if not creds.get(key):
-            raise ConfigError(f"credentials.{key} is required")
+    creds = require(config, "credentials", ("client_id", "client_secret", "refresh_token"))
     environment = config.get("environment", "production")
     if environment not in ("production", "sandbox"):
         raise ConfigError(f"environment must be 'production' or 'sandbox', not {environment!r}")
-    api = config.get("api_base_url") or (PRODUCTION_API if environment == "production" else LEGACY_SANDBOX_API)
-    identity = config.get("identity_base_url") or (
-        PRODUCTION_IDENTITY if environment == "production" else LEGACY_SANDBOX_IDENTITY)
+    api = base_url(config.get("api_base_url"), "api_base_url",
+                   PRODUCTION_API if environment == "production" else LEGACY_SANDBOX_API)
+    identity = base_url(config.get("identity_base_url"), "identity_base_url",
+                        PRODUCTION_IDENTITY if environment == "production" else LEGACY_SANDBOX_IDENTITY)
     _one_of(config, "document_type", DOCUMENT_TYPES)
     _one_of(config, "customer_matching", CUSTOMER_MATCHING)
     _one_of(config, "refunds", REFUND_MODES)

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
+from connector_common.config import base_url as config_base_url
+from connector_common.config import require
 from connector_common.errors import ConfigError
 from connector_common.money import to_decimal
 from connector_common.vat import COUNTRIES
@@ -22,7 +23,6 @@ HOSTS = {
     "es": "https://start.exactonline.es",
 }
 DOCUMENT_TYPES = ("sales_invoice", "sales_order", "sales_entry")
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,10 +101,7 @@ def base_url_for(config: Mapping[str, Any]) -> str:
     """
     url = config.get("api_url")
     if url:
-        parts = urlsplit(str(url))
-        if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
-            return str(url).rstrip("/")
-        raise ConfigError("api_url must use https (plain http is accepted only for 127.0.0.1/localhost)")
+        return config_base_url(str(url), "api_url", "")
     country = config.get("country", "nl")
     if country not in HOSTS:
         raise ConfigError(f"country must be one of {', '.join(HOSTS)}, not {country!r}")
@@ -117,10 +114,7 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
     Raises:
         ConfigError: naming the option that is wrong.
     """
-    creds = config.get("credentials") or {}
-    for key in ("client_id", "client_secret", "refresh_token"):
-        if not creds.get(key):
-            raise ConfigError(f"credentials.{key} is required")
+    creds = require(config, "credentials", ("client_id", "client_secret", "refresh_token"))
     seller = str(config.get("seller_country", "NL")).upper()
     if seller not in COUNTRIES:
         raise ConfigError(f"seller_country {seller!r} is not an ISO 3166 country code")

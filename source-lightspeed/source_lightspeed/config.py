@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from connector_common.config import base_url
 from connector_common.cursor import parse_timestamp
 from connector_common.errors import ConfigError
 from connector_common.money import check_currency, to_decimal
@@ -81,11 +82,11 @@ def parse_config(config: dict[str, Any]) -> Settings:
     if kind == "ecom":
         statuses = _statuses(platform.get("order_statuses"), ECOM_STATUSES, DEFAULT_ECOM_STATUSES, "order_statuses")
         cluster = str(platform.get("cluster", "eu1"))
-        base = platform.get("base_url") or ECOM_CLUSTERS.get(cluster)
-        if not base:
+        if cluster not in ECOM_CLUSTERS and not platform.get("base_url"):
             raise ConfigError(f"cluster {cluster!r} is unknown (expected one of {', '.join(ECOM_CLUSTERS)})")
         settings = EcomSettings(
-            base_url=str(base).rstrip("/"), language=str(platform.get("language", "nl")),
+            base_url=base_url(platform.get("base_url"), "platform.base_url", ECOM_CLUSTERS.get(cluster, "")),
+            language=str(platform.get("language", "nl")),
             api_key=_required(platform, "api_key"), api_secret=_required(platform, "api_secret"),
             statuses=statuses, prices_include_tax=bool(platform.get("prices_include_tax", True)),
         )
@@ -96,8 +97,8 @@ def parse_config(config: dict[str, Any]) -> Settings:
                               "platform.auth_server_url")
         statuses = _statuses(platform.get("sale_statuses"), RETAIL_STATUSES, DEFAULT_RETAIL_STATUSES, "sale_statuses")
         settings = RetailSettings(
-            base_url=str(platform.get("base_url") or RETAIL_API_URL).rstrip("/"),
-            token_url=str(platform.get("auth_server_url") or RETAIL_TOKEN_URL),
+            base_url=base_url(platform.get("base_url"), "platform.base_url", RETAIL_API_URL),
+            token_url=base_url(platform.get("auth_server_url"), "platform.auth_server_url", RETAIL_TOKEN_URL),
             account_id=_required(platform, "account_id"), client_id=_required(platform, "client_id"),
             client_secret=_required(platform, "client_secret"), refresh_token=_required(platform, "refresh_token"),
             statuses=statuses, currency=_currency(platform.get("currency", "EUR")),

@@ -14,6 +14,7 @@ from typing import Any
 import requests
 
 from connector_common.auth import HeaderTokenAuth, OAuth2Auth, RotationCallback
+from connector_common.config import base_url as config_base_url
 from connector_common.cursor import parse_timestamp
 from connector_common.errors import (
     ApiError,
@@ -69,13 +70,7 @@ def shop_host(shop: str) -> str:
 
 def base_url_for(shop: str, api_base_url: str | None = None) -> str:
     """https://{shop}.myshopify.com, or an explicit base URL (a proxy or the local sandbox; http only on loopback)."""
-    if not api_base_url:
-        return f"https://{shop_host(shop)}"
-    url = api_base_url.rstrip("/")
-    loopback = re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?$", url)
-    if not url.startswith("https://") and not loopback:
-        raise ConfigError("api_base_url must use https:// (plain http is only accepted for 127.0.0.1/localhost)")
-    return url
+    return config_base_url(api_base_url, "api_base_url", f"https://{shop_host(shop)}")
 
 
 @dataclass
