@@ -24,10 +24,10 @@ from airbyte_cdk.models import (
     DestinationSyncMode,
     SyncMode,
 )
-from connector_common.protocol import serialize
-from destination_exact_online import DestinationExactOnline
 from exact_testdata import messages_for, realistic_orders, sandbox_config
 
+from connector_common.protocol import serialize
+from destination_exact_online import DestinationExactOnline
 from sandbox import SandboxServer, make_vendor
 
 

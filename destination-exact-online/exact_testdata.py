@@ -17,6 +17,7 @@ from airbyte_cdk.models import (
     Type,
 )
 from airbyte_cdk.models import StreamDescriptor as Descriptor
+
 from connector_common import protocol
 from connector_common.model import (
     Address,

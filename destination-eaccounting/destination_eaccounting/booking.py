@@ -126,6 +126,9 @@ class Booker:
     # --- Sink -------------------------------------------------------------------------------------------------
     def prepare(self, batch: Sequence[Pending]) -> None:
         """Bulk lookups for a batch: existing documents by reference, customers by e-mail/number, articles."""
+        # what earlier batches booked is in eAccounting now: forget it, so memory stays flat however long the sync
+        self._booked.clear()
+        self._checked_refs.clear()
         orders: list[Order] = []
         for item in batch:
             if item.stream == "orders":

@@ -109,6 +109,9 @@ class Booker:
     # -- Sink ---------------------------------------------------------------------------------------------------
     def prepare(self, batch: Sequence[Pending]) -> None:
         self._parsed.clear()
+        # what earlier batches booked is in Exact now: forget it, so memory stays flat however long the sync
+        self._documents.clear()
+        self._looked_up_refs.clear()
         refs: dict[str, list[str]] = {}
         emails: set[str] = set()
         codes: set[str] = set()

@@ -1,0 +1,613 @@
+"""`make bench`: runs every benchmark against the sandbox and writes BENCHMARKS.md with the machine described.
+
+What it measures (see the report's own notes for the method of each table):
+- sources as real CLI processes (`source-… read`) against in-process stand-ins with rate limits lifted: records per
+  second, CPU seconds of the connector process per 1000 orders, API calls (and Shopify cost points) per 1000 orders;
+- the connectors' own bench.py scripts (subprocesses; each ends with a `BENCH {json}` line): API calls per order of
+  both destinations and orders per hour under each vendor's published limits on a simulated clock with a simulated
+  per-request latency;
+- peak memory (GNU time's %M of the child process) of each destination `write --dry_run` fed 10k and 100k canonical
+  order records generated on the fly on its stdin, and of the Shopify source reading a 10k and a larger shop;
+- the sandbox's own figures (scripts/bench_sandbox.py), and whether Airbyte's own Shopify source can be measured.
+
+Usage: .venv/bin/python scripts/bench.py [--quick] [--out BENCHMARKS.md] [--latency 0.15]
+`--quick` shrinks every size (a smoke run of the script in about a minute; its report says so). Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import harness
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+TIME = "/usr/bin/time"  # GNU time: peak RSS of the connector process alone
+BENCH_PREFIX = "BENCH "
+RECORD_PREFIX = b'{"type":"RECORD"'
+UNLIMITED: dict[str, dict[str, Any]] = {  # rate limits lifted: the CLI runs measure the connector, not the vendor
+    "shopify": {"max_available": 1e9, "restore_rate": 1e9},
+    "lightspeed_ecom": {"rate_limits": ((300.0, 10**9), (3600.0, 10**9), (86400.0, 10**9)), "per_second": None},
+    "lightspeed_retail": {"bucket_size": 1e9, "burst_limit": None},
+    "exact": {"minutely_limit": None, "daily_limit": None},
+    "eaccounting": {},
+}
+SOURCE_LABELS = {"shopify": "Shopify GraphQL", "lightspeed_ecom": "Lightspeed eCom",
+                 "lightspeed_retail": "Lightspeed Retail (R-Series)"}
+DEST_LABELS = {"exact": "Exact Online", "eaccounting": "Visma eAccounting"}
+AIRBYTE_SHOPIFY_NOTE = (
+    "Not measured: it cannot be pointed at a local base URL without patching its code. In "
+    "`airbyte-source-shopify` 4.3.0 (PyPI, read from its wheel) every stream builds its URL as "
+    "`https://{shop}.myshopify.com/admin/api/{api_version}/` (`streams/base_streams.py` `url_base`, "
+    "`streams/streams.py` for GraphQL, `scopes.py` for `access_scopes.json`), and `SourceShopify.get_shop_name` "
+    "reduces the `shop` setting to a single DNS label (regex `[a-z0-9](?:[a-z0-9-]*[a-z0-9])?`), so neither a host, "
+    "a port nor a scheme can be given; its spec has no base-URL option. The only way without a patch would be "
+    "intercepting DNS and TLS (an HTTPS proxy with our own CA via HTTPS_PROXY/REQUESTS_CA_BUNDLE), which measures "
+    "a proxy as much as the connector; it also needs its own virtualenv (pendulum 3, sgqlc 16.3, graphql-query).")
+
+
+@dataclass
+class Report:
+    quick: bool
+    latency: float
+    machine: dict[str, str] = field(default_factory=dict)
+    benches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    source_memory: list[dict[str, Any]] = field(default_factory=list)
+    dest_memory: list[dict[str, Any]] = field(default_factory=list)
+    startup: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# ---------------------------------------------------------------------------------------------------- machine
+def machine() -> dict[str, str]:
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    mem = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.MULTILINE)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                            check=False).stdout.strip()
+    return {
+        "CPU": model.group(1).strip() if model else platform.processor() or "unknown",
+        "cores": str(os.cpu_count()),
+        "memory": f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB" if mem else "unknown",
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "airbyte-cdk": metadata.version("airbyte-cdk"),
+        "jsonschema": metadata.version("jsonschema"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load average at start (1/5/15 min)": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "commit": f"{commit} (plus uncommitted work in the tree)" if commit else "unknown",
+    }
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+def run_bench_script(report: Report, name: str, script: Path, args: list[str], timeout: float = 600) -> None:
+    """Run one bench.py as a subprocess; keep its human output and its `BENCH {json}` line."""
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run([PY, str(script), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        report.problems.append(f"{name}: timed out after {timeout:.0f} s")
+        return
+    human = [line for line in proc.stdout.splitlines()
+             if not line.startswith(('{"type":"LOG"', '{"type":"CONTROL"', BENCH_PREFIX))]
+    report.outputs[name] = "\n".join(human)
+    found = [line for line in proc.stdout.splitlines() if line.startswith(BENCH_PREFIX)]
+    if proc.returncode != 0 or not found:
+        report.problems.append(f"{name}: exit code {proc.returncode}, no BENCH line" if not found
+                               else f"{name}: exit code {proc.returncode}")
+        report.outputs[name] += "\n" + proc.stderr[-2000:]
+    if found:
+        report.benches[name] = json.loads(found[-1][len(BENCH_PREFIX):])
+        report.benches[name]["script_wall_s"] = time.perf_counter() - started
+    print(f"  {name}: {time.perf_counter() - started:.0f} s", flush=True)
+
+
+@dataclass
+class ChildRun:
+    returncode: int
+    wall_s: float
+    cpu_s: float
+    max_rss_mb: float
+    stdout: Path
+
+
+def run_child(argv: list[str], cwd: Path, stdin_lines: Callable[[], Iterator[bytes]] | None = None,
+              timeout: float = 900) -> ChildRun:
+    """Run a connector process; stdout to a file; its CPU (os.wait4) and peak RSS (GNU time's %M).
+
+    The peak RSS is taken through /usr/bin/time because a child's own ru_maxrss also counts the forking parent's
+    resident memory (Linux keeps the pre-exec high-water mark), and this parent holds the stand-ins' generated shops.
+    """
+    out = cwd / f"{Path(argv[0]).name}-{time.monotonic_ns()}.jsonl"
+    rss_file = out.with_suffix(".rss")
+    with out.open("wb") as sink:
+        started = time.perf_counter()
+        proc = subprocess.Popen([TIME, "-f", "%M", "-o", str(rss_file), *argv], cwd=cwd,
+                                stdin=subprocess.PIPE if stdin_lines else subprocess.DEVNULL,
+                                stdout=sink, stderr=subprocess.DEVNULL)
+        if stdin_lines is not None and proc.stdin is not None:
+            with contextlib.suppress(BrokenPipeError):  # a child that stops early says why in its output
+                for chunk in stdin_lines():
+                    proc.stdin.write(chunk)
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    rss_kb = [line for line in rss_file.read_text().splitlines() if line.strip().isdigit()]
+    return ChildRun(proc.returncode, wall, usage.ru_utime + usage.ru_stime, int(rss_kb[-1]) / 1024 if rss_kb else 0.0,
+                    out)
+
+
+def startup_cpu(cli: str, workdir: Path) -> float:
+    """CPU seconds of `<cli> spec`: interpreter, CDK and connector import, the fixed cost of every run."""
+    return run_child([str(harness.BIN / cli), "spec"], workdir).cpu_s
+
+
+def count_records(path: Path, stream: bytes = b'"stream":"orders"') -> int:
+    with path.open("rb") as lines:
+        return sum(1 for line in lines if line.startswith(RECORD_PREFIX) and stream in line[:80])
+
+
+def last_error(path: Path) -> str:
+    message = ""
+    with path.open("rb") as lines:
+        for line in lines:
+            if line.startswith(b'{"type":"TRACE"') and b'"error"' in line:
+                message = json.loads(line)["trace"]["error"]["message"]
+    return message[:300]
+
+
+# ---------------------------------------------------------------------------------------------------- sources
+def source_read(kind: str, orders: int, workdir: Path, bulk_threshold: int | None = None) -> dict[str, Any]:
+    """`source-… read` as a real process against a stand-in with `orders` generated orders and no rate limits.
+
+    `bulk_threshold` (Shopify only): 0 forces the paged GraphQL path, None keeps the connector's default (bulk
+    operation from 2,000 orders).
+    """
+    generated = time.perf_counter()
+    servers = harness.start_sandbox(seed="bench", orders=orders, names=[kind], **{kind: UNLIMITED[kind]})
+    generated = time.perf_counter() - generated
+    server = servers[kind]
+    try:
+        folder = workdir / f"{kind}-{orders}-{bulk_threshold}"
+        folder.mkdir(parents=True, exist_ok=True)
+        config = harness.source_config(kind, servers)
+        if bulk_threshold is not None:
+            config["bulk_threshold"] = bulk_threshold
+        (folder / "config.json").write_text(json.dumps(config))
+        (folder / "catalog.json").write_text(json.dumps(harness.catalog()))
+        child = run_child([str(harness.BIN / harness.SOURCES[kind]), "read", "--config", "config.json",
+                           "--catalog", "catalog.json"], folder)
+        records = count_records(child.stdout)
+        requests = [r for r in server.requests() if "/auth/" not in r.path and "oauth2/token" not in r.path
+                    and not r.path.startswith("/_sandbox")]
+        vendor: Any = server.vendor
+        cost = float(vendor.cost_spent) if kind == "shopify" else None
+        bulk = kind == "shopify" and any("bulkOperationRunQuery" in r.body for r in requests)
+        label = SOURCE_LABELS[kind] + (" bulk" if bulk else " paged" if kind == "shopify" else "")
+        result = {"kind": kind, "label": label, "orders_generated": orders, "records": records,
+                  "returncode": child.returncode,
+                  "wall_s": child.wall_s, "cpu_s": child.cpu_s, "max_rss_mb": child.max_rss_mb,
+                  "api_calls": len(requests), "cost_points": cost, "generate_s": generated,
+                  "error": last_error(child.stdout) if child.returncode else ""}
+        if child.returncode == 0:
+            child.stdout.unlink()
+        return result
+    finally:
+        server.stop()
+
+
+# ---------------------------------------------------------------------------------------------------- destinations
+def record_templates(workdir: Path, count: int = 400) -> list[str]:
+    """Canonical order records as the Shopify source emits them, as JSON lines with id placeholders."""
+    servers = harness.start_sandbox(seed="templates", orders=count, names=["shopify"],
+                                    shopify=UNLIMITED["shopify"])
+    try:
+        folder = workdir / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config.json").write_text(json.dumps(harness.source_config("shopify", servers)))
+        (folder / "catalog.json").write_text(json.dumps(harness.catalog()))
+        child = run_child([str(harness.BIN / "source-shopify-orders"), "read", "--config", "config.json",
+                           "--catalog", "catalog.json"], folder)
+    finally:
+        servers["shopify"].stop()
+    templates = []
+    with child.stdout.open("rb") as lines:
+        for line in lines:
+            if not line.startswith(RECORD_PREFIX):
+                continue
+            message = json.loads(line)
+            data = message["record"]["data"]
+            data["source_id"], data["reference"] = "@@ID@@", "#@@REF@@"
+            templates.append(json.dumps({"type": "RECORD", "record": {"stream": "orders", "data": data,
+                                                                       "emitted_at": 0}}, separators=(",", ":")))
+    if not templates:
+        raise SystemExit("could not read template orders from the Shopify source")
+    return templates
+
+
+def order_stream(templates: list[str], count: int, state_every: int = 250) -> Callable[[], Iterator[bytes]]:
+    """Generator factory: `count` distinct order records (new id and order number each) with a STATE per batch."""
+    def lines() -> Iterator[bytes]:
+        chunk: list[str] = []
+        for i in range(count):
+            chunk.append(templates[i % len(templates)].replace("@@ID@@", str(50_000_000 + i))
+                         .replace("@@REF@@", str(500_000 + i)))
+            if (i + 1) % state_every == 0 or i + 1 == count:
+                chunk.append(json.dumps({"type": "STATE", "state": {"type": "STREAM", "stream": {
+                    "stream_descriptor": {"name": "orders"}, "stream_state": {"updated_at": f"bench-{i}"}}}}))
+                yield ("\n".join(chunk) + "\n").encode()
+                chunk = []
+    return lines
+
+
+def destination_write(kind: str, templates: list[str], orders: int, workdir: Path) -> dict[str, Any]:
+    """`destination-… write` with dry_run against a stand-in (latency 0, no limits), fed `orders` records."""
+    servers = harness.start_sandbox(seed="demo", orders=10, names=[kind], **{kind: UNLIMITED[kind]})
+    try:
+        folder = workdir / f"{kind}-write-{orders}"
+        folder.mkdir(parents=True, exist_ok=True)
+        config = {**harness.destination_config(kind, servers), "dry_run": True}
+        (folder / "config.json").write_text(json.dumps(config))
+        (folder / "catalog.json").write_text(json.dumps(harness.catalog(destination=True)))
+        child = run_child([str(harness.BIN / harness.DESTINATIONS[kind]), "write", "--config", "config.json",
+                           "--catalog", "catalog.json"], folder, stdin_lines=order_stream(templates, orders))
+        states = 0
+        summary: dict[str, Any] = {}
+        with child.stdout.open("rb") as lines:
+            for line in lines:
+                if line.startswith(b'{"type":"STATE"'):
+                    states += 1
+                elif b"SUMMARY " in line[:80]:
+                    summary = json.loads(json.loads(line)["log"]["message"][len("SUMMARY "):])
+        result = {"kind": kind, "orders": orders, "returncode": child.returncode, "wall_s": child.wall_s,
+                  "cpu_s": child.cpu_s, "max_rss_mb": child.max_rss_mb, "states_echoed": states,
+                  "api_calls": len(servers[kind].requests()), "outcomes": summary.get("outcomes", {}),
+                  "error": last_error(child.stdout) if child.returncode else ""}
+        child.stdout.unlink()
+        return result
+    finally:
+        servers[kind].stop()
+
+
+# ---------------------------------------------------------------------------------------------------- report
+def fmt(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "n/a"
+    if value == float("inf"):
+        return "unbounded"
+    return f"{value:,.{digits}f}"
+
+
+def render(report: Report) -> str:
+    out: list[str] = []
+    add = out.append
+    add("# Benchmarks")
+    add("")
+    quick = " **This is a `--quick` smoke run with reduced sizes; run `make bench` for the real figures.**"
+    add("Written by `make bench` (`scripts/bench.py`); every figure below comes from that run. Nothing here is "
+        "asserted: the benchmark is not part of CI." + (quick if report.quick else ""))
+    add("")
+    add("## Machine")
+    add("")
+    add("| | |")
+    add("|---|---|")
+    for key, value in report.machine.items():
+        add(f"| {key} | {value} |")
+    add(f"| whole `make bench` run | {report.seconds / 60:.1f} min |")
+    add("")
+    _sources(report, add)
+    _destinations(report, add)
+    _limits(report, add)
+    _memory(report, add)
+    _sandbox(report, add)
+    add("## Airbyte's own Shopify source")
+    add("")
+    add(AIRBYTE_SHOPIFY_NOTE)
+    add("")
+    if report.problems:
+        add("## Problems in this run")
+        add("")
+        for problem in report.problems:
+            add(f"- {problem}")
+        add("")
+    add("## Raw output of the connectors' bench scripts")
+    add("")
+    for name, text in report.outputs.items():
+        add(f"### {name}")
+        add("")
+        add("```")
+        add(text.strip())
+        add("```")
+        add("")
+    return "\n".join(out)
+
+
+def _sources(report: Report, add: Callable[[str], None]) -> None:
+    add("## Sources: throughput and API cost")
+    add("")
+    add("Each source runs as its real CLI process (`source-… read --config --catalog`, orders stream, full history) "
+        "against its stand-in in the benchmark process, with the vendor's rate limits lifted and no added latency, so "
+        "the figures are the connector's own cost. CPU seconds are user+system of the connector process only "
+        "(`os.wait4`), including its interpreter and CDK start-up (measured below). Records per second are "
+        "wall-clock.")
+    add("")
+    add("| source | orders read | records/s (wall) | records per CPU s | CPU s per 1000 orders | same, excl. start-up "
+        "| API calls per 1000 orders | Shopify cost points per 1000 orders (actual) | peak RSS MB |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in report.sources:
+        per_k = 1000 / max(r["records"], 1)
+        start = report.startup.get(harness.SOURCES[r["kind"]], 0.0)
+        add(f"| {r['label']} | {r['records']:,} | {fmt(r['records'] / r['wall_s'])} | "
+            f"{fmt(r['records'] / r['cpu_s'])} | {fmt(r['cpu_s'] * per_k, 2)} | "
+            f"{fmt(max(r['cpu_s'] - start, 0.0) * per_k, 2)} | {fmt(r['api_calls'] * per_k, 1)} | "
+            f"{fmt(r['cost_points'] * per_k if r['cost_points'] is not None else None)} | {fmt(r['max_rss_mb'])} |")
+    add("")
+    add("Start-up CPU (`<connector> spec`: interpreter, CDK and connector imports): " + ", ".join(
+        f"{name} {fmt(cpu, 2)} s" for name, cpu in report.startup.items()) + ". Wall-clock figures depend on the "
+        "load of the machine (see the load average above; other test suites may share the 2 cores); CPU figures "
+        "do not.")
+    shopify = report.benches.get("source-shopify-orders")
+    if shopify:
+        add("")
+        add(f"Shopify query cost per 1000 orders, from `source-shopify-orders/bench.py` ({shopify['orders']} "
+            "generated orders; requested = the bucket the connector must have free before a query, actual = what "
+            "Shopify charges):")
+        add("")
+        add("| path | API calls per 1000 orders | requested points per 1000 | actual points per 1000 |")
+        add("|---|---:|---:|---:|")
+        for r in shopify["runs"]:
+            if r["plan"] != "standard":
+                continue
+            per_k = 1000 / max(r["records"], 1)
+            add(f"| {r['path']} | {fmt(r['calls'] * per_k, 1)} | {fmt(r['requested'] * per_k)} | "
+                f"{fmt(r['spent'] * per_k)} |")
+    add("")
+
+
+def _destinations(report: Report, add: Callable[[str], None]) -> None:
+    add("## Destinations: API calls per order")
+    add("")
+    add("From the destinations' own bench scripts: the destination `write` in process against its stand-in. "
+        "*First sync* books orders whose customers and items/articles are new; *steady state* books new orders of "
+        "customers and items that exist already. Setup calls of each run (token, division/company settings, VAT "
+        "codes) are included.")
+    add("")
+    add("| destination | run | orders booked | API calls per order |")
+    add("|---|---|---:|---:|")
+    exact = report.benches.get("destination-exact-online")
+    if exact:
+        for r in exact["runs"]:
+            add(f"| Exact Online | {r['run']} | {r['orders']} | {fmt(r['calls_per_order'], 2)} |")
+    eacc = report.benches.get("destination-eaccounting")
+    if eacc:
+        for r in eacc["runs"]:
+            add(f"| Visma eAccounting | {r['run']} | {r['orders']} | {fmt(r['calls_per_order'], 2)} |")
+    add("")
+
+
+def _limits(report: Report, add: Callable[[str], None]) -> None:
+    add("## Orders per hour under the vendors' published rate limits")
+    add("")
+    add(f"Simulated latency: **{report.latency:g} s per request** (added by the stand-in on a simulated clock shared "
+        "with the connector, so waiting costs no real time). *Measured* = orders read or booked divided by simulated "
+        "time of the whole run, which starts with a full allowance (a full Shopify bucket, a fresh eCom window); "
+        "*sustained* = the long-run rate once that allowance is spent: the tightest published limit divided by the "
+        "API calls (or actual cost points) per order, or one request per latency, whichever is lower.")
+    add("")
+    add("| connector | limit | run | measured orders/h | sustained orders/h | note |")
+    add("|---|---|---|---:|---:|---|")
+    shopify = report.benches.get("source-shopify-orders")
+    if shopify:
+        for r in shopify["runs"]:
+            limit = f"{r['plan']} bucket {r['bucket']:.0f} pts, {r['restore']:.0f} pts/s"
+            sustained = fmt(r["orders_per_hour_sustained"]) if r["path"] == "paged" else "n/a"
+            note = (f"{r['records']} orders" if r["path"] == "paged" else
+                    f"{r['records']} orders; bulk job run time is Shopify's and not modelled")
+            add(f"| Shopify source ({r['path']}) | {limit} | full read | {fmt(r['orders_per_hour_measured'])} | "
+                f"{sustained} | {note} |")
+    lightspeed = report.benches.get("source-lightspeed")
+    if lightspeed:
+        for r in lightspeed["runs"]:
+            if r["platform"] == "ecom":
+                limit = "300 / 5 min, 3,000 / hour, 12,000 / day"
+                note = (f"{r['orders']} orders; the 12,000/day cap allows "
+                        f"{fmt(r['orders_per_day_ecom_daily_cap'])} orders/day")
+            else:
+                limit = "leaky bucket 90, drip 1/s"
+                note = f"{r['orders']} sales; 100 sales per call with relations"
+            add(f"| Lightspeed {r['platform']} source | {limit} | full read | "
+                f"{fmt(r['orders_per_hour_at_limits'])} | {fmt(r['orders_per_hour_sustained'])} | {note} |")
+    exact = report.benches.get("destination-exact-online")
+    if exact:
+        for r in exact["runs"]:
+            if r["run"].startswith("re-run"):
+                continue
+            per_minute_limit = 60 / r["calls_per_order"]
+            add(f"| Exact Online destination | 60 / minute, 5,000 / day | {r['run']} | "
+                f"{fmt(r['orders_per_minute'] * 60)} | {fmt(per_minute_limit * 60)} | the 5,000/day cap allows "
+                f"{fmt(r['orders_per_day'])} orders/day ({fmt(r['orders_per_day'] / 24)}/h over 24 h) |")
+    eacc = report.benches.get("destination-eaccounting")
+    if eacc:
+        for r in eacc["runs"]:
+            add(f"| Visma eAccounting destination | 600 / minute per endpoint (590 used) | {r['run']} | n/a | "
+                f"{fmt(r['orders_per_minute'] * 60)} | computed from calls per order: limit allows "
+                f"{fmt(r['orders_per_minute_by_limit'] * 60)}/h, latency {fmt(r['orders_per_minute_by_latency'] * 60)}"
+                f"/h (sequential) |")
+    add("")
+
+
+def _memory(report: Report, add: Callable[[str], None]) -> None:
+    add("## Peak memory at 10k vs 100k orders")
+    add("")
+    add("Peak resident set size of the connector process alone (`/usr/bin/time -f %M`). Destinations: `write` with "
+        "`dry_run: true` against the stand-in (latency 0, limits lifted; dry run resolves customers, items and VAT "
+        "codes with read-only calls and books nothing), fed N distinct canonical order records generated on the fly "
+        "on stdin (templates read from the Shopify source, each copy with a new id and order number; one STATE per "
+        "250 records). Sources: a full read of a generated shop of N orders.")
+    add("")
+    add("| connector | orders | peak RSS MB | wall s | CPU s | CPU ms per order | exit | note |")
+    add("|---|---:|---:|---:|---:|---:|---:|---|")
+    for r in report.dest_memory:
+        note = f"{r['states_echoed']} states echoed, {r['api_calls']} API calls; {r['outcomes']}"
+        if r["error"]:
+            note += f"; error: {r['error']}"
+        add(f"| {DEST_LABELS[r['kind']]} destination (dry run) | {r['orders']:,} | {fmt(r['max_rss_mb'], 1)} | "
+            f"{fmt(r['wall_s'], 1)} | {fmt(r['cpu_s'], 1)} | {fmt(1000 * r['cpu_s'] / r['orders'], 2)} | "
+            f"{r['returncode']} | {note} |")
+    for r in report.source_memory:
+        note = f"{r['api_calls']} API calls" + (f"; error: {r['error']}" if r["error"] else "")
+        add(f"| {r['label']} source | {r['records']:,} | {fmt(r['max_rss_mb'], 1)} | "
+            f"{fmt(r['wall_s'], 1)} | {fmt(r['cpu_s'], 1)} | {fmt(1000 * r['cpu_s'] / max(r['records'], 1), 2)} | "
+            f"{r['returncode']} | {note} |")
+    add("")
+    verdicts = []
+    for group in (report.dest_memory, report.source_memory):
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for r in group:
+            by_kind.setdefault(r["kind"], []).append(r)
+        for kind, runs in by_kind.items():
+            if len(runs) == 2:
+                small, large = sorted(runs, key=lambda r: r.get("orders", r.get("records", 0)))
+                growth = large["max_rss_mb"] - small["max_rss_mb"]
+                size, small_size = (r.get("records", r.get("orders", 0)) for r in (large, small))
+                per_order = growth * 1024 * 1024 / max(size - small_size, 1)
+                verdicts.append(f"{kind}: {fmt(growth, 1)} MB more at {size:,} than at {small_size:,} orders, "
+                                f"{fmt(per_order)} bytes per extra order "
+                                f"({'flat' if growth < 0.1 * small['max_rss_mb'] else 'GROWS'})")
+    if verdicts:
+        add("Growth: " + "; ".join(verdicts) + ".")
+        add("")
+
+
+def _sandbox(report: Report, add: Callable[[str], None]) -> None:
+    s = report.benches.get("sandbox")
+    if not s:
+        return
+    add("## The sandbox itself")
+    add("")
+    add("| figure | value |")
+    add("|---|---:|")
+    add(f"| generate a 10,000-order shop (CPU s) | {fmt(s['seed_10k_orders_cpu_s'], 2)} |")
+    add(f"| start all {s['stand_ins']} stand-ins (50-order shop), s | {fmt(s['start_all_s'], 2)} |")
+    add(f"| Lightspeed eCom 250-order page over HTTP, median ms | {fmt(s['ecom_250_order_page_ms'], 1)} |")
+    add(f"| small keep-alive request, median ms | {fmt(s['small_request_ms'], 1)} |")
+    add("")
+
+
+# ---------------------------------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of this script")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--latency", type=float, default=0.15, help="simulated seconds per request (limits tables)")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    sizes: dict[str, Any] = {"bench_orders": 200 if quick else 1000, "ls_orders": 150 if quick else 600,
+             "dest_orders": 60 if quick else 300, "source_orders": 300 if quick else 3000,
+             "ls_source_orders": 300 if quick else 1500,
+             "source_memory": (1000, 3000) if quick else (10_000, 40_000),
+             "dest_memory": (1000, 5000) if quick else (10_000, 100_000)}
+    report = Report(quick=quick, latency=args.latency)
+    started = time.perf_counter()
+
+    def save() -> None:  # after every phase, so an interrupted run still leaves its figures
+        report.dest_memory.sort(key=lambda r: (r["kind"], r["orders"]))
+        report.seconds = time.perf_counter() - started
+        args.out.write_text(render(report) + "\n")
+
+    report.machine = machine()
+    lat = str(args.latency)
+    print("connector bench scripts", flush=True)
+    run_bench_script(report, "source-shopify-orders", ROOT / "source-shopify-orders/bench.py",
+                     [str(sizes["bench_orders"]), lat])
+    run_bench_script(report, "source-lightspeed", ROOT / "source-lightspeed/bench.py", [str(sizes["ls_orders"]), lat])
+    run_bench_script(report, "destination-exact-online", ROOT / "destination-exact-online/bench.py",
+                     [str(sizes["dest_orders"]), lat])
+    run_bench_script(report, "destination-eaccounting", ROOT / "destination-eaccounting/bench.py",
+                     [str(sizes["dest_orders"]), lat])
+    run_bench_script(report, "sandbox", ROOT / "scripts/bench_sandbox.py", [])
+    save()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        for cli in sorted({*harness.SOURCES.values(), *harness.DESTINATIONS.values()}):
+            report.startup[cli] = startup_cpu(cli, workdir)
+        print("sources as CLI processes", flush=True)
+        for kind, threshold in (("shopify", 0), ("shopify", None), ("lightspeed_ecom", None),
+                                ("lightspeed_retail", None)):
+            count = sizes["source_orders"] if kind == "shopify" else sizes["ls_source_orders"]
+            result = source_read(kind, count, workdir, bulk_threshold=threshold)
+            report.sources.append(result)
+            print(f"  {result['label']}: {result['records']} records in {result['wall_s']:.1f} s", flush=True)
+            if result["returncode"]:
+                report.problems.append(f"source {kind} read exited {result['returncode']}: {result['error']}")
+        save()
+        print("memory: destinations (dry run) and the Shopify source, two processes at a time", flush=True)
+        templates = record_templates(workdir)
+
+        def destination_job(kind: str) -> None:
+            for orders in sizes["dest_memory"]:
+                result = destination_write(kind, templates, orders, workdir)
+                report.dest_memory.append(result)
+                save()
+                print(f"  {kind} write {orders}: {result['max_rss_mb']:.0f} MB, {result['wall_s']:.0f} s", flush=True)
+                if result["returncode"]:
+                    report.problems.append(f"destination {kind} write of {orders} exited {result['returncode']}: "
+                                           f"{result['error']}")
+
+        def exact_then_source() -> None:
+            destination_job("exact")
+            for orders in sizes["source_memory"]:
+                result = source_read("shopify", orders, workdir)
+                report.source_memory.append(result)
+                save()
+                print(f"  shopify read {orders}: {result['max_rss_mb']:.0f} MB, {result['wall_s']:.0f} s", flush=True)
+                if result["returncode"]:
+                    report.problems.append(f"source shopify read of {orders} exited {result['returncode']}: "
+                                           f"{result['error']}")
+
+        jobs = [threading.Thread(target=exact_then_source), threading.Thread(target=destination_job,
+                                                                               args=("eaccounting",))]
+        for thread in jobs:
+            thread.start()
+        for thread in jobs:
+            thread.join()
+    report.machine["load average at end (1/5/15 min)"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    save()
+    print(f"wrote {args.out} in {report.seconds / 60:.1f} min; problems: {len(report.problems)}")
+    for problem in report.problems:
+        print(f"  - {problem}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
