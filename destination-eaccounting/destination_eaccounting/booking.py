@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connector_common.errors import AmbiguousWrite, ApiError, ConfigError, RecordError, TransientApiError
+from connector_common.errors import AmbiguousWrite, ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
 from connector_common.model import (
     Address,
     Customer,
@@ -495,7 +495,7 @@ def is_refusal(exc: ApiError) -> bool:
     """A vendor validation error: eAccounting processed the request and refused this one record (a 4xx other than
     auth, not found and rate limits). Those skip the record; everything else stays fatal or transient."""
     return (exc.status is not None and 400 <= exc.status < 500 and exc.status not in NOT_A_REFUSAL
-            and not isinstance(exc, TransientApiError))
+            and not isinstance(exc, TransientApiError | AuthFailed))  # a rejected token is never one record's fault
 
 
 def refused_field(area: str | None, exc: ApiError) -> str | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from connector_common.errors import AmbiguousWrite, ApiError, ConfigError, RecordError, TransientApiError
+from connector_common.errors import AmbiguousWrite, ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
 from connector_common.model import Customer, Order, PaymentStatus, Product
 from connector_common.records import from_record
 from connector_common.write_loop import Pending
@@ -383,7 +383,7 @@ def is_refusal(exc: ApiError) -> bool:
     if isinstance(exc, BusinessError):
         return True
     return (exc.status is not None and 400 <= exc.status < 500 and exc.status not in NOT_A_REFUSAL
-            and not isinstance(exc, TransientApiError))
+            and not isinstance(exc, TransientApiError | AuthFailed))  # a rejected token is never one record's fault
 
 
 @contextmanager

@@ -1,0 +1,42 @@
+"""Regression tests for the gaps the fault campaign found (fixed: a rejected token is never a record refusal).
+
+Gap 1: a token revoked while the destination creates an item/article. The refresh then fails with HTTP 400
+invalid_grant -> `AuthFailed(status=400)`; the destinations' `is_refusal` counts a 4xx outside {401, 403, 404, 429}
+as a refusal of the record, so every remaining order of the batch is skipped as a RecordError, the STATE after them
+is echoed, and after re-authorising the operator's next run starts behind them: those orders are never booked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faults
+import pytest
+
+import harness
+
+ORDERS = 12
+ITEM_POSTS = {"exact": r"/logistics/Items$", "eaccounting": r"/v2/articles$"}
+
+
+@pytest.mark.parametrize("destination", ["exact", "eaccounting"])
+def test_given_the_token_is_revoked_while_an_item_is_created_when_reauthorised_and_resumed_then_no_order_is_missing(
+        tmp_path: Path, destination: str) -> None:
+    servers = faults.start("shopify", destination, ORDERS)
+    try:
+        servers[destination].add_fault("revoke_tokens", every=1, count=1, method="POST",
+                                       path=ITEM_POSTS[destination])
+        harness.prepare(tmp_path, "shopify", destination, servers)
+
+        first = harness.RunningPipe(tmp_path, "shopify", destination).wait()
+        expected = {o["reference"] for o in first.source_records if harness.bookable(o)}
+        progress = faults.resume_until_done(tmp_path, "shopify", destination, servers, max_runs=4)
+
+        assert harness.injected_faults(servers[destination])["revoke_tokens"] == 1
+        assert progress.done, progress.failures
+        booked = {harness.order_reference(b.reference) for b in harness.ledger(destination, servers[destination])
+                  if b.kind == "document"}
+        assert sorted(expected - booked) == []
+    finally:
+        for server in servers.values():
+            server.stop()
