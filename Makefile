@@ -31,8 +31,11 @@ test: lint
 demo: install
 	$(PY) scripts/demo.py
 
+# Not in CI: figures into BENCHMARKS.md, then the large fault and crash campaigns (0 duplicates / 0 missing).
 bench: install
 	$(PY) scripts/bench.py
+	$(PY) scripts/faults.py
+	$(PY) scripts/faults.py --crash
 
 # Outside CI: PyAirbyte (~800 MB) in its own .venv-pyairbyte, driving source-shopify-orders -> destination-exact-online.
 pyairbyte: install
