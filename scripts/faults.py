@@ -287,7 +287,7 @@ def crash_campaign(source: str, destination: str, seed: int, base: Baseline, *, 
                 before = sum(1 for r in dest.requests() if r.method == "POST")
                 pipe = harness.RunningPipe(workdir, source, destination)
                 if progress.kills < kills:
-                    target = before + rng.randint(1, max(1, base.posts))
+                    target = before + rng.randint(1, max(1, base.posts // (kills + 1)))  # so that all kills happen
                     while pipe.running() and sum(1 for r in dest.requests() if r.method == "POST") < target:
                         time.sleep(poll)
                     time.sleep(rng.uniform(0, 0.03))

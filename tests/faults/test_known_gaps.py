@@ -1,9 +1,9 @@
 """Regression tests for the gaps the fault campaign found (fixed: a rejected token is never a record refusal).
 
 Gap 1: a token revoked while the destination creates an item/article. The refresh then fails with HTTP 400
-invalid_grant -> `AuthFailed(status=400)`; the destinations' `is_refusal` counts a 4xx outside {401, 403, 404, 429}
-as a refusal of the record, so every remaining order of the batch is skipped as a RecordError, the STATE after them
-is echoed, and after re-authorising the operator's next run starts behind them: those orders are never booked.
+invalid_grant -> `AuthFailed(status=400)`; the destinations' `is_refusal` counted a 4xx outside {401, 403, 404, 429}
+as a refusal of the record, so every remaining order of the batch was skipped as a RecordError, the STATE after them
+was echoed, and after re-authorising the operator's next run started behind them: those orders were never booked.
 """
 
 from __future__ import annotations
