@@ -27,29 +27,19 @@ from airbyte_cdk.models import (
 from exact_testdata import messages_for, realistic_orders, sandbox_config
 
 from connector_common.protocol import serialize
+from connector_common.testing import SimulatedClock
 from destination_exact_online import DestinationExactOnline
 from sandbox import SandboxServer, make_vendor
 
 
-class VirtualClock:
-    def __init__(self) -> None:
-        self.now = 1_714_550_400.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def run(config: dict[str, Any], orders: list[Any], clock: VirtualClock) -> tuple[dict[str, Any], dict[str, Any]]:
+def run(config: dict[str, Any], orders: list[Any], clock: SimulatedClock) -> tuple[dict[str, Any], dict[str, Any]]:
     catalog = ConfiguredAirbyteCatalog(streams=[ConfiguredAirbyteStream(
         stream=AirbyteStream(name="orders", json_schema={}, supported_sync_modes=[SyncMode.incremental]),
         sync_mode=SyncMode.incremental, destination_sync_mode=DestinationSyncMode.append)])
     controls: list[dict[str, Any]] = []
     summary: dict[str, Any] = {}
     destination = DestinationExactOnline(emit=lambda m: controls.append(json.loads(serialize(m))),
-                                         sleep=clock.advance, clock=clock)
+                                         sleep=clock.sleep, clock=clock)
     started, wall = clock.now, time.perf_counter()
     for message in destination.write(config, catalog, iter(messages_for(orders))):
         if message.log and message.log.message.startswith("SUMMARY "):
@@ -63,9 +53,9 @@ def run(config: dict[str, Any], orders: list[Any], clock: VirtualClock) -> tuple
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     latency = float(sys.argv[2]) if len(sys.argv) > 2 else 0.15
-    clock = VirtualClock()
+    clock = SimulatedClock(now=1_714_550_400.0)  # 2024-05-01
     server = SandboxServer(make_vendor("exact", clock=clock, minutely_limit=60, daily_limit=5000), latency=latency,
-                           sleep=clock.advance).start()
+                           sleep=clock.sleep).start()
     try:
         config = sandbox_config(server.base_url, batch_size=50)
         print(f"Exact destination benchmark: {count} orders per run, simulated latency {latency:g}s/request, "

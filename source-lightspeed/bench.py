@@ -14,13 +14,13 @@ import json
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from airbyte_cdk.models import SyncMode, Type
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read
 
+from connector_common.testing import SimulatedClock
 from sandbox.core import SandboxServer
 from sandbox.lightspeed_ecom import LightspeedEcom
 from sandbox.lightspeed_retail import LightspeedRetail
@@ -29,21 +29,6 @@ from source_lightspeed import SourceLightspeed
 EPOCH = 1_735_700_000.0  # 2025-01-01, after every generated record
 START_DATE = "2020-01-01T00:00:00Z"
 CALLS_PER_HOUR = {"ecom": 3000.0, "retail": 3600.0}  # eCom hourly cap; Retail drip 1/s
-
-
-@dataclass
-class SimulatedClock:
-    """Shared by stand-in and connector: a rate-limit wait advances it instead of sleeping."""
-
-    now: float = EPOCH
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def ecom_config(base_url: str) -> dict[str, Any]:
@@ -61,7 +46,7 @@ def retail_config(base_url: str) -> dict[str, Any]:
 
 
 def measure(platform: str, orders: int, latency: float = 0.0) -> dict[str, Any]:
-    clock = SimulatedClock()
+    clock = SimulatedClock(now=EPOCH)  # shared by stand-in and connector: a rate-limit wait advances it
     if platform == "ecom":  # published limits: 300 / 5 min, 3,000 / hour, 12,000 / day, 20 / s
         server = SandboxServer(LightspeedEcom(seed="bench", orders=orders, clock=clock), latency=latency,
                                sleep=clock.sleep).start()

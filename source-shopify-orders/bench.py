@@ -23,26 +23,14 @@ from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 
 import sandbox
+from connector_common.testing import SimulatedClock
 from source_shopify_orders import SourceShopifyOrders
 
 PLANS = (("standard", 1000.0, 50.0), ("plus", 20000.0, 1000.0))
 
 
-class SimClock:
-    def __init__(self) -> None:
-        self.now = time.time()
-        self.slept = 0.0
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept += seconds
-        self.now += seconds
-
-
 def run(orders: int, *, bulk: bool, bucket: float, restore: float, latency: float = 0.0) -> dict[str, Any]:
-    clock = SimClock()
+    clock = SimulatedClock(now=time.time())
     vendor_obj = sandbox.make_vendor("shopify", seed="demo", orders=orders, clock=clock.time, max_available=bucket,
                                      restore_rate=restore)
     server = sandbox.SandboxServer(vendor_obj, latency=latency, sleep=clock.sleep).start()
@@ -68,7 +56,7 @@ def run(orders: int, *, bulk: bool, bucket: float, restore: float, latency: floa
         spent = float(vendor.dump().get("cost_spent", 0))
         return {"records": records, "wall": wall, "cpu": cpu, "calls": sum(client.http.calls.values()),
                 "requested": client.requested_points, "actual": client.actual_points, "spent": spent,
-                "simulated": clock.slept, "throttled": client.throttled}
+                "simulated": clock.total_slept, "throttled": client.throttled}
     finally:
         server.stop()
 

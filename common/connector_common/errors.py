@@ -66,5 +66,12 @@ class QuotaExhausted(TransientApiError):
 class AmbiguousWrite(TransientApiError):
     """A non-idempotent write (POST) failed in a way that leaves it unknown whether the server committed it.
 
-    The caller must look the object up by its external reference before trying again.
+    The caller must look the object up by its external reference before trying again (`exactly_once.CreateOnce`).
+    `elapsed` is how long the request was in flight before it failed (seconds): a request that failed after a long
+    wait (read timeout, a gateway's 504) may still be running on the server and commit later, one that failed at
+    once almost certainly will not.
     """
+
+    def __init__(self, message: str, *, elapsed: float = 0.0, **kwargs: object) -> None:
+        self.elapsed = elapsed
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]

@@ -10,6 +10,8 @@ Design notes:
 
 from __future__ import annotations
 
+import math
+import os
 import random
 import re
 import time
@@ -26,6 +28,7 @@ from connector_common.errors import (
     AmbiguousWrite,
     ApiError,
     AuthFailed,
+    ConfigError,
     ConnectorError,
     NotFound,
     QuotaExhausted,
@@ -35,11 +38,30 @@ from connector_common.errors import (
 from connector_common.wire import json_dumps
 
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
+READ_TIMEOUT_ENV = "CONNECTOR_READ_TIMEOUT_SECONDS"  # operators (and the fault tests) may change the read timeout
 DEFAULT_RETRY_STATUSES = frozenset((429, *range(500, 600)))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 SECRET_QUERY_KEYS = re.compile(r"(token|secret|password|key|code|signature|auth)", re.IGNORECASE)
 _ID_SEGMENT = re.compile(r"(?<=/)(\d+|[0-9a-fA-F-]{32,36}|gid:[^/]+)(?=/|$|\.|\()")
 _GUID_KEY = re.compile(r"\(guid'[^']*'\)")
+
+
+def default_timeout() -> tuple[float, float]:
+    """(connect, read) seconds: 10 / 60, or the read timeout from $CONNECTOR_READ_TIMEOUT_SECONDS.
+
+    Raises:
+        ConfigError: when the variable is set but is not a positive number of seconds.
+    """
+    raw = os.environ.get(READ_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        read = float(raw)
+    except ValueError:
+        read = math.nan
+    if not math.isfinite(read) or read <= 0:
+        raise ConfigError(f"{READ_TIMEOUT_ENV}={raw!r} is not a positive number of seconds")
+    return DEFAULT_TIMEOUT[0], read
 
 
 @dataclass(frozen=True)
@@ -130,7 +152,7 @@ class HttpClient:
 
     base_url: str
     auth: requests.auth.AuthBase | None = None
-    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    timeout: tuple[float, float] = field(default_factory=default_timeout)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     rate_limiter: RateLimiter = field(default_factory=NoRateLimit)
     classify_error: ErrorClassifier | None = None
@@ -197,6 +219,7 @@ class HttpClient:
             if wait > 0:
                 self._sleep(wait)
             self.calls[endpoint] += 1
+            sent = time.monotonic()  # real time in flight, whatever clock the rate limiter runs on
             try:
                 response = self.session.request(
                     method, url, params=params, json=json, data=data, headers={**self.headers, **(headers or {})},
@@ -207,7 +230,7 @@ class HttpClient:
                 error = self._transport_error(method, url, exc)
                 if reached_server and not safe_to_repeat:
                     raise AmbiguousWrite(f"{error}; the request may have been processed", method=method,
-                                         url=self.redactor(url)) from None
+                                         url=self.redactor(url), elapsed=time.monotonic() - sent) from None
                 if attempt >= self.retry.max_attempts:
                     raise error from None
                 self._sleep(self.retry.delay(attempt, None, self.rand))
@@ -228,7 +251,7 @@ class HttpClient:
                 raise err
             if not safe_to_repeat and response.status_code != 429 and not isinstance(err, RateLimited):
                 raise AmbiguousWrite(f"{err}; the request may have been processed", status=response.status_code,
-                                     method=method, url=self.redactor(url))
+                                     method=method, url=self.redactor(url), elapsed=time.monotonic() - sent)
             if attempt >= self.retry.max_attempts:
                 raise err
             retry_after = err.retry_after if isinstance(err, RateLimited) and err.retry_after is not None \

@@ -1,7 +1,9 @@
-"""Builders of consistent canonical orders for tests, fixtures and benchmarks (amounts computed once, Decimal)."""
+"""Test and benchmark helpers: builders of consistent canonical orders (amounts computed once, Decimal) and a
+simulated clock."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -22,6 +24,35 @@ from connector_common.model import (
 from connector_common.money import cents, net_from_gross, quantize
 
 D = Decimal
+
+
+@dataclass
+class SimulatedClock:
+    """Time for tests and benchmarks: `sleep` advances `now` instead of waiting, so rate-limit waits, backoff and
+    token expiry cost nothing. Share one clock between a sandbox stand-in and a connector. `tick` moves time on
+    every read (for code that measures elapsed time between calls).
+
+    Use `clock` (or `clock.time`) wherever a `Callable[[], float]` clock is taken and `clock.sleep` for sleep.
+    """
+
+    now: float = 1_700_000_000.0
+    tick: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        self.now += self.tick
+        return self.now
+
+    def time(self) -> float:
+        return self()
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    @property
+    def total_slept(self) -> float:
+        return sum(self.slept)
 
 
 def make_line(sku: str | None, quantity: str | int, unit_incl: str, rate: str, *, discount_incl: str = "0",

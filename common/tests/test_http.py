@@ -1,5 +1,8 @@
 """The HTTP client: retries, Retry-After, rate-limit waits, write safety, error classes, redaction."""
 
+import http.server
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -11,6 +14,7 @@ from connector_common.errors import (
     AmbiguousWrite,
     ApiError,
     AuthFailed,
+    ConfigError,
     NotFound,
     QuotaExhausted,
     RateLimited,
@@ -220,3 +224,35 @@ def test_json_bodies_carry_decimals_exactly():
         c.post("/x", json={"AmountFC": Decimal("12.10")})
         assert m.last_request.text == '{"AmountFC": 12.10}'
         assert m.last_request.headers["Content-Type"] == "application/json"
+
+
+def test_given_post_answered_after_the_read_timeout_then_ambiguous_write_says_how_long_it_was_in_flight():
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            time.sleep(0.5)
+            self.send_response(201)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        c = HttpClient(f"http://127.0.0.1:{server.server_port}", timeout=(1.0, 0.2))
+        with pytest.raises(AmbiguousWrite) as caught:
+            c.post("/invoices", json={"YourRef": "x"})
+    finally:
+        server.shutdown()
+    assert 0.2 <= caught.value.elapsed < 0.5
+    assert c.calls["POST /invoices"] == 1
+
+
+def test_given_read_timeout_in_environment_then_clients_use_it_and_bad_values_are_refused(monkeypatch):
+    monkeypatch.setenv("CONNECTOR_READ_TIMEOUT_SECONDS", "2.5")
+    assert HttpClient(BASE).timeout == (10.0, 2.5)
+    monkeypatch.setenv("CONNECTOR_READ_TIMEOUT_SECONDS", "-1")
+    with pytest.raises(ConfigError, match="CONNECTOR_READ_TIMEOUT_SECONDS='-1' is not a positive number"):
+        HttpClient(BASE)
+    monkeypatch.delenv("CONNECTOR_READ_TIMEOUT_SECONDS")
+    assert HttpClient(BASE).timeout == (10.0, 60.0)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connector_common.errors import AmbiguousWrite, ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
+from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
+from connector_common.exactly_once import CreateOnce
 from connector_common.model import (
     Address,
     Customer,
@@ -54,7 +55,6 @@ from destination_eaccounting.mapping import (
 )
 from destination_eaccounting.vat_codes import Coding, MissingCoding
 
-CREATE_ATTEMPTS = 3
 PAID_LIKE = frozenset({PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
 CASH_TERMS_TYPE = 2
 DRY_RUN_ID = "(dry run)"
@@ -110,8 +110,9 @@ class Booker:
     """Implements the write loop's Sink for eAccounting: one document per order (and per refund), exactly once."""
 
     def __init__(self, client: EaccountingClient, settings: Settings, ref: ReferenceData,
-                 log: Callable[[str], None] = lambda _: None) -> None:
+                 log: Callable[[str], None] = lambda _: None, create_once: CreateOnce | None = None) -> None:
         self.client = client
+        self.create_once = create_once or CreateOnce.for_client(client.http)
         self.settings = settings
         self.ref = ref
         self.log = log
@@ -226,21 +227,24 @@ class Booker:
 
     def _create_once(self, plan: DocumentPlan, payload: dict[str, Any], order: Order) -> dict[str, Any]:
         """POST the document; after an ambiguous failure look it up by our reference before trying again."""
-        for _attempt in range(CREATE_ATTEMPTS):
-            try:
-                with _refusals("orders", _key(order), None, plan.kind.replace("_", " ")):
-                    document = self.client.create_document(plan.kind, payload)
-            except AmbiguousWrite:
-                self._checked_refs.discard(plan.reference)
-                self._lookup_documents([plan.reference], kind=plan.kind)
-                if plan.reference in self._booked:
-                    self.stats.recovered_after_ambiguous_write += 1
-                    return self._booked[plan.reference]
-                continue
-            self._booked[plan.reference] = document
-            return document
-        raise TransientApiError(f"orders/{_key(order)}: could not confirm whether {plan.reference!r} was created "
-                                f"after {CREATE_ATTEMPTS} ambiguous attempts; the next run re-checks it")
+        def post() -> dict[str, Any]:
+            with _refusals("orders", _key(order), None, plan.kind.replace("_", " ")):
+                return self.client.create_document(plan.kind, payload)
+
+        def find() -> dict[str, Any] | None:
+            self._checked_refs.discard(plan.reference)
+            self._lookup_documents([plan.reference], kind=plan.kind)
+            return self._booked.get(plan.reference)
+
+        document = self._created(post, find, f"{plan.kind} {plan.reference!r} (order {_key(order)})")
+        self._booked[plan.reference] = document
+        return document
+
+    def _created(self, post: Callable[[], dict[str, Any]], find: Callable[[], dict[str, Any] | None],
+                 what: str) -> dict[str, Any]:
+        created = self.create_once(post, find, what)
+        self.stats.recovered_after_ambiguous_write += created.recovered
+        return created.value
 
     def _verify(self, plan: DocumentPlan, document: dict[str, Any], order: Order) -> None:
         """Compare eAccounting's computed totals with the plan; a wrong draft/order is deleted, never left behind."""
@@ -310,16 +314,13 @@ class Booker:
         return customer_view(updated, "updated")
 
     def _create_customer(self, payload: dict[str, Any], key: str) -> dict[str, Any]:
-        for _attempt in range(CREATE_ATTEMPTS):
-            try:
-                return self.client.create_customer(payload)
-            except AmbiguousWrite:
-                self._customers.pop(key, None)
-                self._lookup_customers([key])
-                found = self._customers.get(key)
-                if found is not None:
-                    return found
-        raise TransientApiError(f"could not confirm whether customer {payload.get('Name')!r} was created")
+        def find() -> dict[str, Any] | None:
+            self._customers.pop(key, None)
+            self._lookup_customers([key])
+            return self._customers.get(key)
+
+        return self._created(lambda: self.client.create_customer(payload), find,
+                             f"customer {payload.get('Name')!r} ({key})")
 
     def _default_customer(self, order: Order) -> CustomerView:
         if self.ref.default_customer is None:
@@ -401,20 +402,16 @@ class Booker:
 
     def _create_article(self, need: ArticleNeed) -> dict[str, Any]:
         payload = article_payload(need, self.ref.unit_id)
-        for _attempt in range(CREATE_ATTEMPTS):
-            try:
-                created = self.client.create_article(payload)
-            except AmbiguousWrite:
-                self._articles.pop(need.number, None)
-                self._lookup_articles([need.number])
-                found = self._articles.get(need.number)
-                if found is not None:
-                    return found
-                continue
-            self._articles[need.number] = created
-            self.stats.articles["created"] += 1
-            return created
-        raise TransientApiError(f"could not confirm whether article {need.number!r} was created")
+
+        def find() -> dict[str, Any] | None:
+            self._articles.pop(need.number, None)
+            self._lookup_articles([need.number])
+            return self._articles.get(need.number)
+
+        created = self._created(lambda: self.client.create_article(payload), find, f"article {need.number!r}")
+        self._articles[need.number] = created
+        self.stats.articles["created"] += 1
+        return created
 
     def _maybe_update_article(self, existing: dict[str, Any], need: ArticleNeed) -> None:
         if (not self.settings.update_existing_articles or need.kind != "sku" or need.net_price is None

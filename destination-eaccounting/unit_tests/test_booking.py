@@ -18,7 +18,9 @@ from connector_common.errors import (
     RecordError,
     TransientApiError,
 )
+from connector_common.exactly_once import CreateOnce
 from connector_common.model import PaymentStatus
+from connector_common.testing import SimulatedClock
 from connector_common.write_loop import Pending
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -33,13 +35,21 @@ DEFAULT = {"Id": "default-id", "CustomerNumber": "1", "Name": "Kontantkund", "Is
 
 
 class FakeClient:
-    """Keeps created objects in memory; `lose` makes the next N document POSTs commit but raise AmbiguousWrite."""
+    """Keeps created objects in memory; `lose` makes the next N document POSTs commit but raise AmbiguousWrite,
+    `elapsed` seconds after sending; a lost document becomes visible `commit_delay` (simulated) seconds later.
+    `lose_customers`: the next N customer POSTs commit but lose their answer."""
 
-    def __init__(self, lose: int = 0) -> None:
+    def __init__(self, lose: int = 0, *, elapsed: float = 0.0, commit_delay: float = 0.0,
+                 lose_customers: int = 0) -> None:
         self.customers: list[dict[str, Any]] = []
         self.articles: list[dict[str, Any]] = []
         self.documents: list[dict[str, Any]] = []
         self.lose = lose
+        self.elapsed = elapsed
+        self.commit_delay = commit_delay
+        self.lose_customers = lose_customers
+        self.clock = SimulatedClock()
+        self.visible_from: dict[str, float] = {}
         self.calls: list[str] = []
 
     def find_customers(self, field: str, values: list[str]) -> list[dict[str, Any]]:
@@ -52,11 +62,15 @@ class FakeClient:
 
     def find_documents(self, kind: str, references: list[str]) -> list[dict[str, Any]]:
         self.calls.append(f"find_documents {len(references)}")
-        return [d for d in self.documents if d["YourReference"] in references]
+        return [d for d in self.documents if d["YourReference"] in references
+                and self.clock.now >= self.visible_from.get(d["Id"], 0.0)]
 
     def create_customer(self, payload: dict[str, Any]) -> dict[str, Any]:
         created = {**payload, "Id": f"c{len(self.customers)}"}
         self.customers.append(created)
+        if self.lose_customers:
+            self.lose_customers -= 1
+            raise AmbiguousWrite("POST /customers connection failed; the request may have been processed")
         return created
 
     def create_article(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +86,10 @@ class FakeClient:
         self.documents.append(created)
         if self.lose:
             self.lose -= 1
-            raise AmbiguousWrite("POST /customerinvoicedrafts connection failed; the request may have been processed")
+            self.clock.sleep(self.elapsed)
+            self.visible_from[created["Id"]] = self.clock.now + self.commit_delay
+            raise AmbiguousWrite("POST /customerinvoicedrafts connection failed; the request may have been processed",
+                                 elapsed=self.elapsed)
         return created
 
 
@@ -81,7 +98,9 @@ def booker(client: FakeClient, **config: Any) -> Booker:
                                      "default_customer_number": "1", **config})
     ref = ReferenceData(context=context(), codings_by_id={c.id: c for c in SE_CODINGS}, unit_id="unit",
                         terms=[{"Id": "cash", "Name": "Kontant", "TermsOfPaymentTypeId": 2}], default_customer=DEFAULT)
-    return Booker(client, settings, ref)  # type: ignore[arg-type]
+    clock = getattr(client, "clock", SimulatedClock())
+    return Booker(client, settings, ref,  # type: ignore[arg-type]
+                  create_once=CreateOnce(settle_cap=120, poll_seconds=5, sleep=clock.sleep, clock=clock))
 
 
 def pending(spec: OrderSpec) -> Pending:
@@ -95,6 +114,30 @@ def test_given_lost_response_after_commit_when_booking_then_found_by_reference_a
     sink.prepare([item])
     assert sink.write(item) == "created"
     assert [d["YourReference"] for d in client.documents] == ["shopify:#1001"]
+    assert sink.summary()["recovered_after_ambiguous_write"] == 1
+
+
+def test_given_post_answered_after_read_timeout_and_committed_late_when_booking_then_found_and_not_posted_again(
+) -> None:
+    client = FakeClient(lose=1, elapsed=60, commit_delay=12)
+    sink = booker(client)
+    item = pending(OrderSpec())
+    sink.prepare([item])
+    assert sink.write(item) == "created"
+    assert [d["YourReference"] for d in client.documents] == ["shopify:#1001"]
+    assert client.clock.total_slept == 60 + 15  # our read timeout, then a lookup every 5 s until it showed up
+    assert sink.summary()["recovered_after_ambiguous_write"] == 1
+
+
+def test_given_lost_answer_on_new_customer_with_apostrophe_when_booking_then_found_by_email_and_not_doubled(
+) -> None:
+    client = FakeClient(lose_customers=1)
+    sink = booker(client)
+    item = pending(OrderSpec(email="sven.o'brien@example.se", first_name="Sven", last_name="O'Brien"))
+    sink.prepare([item])
+    assert sink.write(item) == "created"
+    assert [c["Name"] for c in client.customers] == ["Sven O'Brien"]
+    assert client.documents[0]["CustomerId"] == client.customers[0]["Id"]
     assert sink.summary()["recovered_after_ambiguous_write"] == 1
 
 

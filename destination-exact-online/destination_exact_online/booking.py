@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from connector_common.errors import AmbiguousWrite, ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
+from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
+from connector_common.exactly_once import CreateOnce
+from connector_common.http import DEFAULT_TIMEOUT
 from connector_common.model import Customer, Order, PaymentStatus, Product
 from connector_common.records import from_record
 from connector_common.write_loop import Pending
@@ -36,7 +38,6 @@ from destination_exact_online.mapping import (
 from destination_exact_online.settings import Settings
 from destination_exact_online.vat_codes import VatCodeTable
 
-MAX_CREATE_ATTEMPTS = 3
 PAID_LIKE = {PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
 DRY_RUN_ID = "(new)"
 NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
@@ -52,6 +53,8 @@ class ExactApi(Protocol):
     def items_by_code(self, codes: Sequence[str]) -> dict[str, dict[str, Any]]: ...
 
     def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, str]: ...
+
+    def contact_id(self, account_id: str, email: str) -> str | None: ...
 
     def create(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]: ...
 
@@ -81,12 +84,16 @@ class Booker:
 
     prepare(batch): parses the batch, then ONE query per kind for the whole batch: existing documents by our
     reference, accounts by e-mail, items by code (each split only when the URL would exceed Exact's limit).
-    write(item): books one record; after an AmbiguousWrite it looks the reference up again before retrying.
+    write(item): books one record. Every POST goes through `create_once` (connector_common.exactly_once): after an
+    ambiguous failure the reference is looked up again (for as long again as the failed request was in flight) before
+    anything is posted twice.
     """
 
     def __init__(self, client: ExactApi, settings: Settings, vat: VatCodeTable, *, gl_ids: dict[str, str] | None = None,
-                 emit: Callable[[str], None] | None = None, call_counter: Callable[[], int] | None = None) -> None:
+                 emit: Callable[[str], None] | None = None, call_counter: Callable[[], int] | None = None,
+                 create_once: CreateOnce | None = None) -> None:
         self.client = client
+        self.create_once = create_once or CreateOnce(settle_cap=2 * DEFAULT_TIMEOUT[1])
         self.call_counter = call_counter
         self.settings = settings
         self.vat = vat
@@ -217,24 +224,17 @@ class Booker:
             return "dry_run"
         payload = document_payload(plan, PayloadRefs(account_id=account_id, item_ids=item_ids, gl_ids=gl_ids),
                                    self.settings)
-        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
-            try:
-                with _refusals("orders", plan.order_key, None, f"{kind.replace('_', ' ')} {plan.reference}"):
-                    created = self.client.create(entity, payload)
-            except AmbiguousWrite:
-                found = self.client.documents_by_reference(entity, [plan.reference])
-                if plan.reference in found:
-                    self._documents[plan.reference] = found[plan.reference]
-                    self.stats.recovered_after_ambiguous_write += 1
-                    self.stats.documents[kind] += 1
-                    return "created"
-                if attempt == MAX_CREATE_ATTEMPTS:
-                    raise
-                continue
-            self._documents[plan.reference] = str(created.get(_key(entity)) or "")
-            self.stats.documents[kind] += 1
-            return "created"
-        raise AssertionError("unreachable")  # pragma: no cover
+        what = f"{kind.replace('_', ' ')} {plan.reference}"
+
+        def post() -> str:
+            with _refusals("orders", plan.order_key, None, what):
+                return str(self.client.create(entity, payload).get(_key(entity)) or "")
+
+        self._documents[plan.reference] = self._create_once(
+            post, lambda: self.client.documents_by_reference(entity, [plan.reference]).get(plan.reference),
+            f"{what} (order {plan.order_key})")
+        self.stats.documents[kind] += 1
+        return "created"
 
     # -- customers ----------------------------------------------------------------------------------------------
     def _lookup_accounts(self, emails: set[str]) -> None:
@@ -288,28 +288,30 @@ class Booker:
             self.stats.customers["would_create"] += 1
             self._accounts[facts.email] = DRY_RUN_ID
             return DRY_RUN_ID, "new"
-        account_id = self._create_once("Account", account_payload(facts),
-                                       lambda: self.client.accounts_by_email([facts.email]).get(facts.email))
+        account_id = self._create_row("Account", account_payload(facts),
+                                      lambda: self.client.accounts_by_email([facts.email]).get(facts.email),
+                                      f"account {facts.email}")
         self._accounts[facts.email] = account_id
         contact = contact_payload(facts, account_id)
         if contact:
-            self.client.create("Contact", contact)
+            self._create_once(lambda: str(self.client.create("Contact", contact)["ID"]),
+                              lambda: self.client.contact_id(account_id, facts.email), f"contact {facts.email}")
         self.stats.customers["created"] += 1
         return account_id, "created"
 
-    def _create_once(self, entity: str, payload: dict[str, Any],
-                     find: Callable[[], dict[str, Any] | None]) -> str:
-        """POST, and after an ambiguous failure look the record up (by e-mail / code) before trying again."""
-        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
-            try:
-                return str(self.client.create(entity, payload)["ID"])
-            except AmbiguousWrite:
-                row = find()
-                if row is not None:
-                    return str(row["ID"])
-                if attempt == MAX_CREATE_ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+    def _create_row(self, entity: str, payload: dict[str, Any], find: Callable[[], dict[str, Any] | None],
+                    what: str) -> str:
+        """Create an account or item once; `find` looks it up by e-mail / code after an ambiguous POST."""
+        def found_id() -> str | None:
+            row = find()
+            return None if row is None else str(row["ID"])
+
+        return self._create_once(lambda: str(self.client.create(entity, payload)["ID"]), found_id, what)
+
+    def _create_once(self, post: Callable[[], str], find: Callable[[], str | None], what: str) -> str:
+        created = self.create_once(post, find, what)
+        self.stats.recovered_after_ambiguous_write += created.recovered
+        return created.value
 
     def _write_customer(self, customer: Customer) -> str:
         facts = customer_facts_from_customer(customer)
@@ -343,8 +345,8 @@ class Booker:
             self._items[code] = DRY_RUN_ID
             return DRY_RUN_ID
         vat_code = self.vat.code_for(domestic_treatment(self.settings, rate))
-        item_id = self._create_once("Item", item_payload(code, description, vat_code=vat_code),
-                                    lambda: self.client.items_by_code([code]).get(code))
+        item_id = self._create_row("Item", item_payload(code, description, vat_code=vat_code),
+                                   lambda: self.client.items_by_code([code]).get(code), f"item {code}")
         self._items[code] = item_id
         self.stats.items["created"] += 1
         return item_id
@@ -372,7 +374,8 @@ class Booker:
         if self.settings.dry_run:
             self.stats.items["would_create"] += 1
             return "dry_run"
-        self._items[code] = self._create_once("Item", payload, lambda: self.client.items_by_code([code]).get(code))
+        self._items[code] = self._create_row("Item", payload, lambda: self.client.items_by_code([code]).get(code),
+                                             f"item {code}")
         self.stats.items["created"] += 1
         return "item_created"
 

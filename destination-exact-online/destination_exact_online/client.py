@@ -202,6 +202,12 @@ class ExactClient:
                 found[str(row["Code"]).strip()] = row
         return found
 
+    def contact_id(self, account_id: str, email: str) -> str | None:
+        """The ID of the account's contact person with this e-mail, if there is one."""
+        flt = f"Account eq guid{odata_string(account_id)} and Email eq {odata_string(email)}"
+        rows = list(self.query("Contact", filter=flt, select="ID", top=1))
+        return str(rows[0]["ID"]) if rows else None
+
     def documents_by_reference(self, entity: str, references: Iterable[str]) -> dict[str, str]:
         """Existing SalesInvoices / SalesOrders / SalesEntries by our YourRef -> their ID."""
         key = KEYS[entity]

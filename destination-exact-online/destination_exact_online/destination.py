@@ -26,6 +26,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from connector_common import protocol
 from connector_common.auth import TokenSet
 from connector_common.errors import ConfigError, ConnectorError
+from connector_common.exactly_once import CreateOnce
 from connector_common.http import RetryPolicy
 from connector_common.protocol import ConfigPersister, to_traced
 from connector_common.write_loop import write_loop
@@ -113,7 +114,8 @@ class DestinationExactOnline(Destination):
             raise to_traced(exc) from None
         plan_lines: list[str] = []
         booker = Booker(division.client, settings, division.vat, gl_ids=division.gl_ids, emit=plan_lines.append,
-                        call_counter=lambda: api_calls(division.client))
+                        call_counter=lambda: api_calls(division.client),
+                        create_once=CreateOnce.for_client(division.client.http))
         if unknown:
             yield protocol.log(f"ignoring streams this destination does not book: {', '.join(unknown)}", Level.WARN)
         if settings.dry_run:

@@ -1,4 +1,4 @@
-"""Fixtures for tests against the Exact stand-in: the server, a ticking clock, catalogs and a write runner."""
+"""Fixtures for tests against the Exact stand-in: the server, a ticking SimulatedClock, catalogs and a write runner."""
 
 from __future__ import annotations
 
@@ -24,23 +24,11 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 import sandbox
 from connector_common.protocol import serialize, validate_line
 from connector_common.records import from_record
+from connector_common.testing import SimulatedClock
 from destination_exact_online import DestinationExactOnline
 
-
-class TickClock:
-    """A clock that moves 10 ms on every read and jumps on sleep: rate-limit waits and token expiry cost nothing."""
-
-    def __init__(self, start: float = 1_714_550_400.0) -> None:
-        self.now = start
-        self.slept = 0.0
-
-    def __call__(self) -> float:
-        self.now += 0.01
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept += seconds
-        self.now += seconds
+# Clocks here start at 2024-05-01, move 10 ms on every read and jump on sleep: waits and token expiry cost nothing.
+START, TICK = 1_714_550_400.0, 0.01
 
 
 def catalog(*streams: str, mode: DestinationSyncMode = DestinationSyncMode.append) -> ConfiguredAirbyteCatalog:
@@ -79,7 +67,7 @@ class RunResult:
         raise AssertionError("no SUMMARY line")
 
 
-def run_write(config: dict[str, Any], messages: Iterable[AirbyteMessage], *, clock: TickClock | None = None,
+def run_write(config: dict[str, Any], messages: Iterable[AirbyteMessage], *, clock: SimulatedClock | None = None,
               streams: tuple[str, ...] = ("orders",), config_path: str | None = None,
               sink: list[str] | None = None) -> RunResult:
     """Destination.write in-process; every emitted line (CONTROL included) is serialised and protocol-validated."""
@@ -90,7 +78,7 @@ def run_write(config: dict[str, Any], messages: Iterable[AirbyteMessage], *, clo
         validate_line(line)
         result.lines.append(line)
 
-    clock = clock or TickClock()
+    clock = clock or SimulatedClock(now=START, tick=TICK)
     destination = DestinationExactOnline(config_path, emit=keep, sleep=clock.sleep, clock=clock)
     try:
         for message in destination.write(config, catalog(*streams), iter(messages)):
@@ -120,12 +108,12 @@ def orders_in(messages: Iterable[AirbyteMessage]) -> Iterator[Any]:
 
 
 @pytest.fixture
-def clock() -> TickClock:
-    return TickClock()
+def clock() -> SimulatedClock:
+    return SimulatedClock(now=START, tick=TICK)
 
 
 @pytest.fixture
-def exact(clock: TickClock) -> Iterator[sandbox.SandboxServer]:
+def exact(clock: SimulatedClock) -> Iterator[sandbox.SandboxServer]:
     server = sandbox.start("exact", clock=clock, daily_limit=None)
     yield server
     server.stop()

@@ -15,8 +15,9 @@ from exact_testdata import line, messages_for, order, realistic_orders, sandbox_
 
 import sandbox
 from connector_common.model import PaymentStatus
+from connector_common.testing import SimulatedClock
 
-from .conftest import TickClock, ledger, orders_in, resume_after, run_write
+from .conftest import ledger, orders_in, resume_after, run_write
 
 
 def _assert_booked_once(server: sandbox.SandboxServer, messages: list[AirbyteMessage],
@@ -32,7 +33,7 @@ def _assert_booked_once(server: sandbox.SandboxServer, messages: list[AirbyteMes
 
 
 def test_given_300_orders_when_written_twice_then_one_invoice_per_order_to_the_cent_and_nothing_new(
-        exact: sandbox.SandboxServer, clock: TickClock) -> None:
+        exact: sandbox.SandboxServer, clock: SimulatedClock) -> None:
     messages = messages_for(realistic_orders(300))
     config = sandbox_config(exact.base_url)
 
@@ -56,18 +57,18 @@ def test_given_300_orders_when_written_twice_then_one_invoice_per_order_to_the_c
 
 
 def test_given_minutely_limit_when_writing_then_connector_waits_out_the_minute_instead_of_failing(
-        exact: sandbox.SandboxServer, clock: TickClock) -> None:
+        exact: sandbox.SandboxServer, clock: SimulatedClock) -> None:
     messages = messages_for(realistic_orders(80))
     result = run_write(sandbox_config(exact.base_url), messages, clock=clock)
     assert result.error is None
     assert [r for r in exact.requests() if r.status == 429] == []
-    assert clock.slept > 0  # waited for X-RateLimit-Minutely-Reset rather than hitting 429
+    assert clock.total_slept > 0  # waited for X-RateLimit-Minutely-Reset rather than hitting 429
     _assert_booked_once(exact, messages)
 
 
 @pytest.mark.parametrize("kind", ["429", "500", "503", "drop", "lost_response"])
 def test_given_injected_faults_when_written_and_resumed_then_every_order_is_booked_exactly_once(
-        exact: sandbox.SandboxServer, clock: TickClock, kind: str) -> None:
+        exact: sandbox.SandboxServer, clock: SimulatedClock, kind: str) -> None:
     messages = messages_for(realistic_orders(60), state_every=10)
     exact.add_fault(kind, rate=0.15, path=r"^/api/v1/\d+/", retry_after=2)
     config = sandbox_config(exact.base_url, batch_size=10)
@@ -86,7 +87,7 @@ def test_given_injected_faults_when_written_and_resumed_then_every_order_is_book
 
 
 def test_given_a_crash_between_booking_and_state_when_resumed_then_no_order_is_booked_twice(
-        exact: sandbox.SandboxServer, clock: TickClock) -> None:
+        exact: sandbox.SandboxServer, clock: SimulatedClock) -> None:
     messages = messages_for(realistic_orders(60), state_every=25)
     config = sandbox_config(exact.base_url, batch_size=10)
 
@@ -113,7 +114,8 @@ def _raise_at(messages: list[AirbyteMessage], index: int):  # type: ignore[no-un
         yield m
 
 
-def test_given_daily_limit_exhausted_when_writing_then_stops_cleanly_and_resumes_next_day(clock: TickClock) -> None:
+def test_given_daily_limit_exhausted_when_writing_then_stops_cleanly_and_resumes_next_day(
+        clock: SimulatedClock) -> None:
     exact = sandbox.start("exact", clock=clock, minutely_limit=None, daily_limit=5000)
     messages = messages_for(realistic_orders(60), state_every=10)
     exact.add_fault("daily_limit", every=90, count=1, path=r"^/api/v1/\d+/")
@@ -131,7 +133,7 @@ def test_given_daily_limit_exhausted_when_writing_then_stops_cleanly_and_resumes
 
 
 def test_given_token_rotation_mid_run_when_written_from_cli_config_then_latest_token_is_persisted(
-        clock: TickClock, config_file: Path) -> None:
+        clock: SimulatedClock, config_file: Path) -> None:
     server = sandbox.start("exact", clock=clock, daily_limit=None, access_token_ttl=40)
     try:
         messages = messages_for(realistic_orders(60))
@@ -156,7 +158,7 @@ def test_given_token_rotation_mid_run_when_written_from_cli_config_then_latest_t
 
 @pytest.mark.parametrize("document_type", ["sales_order", "sales_entry"])
 def test_given_other_document_types_when_written_then_one_document_per_order_to_the_cent(
-        exact: sandbox.SandboxServer, clock: TickClock, document_type: str) -> None:
+        exact: sandbox.SandboxServer, clock: SimulatedClock, document_type: str) -> None:
     messages = messages_for(realistic_orders(40))
     config = sandbox_config(exact.base_url, document_type=document_type, revenue_gl_account="8000",
                             rounding_gl_account="8900", revenue_gl_accounts_by_country={"DE": "8300"})
@@ -169,7 +171,7 @@ def test_given_other_document_types_when_written_then_one_document_per_order_to_
 
 
 def test_given_dry_run_when_written_then_plan_is_printed_and_nothing_is_written(
-        exact: sandbox.SandboxServer, clock: TickClock) -> None:
+        exact: sandbox.SandboxServer, clock: SimulatedClock) -> None:
     messages = messages_for([order(1, email=None), order(2, scenario="icp"), order(3, scenario="oss_de")])
     result = run_write(sandbox_config(exact.base_url, dry_run=True), messages, clock=clock)
     assert result.error is None
@@ -185,7 +187,7 @@ def test_given_dry_run_when_written_then_plan_is_printed_and_nothing_is_written(
 
 
 def test_given_an_order_without_vat_code_when_written_then_it_is_skipped_with_a_named_error_and_the_run_fails(
-        exact: sandbox.SandboxServer, clock: TickClock) -> None:
+        exact: sandbox.SandboxServer, clock: SimulatedClock) -> None:
     config = sandbox_config(exact.base_url, vat_codes={"domestic_zero": "5"})  # no export code
     messages = messages_for([order(1), order(2, scenario="export"), order(3)])
     result = run_write(config, messages, clock=clock)
@@ -198,7 +200,7 @@ def test_given_an_order_without_vat_code_when_written_then_it_is_skipped_with_a_
 
 
 def test_given_pos_return_receipt_and_exchange_when_written_twice_then_credit_notes_once_to_the_cent(
-        exact: sandbox.SandboxServer, clock: TickClock) -> None:
+        exact: sandbox.SandboxServer, clock: SimulatedClock) -> None:
     def receipt(number: int, *lines: Any) -> Any:
         o = order(number, email=None, ship=None, source="lightspeed_retail", status=PaymentStatus.REFUNDED,
                   lines=lines)

@@ -20,8 +20,10 @@ from connector_common.errors import (
     RecordError,
     TransientApiError,
 )
+from connector_common.exactly_once import CreateOnce
 from connector_common.model import PaymentStatus
 from connector_common.records import to_record
+from connector_common.testing import SimulatedClock
 from connector_common.write_loop import Pending
 from destination_exact_online.booking import Booker
 from destination_exact_online.client import BusinessError
@@ -30,7 +32,12 @@ from .helpers import settings, table
 
 
 class FakeExact:
-    """An in-memory Exact that records every call; `ambiguous` makes the next N document POSTs lose their answer."""
+    """An in-memory Exact that records every call; `ambiguous` makes the next N document POSTs lose their answer.
+
+    `ambiguous_commits`: the lost POST was committed anyway; `commit_delay`: ... only that many (simulated) seconds
+    later; `elapsed`: how long the lost POST was in flight (60 = our read timeout); `contacts_ambiguous`: the next N
+    contact POSTs lose their answer after committing.
+    """
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
@@ -40,6 +47,12 @@ class FakeExact:
         self.created: list[tuple[str, dict[str, Any]]] = []
         self.ambiguous = 0
         self.ambiguous_commits = True
+        self.elapsed = 0.0
+        self.commit_delay = 0.0
+        self.clock = SimulatedClock()
+        self.late: list[tuple[float, str, dict[str, Any]]] = []  # (visible from, reference, row)
+        self.contacts: dict[tuple[str, str], str] = {}
+        self.contacts_ambiguous = 0
 
     def accounts_by_email(self, emails: Sequence[str]) -> dict[str, dict[str, Any]]:
         self.calls["accounts_by_email"] += 1
@@ -55,7 +68,15 @@ class FakeExact:
 
     def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, str]:
         self.calls["documents_by_reference"] += 1
+        for visible_from, reference, row in list(self.late):
+            if self.clock() >= visible_from:
+                self.documents[reference] = row
+                self.late.remove((visible_from, reference, row))
         return {r: self.documents[r]["ID"] for r in references if r in self.documents}
+
+    def contact_id(self, account_id: str, email: str) -> str | None:
+        self.calls["contact_id"] += 1
+        return self.contacts.get((account_id, email))
 
     def create(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
         self.calls[f"create {entity}"] += 1
@@ -63,9 +84,15 @@ class FakeExact:
         if entity in ("SalesInvoice", "SalesOrder", "SalesEntry") and self.ambiguous:
             self.ambiguous -= 1
             if self.ambiguous_commits:
-                self.documents[payload["YourRef"]] = row
                 self.created.append((entity, payload))
-            raise AmbiguousWrite("connection dropped after sending")
+                self.late.append((self.clock() + self.commit_delay, payload["YourRef"], row))
+            raise AmbiguousWrite("no answer", elapsed=self.elapsed)
+        if entity == "Contact":
+            self.contacts[(payload["Account"], payload["Email"])] = row["ID"]
+            if self.contacts_ambiguous:
+                self.contacts_ambiguous -= 1
+                self.created.append((entity, payload))
+                raise AmbiguousWrite("no answer")
         self.created.append((entity, payload))
         if entity == "Account":
             self.accounts[payload["Email"]] = row
@@ -124,11 +151,65 @@ def test_given_lost_response_after_commit_when_booking_then_recheck_finds_it_and
     assert booker.summary()["recovered_after_ambiguous_write"] == 1
 
 
-def test_given_failure_before_commit_when_booking_then_recheck_misses_and_it_is_posted_again_once() -> None:
+def settling(fake: FakeExact) -> CreateOnce:
+    """The production policy (settle up to two 60 s read timeouts, look every 5 s) on the fake's simulated clock."""
+    return CreateOnce(settle_cap=120, poll_seconds=5, sleep=fake.clock.sleep, clock=fake.clock)
+
+
+def invoices(fake: FakeExact) -> list[str]:
+    return [p["YourRef"] for e, p in fake.created if e == "SalesInvoice"]
+
+
+def test_given_a_post_failing_at_once_without_commit_when_booking_then_one_recheck_and_posted_again_at_once() -> None:
     fake = FakeExact()
     fake.ambiguous, fake.ambiguous_commits = 1, False
-    assert run(Booker(fake, settings(), table()), batch(order(1))) == ["created"]
+    assert run(Booker(fake, settings(), table(), create_once=settling(fake)), batch(order(1))) == ["created"]
     assert fake.calls["create SalesInvoice"] == 2 and len(fake.documents) == 1
+    assert fake.clock.slept == []  # it failed at once: nothing is still running on the server, no reason to wait
+
+
+def test_given_read_timeout_and_a_late_commit_when_booking_then_it_is_found_while_settling_and_not_posted_again(
+) -> None:
+    fake = FakeExact()
+    fake.ambiguous, fake.elapsed, fake.commit_delay = 1, 60.0, 32.0  # read timeout; it commits 32 s later
+    booker = Booker(fake, settings(), table(), create_once=settling(fake))
+    assert run(booker, batch(order(1), order(2))) == ["created", "created"]
+    assert invoices(fake) == ["shopify:#1001", "shopify:#1002"]
+    assert booker.summary()["recovered_after_ambiguous_write"] == 1
+    assert fake.clock.total_slept == 35  # looked every 5 s until it appeared
+
+
+def test_given_read_timeout_and_nothing_committed_when_booking_then_posted_again_only_after_the_settle_window(
+) -> None:
+    fake = FakeExact()
+    fake.ambiguous, fake.ambiguous_commits, fake.elapsed = 1, False, 60.0
+    assert run(Booker(fake, settings(), table(), create_once=settling(fake)), batch(order(1))) == ["created"]
+    assert invoices(fake) == ["shopify:#1001"] and fake.calls["create SalesInvoice"] == 2
+    assert fake.clock.total_slept == 60  # as long again as the failed request was in flight
+
+
+def test_given_every_post_unanswered_when_booking_then_run_stops_transient_after_three_posts_without_a_duplicate(
+) -> None:
+    fake = FakeExact()
+    fake.ambiguous, fake.ambiguous_commits, fake.elapsed = 5, False, 600.0
+    booker = Booker(fake, settings(), table(), create_once=settling(fake))
+    with pytest.raises(TransientApiError, match=r"could not confirm whether SalesInvoice shopify:#1001 \(order .*\) was created"):
+        run(booker, batch(order(1)))
+    assert fake.calls["create SalesInvoice"] == 3 and fake.documents == {}
+    assert fake.clock.total_slept == 3 * 120  # the settle window is capped
+
+
+def test_given_lost_answer_on_a_contact_person_when_creating_a_company_then_the_contact_is_not_doubled() -> None:
+    fake = FakeExact()
+    fake.contacts_ambiguous = 1
+    base = order(1, email="buyer@acme.example")
+    assert base.customer is not None
+    company = replace(base, customer=replace(base.customer, company_name="Acme BV", first_name="Ann",
+                                             last_name="Buyer"))
+    booker = Booker(fake, settings(), table(), create_once=settling(fake))
+    assert run(booker, batch(company)) == ["created"]
+    assert [e for e, _ in fake.created].count("Contact") == 1 and len(fake.contacts) == 1
+    assert booker.summary()["recovered_after_ambiguous_write"] == 1
 
 
 def test_given_order_without_email_when_booked_then_default_debtor_is_used_and_looked_up_once() -> None:

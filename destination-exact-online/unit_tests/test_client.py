@@ -10,27 +10,16 @@ import pytest
 import requests_mock
 
 from connector_common.errors import QuotaExhausted
+from connector_common.testing import SimulatedClock
 from destination_exact_online.client import BusinessError, ExactClient, budget_filters, build_client
 
 BASE = "https://start.exactonline.nl"
 DIV = f"{BASE}/api/v1/1234567"
+START = 1_700_000_000.0  # every clock here starts at this epoch second
 TOKEN = {"access_token": "access-aaaa", "token_type": "bearer", "expires_in": "600", "refresh_token": "refresh-2222"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def client(clock: Clock, rotated: list[str] | None = None) -> ExactClient:
+def client(clock: SimulatedClock, rotated: list[str] | None = None) -> ExactClient:
     c, _ = build_client(base_url=BASE, client_id="cid", client_secret="secret-ssss", refresh_token="refresh-1111",
                         division=1234567, sleep=clock.sleep, clock=clock,
                         on_rotate=lambda t: (rotated if rotated is not None else []).append(t.refresh_token or ""))
@@ -48,7 +37,7 @@ def test_given_many_values_when_filters_built_then_each_stays_under_the_url_budg
 
 
 def test_given_decimals_when_created_then_body_carries_exact_json_numbers() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     with requests_mock.Mocker() as m:
         m.post(f"{BASE}/api/oauth2/token", json=TOKEN)
         m.post(f"{DIV}/salesinvoice/SalesInvoices", json={"d": {"InvoiceID": "g1"}})
@@ -60,7 +49,7 @@ def test_given_decimals_when_created_then_body_carries_exact_json_numbers() -> N
 
 
 def test_given_email_with_quote_when_accounts_looked_up_then_one_escaped_query_and_trimmed_lowercase_keys() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     with requests_mock.Mocker() as m:
         m.post(f"{BASE}/api/oauth2/token", json=TOKEN)
         m.get(f"{DIV}/crm/Accounts", json={"d": {"results": [{"ID": "g1", "Email": "O'Brien@Example.com ",
@@ -72,7 +61,7 @@ def test_given_email_with_quote_when_accounts_looked_up_then_one_escaped_query_a
 
 
 def test_given_two_pages_when_queried_then_next_link_is_followed_in_order() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     with requests_mock.Mocker() as m:
         m.post(f"{BASE}/api/oauth2/token", json=TOKEN)
         m.get(f"{DIV}/logistics/Items", [
@@ -83,7 +72,7 @@ def test_given_two_pages_when_queried_then_next_link_is_followed_in_order() -> N
 
 
 def test_given_minutely_remaining_zero_when_next_call_then_client_waits_until_the_reset() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     reset_ms = int((clock.now + 42) * 1000)
     with requests_mock.Mocker() as m:
         m.post(f"{BASE}/api/oauth2/token", json=TOKEN)
@@ -92,11 +81,11 @@ def test_given_minutely_remaining_zero_when_next_call_then_client_waits_until_th
         c = client(clock)
         c.vat_codes()
         c.vat_codes()
-    assert clock.sleeps and clock.sleeps[0] == pytest.approx(42, abs=0.01)
+    assert clock.slept and clock.slept[0] == pytest.approx(42, abs=0.01)
 
 
 def test_given_daily_limit_429_when_called_then_quota_exhausted_with_reset_time_and_no_retry() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     reset_ms = int((clock.now + 3600) * 1000)
     with requests_mock.Mocker() as m:
         m.post(f"{BASE}/api/oauth2/token", json=TOKEN)
@@ -109,7 +98,7 @@ def test_given_daily_limit_429_when_called_then_quota_exhausted_with_reset_time_
 
 
 def test_given_minutely_429_without_retry_after_when_called_then_waits_for_minutely_reset_and_retries() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     reset_ms = int((clock.now + 17) * 1000)
     with requests_mock.Mocker() as m:
         m.post(f"{BASE}/api/oauth2/token", json=TOKEN)
@@ -118,11 +107,11 @@ def test_given_minutely_429_without_retry_after_when_called_then_waits_for_minut
              "headers": {"X-RateLimit-Minutely-Remaining": "0", "X-RateLimit-Minutely-Reset": str(reset_ms)}},
             {"json": {"d": {"results": []}}}])
         assert client(clock).vat_codes() == []
-    assert sum(clock.sleeps) == pytest.approx(17, abs=0.01)  # backoff, then the limiter waits out the minute
+    assert clock.total_slept == pytest.approx(17, abs=0.01)  # backoff, then the limiter waits out the minute
 
 
 def test_given_business_error_500_when_posting_then_not_retried_and_message_names_exact_text_without_secrets() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     with requests_mock.Mocker() as m:
         m.post(f"{BASE}/api/oauth2/token", json=TOKEN)
         m.post(f"{DIV}/salesinvoice/SalesInvoices", status_code=500,
@@ -138,7 +127,7 @@ def test_given_business_error_500_when_posting_then_not_retried_and_message_name
 
 
 def test_given_rotation_when_token_refreshed_then_callback_gets_the_new_refresh_token_once() -> None:
-    clock, rotated = Clock(), list[str]()
+    clock, rotated = SimulatedClock(now=START), list[str]()
     with requests_mock.Mocker() as m:
         m.post(f"{BASE}/api/oauth2/token", json=TOKEN)
         m.get(f"{DIV}/vat/VATCodes", json={"d": {"results": []}})

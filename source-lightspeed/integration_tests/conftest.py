@@ -10,21 +10,22 @@ import pytest
 from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests  # parametrises the standard suite
 
 import sandbox
+from connector_common.testing import SimulatedClock
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from lightspeed_harness import FakeClock
+from lightspeed_harness import EPOCH
 
 __all__ = ["pytest_generate_tests"]
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> SimulatedClock:
+    return SimulatedClock(now=EPOCH)
 
 
 @pytest.fixture
-def retail(clock: FakeClock) -> Iterator[sandbox.SandboxServer]:
+def retail(clock: SimulatedClock) -> Iterator[sandbox.SandboxServer]:
     server = sandbox.start("lightspeed_retail", seed="demo", orders=300, clock=clock, burst_limit=None)
     yield server
     server.stop()

@@ -1,9 +1,9 @@
-"""Test harness for source-lightspeed: fake clock, config builders, an in-process runner validating every line."""
+"""Test harness for source-lightspeed: start time, config builders, an in-process runner validating every line."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, SyncMode, Type
@@ -12,27 +12,13 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, 
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
 from connector_common.protocol import serialize, validate_line
+from connector_common.testing import SimulatedClock
 from sandbox.lightspeed_ecom import LightspeedEcom
 from sandbox.lightspeed_retail import LightspeedRetail
 from source_lightspeed import SourceLightspeed
 
 STREAMS = ("orders", "customers", "products")
-EPOCH = 1_735_700_000.0  # 2025-01-01, after every seeded record
-
-
-@dataclass
-class FakeClock:
-    """One clock for the stand-in and the connector: sleeping advances it, so rate-limit waits take no time."""
-
-    now: float = EPOCH
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+EPOCH = 1_735_700_000.0  # 2025-01-01, after every seeded record; the start of every SimulatedClock here
 
 
 def ecom_config(base_url: str, **overrides: Any) -> dict[str, Any]:
@@ -92,10 +78,10 @@ class Run:
         return [m.log.message for m in self.messages if m.type == Type.LOG and m.log and m.log.level.value == "WARN"]
 
 
-def run_read(config: dict[str, Any], clock: FakeClock | None = None, state: list[AirbyteStateMessage] | None = None,
-             *, streams: tuple[str, ...] = STREAMS, expect_error: bool = False, config_path: str | None = None,
-             source: SourceLightspeed | None = None) -> Run:
-    clock = clock or FakeClock()
+def run_read(config: dict[str, Any], clock: SimulatedClock | None = None,
+             state: list[AirbyteStateMessage] | None = None, *, streams: tuple[str, ...] = STREAMS,
+             expect_error: bool = False, config_path: str | None = None, source: SourceLightspeed | None = None) -> Run:
+    clock = clock or SimulatedClock(now=EPOCH)
     source = source or SourceLightspeed(config_path, sleep=clock.sleep, clock=clock, monotonic=clock)
     outcome = ExpectedOutcome.EXPECT_UNCAUGHT_ERROR if expect_error else ExpectedOutcome.EXPECT_SUCCESS
     output = read(source, config, catalog(*streams), state, expected_outcome=outcome)
@@ -107,7 +93,7 @@ def run_check(config: dict[str, Any], tmp_path: Any, source: SourceLightspeed | 
     """`check` through the real entrypoint; returns (connection status, every validated message)."""
     path = tmp_path / "check_config.json"
     path.write_text(json.dumps(config))
-    source = source or SourceLightspeed(str(path), sleep=FakeClock().sleep)
+    source = source or SourceLightspeed(str(path), sleep=SimulatedClock(now=EPOCH).sleep)
     output = _run_command(source, ["check", "--config", str(path)])
     messages = validated(output)
     return output.connection_status_messages[0].connectionStatus, messages

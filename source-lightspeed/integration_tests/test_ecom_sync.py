@@ -8,16 +8,17 @@ from decimal import Decimal
 
 import pytest
 from airbyte_cdk.models import Status
-from lightspeed_harness import EPOCH, FakeClock, ecom_config, run_check, run_read
+from lightspeed_harness import EPOCH, ecom_config, run_check, run_read
 
 from connector_common.model import validate_order
 from connector_common.records import from_record
+from connector_common.testing import SimulatedClock
 from sandbox.core import SandboxServer
 from sandbox.lightspeed_ecom import LightspeedEcom
 
 SEED = "demo"
 ORDERS = 40
-MODULE_CLOCK = FakeClock()
+MODULE_CLOCK = SimulatedClock(now=EPOCH)
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +30,14 @@ def shop_server() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
+def clock() -> SimulatedClock:
     MODULE_CLOCK.now = EPOCH
     MODULE_CLOCK.slept.clear()
     return MODULE_CLOCK
 
 
 @pytest.fixture
-def ecom(shop_server: SandboxServer, clock: FakeClock) -> SandboxServer:
+def ecom(shop_server: SandboxServer, clock: SimulatedClock) -> SandboxServer:
     shop_server.reset()  # fresh data, windows, faults and request log; after the clock is rewound
     return shop_server
 

@@ -30,6 +30,7 @@ from airbyte_cdk.test.standard_tests.pytest_hooks import (  # the standard suite
 
 import sandbox
 from connector_common.protocol import validate_line
+from connector_common.testing import SimulatedClock
 from sandbox.core import SandboxServer
 from source_shopify_orders import SourceShopifyOrders
 
@@ -41,27 +42,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires_creds: standard-suite scenarios that need real credentials")
 
 
-class FakeClock:
-    """One clock for the stand-in's bucket refill and the connector's sleeps: sleeping advances time instantly."""
-
-    def __init__(self, start: float) -> None:
-        self.now = start
-        self.slept: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(time.time())
+def clock() -> SimulatedClock:
+    """One clock for the stand-in's bucket refill and the connector's sleeps: sleeping advances time instantly."""
+    return SimulatedClock(now=time.time())
 
 
-def start_shop(fake_clock: FakeClock, **kwargs: Any) -> SandboxServer:
+def start_shop(fake_clock: SimulatedClock, **kwargs: Any) -> SandboxServer:
     """The stand-in on the fake clock unless `clock=` is given (a subprocess cannot share the fake clock)."""
     kwargs.setdefault("seed", "demo")
     kwargs.setdefault("orders", 30)
@@ -70,7 +57,7 @@ def start_shop(fake_clock: FakeClock, **kwargs: Any) -> SandboxServer:
 
 
 @pytest.fixture
-def make_shop(clock: FakeClock) -> Iterator[Callable[..., SandboxServer]]:
+def make_shop(clock: SimulatedClock) -> Iterator[Callable[..., SandboxServer]]:
     """Start stand-ins with constructor overrides (e.g. max_available=1000); all are stopped after the test."""
     servers: list[SandboxServer] = []
 
@@ -94,7 +81,7 @@ def config() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def run(tmp_path: Path, clock: FakeClock) -> Callable[..., Run]:
+def run(tmp_path: Path, clock: SimulatedClock) -> Callable[..., Run]:
     """`run("read", config, streams=..., state=...)`: the connector in-process, every line validated."""
 
     def runner(command: str, config: dict[str, Any], **kwargs: Any) -> Run:
@@ -174,7 +161,7 @@ def catalog_json(streams: tuple[str, ...] = STREAMS, mode: SyncMode = SyncMode.i
     return json.dumps(ConfiguredAirbyteCatalogSerializer.dump(builder.build()))
 
 
-def run_source(tmp_path: Path, command: str, config: dict[str, Any], *, clock: FakeClock,
+def run_source(tmp_path: Path, command: str, config: dict[str, Any], *, clock: SimulatedClock,
                streams: tuple[str, ...] = STREAMS, state: list[dict[str, Any]] | None = None,
                mode: SyncMode = SyncMode.incremental, config_path: Path | None = None) -> Run:
     """Run `command` in-process through the real entrypoint; validate every printed line."""

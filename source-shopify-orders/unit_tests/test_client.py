@@ -11,6 +11,7 @@ import requests_mock
 
 from connector_common.errors import AuthFailed, ConfigError, RateLimited, TransientApiError
 from connector_common.http import Redactor
+from connector_common.testing import SimulatedClock
 from source_shopify_orders.client import (
     CostBucketLimiter,
     MissingScope,
@@ -28,19 +29,7 @@ from source_shopify_orders.client import (
 BASE = "https://demo.myshopify.com"
 URL = f"{BASE}/admin/api/2026-10/graphql.json"
 TOKEN = "shpat_unit_test_token_1234567890"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+START = 1000.0  # every clock here starts at this epoch second
 
 
 def cost(requested: int, actual: int | None, available: float, maximum: float = 1000.0,
@@ -50,7 +39,7 @@ def cost(requested: int, actual: int | None, available: float, maximum: float = 
                                         "restoreRate": rate}}}
 
 
-def client(clock: Clock) -> ShopifyClient:
+def client(clock: SimulatedClock) -> ShopifyClient:
     redactor = Redactor()
     return ShopifyClient(BASE, "2026-10", make_auth({"access_token": TOKEN}, BASE, redactor), redactor=redactor,
                          sleep=clock.sleep, clock=clock.time, rand=lambda: 0.5)
@@ -80,7 +69,7 @@ def test_given_a_bad_shop_or_plain_http_url_when_configured_then_a_config_error_
 
 
 def test_given_a_half_empty_bucket_when_the_next_query_costs_more_than_is_left_then_it_waits_for_the_refill() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     limiter = CostBucketLimiter(clock=clock.time)
     limiter.observe("Orders", cost(requested=800, actual=300, available=500)["cost"])
     limiter.expect("Orders")
@@ -98,7 +87,7 @@ def test_given_the_last_page_cost_when_sizing_the_next_page_then_it_fits_under_1
 
 
 def test_given_throttled_answers_when_querying_then_it_waits_by_the_bucket_and_returns_the_data() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     shopify = client(clock)
     throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
                  "extensions": cost(752, None, 100)}
@@ -114,7 +103,7 @@ def test_given_throttled_answers_when_querying_then_it_waits_by_the_bucket_and_r
 
 
 def test_given_a_400_answer_when_querying_then_the_error_names_the_call_without_the_token() -> None:
-    shopify = client(Clock())
+    shopify = client(SimulatedClock(now=START))
     with requests_mock.Mocker() as m:
         m.post(URL, status_code=401, json={"errors": f"[API] Invalid API key or access token {TOKEN}"})
         with pytest.raises(AuthFailed) as info:
@@ -124,7 +113,7 @@ def test_given_a_400_answer_when_querying_then_the_error_names_the_call_without_
 
 
 def test_given_a_server_error_storm_when_querying_then_it_retries_and_raises_a_transient_error() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     shopify = client(clock)
     with requests_mock.Mocker() as m:
         m.post(URL, status_code=503, json={"errors": "unavailable"})
@@ -157,7 +146,7 @@ def test_given_graphql_access_denied_errors_when_classified_then_the_scope_or_ap
 
 
 def test_given_a_throttled_mutation_and_an_internal_error_when_querying_then_the_shared_loop_retries_both() -> None:
-    clock = Clock()
+    clock = SimulatedClock(now=START)
     shopify = client(clock)
     throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
                  "extensions": cost(10, None, 0)}
@@ -172,11 +161,11 @@ def test_given_a_throttled_mutation_and_an_internal_error_when_querying_then_the
         assert shopify.graphql("Shop", "query { shop { name } }").data == {"shop": {"name": "Demo"}}
     assert shopify.throttled == 1
     assert clock.slept[0] == pytest.approx((10 * 1.01 + 1) / 50)  # the refill time of the requested cost
-    assert len(clock.slept) == 2 and shopify.http.waited == pytest.approx(sum(clock.slept))
+    assert len(clock.slept) == 2 and shopify.http.waited == pytest.approx(clock.total_slept)
 
 
 def test_given_a_bucket_that_never_refills_when_querying_then_a_rate_limited_error_names_the_query() -> None:
-    shopify = client(Clock())
+    shopify = client(SimulatedClock(now=START))
     throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
                  "extensions": cost(500, None, 0)}
     with requests_mock.Mocker() as m:
