@@ -25,6 +25,16 @@ class RecordError(ConnectorError):
         super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
 
 
+class InputError(ConnectorError):
+    """A line on a destination's stdin is not an Airbyte message (cut off, not JSON, not UTF-8, wrong shape)."""
+
+    def __init__(self, line_number: int, reason: str) -> None:
+        self.line_number = line_number
+        super().__init__(f"stdin line {line_number} is not an Airbyte message: {reason}. Stopped there: every record "
+                         f"before it is booked and its states echoed, nothing after it is read; the next run starts "
+                         f"from the last echoed state")
+
+
 class ApiError(ConnectorError):
     """A vendor API answered with an error we do not retry (or retries are exhausted)."""
 

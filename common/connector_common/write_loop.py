@@ -6,13 +6,14 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
+from airbyte_cdk.destinations import Destination
 from airbyte_cdk.models import AirbyteMessage, FailureType, Level, Type
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from connector_common import protocol
-from connector_common.errors import ConnectorError, QuotaExhausted, RecordError
+from connector_common.errors import ConnectorError, InputError, QuotaExhausted, RecordError
 from connector_common.protocol import to_traced
 
 MAX_REPORTED_SKIPS = 50
@@ -52,10 +53,20 @@ class WriteReport:
     skipped_count: int = 0
     ignored_streams: Counter[str] = field(default_factory=Counter)
     states_echoed: int = 0
+    bad_input: InputError | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"outcomes": dict(self.outcomes), "skipped_count": self.skipped_count, "skipped": self.skipped,
-                "ignored_streams": dict(self.ignored_streams), "states_echoed": self.states_echoed}
+                "ignored_streams": dict(self.ignored_streams), "states_echoed": self.states_echoed,
+                **({"bad_input_line": self.bad_input.line_number} if self.bad_input else {})}
+
+
+class BookingDestination(Destination):
+    """The base of our destinations: the CDK's Destination with stdin read strictly (`protocol.read_messages`: a
+    line that is not an Airbyte message stops the sync instead of being dropped)."""
+
+    def _parse_input_stream(self, input_stream: IO[str]) -> Iterator[AirbyteMessage]:
+        return protocol.read_messages(input_stream)
 
 
 def write_loop(
@@ -102,7 +113,7 @@ def write_loop(
         buffer.clear()
 
     try:
-        for message in messages:
+        for message in _until_bad_input(messages, report):
             if message.type == Type.RECORD and message.record is not None:
                 if message.record.stream not in streams:
                     report.ignored_streams[message.record.stream] += 1
@@ -115,6 +126,8 @@ def write_loop(
                 report.states_echoed += 1
                 yield message
         yield from flush()
+        if report.bad_input is not None:
+            raise report.bad_input
     except QuotaExhausted as exc:
         yield _summary(sink, report)
         when = f" It can resume after {exc.resets_at.isoformat()}." if exc.resets_at else ""
@@ -130,6 +143,15 @@ def write_loop(
         raise AirbyteTracedException(
             message=f"{report.skipped_count} record(s) were skipped and not booked; first: {report.skipped[0]}",
             failure_type=FailureType.config_error)
+
+
+def _until_bad_input(messages: Iterable[AirbyteMessage], report: WriteReport) -> Iterator[AirbyteMessage]:
+    """The messages up to a bad stdin line; the InputError is kept in the report, so what came before is booked
+    (and its states echoed) before the loop stops on it."""
+    try:
+        yield from messages
+    except InputError as exc:
+        report.bad_input = exc
 
 
 def _summary(sink: Sink, report: WriteReport) -> AirbyteMessage:

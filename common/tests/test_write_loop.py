@@ -1,5 +1,6 @@
 """The destination write loop: state only after commit, skipped records counted and reported, clean stops."""
 
+import io
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -11,13 +12,14 @@ from airbyte_cdk.models import (
     AirbyteStateMessage,
     AirbyteStateType,
     AirbyteStreamState,
+    FailureType,
     StreamDescriptor,
     Type,
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from connector_common.errors import ApiError, QuotaExhausted, RecordError
-from connector_common.protocol import record, serialize, validate_line
+from connector_common.protocol import read_messages, record, serialize, validate_line
 from connector_common.write_loop import SUMMARY_PREFIX, Pending, write_loop
 
 
@@ -123,3 +125,42 @@ def test_given_api_error_then_system_error_and_records_of_other_streams_ignored(
         list(write_loop([record("refunds", {"source_id": "9"}), *orders("1", "2"), state(1)], sink, streams={"orders"}))
     assert info.value.failure_type.value == "system_error"
     assert sink.committed == ["1"]
+
+
+def stdin(*lines: bytes) -> io.BufferedReader:
+    return io.BufferedReader(io.BytesIO(b"".join(lines)))  # what `sys.stdin.buffer` is
+
+
+def line(message: AirbyteMessage) -> bytes:
+    return serialize(message).encode() + b"\n"
+
+
+@pytest.mark.parametrize(("bad", "reason"), [
+    (b'{"type": "RECORD", "record": {"stream": "orders", "data": {"source_id": "3"\n', "unexpected end of data"),
+    (b'{"type": "RECORD", "record": {"stream": "orders", "data": {"name": "Bj\xf6rn"}, "emitted_at": 1}}\n',
+     "not UTF-8 (invalid start byte at byte"),
+    (b'{"type": "RECORD"}\n', "RECORD message without its 'record' field"),
+    (b'{"type": "NOPE"}\n', '"NOPE" is not one of'),
+    (b'[1, 2]\n', "is not of type"),
+])
+def test_given_a_bad_stdin_line_when_writing_then_what_came_before_is_booked_and_the_sync_stops_naming_the_line(
+        bad: bytes, reason: str) -> None:
+    sink = FakeSink()
+    out: list[AirbyteMessage] = []
+    source = stdin(*map(line, orders("1")), line(state(1)), line(orders("2")[0]), b"\n", bad,
+                   *map(line, orders("4")), line(state(2)))
+    with pytest.raises(AirbyteTracedException) as info:
+        for msg in write_loop(read_messages(io.TextIOWrapper(source, encoding="utf-8")), sink, streams={"orders"}):
+            out.append(msg)
+    assert sink.committed == ["1", "2"]  # "2" is booked, but no state after it was echoed: a re-run re-reads it
+    assert [m.type for m in out].count(Type.STATE) == 1
+    assert info.value.failure_type == FailureType.system_error
+    assert info.value.message.startswith("stdin line 5 is not an Airbyte message: ") and reason in info.value.message
+    assert "Bj" not in info.value.message  # the line's content (customer data) is never quoted
+    summary = json.loads(out[-1].log.message.removeprefix(SUMMARY_PREFIX))
+    assert summary["bad_input_line"] == 5
+
+
+def test_given_clean_stdin_when_read_then_every_message_in_order_and_blank_lines_ignored() -> None:
+    source = stdin(*map(line, orders("1", "2")), b"\n", line(state(1)))
+    assert [m.type for m in read_messages(source)] == [Type.RECORD, Type.RECORD, Type.STATE]

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from airbyte_cdk.destinations import Destination
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
@@ -24,7 +23,7 @@ from connector_common.errors import ConfigError, ConnectorError
 from connector_common.http import HttpClient, Redactor
 from connector_common.protocol import to_traced
 from connector_common.vat import is_eu_member
-from connector_common.write_loop import write_loop
+from connector_common.write_loop import BookingDestination, write_loop
 from destination_eaccounting.booking import Booker, ReferenceData, resolve_terms
 from destination_eaccounting.client import EaccountingClient, EaccountingRateLimiter, classify_error, error_message
 from destination_eaccounting.config import Settings, settings_from_config
@@ -35,7 +34,7 @@ STREAMS = frozenset({"orders", "customers", "products"})
 UNIT_CODES = ("st", "pcs", "stk", "styck", "stuk")
 
 
-class DestinationEaccounting(Destination):
+class DestinationEaccounting(BookingDestination):
     """Books canonical orders (and optionally customers and products) in Visma eAccounting."""
 
     def __init__(self, config_path: str | None = None, *, sleep: Callable[[float], None] = time.sleep,

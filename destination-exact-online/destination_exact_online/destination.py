@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from airbyte_cdk.destinations import Destination
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
@@ -29,7 +28,7 @@ from connector_common.errors import ConfigError, ConnectorError
 from connector_common.exactly_once import CreateOnce
 from connector_common.http import RetryPolicy
 from connector_common.protocol import ConfigPersister, to_traced
-from connector_common.write_loop import write_loop
+from connector_common.write_loop import BookingDestination, write_loop
 from destination_exact_online.booking import Booker
 from destination_exact_online.client import ExactClient, api_calls, build_client
 from destination_exact_online.settings import Settings, parse_settings
@@ -47,7 +46,7 @@ class Division:
     gl_ids: dict[str, str]
 
 
-class DestinationExactOnline(Destination):
+class DestinationExactOnline(BookingDestination):
     """Books canonical `orders` (and optionally `customers`, `products`) in Exact Online exactly once."""
 
     def __init__(self, config_path: str | None = None, *, emit: Callable[[AirbyteMessage], None] = protocol.emit,
