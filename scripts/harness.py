@@ -137,23 +137,7 @@ def run_pipe(workdir: Path, source: str, destination: str, timeout: float = 600,
               f"| {shlex.join(dst)} > destination_output.jsonl 2>destination.err")
     proc = subprocess.run(["bash", "-c", script], cwd=workdir, timeout=timeout, check=False,
                           env={**os.environ, **(env or {})})
-    source_lines = _lines(workdir / "source_output.jsonl")
-    records = []
-    for line in source_lines:
-        message = validate_line(line)
-        if message.type.value == "RECORD" and message.record.stream == "orders":
-            records.append(message.record.data)
-    dest_messages = [validate_line(line) for line in _lines(workdir / "destination_output.jsonl")]
-    stderr = (workdir / "source.err").read_text() + (workdir / "destination.err").read_text()
-    run = PipeRun(proc.returncode, records, dest_messages, stderr)
-    run.state = _merge_state(_read_json(state_file, []), [m for m in dest_messages if m.type.value == "STATE"])
-    if run.state:
-        state_file.write_text(json.dumps(run.state, indent=2))
-    return run
-
-
-def _lines(path: Path) -> list[str]:
-    return [line for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    return collect_pipe(workdir, proc.returncode)
 
 
 def _read_json(path: Path, default: Any) -> Any:
@@ -325,7 +309,7 @@ class Trace:
 def traces(workdir: Path, run: PipeRun) -> list[Trace]:
     """Every TRACE error of the last pipe run, from the source's output and the destination's."""
     found = []
-    sides = [("source", [validate_line(line) for line in _complete_lines(workdir / "source_output.jsonl")]),
+    sides = [("source", [validate_line(line) for line in output_lines(workdir / "source_output.jsonl")]),
              ("destination", run.destination_messages)]
     for side, messages in sides:
         for message in messages:
@@ -340,7 +324,7 @@ def completed(workdir: Path, run: PipeRun) -> bool:
     destination echoed the source's last state, and the destination's only error (if any) is the report of records
     rejected by rule. (A killed destination also cuts the source's tee'd output short: matching states alone would
     not prove the source got to the end.)"""
-    source = [validate_line(line) for line in _complete_lines(workdir / "source_output.jsonl")]
+    source = [validate_line(line) for line in output_lines(workdir / "source_output.jsonl")]
     finished = any(m.trace is not None and m.trace.stream_status is not None
                    and m.trace.stream_status.status.value == "COMPLETE" for m in source)
     source_states = [m for m in source if m.type.value == "STATE"]
@@ -407,9 +391,9 @@ def collect_pipe(workdir: Path, returncode: int) -> PipeRun:
 
     A line cut off by a kill (no trailing newline) is ignored, as Airbyte ignores a partial message.
     """
-    source_messages = [validate_line(line) for line in _complete_lines(workdir / "source_output.jsonl")]
+    source_messages = [validate_line(line) for line in output_lines(workdir / "source_output.jsonl")]
     records = [m.record.data for m in source_messages if m.record is not None and m.record.stream == "orders"]
-    dest_messages = [validate_line(line) for line in _complete_lines(workdir / "destination_output.jsonl")]
+    dest_messages = [validate_line(line) for line in output_lines(workdir / "destination_output.jsonl")]
     err = [workdir / "source.err", workdir / "destination.err"]
     stderr = "".join(p.read_text(errors="replace") for p in err if p.exists())
     run = PipeRun(returncode, records, dest_messages, stderr)
@@ -420,7 +404,8 @@ def collect_pipe(workdir: Path, returncode: int) -> PipeRun:
     return run
 
 
-def _complete_lines(path: Path) -> list[str]:
+def output_lines(path: Path) -> list[str]:
+    """The complete, non-blank lines of a connector's output file (a line cut off by a kill is left out)."""
     if not path.exists():
         return []
     text = path.read_text(errors="replace")

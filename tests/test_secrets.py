@@ -249,7 +249,7 @@ def test_given_recognisable_secrets_when_a_destination_checks_writes_and_hits_a_
     pipe = harness.run_pipe(tmp_path, source, kind)
     assert pipe.returncode == 0, pipe.errors or pipe.stderr[-2000:]
     assert harness.ledger(kind, servers[kind]), "the pipe booked nothing"
-    runs += [CliRun(f"{role} (pipe)", 0, harness._lines(tmp_path / f"{role}_output.jsonl"),
+    runs += [CliRun(f"{role} (pipe)", 0, harness.output_lines(tmp_path / f"{role}_output.jsonl"),
                     (tmp_path / f"{role}.err").read_text()) for role in ("source", "destination")]
 
     # A second write after every token was revoked: the destination gets a 401, refreshes, and is refused.
