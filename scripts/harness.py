@@ -85,13 +85,17 @@ def destination_config(kind: str, servers: dict[str, sandbox.SandboxServer]) -> 
     raise KeyError(kind)
 
 
-def catalog(destination: bool = False) -> dict[str, Any]:
-    stream = {"name": "orders", "json_schema": load_schema("orders"), "supported_sync_modes": ["incremental"],
-              "source_defined_cursor": True, "default_cursor_field": ["updated_at"],
-              "source_defined_primary_key": [["source_id"]]}
-    return {"streams": [{"stream": stream, "sync_mode": "incremental", "cursor_field": ["updated_at"],
-                         "primary_key": [["source_id"]],
-                         "destination_sync_mode": "append_dedup" if destination else "append"}]}
+def catalog(destination: bool = False, streams: tuple[str, ...] = ("orders",)) -> dict[str, Any]:
+    """A configured catalog of canonical streams (incremental on updated_at, keyed by source_id)."""
+    configured = []
+    for name in streams:
+        stream = {"name": name, "json_schema": load_schema(name), "supported_sync_modes": ["incremental"],
+                  "source_defined_cursor": True, "default_cursor_field": ["updated_at"],
+                  "source_defined_primary_key": [["source_id"]]}
+        configured.append({"stream": stream, "sync_mode": "incremental", "cursor_field": ["updated_at"],
+                           "primary_key": [["source_id"]],
+                           "destination_sync_mode": "append_dedup" if destination else "append"})
+    return {"streams": configured}
 
 
 @dataclass
@@ -115,13 +119,14 @@ class PipeRun:
                 and m.trace.error is not None]
 
 
-def prepare(workdir: Path, source: str, destination: str, servers: dict[str, sandbox.SandboxServer]) -> None:
-    """Write configs and catalogs into `workdir` (kept between runs: rotated tokens are written back there)."""
+def prepare(workdir: Path, source: str, destination: str, servers: dict[str, sandbox.SandboxServer],
+            streams: tuple[str, ...] = ("orders",)) -> None:
+    """Write configs and catalogs of `streams` into `workdir` (kept between runs: rotated tokens are written back)."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "source_config.json").write_text(json.dumps(source_config(source, servers), indent=2))
     (workdir / "destination_config.json").write_text(json.dumps(destination_config(destination, servers), indent=2))
-    (workdir / "source_catalog.json").write_text(json.dumps(catalog(), indent=2))
-    (workdir / "destination_catalog.json").write_text(json.dumps(catalog(destination=True), indent=2))
+    (workdir / "source_catalog.json").write_text(json.dumps(catalog(streams=streams), indent=2))
+    (workdir / "destination_catalog.json").write_text(json.dumps(catalog(destination=True, streams=streams), indent=2))
 
 
 def run_pipe(workdir: Path, source: str, destination: str, timeout: float = 600,
