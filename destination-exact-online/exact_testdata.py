@@ -19,24 +19,17 @@ from airbyte_cdk.models import (
 from airbyte_cdk.models import StreamDescriptor as Descriptor
 
 from connector_common import protocol
-from connector_common.model import (
-    Address,
-    CustomerRef,
-    Discount,
-    DiscountAllocation,
-    FulfillmentStatus,
-    Order,
-    OrderLine,
-    Payment,
-    PaymentStatus,
-    Refund,
-    RefundLine,
-    ShippingLine,
-    TaxLine,
-    Totals,
-)
-from connector_common.money import cents, net_from_gross
+from connector_common.model import Order, OrderLine, PaymentStatus, ShippingLine
 from connector_common.records import to_record
+from connector_common.testing import (
+    make_address,
+    make_customer,
+    make_discount,
+    make_line,
+    make_order,
+    make_refund,
+    make_shipping,
+)
 
 D = Decimal
 BASE_TIME = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -58,86 +51,41 @@ SCENARIOS: dict[str, tuple[str, Decimal, str | None, str | None]] = {
 def line(line_id: str, sku: str | None, price: str, qty: int, rate: Decimal, *, gross: bool,
          discount: str = "0") -> OrderLine:
     """One consistent line. `price`/`discount` are incl. VAT when `gross`, else excl."""
-    unit, disc, quantity = D(price), D(discount), D(qty)
-    if gross:
-        total_incl = unit * quantity - disc
-        total_excl = cents(net_from_gross(total_incl, rate))
-        disc_excl = cents(net_from_gross(disc, rate))
-        unit_excl, unit_incl, disc_incl = net_from_gross(unit, rate, 4), unit, disc
-    else:
-        total_excl = unit * quantity - disc
-        total_incl = total_excl + cents(total_excl * rate / 100)
-        disc_excl, disc_incl = disc, disc + cents(disc * rate / 100)
-        unit_excl, unit_incl = unit, cents(unit * (100 + rate) / 100)
-    return OrderLine(line_id=line_id, sku=sku, title=f"Product {sku or line_id}", quantity=quantity,
-                     unit_price_excl=unit_excl, unit_price_incl=unit_incl, discount_excl=disc_excl,
-                     discount_incl=disc_incl, tax_rate=rate, tax_amount=total_incl - total_excl,
-                     total_excl=total_excl, total_incl=total_incl)
+    return make_line(sku, qty, price, rate, discount_incl=discount, title=f"Product {sku or line_id}",
+                     line_id=line_id, prices_include_tax=gross)
 
 
 def shipping(amount_incl: str, rate: Decimal) -> ShippingLine:
-    incl = D(amount_incl)
-    excl = cents(net_from_gross(incl, rate))
-    return ShippingLine(title="Verzending", amount_excl=excl, amount_incl=incl, tax_rate=rate, tax_amount=incl - excl)
+    return make_shipping(amount_incl, rate, "Verzending")
 
 
 def order(number: int, *, scenario: str = "domestic_21", gross: bool = True, lines: tuple[OrderLine, ...] = (),
           ship: str | None = "4.95", email: str | None = "auto", order_discount: str | None = None,
           status: PaymentStatus = PaymentStatus.PAID, cancelled: bool = False, source: str = "shopify",
           refund: bool = False, minutes: int = 0) -> Order:
-    """A consistent canonical order for one scenario (grand total = lines + shipping - order discount)."""
+    """A consistent canonical order for one scenario (grand total = lines + shipping - order discount).
+
+    Shipping, the order discount and the refund (one unit of the first line) are incl. VAT whatever `gross` says.
+    """
     country, rate, company, vat_number = SCENARIOS[scenario]
     if not lines:
         lines = (line(f"{number}-1", f"SKU-{number % 7}", "19.95", 2, rate, gross=gross, discount="2.00"),
                  line(f"{number}-2", "SKU-O'NEIL", "5.00", 1, rate, gross=gross))
-    ships = (shipping(ship, rate),) if ship else ()
-    discounts: tuple[Discount, ...] = ()
-    if order_discount:
-        amount = D(order_discount)
-        excl = cents(net_from_gross(amount, rate))
-        discounts = (Discount(code="WELCOME", title="Welkomstkorting", kind="fixed_amount", amount_incl=amount,
-                              amount_excl=excl, allocation=DiscountAllocation.ORDER, tax_rate=rate,
-                              tax_amount=amount - excl),)
-    per_rate: dict[Decimal, Decimal] = {}
-    for item in (*lines, *ships):
-        r = item.tax_rate
-        per_rate[r] = per_rate.get(r, D(0)) + item.tax_amount
-    for disc in discounts:
-        per_rate[rate] = per_rate.get(rate, D(0)) - disc.tax_amount
-    subtotal = sum((ln.total_incl for ln in lines), D(0))
-    ship_total = sum((s.amount_incl for s in ships), D(0))
-    disc_total = sum((d.amount_incl for d in discounts), D(0))
-    grand = subtotal + ship_total - disc_total
     created = BASE_TIME + timedelta(minutes=minutes or number)
     if email == "auto":
         email = f"Klant.{number % 40}@Example.com " if number % 40 else "o'brien@example.com"
-    address = Address(line1="Kerkstraat", house_number=str(number % 90 + 1), postcode="1234 AB", city="Stad",
-                      country=country, company=company, first_name="Jan", last_name=f"Klant{number % 40}")
-    refunds: tuple[Refund, ...] = ()
-    if refund:
-        first = lines[0]
-        per_unit_incl = first.total_incl / first.quantity
-        incl = cents(per_unit_incl)
-        excl = cents(net_from_gross(incl, first.tax_rate))
-        refunds = (Refund(refund_id=f"{number}01", created_at=created + timedelta(days=3),
-                          lines=(RefundLine(line_id=first.line_id, sku=first.sku, quantity=D(1), amount_excl=excl,
-                                            amount_incl=incl, tax_amount=incl - excl, tax_rate=first.tax_rate),),
-                          shipping_incl=D(0), adjustment_incl=D(0), total_incl=incl),)
-    return Order(
+    last_name = f"Klant{number % 40}"
+    return make_order(
         source=source, source_id=f"{900000 + number}", reference=f"#{1000 + number}", created_at=created,
-        updated_at=created + timedelta(seconds=30), currency="EUR", prices_include_tax=gross, payment_status=status,
-        fulfillment_status=FulfillmentStatus.FULFILLED, lines=lines,
-        totals=Totals(subtotal_incl=subtotal, shipping_incl=ship_total, discount_incl=disc_total,
-                      tax_total=sum(per_rate.values(), D(0)),
-                      tax_lines=tuple(TaxLine(rate=r, amount=a) for r, a in sorted(per_rate.items())),
-                      grand_total=grand, refunded_total=sum((r.total_incl for r in refunds), D(0))),
-        cancelled=cancelled,
-        customer=CustomerRef(source_id=f"c{number % 40}", email=email, first_name="Jan",
-                             last_name=f"Klant{number % 40}", company_name=company, vat_number=vat_number,
-                             is_company=company is not None)
-        if email else None,
-        billing_address=address, shipping_address=address, shipping_lines=ships, discounts=discounts,
-        payments=(Payment(gateway="ideal", amount=grand),), refunds=refunds,
+        updated_at=created + timedelta(seconds=30), prices_include_tax=gross, payment_status=status,
+        cancelled=cancelled, lines=lines, shipping=(shipping(ship, rate),) if ship else (),
+        discounts=(make_discount(order_discount, rate, title="Welkomstkorting"),) if order_discount else (),
+        refunds=(make_refund(lines[0], 1, refund_id=f"{number}01", created_at=created + timedelta(days=3)),)
+        if refund else (),
+        customer=make_customer(email, last_name=last_name, company=company, vat_number=vat_number,
+                               source_id=f"c{number % 40}") if email else None,
+        address=make_address(country, line1="Kerkstraat", house_number=str(number % 90 + 1), postcode="1234 AB",
+                             city="Stad", company=company, first_name="Jan", last_name=last_name),
     )
 
 

@@ -1,10 +1,15 @@
 """Test and benchmark helpers: builders of consistent canonical orders (amounts computed once, Decimal) and a
-simulated clock."""
+simulated clock.
+
+Every amount is given in the order's pricing mode (incl. tax by default, excl. tax with
+`prices_include_tax=False`) and split into excl./incl./tax by `split`, the one rounding rule of all builders, so
+every order they build passes `connector_common.model.validate_order` by construction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from connector_common.model import (
@@ -17,13 +22,17 @@ from connector_common.model import (
     OrderLine,
     Payment,
     PaymentStatus,
+    Refund,
+    RefundLine,
     ShippingLine,
     TaxLine,
     Totals,
 )
-from connector_common.money import cents, net_from_gross, quantize
+from connector_common.money import cents, gross_from_net, net_from_gross, tax_on_net
 
 D = Decimal
+Amount = str | int | Decimal  # a money, quantity or rate value as a test writes it ("19.95", 2, Decimal(21))
+CREATED_AT = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # default order time
 
 
 @dataclass
@@ -55,31 +64,94 @@ class SimulatedClock:
         return sum(self.slept)
 
 
-def make_line(sku: str | None, quantity: str | int, unit_incl: str, rate: str, *, discount_incl: str = "0",
-              title: str | None = None, line_id: str | None = None) -> OrderLine:
-    """A line priced incl. tax: tax is computed on the discounted line total and rounded once to cents."""
-    qty, unit, r, disc = D(quantity), D(unit_incl), D(rate), D(discount_incl)
-    total_incl = cents(qty * unit - disc)
-    total_excl = cents(net_from_gross(total_incl, r))
+def split(amount: Amount, rate: Amount, *, prices_include_tax: bool = True) -> tuple[Decimal, Decimal, Decimal]:
+    """(excl, incl, tax) of an amount given in a pricing mode, each in cents.
+
+    Incl. tax: the net amount is rounded half up to cents and the tax is the rest. Excl. tax: the tax on the net
+    amount is rounded half up and added. A half-cent tie therefore goes to the net amount, not to the tax.
+    """
+    value, r = cents(D(amount)), D(rate)
+    if prices_include_tax:
+        excl = cents(net_from_gross(value, r))
+        return excl, value, value - excl
+    tax = tax_on_net(value, r)
+    return value, value + tax, tax
+
+
+def make_line(sku: str | None, quantity: Amount, unit_incl: Amount, rate: Amount, *, discount_incl: Amount = "0",
+              title: str | None = None, line_id: str | None = None, prices_include_tax: bool = True,
+              is_service: bool = False) -> OrderLine:
+    """A line whose tax is computed on the discounted line total and rounded once to cents.
+
+    `unit_incl` and `discount_incl` are in the order's pricing mode: incl. tax by default, excl. tax with
+    `prices_include_tax=False` (the names predate that option). The unit price in the other mode is derived at
+    4 decimals (incl. to excl.) or in cents (excl. to incl.), as shops report it.
+    """
+    qty, unit, r = D(quantity), D(unit_incl), D(rate)
+    total_excl, total_incl, tax = split(qty * unit - D(discount_incl), r, prices_include_tax=prices_include_tax)
+    disc_excl, disc_incl, _ = split(discount_incl, r, prices_include_tax=prices_include_tax)
+    if prices_include_tax:
+        unit_excl, unit_gross = net_from_gross(unit, r, 4), unit
+    else:
+        unit_excl, unit_gross = unit, gross_from_net(unit, r, 2)
     return OrderLine(
         line_id=line_id or f"L-{sku}", sku=sku, title=title or f"Product {sku}", quantity=qty,
-        unit_price_excl=quantize(net_from_gross(unit, r), 4), unit_price_incl=unit,
-        discount_excl=cents(net_from_gross(disc, r)), discount_incl=disc, tax_rate=r,
-        tax_amount=total_incl - total_excl, total_excl=total_excl, total_incl=total_incl,
+        unit_price_excl=unit_excl, unit_price_incl=unit_gross, discount_excl=disc_excl, discount_incl=disc_incl,
+        tax_rate=r, tax_amount=tax, total_excl=total_excl, total_incl=total_incl, is_service=is_service,
     )
 
 
-def make_shipping(amount_incl: str, rate: str = "21", title: str = "Shipping") -> ShippingLine:
-    gross, r = D(amount_incl), D(rate)
-    net = cents(net_from_gross(gross, r))
-    return ShippingLine(title=title, amount_excl=net, amount_incl=gross, tax_rate=r, tax_amount=gross - net)
+def make_shipping(amount_incl: Amount, rate: Amount = "21", title: str = "Shipping", *,
+                  prices_include_tax: bool = True) -> ShippingLine:
+    """A shipping line; `amount_incl` is in the pricing mode (excl. tax with `prices_include_tax=False`)."""
+    excl, incl, tax = split(amount_incl, rate, prices_include_tax=prices_include_tax)
+    return ShippingLine(title=title, amount_excl=excl, amount_incl=incl, tax_rate=D(rate), tax_amount=tax)
+
+
+def make_discount(amount: Amount, rate: Amount = "21", *, prices_include_tax: bool = True, code: str | None = "WELCOME",
+                  title: str = "Welcome discount") -> Discount:
+    """A fixed order-level discount the shop did not allocate to lines (booked once, at `rate`), in pricing mode."""
+    excl, incl, tax = split(amount, rate, prices_include_tax=prices_include_tax)
+    return Discount(code=code, title=title, kind="fixed_amount", amount_incl=incl, amount_excl=excl,
+                    allocation=DiscountAllocation.ORDER, tax_rate=D(rate), tax_amount=tax)
+
+
+def make_refund(line: OrderLine, quantity: Amount, *, prices_include_tax: bool = True, refund_id: str = "r1",
+                created_at: datetime | None = None, shipping_incl: Amount = "0") -> Refund:
+    """A refund of `quantity` units of `line`: its share of the line total in the pricing mode, split like the line.
+
+    Refunding every unit gives back exactly the line's amounts. `shipping_incl` is refunded shipping incl. tax.
+    """
+    qty, shipping = D(quantity), cents(D(shipping_incl))
+    share = (line.total_incl if prices_include_tax else line.total_excl) * qty / line.quantity
+    excl, incl, tax = split(share, line.tax_rate, prices_include_tax=prices_include_tax)
+    return Refund(refund_id=refund_id, created_at=created_at or CREATED_AT + timedelta(days=3),
+                  lines=(RefundLine(line_id=line.line_id, sku=line.sku, quantity=qty, amount_excl=excl,
+                                    amount_incl=incl, tax_amount=tax, tax_rate=line.tax_rate),),
+                  shipping_incl=shipping, adjustment_incl=D(0), total_incl=incl + shipping)
+
+
+def make_customer(email: str | None, *, first_name: str | None = "Jan", last_name: str | None = "Jansen",
+                  company: str | None = None, vat_number: str | None = None,
+                  source_id: str | None = None) -> CustomerRef:
+    """The customer snapshot on an order; a company name makes it a company customer."""
+    return CustomerRef(source_id=source_id or f"c-{email}", email=email, first_name=first_name, last_name=last_name,
+                       company_name=company, vat_number=vat_number, is_company=bool(company))
+
+
+def make_address(country: str = "NL", *, line1: str = "Damrak 1", house_number: str | None = None,
+                 postcode: str = "1012 AB", city: str = "Amsterdam", company: str | None = None,
+                 first_name: str | None = None, last_name: str | None = None) -> Address:
+    """A billing/shipping address; `country` is the VAT destination."""
+    return Address(line1=line1, house_number=house_number, postcode=postcode, city=city, country=country,
+                   company=company, first_name=first_name, last_name=last_name)
 
 
 def make_order(
     *,
     source_id: str = "1001",
-    lines: tuple[OrderLine, ...] | list[OrderLine],
-    shipping: tuple[ShippingLine, ...] | list[ShippingLine] = (),
+    lines: Sequence[OrderLine],
+    shipping: Sequence[ShippingLine] = (),
     order_discount_incl: str | None = None,
     order_discount_rate: str = "21",
     customer: CustomerRef | None = None,
@@ -91,37 +163,51 @@ def make_order(
     source: str = "shopify",
     currency: str = "EUR",
     channel: str = "web",
+    reference: str | None = None,
+    updated_at: datetime | None = None,
+    prices_include_tax: bool = True,
+    discounts: Sequence[Discount] = (),
+    refunds: Sequence[Refund] = (),
+    address: Address | None = None,
+    gateway: str = "ideal",
 ) -> Order:
-    """An order whose totals satisfy `validate_order` by construction."""
-    created = created_at or datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-    discounts: tuple[Discount, ...] = ()
-    per_rate: dict[Decimal, Decimal] = {}
-    for item in [*lines, *shipping]:
-        per_rate[item.tax_rate] = per_rate.get(item.tax_rate, D(0)) + item.tax_amount
-    discount_total = sum((ln.discount_incl for ln in lines), D(0))
+    """An order whose totals satisfy `validate_order` by construction.
+
+    Build its parts with the builders above, in the same pricing mode as `prices_include_tax`. `discounts` are
+    order-level discounts (`make_discount`); `order_discount_incl`/`order_discount_rate` is a shorthand for one
+    discount incl. tax. `address` (billing and shipping) defaults to one in `country`/`postcode` in the customer's
+    name. The reference defaults to '#<source_id>', `updated_at` to `created_at`, and a paid order is paid when
+    it was created.
+    """
+    created = created_at or CREATED_AT
+    all_discounts = tuple(discounts)
     if order_discount_incl:
-        gross, r = D(order_discount_incl), D(order_discount_rate)
-        net = cents(net_from_gross(gross, r))
-        discounts = (Discount(code="WELCOME", title="Welcome discount", kind="fixed_amount", amount_incl=gross,
-                              amount_excl=net, allocation=DiscountAllocation.ORDER, tax_rate=r,
-                              tax_amount=gross - net),)
-        per_rate[r] = per_rate.get(r, D(0)) - (gross - net)
-        discount_total += gross
+        all_discounts += (make_discount(order_discount_incl, order_discount_rate),)
+    per_rate: dict[Decimal, Decimal] = {}
+    items: list[OrderLine | ShippingLine] = [*lines, *shipping]
+    for item in items:
+        per_rate[item.tax_rate] = per_rate.get(item.tax_rate, D(0)) + item.tax_amount
+    for disc in all_discounts:
+        if disc.tax_rate is not None:
+            per_rate[disc.tax_rate] = per_rate.get(disc.tax_rate, D(0)) - disc.tax_amount
     subtotal = sum((ln.total_incl for ln in lines), D(0))
     shipping_total = sum((s.amount_incl for s in shipping), D(0))
-    unallocated = sum((d.amount_incl for d in discounts), D(0))
+    unallocated = sum((d.amount_incl for d in all_discounts if d.allocation is DiscountAllocation.ORDER), D(0))
+    discount_total = sum((ln.discount_incl for ln in lines), D(0)) + sum((d.amount_incl for d in all_discounts), D(0))
     grand = subtotal + shipping_total - unallocated
     tax_lines = tuple(TaxLine(rate=r, amount=a) for r, a in sorted(per_rate.items()))
-    address = Address(line1="Damrak 1", postcode=postcode, city="Amsterdam", country=country,
-                      first_name=customer.first_name if customer else None,
-                      last_name=customer.last_name if customer else None)
+    if address is None:
+        address = make_address(country, postcode=postcode, first_name=customer.first_name if customer else None,
+                               last_name=customer.last_name if customer else None)
     return Order(
-        source=source, source_id=source_id, reference=f"#{source_id}", created_at=created, updated_at=created,
-        paid_at=created if payment_status is PaymentStatus.PAID else None, currency=currency,
-        prices_include_tax=True, payment_status=payment_status, fulfillment_status=FulfillmentStatus.FULFILLED,
-        cancelled=cancelled, customer=customer, billing_address=address, shipping_address=address,
-        lines=tuple(lines), shipping_lines=tuple(shipping), discounts=discounts,
-        payments=(Payment(gateway="ideal", amount=grand),), channel=channel,
+        source=source, source_id=source_id, reference=reference or f"#{source_id}", created_at=created,
+        updated_at=updated_at or created, paid_at=created if payment_status is PaymentStatus.PAID else None,
+        currency=currency, prices_include_tax=prices_include_tax, payment_status=payment_status,
+        fulfillment_status=FulfillmentStatus.FULFILLED, cancelled=cancelled, customer=customer,
+        billing_address=address, shipping_address=address, lines=tuple(lines), shipping_lines=tuple(shipping),
+        discounts=all_discounts, payments=(Payment(gateway=gateway, amount=grand),), refunds=tuple(refunds),
+        channel=channel,
         totals=Totals(subtotal_incl=subtotal, shipping_incl=shipping_total, discount_incl=discount_total,
-                      tax_total=sum((t.amount for t in tax_lines), D(0)), tax_lines=tax_lines, grand_total=grand),
+                      tax_total=sum((t.amount for t in tax_lines), D(0)), tax_lines=tax_lines, grand_total=grand,
+                      refunded_total=sum((r.total_incl for r in refunds), D(0))),
     )

@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from connector_common.config import base_url, require
-from connector_common.errors import ConfigError
+from connector_common.config import amount, base_url, choice, choices, flag, integer, require, string_pairs
 from connector_common.model import PaymentStatus
-from connector_common.money import to_decimal
 
 PRODUCTION_API = "https://eaccountingapi.vismaonline.com/v2"
 PRODUCTION_IDENTITY = "https://identity.vismaonline.com"
@@ -19,6 +17,8 @@ LEGACY_SANDBOX_IDENTITY = "https://identity-sandbox.test.vismaonline.com"
 DOCUMENT_TYPES = ("customer_invoice_draft", "customer_invoice", "order")
 CUSTOMER_MATCHING = ("email", "customer_number")
 REFUND_MODES = ("credit_invoice", "ignore")
+STATUSES = tuple(status.value for status in PaymentStatus)
+MAX_BATCH_SIZE = 1000  # the spec's maximum
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,30 +63,11 @@ def settings_from_config(config: dict[str, Any]) -> Settings:
         ConfigError: naming the option that is wrong.
     """
     creds = require(config, "credentials", ("client_id", "client_secret", "refresh_token"))
-    environment = config.get("environment", "production")
-    if environment not in ("production", "sandbox"):
-        raise ConfigError(f"environment must be 'production' or 'sandbox', not {environment!r}")
+    environment = choice(config, "environment", "production", ("production", "sandbox"))
     api = base_url(config.get("api_base_url"), "api_base_url",
                    PRODUCTION_API if environment == "production" else LEGACY_SANDBOX_API)
     identity = base_url(config.get("identity_base_url"), "identity_base_url",
                         PRODUCTION_IDENTITY if environment == "production" else LEGACY_SANDBOX_IDENTITY)
-    _one_of(config, "document_type", DOCUMENT_TYPES)
-    _one_of(config, "customer_matching", CUSTOMER_MATCHING)
-    _one_of(config, "refunds", REFUND_MODES)
-    _one_of(config, "error_policy", ("skip", "stop"))
-    try:
-        statuses = frozenset(PaymentStatus(s) for s in config.get("book_payment_statuses") or ["paid"])
-    except ValueError as exc:
-        raise ConfigError(f"book_payment_statuses: {exc}") from None
-    try:
-        max_rounding = to_decimal(str(config.get("max_rounding_difference", "0.05")), field="max_rounding_difference")
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    if max_rounding < 0:
-        raise ConfigError("max_rounding_difference must not be negative")
-    batch_size = int(config.get("batch_size", 100))
-    if not 1 <= batch_size <= 1000:
-        raise ConfigError("batch_size must be between 1 and 1000")
     seller = config.get("seller_country")
     return Settings(
         api_base_url=api.rstrip("/"),
@@ -94,37 +75,33 @@ def settings_from_config(config: dict[str, Any]) -> Settings:
         client_id=creds["client_id"],
         client_secret=creds["client_secret"],
         refresh_token=creds["refresh_token"],
-        document_type=config.get("document_type", "customer_invoice_draft"),
-        customer_matching=config.get("customer_matching", "email"),
-        update_existing_customers=bool(config.get("update_existing_customers", False)),
+        document_type=choice(config, "document_type", "customer_invoice_draft", DOCUMENT_TYPES),
+        customer_matching=choice(config, "customer_matching", "email", CUSTOMER_MATCHING),
+        update_existing_customers=flag(config, "update_existing_customers", False),
         default_customer_number=config.get("default_customer_number") or None,
         default_terms_of_payment=config.get("default_terms_of_payment") or None,
         terms_by_payment_method=tuple(
-            (str(m["payment_method"]).strip().lower(), str(m["terms_of_payment"]))
-            for m in config.get("terms_of_payment_mapping") or []
+            (method.lower(), terms)
+            for method, terms in string_pairs(config, "terms_of_payment_mapping", "payment_method", "terms_of_payment")
         ),
-        create_missing_articles=bool(config.get("create_missing_articles", True)),
-        update_existing_articles=bool(config.get("update_existing_articles", False)),
+        create_missing_articles=flag(config, "create_missing_articles", True),
+        update_existing_articles=flag(config, "update_existing_articles", False),
         shipping_article_number=config.get("shipping_article_number") or "SHIPPING",
         discount_article_number=config.get("discount_article_number") or "DISCOUNT",
         generic_article_number=config.get("generic_article_number") or "WEBSHOP",
         rounding_article_number=config.get("rounding_article_number") or "ROUNDING",
         unit=config.get("unit") or None,
-        article_codings=tuple((str(m["scenario"]), str(m["coding"])) for m in config.get("article_codings") or []),
+        article_codings=string_pairs(config, "article_codings", "scenario", "coding"),
         seller_country=seller.upper() if seller else None,
-        oss_registered=bool(config.get("oss_registered", False)),
-        max_rounding_difference=max_rounding,
-        book_payment_statuses=statuses,
-        skip_cancelled=bool(config.get("skip_cancelled", True)),
-        skip_test_orders=bool(config.get("skip_test_orders", True)),
-        refunds=config.get("refunds", "credit_invoice"),
-        dry_run=bool(config.get("dry_run", False)),
-        error_policy=config.get("error_policy", "skip"),
-        batch_size=batch_size,
+        oss_registered=flag(config, "oss_registered", False),
+        max_rounding_difference=amount(config, "max_rounding_difference", "0.05", minimum=Decimal(0)),
+        book_payment_statuses=frozenset(
+            PaymentStatus(s) for s in choices(config, "book_payment_statuses", ("paid",), STATUSES)),
+        skip_cancelled=flag(config, "skip_cancelled", True),
+        skip_test_orders=flag(config, "skip_test_orders", True),
+        refunds=choice(config, "refunds", "credit_invoice", REFUND_MODES),
+        dry_run=flag(config, "dry_run", False),
+        error_policy=choice(config, "error_policy", "skip", ("skip", "stop")),
+        batch_size=integer(config, "batch_size", 100, minimum=1, maximum=MAX_BATCH_SIZE),
     )
 
-
-def _one_of(config: dict[str, Any], key: str, allowed: tuple[str, ...]) -> None:
-    value = config.get(key)
-    if value is not None and value not in allowed:
-        raise ConfigError(f"{key} must be one of {', '.join(allowed)}, not {value!r}")

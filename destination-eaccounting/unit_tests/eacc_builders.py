@@ -4,33 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from connector_common.model import (
-    Address,
-    CustomerRef,
-    Discount,
-    DiscountAllocation,
-    FulfillmentStatus,
-    Order,
-    OrderLine,
-    Payment,
-    PaymentStatus,
-    Refund,
-    RefundLine,
-    ShippingLine,
-    TaxLine,
-    Totals,
-)
+from connector_common.model import Order, PaymentStatus, Refund
 from connector_common.records import to_record
+from connector_common.testing import (
+    make_address,
+    make_customer,
+    make_discount,
+    make_line,
+    make_order,
+    make_refund,
+    make_shipping,
+)
 
-CENT = Decimal("0.01")
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-
-def c(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -67,81 +55,31 @@ class OrderSpec:
     channel: str = "web"
 
 
-def _split(amount: Decimal, rate: Decimal, incl: bool) -> tuple[Decimal, Decimal, Decimal]:
-    """(excl, incl, tax) of an amount in pricing mode."""
-    if incl:
-        tax = c(amount * rate / (100 + rate))
-        return amount - tax, amount, tax
-    tax = c(amount * rate / 100)
-    return amount, amount + tax, tax
-
-
 def build_order(spec: OrderSpec) -> Order:
+    """The canonical order `spec` describes, priced in its pricing mode (the common builders do the arithmetic)."""
     incl = spec.prices_include_tax
-    lines = []
-    taxes: dict[Decimal, Decimal] = {}
-    for i, ln in enumerate(spec.lines, start=1):
-        rate, qty, unit = Decimal(ln.rate), Decimal(ln.quantity), Decimal(ln.unit_price)
-        gross = c(qty * unit)
-        total = gross - Decimal(ln.discount)
-        t_excl, t_incl, tax = _split(total, rate, incl)
-        g_excl, g_incl, _ = _split(gross, rate, incl)
-        u_excl, u_incl, _ = _split(unit, rate, incl)
-        lines.append(OrderLine(line_id=str(i), sku=ln.sku, title=ln.title, quantity=qty, unit_price_excl=u_excl,
-                               unit_price_incl=u_incl, discount_excl=g_excl - t_excl, discount_incl=g_incl - t_incl,
-                               tax_rate=rate, tax_amount=tax, total_excl=t_excl, total_incl=t_incl,
-                               is_service=ln.is_service))
-        taxes[rate] = taxes.get(rate, Decimal(0)) + tax
-    shipping: tuple[ShippingLine, ...] = ()
-    if spec.shipping:
-        rate = Decimal(spec.shipping[1])
-        s_excl, s_incl, s_tax = _split(Decimal(spec.shipping[0]), rate, incl)
-        shipping = (ShippingLine(title="Postnord", amount_excl=s_excl, amount_incl=s_incl, tax_rate=rate,
-                                 tax_amount=s_tax),)
-        taxes[rate] = taxes.get(rate, Decimal(0)) + s_tax
-    discounts: tuple[Discount, ...] = ()
-    if spec.order_discount:
-        rate = Decimal(spec.order_discount[1])
-        d_excl, d_incl, d_tax = _split(Decimal(spec.order_discount[0]), rate, incl)
-        discounts = (Discount(code="SPRING", title="Spring sale", kind="fixed_amount", amount_incl=d_incl,
-                              amount_excl=d_excl, allocation=DiscountAllocation.ORDER, tax_rate=rate,
-                              tax_amount=d_tax),)
-        taxes[rate] = taxes.get(rate, Decimal(0)) - d_tax
-    grand = (sum((ln.total_incl for ln in lines), Decimal(0)) + sum((s.amount_incl for s in shipping), Decimal(0))
-             - sum((d.amount_incl for d in discounts), Decimal(0)))
+    lines = [make_line(ln.sku, ln.quantity, ln.unit_price, ln.rate, discount_incl=ln.discount, title=ln.title,
+                       line_id=str(i), prices_include_tax=incl, is_service=ln.is_service)
+             for i, ln in enumerate(spec.lines, start=1)]
     refunds: tuple[Refund, ...] = ()
     if spec.refund_line:
-        idx, qty_text = spec.refund_line
-        line = lines[idx]
-        qty = Decimal(qty_text)
-        share_incl = c(line.total_incl * qty / line.quantity)
-        share_tax = c(line.tax_amount * qty / line.quantity)
-        refunds = (Refund(refund_id="r1", created_at=START + timedelta(days=2), shipping_incl=Decimal(0),
-                          adjustment_incl=Decimal(0), total_incl=share_incl,
-                          lines=(RefundLine(line_id=line.line_id, sku=line.sku, quantity=qty,
-                                            amount_excl=share_incl - share_tax, amount_incl=share_incl,
-                                            tax_amount=share_tax, tax_rate=line.tax_rate),)),)
-    address = Address(line1="Storgatan 1", postcode="111 22", city="Stockholm" if spec.country == "SE" else "City",
-                      country=spec.country, first_name=spec.first_name, last_name=spec.last_name,
-                      company=spec.company)
-    created = START + timedelta(minutes=spec.minutes)
+        idx, qty = spec.refund_line
+        refunds = (make_refund(lines[idx], qty, prices_include_tax=incl, created_at=START + timedelta(days=2)),)
     customer = None
     if spec.email is not None or spec.company:
-        customer = CustomerRef(source_id=f"c-{spec.email}", email=spec.email, first_name=spec.first_name,
-                               last_name=spec.last_name, company_name=spec.company, vat_number=spec.vat_number,
-                               is_company=bool(spec.company))
-    tax_lines = tuple(TaxLine(rate=r, amount=a) for r, a in sorted(taxes.items()))
-    return Order(
+        customer = make_customer(spec.email, first_name=spec.first_name, last_name=spec.last_name,
+                                 company=spec.company, vat_number=spec.vat_number)
+    return make_order(
         source=spec.source, source_id=spec.source_id or spec.reference.lstrip("#"), reference=spec.reference,
-        created_at=created, updated_at=created, currency=spec.currency, prices_include_tax=incl,
-        payment_status=spec.payment_status, fulfillment_status=FulfillmentStatus.FULFILLED, lines=tuple(lines),
-        totals=Totals(subtotal_incl=sum((ln.total_incl for ln in lines), Decimal(0)),
-                      shipping_incl=sum((s.amount_incl for s in shipping), Decimal(0)),
-                      discount_incl=sum((d.amount_incl for d in discounts), Decimal(0)),
-                      tax_total=sum(taxes.values(), Decimal(0)), tax_lines=tax_lines, grand_total=grand),
-        cancelled=spec.cancelled, customer=customer, billing_address=address, shipping_address=address,
-        shipping_lines=shipping, discounts=discounts, refunds=refunds, channel=spec.channel,
-        payments=(Payment(gateway="klarna", amount=grand),),
+        created_at=START + timedelta(minutes=spec.minutes), currency=spec.currency, prices_include_tax=incl,
+        payment_status=spec.payment_status, cancelled=spec.cancelled, channel=spec.channel, gateway="klarna",
+        lines=lines, customer=customer, refunds=refunds,
+        shipping=[make_shipping(*spec.shipping, "Postnord", prices_include_tax=incl)] if spec.shipping else [],
+        discounts=[make_discount(*spec.order_discount, prices_include_tax=incl, code="SPRING", title="Spring sale")]
+        if spec.order_discount else [],
+        address=make_address(spec.country, line1="Storgatan 1", postcode="111 22",
+                             city="Stockholm" if spec.country == "SE" else "City", company=spec.company,
+                             first_name=spec.first_name, last_name=spec.last_name),
     )
 
 

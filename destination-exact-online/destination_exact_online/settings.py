@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from connector_common.config import amount, choice, choices, flag, integer, require, string_map
 from connector_common.config import base_url as config_base_url
-from connector_common.config import require
 from connector_common.errors import ConfigError
-from connector_common.money import to_decimal
+from connector_common.model import PaymentStatus
 from connector_common.vat import COUNTRIES
 
 HOSTS = {
@@ -23,6 +23,8 @@ HOSTS = {
     "es": "https://start.exactonline.es",
 }
 DOCUMENT_TYPES = ("sales_invoice", "sales_order", "sales_entry")
+STATUSES = tuple(status.value for status in PaymentStatus)
+MAX_BATCH_SIZE = 500  # the spec's maximum
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,20 +81,6 @@ class Settings:
         return self.revenue_gl_accounts_by_country.get(country or "", self.revenue_gl_account)
 
 
-def _choice(config: Mapping[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
-    value = config.get(key, default)
-    if value not in allowed:
-        raise ConfigError(f"{key} must be one of {', '.join(allowed)}, not {value!r}")
-    return str(value)
-
-
-def _str_map(config: Mapping[str, Any], key: str) -> dict[str, str]:
-    raw = config.get(key) or {}
-    if not isinstance(raw, Mapping) or not all(isinstance(v, str | int) for v in raw.values()):
-        raise ConfigError(f"{key} must be an object of strings")
-    return {str(k): str(v).strip() for k, v in raw.items()}
-
-
 def base_url_for(config: Mapping[str, Any]) -> str:
     """`api_url` when given (https, or http only on the loopback interface for the sandbox), else the country host.
 
@@ -102,10 +90,7 @@ def base_url_for(config: Mapping[str, Any]) -> str:
     url = config.get("api_url")
     if url:
         return config_base_url(str(url), "api_url", "")
-    country = config.get("country", "nl")
-    if country not in HOSTS:
-        raise ConfigError(f"country must be one of {', '.join(HOSTS)}, not {country!r}")
-    return HOSTS[country]
+    return HOSTS[choice(config, "country", "nl", tuple(HOSTS))]
 
 
 def parse_settings(config: Mapping[str, Any]) -> Settings:
@@ -118,15 +103,11 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
     seller = str(config.get("seller_country", "NL")).upper()
     if seller not in COUNTRIES:
         raise ConfigError(f"seller_country {seller!r} is not an ISO 3166 country code")
-    by_country = {k.upper(): v for k, v in _str_map(config, "revenue_gl_accounts_by_country").items()}
+    by_country = {k.upper(): v for k, v in string_map(config, "revenue_gl_accounts_by_country").items()}
     unknown = sorted(c for c in by_country if c not in COUNTRIES)
     if unknown:
         raise ConfigError(f"revenue_gl_accounts_by_country has unknown countries: {', '.join(unknown)}")
-    try:
-        max_rounding = to_decimal(str(config.get("max_rounding", "0.05")), field="max_rounding")
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    document_type = _choice(config, "document_type", "sales_invoice", DOCUMENT_TYPES)
+    document_type = choice(config, "document_type", "sales_invoice", DOCUMENT_TYPES)
     settings = Settings(
         base_url=base_url_for(config),
         client_id=str(creds["client_id"]),
@@ -143,28 +124,28 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
         rounding_gl_account=config.get("rounding_gl_account") or None,
         cost_center=config.get("cost_center") or None,
         cost_unit=config.get("cost_unit") or None,
-        payment_conditions={k.lower(): v for k, v in _str_map(config, "payment_conditions").items()},
+        payment_conditions={k.lower(): v for k, v in string_map(config, "payment_conditions").items()},
         default_payment_condition=config.get("default_payment_condition") or None,
-        customer_matching=_choice(config, "customer_matching", "email", ("email", "none")),
-        update_customers=bool(config.get("update_customers", False)),
+        customer_matching=choice(config, "customer_matching", "email", ("email", "none")),
+        update_customers=flag(config, "update_customers", False),
         default_debtor_code=str(config["default_debtor_code"]).strip() if config.get("default_debtor_code") else None,
-        create_items=bool(config.get("create_items", True)),
-        update_items=bool(config.get("update_items", False)),
+        create_items=flag(config, "create_items", True),
+        update_items=flag(config, "update_items", False),
         shipping_item_code=str(config.get("shipping_item_code") or "SHIPMENT"),
         discount_item_code=str(config.get("discount_item_code") or "DISCOUNT"),
         rounding_item_code=str(config.get("rounding_item_code") or "ROUNDING"),
-        discount_booking=_choice(config, "discount_booking", "discount_lines", ("discount_lines", "line_discounts")),
+        discount_booking=choice(config, "discount_booking", "discount_lines", ("discount_lines", "line_discounts")),
         seller_country=seller,
-        oss_registered=bool(config.get("oss_registered", True)),
-        vat_codes=_str_map(config, "vat_codes"),
-        payment_statuses=tuple(config.get("payment_statuses") or ("paid",)),
-        skip_cancelled=bool(config.get("skip_cancelled", True)),
-        refunds=_choice(config, "refunds", "credit_note", ("credit_note", "ignore")),
-        rounding=_choice(config, "rounding", "rounding_line", ("rounding_line", "reject")),
-        max_rounding=max_rounding,
-        dry_run=bool(config.get("dry_run", False)),
-        error_policy=_choice(config, "error_policy", "skip", ("skip", "stop")),
-        batch_size=max(1, int(config.get("batch_size", 50))),
+        oss_registered=flag(config, "oss_registered", True),
+        vat_codes=string_map(config, "vat_codes"),
+        payment_statuses=choices(config, "payment_statuses", ("paid",), STATUSES),
+        skip_cancelled=flag(config, "skip_cancelled", True),
+        refunds=choice(config, "refunds", "credit_note", ("credit_note", "ignore")),
+        rounding=choice(config, "rounding", "rounding_line", ("rounding_line", "reject")),
+        max_rounding=amount(config, "max_rounding", "0.05", minimum=Decimal(0)),
+        dry_run=flag(config, "dry_run", False),
+        error_policy=choice(config, "error_policy", "skip", ("skip", "stop")),
+        batch_size=integer(config, "batch_size", 50, minimum=1, maximum=MAX_BATCH_SIZE),
     )
     if document_type == "sales_entry" and not settings.revenue_gl_account:
         raise ConfigError("revenue_gl_account is required when document_type is sales_entry")
