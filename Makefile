@@ -36,6 +36,7 @@ bench: install
 	$(PY) scripts/bench.py
 	$(PY) scripts/faults.py
 	$(PY) scripts/faults.py --crash
+	$(PY) scripts/faults.py --repro-slow-write
 
 # Outside CI: PyAirbyte (~800 MB) in its own .venv-pyairbyte, driving source-shopify-orders -> destination-exact-online.
 pyairbyte: install

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +46,8 @@ from connector_common.http import READ_TIMEOUT_ENV
 PAIRS = [("shopify", "exact"), ("shopify", "eaccounting"), ("lightspeed_ecom", "exact"),
          ("lightspeed_retail", "eaccounting")]
 SHOP_SEED = "faults"
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "FAULTS.md"
 READ_TIMEOUT = {"seconds": 3.0}  # the connectors' read timeout (`--read-timeout`), passed on by pipe_env()
 RETRY_AFTER = 0.2  # seconds sent with injected 429s
 SHORT_SLOW = 0.3  # seconds of a slow response that stays under the timeout
@@ -368,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument("--repro-slow-write", action="store_true",
                         help="only the minimal reproduction of a document POST answered after the read timeout")
+    parser.add_argument("--report", type=Path, default=REPORT,
+                        help="Markdown file whose section for this campaign is replaced with the results")
     args = parser.parse_args(argv)
     READ_TIMEOUT["seconds"] = args.read_timeout
     pairs = [p for p in PAIRS if f"{p[0]}-{p[1]}" in args.pipes]
@@ -376,8 +381,8 @@ def main(argv: list[str] | None = None) -> int:
         bases = dict(zip(pairs, pool.map(lambda p: baseline(p[0], p[1], args.orders), pairs), strict=True))
         if args.repro_slow_write:
             outcomes = list(pool.map(lambda p: slow_document_write(p[0], p[1], bases[p], orders=args.orders), pairs))
-            print(FAULT_HEADER)
-            print("\n".join(fault_row(o) for o in outcomes))
+            table = [FAULT_HEADER, *(fault_row(o) for o in outcomes)]
+            print("\n".join(table))
         elif args.crash:
             crashes = [(pairs[seed % len(pairs)], seed) for seed in range(1, args.seeds + 1)]
             print(CRASH_HEADER, flush=True)
@@ -386,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
                     job[0][0], job[0][1], job[1], bases[job[0]], orders=args.orders, kills=args.kills), crashes):
                 outcomes.append(outcome)
                 print(crash_row(outcome), flush=True)
+            table = [CRASH_HEADER, *(crash_row(o) for o in outcomes)]
         else:
             runs = [(pair, rate, 1000 + i) for i, (pair, rate) in enumerate((p, r) for p in pairs for r in args.rates)]
             futures = [pool.submit(fault_campaign, pair[0], pair[1], rate, bases[pair], orders=args.orders,
@@ -398,14 +404,43 @@ def main(argv: list[str] | None = None) -> int:
             for future in as_completed(futures):  # progress as it comes; the sorted table follows at the end
                 outcomes.append(future.result())
                 print(fault_row(outcomes[-1]), flush=True)
-            print("\nsorted:\n" + FAULT_HEADER)
-            print("\n".join(fault_row(futures_outcome.result()) for futures_outcome in futures))
+            table = [FAULT_HEADER, *(fault_row(f.result()) for f in futures)]
+            print("\nsorted:\n" + "\n".join(table))
     notes = details(outcomes)
     if notes:
         print("\n".join(["", "notes:", *notes]))
-    print(f"\n{len(outcomes)} campaigns, {time.monotonic() - started:.0f} s; orders = bookable orders in the source; "
-          "rejected = bookable orders the destination rejects by rule in a clean run too (reported, not booked)")
+    footer = (f"{len(outcomes)} campaigns, {time.monotonic() - started:.0f} s; orders = bookable orders in the source; "
+              "rejected = bookable orders the destination rejects by rule in a clean run too (reported, not booked)")
+    print("\n" + footer)
+    kind = "slow write" if args.repro_slow_write else "crash" if args.crash else "fault"
+    write_section(args.report, f"{kind.capitalize()} campaign",
+                  [f"`{' '.join(['scripts/faults.py', *(argv if argv is not None else sys.argv[1:])])}`",
+                   f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit()}, {args.orders} orders "
+                   f"per shop, connectors' read timeout {READ_TIMEOUT['seconds']:g} s.", "",
+                   "```", *table, "```", "", footer, *(["", "Notes:", "", *(f"- {n.strip()}" for n in notes)]
+                                                      if notes else [])])
     return 0 if all(o.clean for o in outcomes) else 1
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def write_section(path: Path, title: str, body: list[str]) -> None:
+    """Replace the `## title` section of a Markdown report (or add it), keeping the other campaigns' sections."""
+    text = path.read_text() if path.exists() else ("# Fault and crash campaigns\n\nWritten by `make bench` "
+                                                   "(`scripts/faults.py`); nothing here is asserted in CI (the small "
+                                                   "configurations in `tests/faults/` are).\n\n")
+    sections = re.split(r"(?m)^(?=## )", text)
+    new = f"## {title}\n\n" + "\n".join(body).rstrip() + "\n\n"
+    kept = [s if not s.startswith(f"## {title}\n") else new for s in sections]
+    if new not in kept:
+        kept.append(new)
+    path.write_text("".join(kept).rstrip() + "\n")
 
 
 if __name__ == "__main__":
