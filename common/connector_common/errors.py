@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+MAX_QUOTED = 60  # characters of a shop text (title, name) quoted in an error message
+
+
+def quoted(text: str, limit: int = MAX_QUOTED) -> str:
+    """A shop text as error messages quote it: at most `limit` characters, so a 100k-character title never floods
+    the log, the skip report or the final error."""
+    return repr(text if len(text) <= limit else f"{text[:limit]}…")
+
 
 class ConnectorError(Exception):
     """Base of every error we raise on purpose. Messages never contain secrets, headers or whole bodies."""

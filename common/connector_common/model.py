@@ -261,10 +261,20 @@ def booking_reference(order: Order, refund: Refund | None = None) -> str:
     return f"{base}/R{refund.refund_id}" if refund is not None else base
 
 
+def contradicts_sign(line: OrderLine) -> bool:
+    """Whether a line's total has the opposite sign of quantity x unit price: impossible for a sale and for a return
+    (e.g. a negative quantity at a positive price with a positive total). Destinations refuse such a line."""
+    gross = line.quantity * line.unit_price_incl
+    return (gross < 0 < line.total_incl) or (line.total_incl < 0 < gross)
+
+
 def validate_order(order: Order) -> OrderCheck:
     """Check the invariants a bookkeeper relies on, to the cent, and return the exact differences."""
     problems: list[str] = []
     for i, line in enumerate(order.lines, start=1):
+        if contradicts_sign(line):
+            problems.append(f"line {i}: quantity {line.quantity} x unit price {line.unit_price_incl} has the opposite "
+                            f"sign of total_incl {line.total_incl}")
         if line.total_incl != line.total_excl + line.tax_amount:
             problems.append(f"line {i}: total_incl {line.total_incl} != total_excl {line.total_excl}"
                             f" + tax {line.tax_amount}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 import orjson
+import serpyco_rs
 from airbyte_cdk.models import (
     AirbyteControlConnectorConfigMessage,
     AirbyteControlMessage,
@@ -140,6 +141,9 @@ def read_messages(input_stream: IO[str] | IO[bytes]) -> Iterator[AirbyteMessage]
                 raise InputError(number, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
         try:
             yield validate_line(raw)
+        except serpyco_rs.SchemaValidationError as exc:  # wrong shape: name the places, never the values
+            where = ", ".join(sorted({e.instance_path or "top level" for e in exc.errors}))
+            raise InputError(number, f"wrong shape (at {where})") from None
         except (ValueError, KeyError) as exc:
             reason = str(exc).strip().splitlines()
             raise InputError(number, " ".join(r.strip("- ") for r in reason)[:300] or type(exc).__name__) from None

@@ -94,3 +94,17 @@ def test_booking_reference_names_source_order_and_refund():
                     total_incl=D("5.00"))
     assert booking_reference(order) == "shopify:#1001"
     assert booking_reference(order, refund) == "shopify:#1001/R77"
+
+
+def test_given_a_line_whose_total_has_the_opposite_sign_of_quantity_times_price_then_validate_order_names_it():
+    from dataclasses import replace
+
+    from connector_common.model import contradicts_sign
+    from connector_common.testing import make_line, make_order
+
+    sale, ret = make_line("A", 2, "12.10", "21"), make_line("B", -1, "12.10", "21")
+    assert not contradicts_sign(sale) and not contradicts_sign(ret)
+    impossible = replace(sale, quantity=-sale.quantity)  # -2 x 12.10 with a +24.20 total
+    assert contradicts_sign(impossible)
+    check = validate_order(make_order(lines=[impossible]))
+    assert not check.ok and "line 1: quantity -2 x unit price 12.10 has the opposite sign" in check.problems[0]

@@ -140,8 +140,9 @@ def line(message: AirbyteMessage) -> bytes:
     (b'{"type": "RECORD", "record": {"stream": "orders", "data": {"name": "Bj\xf6rn"}, "emitted_at": 1}}\n',
      "not UTF-8 (invalid start byte at byte"),
     (b'{"type": "RECORD"}\n', "RECORD message without its 'record' field"),
-    (b'{"type": "NOPE"}\n', '"NOPE" is not one of'),
-    (b'[1, 2]\n', "is not of type"),
+    (b'{"type": "NOPE"}\n', "wrong shape (at type)"),
+    (b'[1, 2]\n', "wrong shape (at top level)"),
+    (b'{"type": "RECORD", "record": {"stream": "orders", "data": "Bj\xc3\xb6rn"}}\n', "wrong shape (at "),
 ])
 def test_given_a_bad_stdin_line_when_writing_then_what_came_before_is_booked_and_the_sync_stops_naming_the_line(
         bad: bytes, reason: str) -> None:

@@ -123,6 +123,7 @@ class Booker:
         self._articles: dict[str, dict[str, Any] | None] = {}  # article number -> article or None
         self._updated_articles: set[str] = set()
         self._generic_prefetched = False
+        self._parsed: dict[int, Order | RecordError] = {}  # id(Pending) -> the batch's parsed orders
 
     # --- Sink -------------------------------------------------------------------------------------------------
     def prepare(self, batch: Sequence[Pending]) -> None:
@@ -130,13 +131,17 @@ class Booker:
         # what earlier batches booked is in eAccounting now: forget it, so memory stays flat however long the sync
         self._booked.clear()
         self._checked_refs.clear()
+        self._parsed.clear()
         orders: list[Order] = []
         for item in batch:
             if item.stream == "orders":
                 try:
-                    orders.append(from_record("orders", item.data))
-                except RecordError:
-                    continue  # write() raises it again with the record's key
+                    order = from_record("orders", item.data)
+                except RecordError as exc:
+                    self._parsed[id(item)] = exc  # write() raises it for this record
+                    continue
+                self._parsed[id(item)] = order
+                orders.append(order)
         references = []
         for order in orders:
             references.append(document_reference(order))
@@ -152,7 +157,10 @@ class Booker:
 
     def write(self, item: Pending) -> str:
         if item.stream == "orders":
-            return self._write_order(from_record("orders", item.data))
+            parsed = self._parsed.pop(id(item), None) or from_record("orders", item.data)  # parsed once per batch
+            if isinstance(parsed, RecordError):
+                raise parsed
+            return self._write_order(parsed)
         if item.stream == "customers":
             return self._write_customer(from_record("customers", item.data))
         if item.stream == "products":
@@ -185,9 +193,14 @@ class Booker:
         if reference in self._booked:
             outcome = "exists"
         else:
+            def build(customer: CustomerView, ctx: PlanContext) -> DocumentPlan:
+                return plan_order(order, customer, ctx, kind=kind)
+
+            # plan against the customer as it is or would be first: an order refused by the plan leaves no new
+            # or changed customer behind
+            self._plan(order, build, self._order_customer(order, preview=True))
             customer = self._order_customer(order)
-            plan = self._plan(order, lambda c, ctx: plan_order(order, c, ctx, kind=kind), customer)
-            outcome = self._book(plan, order)
+            outcome = self._book(self._plan(order, build, customer), order)
         if self.settings.refunds == "credit_invoice":
             for refund in order.refunds:
                 if document_reference(order, refund) in self._booked:
@@ -197,9 +210,9 @@ class Booker:
                 self._book(plan, order)
         return outcome
 
-    def _order_customer(self, order: Order) -> CustomerView:
+    def _order_customer(self, order: Order, *, preview: bool = False) -> CustomerView:
         with _refusals("orders", _key(order), "customer", "customer"):
-            return self._customer_for(order)
+            return self._customer_for(order, preview=preview)
 
     def _plan(self, order: Order, build: Callable[[CustomerView, PlanContext], DocumentPlan],
               customer: CustomerView) -> DocumentPlan:
@@ -276,10 +289,12 @@ class Booker:
         email = email_key(ref.email if ref else None)
         return f"email:{email}" if email else None
 
-    def _customer_for(self, order: Order) -> CustomerView:
+    def _customer_for(self, order: Order, *, preview: bool = False) -> CustomerView:
+        """The order's customer: matched, updated, created or the default one. `preview`: as it is or would be,
+        with no write and no count (for planning before anything is written)."""
         key = self._customer_key(order)
         if key is None:
-            return self._default_customer(order)
+            return self._default_customer(order, count=not preview)
         if key not in self._customers:
             self._lookup_customers([key])
         terms_id = self._terms_for(order)
@@ -290,6 +305,11 @@ class Booker:
         wanted = customer_payload(order, terms_id=terms_id, number=number,
                                   seller_country=self.ref.context.seller_country)
         existing = self._customers.get(key)
+        if preview:
+            if existing is None:
+                return customer_view({**wanted, "Id": None}, "would create")
+            changes = customer_changes(existing, wanted) if self.settings.update_existing_customers else {}
+            return customer_view({**existing, **changes}, "matched")
         if existing is not None:
             return self._maybe_update(existing, wanted, key)
         if self.settings.dry_run:
@@ -322,12 +342,12 @@ class Booker:
         return self._created(lambda: self.client.create_customer(payload), find,
                              f"customer {payload.get('Name')!r} ({key})")
 
-    def _default_customer(self, order: Order) -> CustomerView:
+    def _default_customer(self, order: Order, *, count: bool = True) -> CustomerView:
         if self.ref.default_customer is None:
             raise RecordError("orders", _key(order), "customer.email",
                               "the order has no customer e-mail (or matching is off) and no default_customer_number "
                               "is configured")
-        self.stats.customers["defaulted"] += 1
+        self.stats.customers["defaulted"] += count
         return customer_view(self.ref.default_customer, "default")
 
     def _terms_for(self, order: Order) -> str:

@@ -15,12 +15,14 @@ Money rules (eAccounting computes the document, we predict it and refuse to send
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from connector_common.errors import quoted
 from connector_common.model import (
     Address,
     CustomerRef,
@@ -30,6 +32,7 @@ from connector_common.model import (
     Product,
     Refund,
     booking_reference,
+    contradicts_sign,
 )
 from connector_common.money import CENT, net_from_gross
 from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
@@ -55,6 +58,8 @@ MAX_ARTICLE_NUMBER = 40
 MAX_ARTICLE_NAME = 50
 MAX_ROW_TEXT = 2000
 MAX_REFERENCE = 100
+MAX_ROWS = 1000  # CustomerInvoiceDraftRowApi / OrderRowApi: LineNumber 0..1000 (swagger); we number rows from 1
+ROW_LIMITED_KINDS = frozenset({"customer_invoice_draft", "order"})  # a booked invoice's LineNumber is read-only
 ORDER_STATUS_ONGOING = 2
 
 
@@ -173,8 +178,14 @@ def round2(value: Decimal) -> Decimal:
 
 def document_reference(order: Order, refund: Refund | None = None) -> str:
     """Our reference on the document (`YourReference`, at most 100 characters): common's `booking_reference`,
-    e.g. 'shopify:#1001', and 'shopify:#1001/R55' for a refund's credit invoice."""
-    return booking_reference(order, refund)[:MAX_REFERENCE]
+    e.g. 'shopify:#1001', and 'shopify:#1001/R55' for a refund's credit invoice. A longer one keeps its first 89
+    characters plus '~' and a digest of the whole, so two long references never collapse into one (which would
+    make the second order look booked already)."""
+    ref = booking_reference(order, refund)
+    if len(ref) <= MAX_REFERENCE:
+        return ref
+    digest = hashlib.sha256(ref.encode()).hexdigest()[:10]
+    return f"{ref[:MAX_REFERENCE - 11]}~{digest}"
 
 
 def is_return(order: Order) -> bool:
@@ -345,9 +356,14 @@ class _Planner:
             amount = line.total_incl if self.includes_vat else line.total_excl
             if line.quantity == 0 and amount == 0:
                 continue
+            if contradicts_sign(line):
+                raise PlanError(f"{where}.quantity", f"quantity {_pct(line.quantity)} at unit price "
+                                                     f"{line.unit_price_incl} cannot add up to a line total of "
+                                                     f"{line.total_incl} (a returned line has a negative quantity "
+                                                     "and total)")
             treatment = self.classify(line.tax_rate, f"{where}.tax_rate", service=line.is_service,
                                       exempt=not line.taxable)
-            coding = self.coding(treatment, f"{where}.tax_rate", f"line {i + 1} ({line.title!r})",
+            coding = self.coding(treatment, f"{where}.tax_rate", f"line {i + 1} ({quoted(line.title)})",
                                  service=line.is_service)
             article, text = self.line_article(line, coding, treatment.scenario)
             list_price = line.unit_price_incl if self.includes_vat else line.unit_price_excl
@@ -363,7 +379,7 @@ class _Planner:
                 continue
             where = f"shipping_lines.{i}"
             treatment = self.classify(ship.tax_rate, f"{where}.tax_rate")
-            coding = self.coding(treatment, f"{where}.tax_rate", f"shipping {ship.title!r}")
+            coding = self.coding(treatment, f"{where}.tax_rate", f"shipping {quoted(ship.title)}")
             article = self.service_article("shipping", self.ctx.shipping_article_number, coding, "Shipping")
             rows += self.rows_for(article, treatment, ship.title, amount=amount, quantity=ONE, list_price=None,
                                   where=where)
@@ -379,11 +395,11 @@ class _Planner:
             rate = disc.tax_rate
             if rate is None:
                 if len(line_rates) != 1:
-                    raise PlanError(f"{where}.tax_rate", f"order discount {disc.title!r} has no tax rate and the "
+                    raise PlanError(f"{where}.tax_rate", f"order discount {quoted(disc.title)} has no tax rate and the "
                                                          "order mixes rates; it cannot be split safely")
                 rate = next(iter(line_rates))
             treatment = self.classify(rate, f"{where}.tax_rate")
-            coding = self.coding(treatment, f"{where}.tax_rate", f"discount {disc.title!r}")
+            coding = self.coding(treatment, f"{where}.tax_rate", f"discount {quoted(disc.title)}")
             article = self.service_article("discount", self.ctx.discount_article_number, coding, "Discount")
             amount = -(disc.amount_incl if self.includes_vat else disc.amount_excl)
             rows += self.rows_for(article, treatment, disc.title or disc.code or "Discount", amount=amount,
@@ -418,6 +434,10 @@ class _Planner:
             rounding = difference
         if not rows:
             raise PlanError("lines", "the order has nothing to book (no lines with an amount)")
+        if kind in ROW_LIMITED_KINDS and len(rows) > MAX_ROWS:
+            raise PlanError("lines", f"the {kind.replace('_', ' ')} would have {len(rows)} rows for "
+                                     f"{len(self.order.lines)} order lines; eAccounting allows at most {MAX_ROWS} rows "
+                                     "on one document (row LineNumber 0..1000)")
         return DocumentPlan(kind=kind, reference=reference, order_reference=self.order.reference,
                             customer=self.customer, includes_vat=self.includes_vat, is_credit=is_credit,
                             document_date=self.on, currency=self.order.currency, rows=tuple(rows),
@@ -463,7 +483,7 @@ def plan_refund(order: Order, refund: Refund, customer: CustomerView, ctx: PlanC
             raise PlanError(where, f"refund line refers to unknown order line {rline.line_id!r}")
         treatment = planner.classify(rline.tax_rate, f"{where}.tax_rate", service=line.is_service,
                                      exempt=not line.taxable)
-        coding = planner.coding(treatment, f"{where}.tax_rate", f"refund of line {line.title!r}",
+        coding = planner.coding(treatment, f"{where}.tax_rate", f"refund of line {quoted(line.title)}",
                                 service=line.is_service)
         article, text = planner.line_article(line, coding, treatment.scenario)
         amount = rline.amount_incl if planner.includes_vat else rline.amount_excl

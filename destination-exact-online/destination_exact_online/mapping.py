@@ -22,8 +22,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connector_common.errors import RecordError
-from connector_common.model import Address, Customer, DiscountAllocation, Order, Product, Refund
+from connector_common.errors import RecordError, quoted
+from connector_common.model import Address, Customer, DiscountAllocation, Order, Product, Refund, contradicts_sign
 from connector_common.model import booking_reference as common_reference
 from connector_common.money import HUNDRED, cents, net_from_gross, quantize
 from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
@@ -234,9 +234,13 @@ def order_plan(order: Order, settings: Settings, table: VatCodeTable) -> Booking
     for i, src in enumerate(order.lines):
         where = f"lines.{i}"
         if settings.document_type != "sales_entry" and not (src.sku or "").strip():
-            raise RecordError("orders", key, f"{where}.sku", f"line {src.title!r} has no SKU to use as item code")
+            raise RecordError("orders", key, f"{where}.sku", f"line {quoted(src.title)} has no SKU to use as item code")
         if src.quantity == 0:
             raise RecordError("orders", key, f"{where}.quantity", "quantity is 0")
+        if contradicts_sign(src):
+            raise RecordError("orders", key, f"{where}.quantity",
+                              f"quantity {src.quantity} at unit price {src.unit_price_incl} cannot add up to a line "
+                              f"total of {src.total_incl} (a returned line has a negative quantity and total)")
         net, vat = src.total_excl, src.tax_amount
         disc_net, disc_vat = src.discount_excl, src.discount_incl - src.discount_excl
         if split_discount and src.discount_excl:
