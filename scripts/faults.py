@@ -424,8 +424,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + (" (plus uncommitted work in the tree)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -437,7 +440,7 @@ def write_section(path: Path, title: str, body: list[str]) -> None:
                                                    "configurations in `tests/faults/` are).\n\n")
     sections = re.split(r"(?m)^(?=## )", text)
     new = f"## {title}\n\n" + "\n".join(body).rstrip() + "\n\n"
-    kept = [s if not s.startswith(f"## {title}\n") else new for s in sections]
+    kept = [s.rstrip() + "\n\n" if not s.startswith(f"## {title}\n") else new for s in sections]
     if new not in kept:
         kept.append(new)
     path.write_text("".join(kept).rstrip() + "\n")
