@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from connector_common.errors import RecordError
 from connector_common.model import Order
 from connector_common.money import cents
-from connector_common.testing import make_line, make_order, make_shipping
+from connector_common.strategies import consistent_orders
 from destination_exact_online.mapping import document_payload, order_plan
 
 from .helpers import settings as exact_settings
@@ -22,7 +22,6 @@ D = Decimal
 # the shop's rates per ship-to country (NL seller): domestic, OSS (DE 7 % has no code in the fixture division: the
 # refusal path is part of the property), export
 COUNTRY_RATES = {"NL": ("21", "9", "0"), "DE": ("19", "7"), "BE": ("21",), "FR": ("20",), "US": ("0",)}
-PRICES = st.decimals(min_value=D("0.01"), max_value=D("999.99"), places=2)
 DOCUMENTS = {
     "sales_invoice": {},
     "sales_order": {"document_type": "sales_order"},
@@ -31,34 +30,11 @@ DOCUMENTS = {
 REFUSABLE_FIELDS = ("lines.", "shipping_lines.", "discounts.", "totals.grand_total")
 
 
-@st.composite
-def consistent_orders(draw: st.DrawFn) -> Order:
-    """A sale, an exchange or a return receipt built by make_order: consistent to the cent by construction."""
-    country = draw(st.sampled_from(sorted(COUNTRY_RATES)))
-    rates = st.sampled_from(COUNTRY_RATES[country])
-    kind = draw(st.sampled_from(["sale", "sale", "sale", "exchange", "return"]))
-    lines = []
-    for i in range(draw(st.integers(1, 6))):
-        quantity, unit = draw(st.integers(1, 20)), draw(PRICES)
-        if kind == "return":
-            lines.append(make_line(f"SKU-{i}", -quantity, str(unit), draw(rates), line_id=f"L{i}"))
-            continue
-        discount = draw(st.decimals(min_value=D(0), max_value=quantity * unit, places=2))
-        lines.append(make_line(f"SKU-{i}", quantity, str(unit), draw(rates), discount_incl=str(discount),
-                               line_id=f"L{i}"))
-    if kind == "exchange":
-        lines.append(make_line("SKU-BACK", -1, str(draw(PRICES)), draw(rates), line_id="L-back"))
-    shipping = [make_shipping(str(draw(PRICES)), draw(rates))] if kind != "return" and draw(st.booleans()) else []
-    subtotal = sum((line.total_incl for line in lines), D(0))
-    order_discount = None
-    if kind == "sale" and subtotal > D("0.01") and draw(st.booleans()):
-        order_discount = str(draw(st.decimals(min_value=D("0.01"), max_value=subtotal, places=2)))
-    return make_order(source_id="4242", lines=lines, shipping=shipping, order_discount_incl=order_discount,
-                      order_discount_rate=draw(rates), country=country)
+ORDERS = consistent_orders(COUNTRY_RATES)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(order=consistent_orders(), document=st.sampled_from(sorted(DOCUMENTS)),
+@given(order=ORDERS, document=st.sampled_from(sorted(DOCUMENTS)),
        discount_booking=st.sampled_from(["discount_lines", "line_discounts"]))
 def test_any_consistent_order_books_to_the_cent_or_is_refused_naming_the_field(
         order: Order, document: str, discount_booking: str) -> None:
