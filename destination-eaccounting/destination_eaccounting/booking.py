@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
+from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError, quoted
 from connector_common.exactly_once import CreateOnce
 from connector_common.model import (
     Address,
@@ -340,7 +340,7 @@ class Booker:
             return self._customers.get(key)
 
         return self._created(lambda: self.client.create_customer(payload), find,
-                             f"customer {payload.get('Name')!r} ({key})")
+                             f"customer {quoted(str(payload.get('Name') or ''))} ({key})")
 
     def _default_customer(self, order: Order, *, count: bool = True) -> CustomerView:
         if self.ref.default_customer is None:
