@@ -60,8 +60,7 @@ DOCUMENT_POSTS = {"exact": r"/(SalesInvoices|SalesOrders|SalesEntries)$",
 # tests): Exact's minutely limit off, Shopify Plus's bucket, Lightspeed eCom's windows ten times wider (its 300 calls
 # per 5 minutes alone make a 300-order back-fill take over 5 minutes a run). The daily windows stay.
 SANDBOX_OPTIONS: dict[str, dict[str, Any]] = {
-    "exact": {"minutely_limit": None},
-    "shopify": {"max_available": 20000, "restore_rate": 1000},
+    **harness.FAST_LIMITS,
     "lightspeed_ecom": {"rate_limits": ((300, 3000), (3600, 30000), (86400, 120000))},
 }
 

@@ -41,6 +41,12 @@ VENDOR_OPTIONS: dict[str, dict[str, Any]] = {
 START_DATE = "2020-01-01T00:00:00Z"
 
 
+# Vendor rate limits are honoured and tested in each connector's own suite; in pipe tests, campaigns and the demo they
+# would only cost time: Exact's minutely limit off, Shopify Plus's cost bucket (20,000 points, 1,000 per second).
+FAST_LIMITS: dict[str, dict[str, Any]] = {"exact": {"minutely_limit": None},
+                                          "shopify": {"max_available": 20000, "restore_rate": 1000}}
+
+
 def start_sandbox(seed: str = "demo", orders: int = 60, latency: float = 0.0,
                   names: Iterable[str] | None = None, **overrides: dict[str, Any]) -> dict[str, sandbox.SandboxServer]:
     servers = {}

@@ -49,8 +49,6 @@ CREDENTIALS_KEY = {"shopify": "credentials", "lightspeed_ecom": "platform", "lig
 TOKEN_PATHS = {"shopify": "/admin/oauth/access_token", "lightspeed_retail": "/auth/oauth/token",
                "exact": "/api/oauth2/token", "eaccounting": "/connect/token"}
 PIPES = {"exact": "shopify", "eaccounting": "lightspeed_ecom"}  # destination -> the source feeding it
-FAST: dict[str, dict[str, Any]] = {"exact": {"minutely_limit": None},
-                                   "shopify": {"max_available": 20000, "restore_rate": 1000}}
 
 
 @dataclass
@@ -134,7 +132,7 @@ class LazySandbox(dict[str, sandbox.SandboxServer]):
     """Starts a stand-in, accepting only the recognisable credentials above, the first time a test looks it up."""
 
     def __missing__(self, kind: str) -> sandbox.SandboxServer:
-        options = {kind: {**FAST.get(kind, {}), **SECRETS[kind]}}
+        options = {kind: {**harness.FAST_LIMITS.get(kind, {}), **SECRETS[kind]}}
         server = self[kind] = harness.start_sandbox(seed="secrets", orders=12, names=[kind], **options)[kind]
         return server
 

@@ -41,9 +41,7 @@ def item_codes(destination: str, vendor: Any) -> Counter[str]:
 @pytest.mark.parametrize(("source", "destination"), PAIRS, ids=[f"{s}-{d}" for s, d in PAIRS])
 def test_given_customers_products_and_orders_when_piped_twice_then_each_is_upserted_once(
         tmp_path: Path, source: str, destination: str) -> None:
-    servers = harness.start_sandbox(seed="streams", orders=30, names=[source, destination],
-                                    exact={"minutely_limit": None},
-                                    shopify={"max_available": 20000, "restore_rate": 1000})
+    servers = harness.start_sandbox(seed="streams", orders=30, names=[source, destination], **harness.FAST_LIMITS)
     try:
         vendor: Any = servers[destination].vendor
         emails_before, codes_before = customer_emails(destination, vendor), item_codes(destination, vendor)

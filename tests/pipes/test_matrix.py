@@ -22,11 +22,7 @@ def bookable(order: dict) -> bool:
 @pytest.mark.parametrize(("source", "destination"), PAIRS, ids=[f"{s}-{d}" for s, d in PAIRS])
 def test_given_a_shop_when_piped_twice_then_one_document_per_order_to_the_cent_and_rerun_adds_nothing(
         tmp_path: Path, source: str, destination: str) -> None:
-    # Rate limits are honoured and tested in each connector's own suite; here they would only cost time, so the
-    # stand-ins run with Exact's minutely limit off and Shopify Plus's bucket (20,000 points, 1,000 per second).
-    servers = harness.start_sandbox(seed="pipes", orders=40, names=[source, destination],
-                                    exact={"minutely_limit": None},
-                                    shopify={"max_available": 20000, "restore_rate": 1000})
+    servers = harness.start_sandbox(seed="pipes", orders=40, names=[source, destination], **harness.FAST_LIMITS)
     try:
         harness.prepare(tmp_path, source, destination, servers)
         first = harness.run_pipe(tmp_path, source, destination)
