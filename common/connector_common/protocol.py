@@ -134,13 +134,12 @@ def read_messages(input_stream: IO[str] | IO[bytes]) -> Iterator[AirbyteMessage]
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
-        if isinstance(raw, bytes):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(number, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
         try:
-            yield validate_line(raw)
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError as exc:
+            raise InputError(number, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        try:
+            yield validate_line(text)
         except serpyco_rs.SchemaValidationError as exc:  # wrong shape: name the places, never the values
             where = ", ".join(sorted({e.instance_path or "top level" for e in exc.errors}))
             raise InputError(number, f"wrong shape (at {where})") from None

@@ -197,10 +197,11 @@ class Booker:
                 return plan_order(order, customer, ctx, kind=kind)
 
             # plan against the customer as it is or would be first: an order refused by the plan leaves no new
-            # or changed customer behind
-            self._plan(order, build, self._order_customer(order, preview=True))
+            # or changed customer behind; plan again only when creating or updating it changed the customer
+            preview = self._order_customer(order, preview=True)
+            plan = self._plan(order, build, preview)
             customer = self._order_customer(order)
-            outcome = self._book(self._plan(order, build, customer), order)
+            outcome = self._book(plan if customer == preview else self._plan(order, build, customer), order)
         if self.settings.refunds == "credit_invoice":
             for refund in order.refunds:
                 if document_reference(order, refund) in self._booked:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
 from connector_common.exactly_once import CreateOnce
-from connector_common.http import DEFAULT_TIMEOUT
+from connector_common.http import default_timeout
 from connector_common.model import Customer, Order, PaymentStatus, Product
 from connector_common.records import from_record
 from connector_common.write_loop import Pending
@@ -93,7 +93,7 @@ class Booker:
                  emit: Callable[[str], None] | None = None, call_counter: Callable[[], int] | None = None,
                  create_once: CreateOnce | None = None) -> None:
         self.client = client
-        self.create_once = create_once or CreateOnce(settle_cap=2 * DEFAULT_TIMEOUT[1])
+        self.create_once = create_once or CreateOnce(settle_cap=2 * default_timeout()[1])
         self.call_counter = call_counter
         self.settings = settings
         self.vat = vat
