@@ -241,6 +241,47 @@ class Product:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StockLevel:
+    """Stock of one SKU at one ledger location (the way back: ledger -> shop); quantities in the item's unit."""
+
+    source: str  # "exact_online"
+    source_id: str  # unique per item and location, e.g. "<item id>@<warehouse code>"
+    sku: str  # the ledger's item code; shops match it to a variant SKU
+    location: str  # the ledger's warehouse code
+    available: Decimal  # the figure configured as sellable (e.g. Exact's free stock: on hand - reserved)
+    on_hand: Decimal
+    reserved: Decimal
+    planned_in: Decimal
+    planned_out: Decimal
+    updated_at: datetime
+    location_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipmentLine:
+    sku: str
+    quantity: Decimal
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shipment:
+    """Goods sent for one shop order (the way back): which SKUs, how many, with which carrier and tracking number."""
+
+    source: str  # "exact_online"
+    source_id: str  # the ledger's delivery id
+    order_source: str  # the shop the order came from, e.g. "shopify" (from the booking reference)
+    order_reference: str  # the shop's own order reference, e.g. "#1001"
+    shipped_at: datetime
+    updated_at: datetime
+    lines: tuple[ShipmentLine, ...]
+    tracking_number: str | None = None
+    tracking_url: str | None = None
+    carrier: str | None = None  # the ledger's shipping method (destinations map it to the shop's carrier name)
+    delivery_number: str | None = None  # the ledger's human number of the delivery
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OrderCheck:
     """What `validate_order` found: `difference` = grand_total - (lines + shipping - unallocated discounts)."""
 

@@ -17,12 +17,17 @@ from typing import Any, TypeVar
 import jsonschema
 
 from connector_common.errors import RecordError
-from connector_common.model import Customer, Order, Product
+from connector_common.model import Customer, Order, Product, Shipment, StockLevel
 from connector_common.money import check_currency, format_money, to_decimal
 from connector_common.vat import COUNTRIES
 
-STREAM_MODELS: dict[str, type] = {"orders": Order, "customers": Customer, "products": Product}
-SCHEMA_FILES = {"orders": "order.json", "customers": "customer.json", "products": "product.json"}
+STREAM_MODELS: dict[str, type] = {
+    "orders": Order, "customers": Customer, "products": Product, "stock_levels": StockLevel, "shipments": Shipment,
+}
+SCHEMA_FILES = {
+    "orders": "order.json", "customers": "customer.json", "products": "product.json",
+    "stock_levels": "stock_level.json", "shipments": "shipment.json",
+}
 PRIMARY_KEY = "source_id"
 CURSOR_FIELD = "updated_at"
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
