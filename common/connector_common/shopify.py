@@ -9,14 +9,15 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import requests
 
-from connector_common.auth import HeaderTokenAuth, OAuth2Auth, RotationCallback
+from connector_common.auth import HeaderTokenAuth, OAuth2Auth, RotationCallback, TokenSet
 from connector_common.config import base_url as config_base_url
-from connector_common.cursor import parse_timestamp
+from connector_common.cursor import format_timestamp, parse_timestamp
 from connector_common.errors import (
     ApiError,
     AuthFailed,
@@ -27,6 +28,7 @@ from connector_common.errors import (
     TransientApiError,
 )
 from connector_common.http import HttpClient, Redactor, RetryPolicy
+from connector_common.protocol import ConfigPersister
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
 SHOP_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -241,9 +243,13 @@ class ShopifyClient:
         self.clock = clock
 
     def graphql(self, name: str, query: str, variables: Mapping[str, Any] | None = None,
-                *, mutation: bool = False, expected_cost: float | None = None) -> GraphQLResult:
+                *, mutation: bool = False, retry_safe: bool = False,
+                expected_cost: float | None = None) -> GraphQLResult:
         """Run one query. The cost bucket is waited for by the limiter; THROTTLED and INTERNAL_SERVER_ERROR (HTTP 200
         errors) are retried by the shared HttpClient loop through `classify_ok`.
+
+        A mutation is sent once unless `retry_safe` (it carries an `@idempotent` key, so Shopify replays rather than
+        repeats it): after a failure that may have reached Shopify it raises AmbiguousWrite for the caller to decide.
 
         Raises:
             QueryTooExpensive, MissingScope, ProtectedDataDenied, ApiError: as `graphql_errors` classifies them.
@@ -252,7 +258,7 @@ class ShopifyClient:
         self.limiter.expect(name, expected_cost)
         self._current = name
         response = self.http.post(self.path, json={"query": query, "variables": dict(variables or {})},
-                                  idempotent=not mutation)
+                                  idempotent=retry_safe or not mutation)
         body = _json_body(response, name)
         cost = self._observe(name, body)
         errors = body.get("errors") or []
@@ -355,6 +361,19 @@ def _json_body(response: requests.Response, name: str) -> dict[str, Any]:
         raise TransientApiError(f"{name}: Shopify answered with a body that is not a JSON object",
                                 status=response.status_code)
     return body
+
+
+def rotation_writer(persister: ConfigPersister) -> RotationCallback:
+    """The `on_rotate` of the oauth_refresh mode: keep the new access token, its expiry and the rotated refresh
+    token in the config (CONTROL message + config file), so the next run starts from the newest refresh token."""
+
+    def on_rotate(tokens: TokenSet) -> None:
+        node = persister.config.setdefault("credentials", {})
+        node["access_token"] = tokens.access_token
+        node["expires_at"] = format_timestamp(datetime.fromtimestamp(tokens.expires_at, UTC))
+        persister.update(("credentials", "refresh_token"), tokens.refresh_token)
+
+    return on_rotate
 
 
 def make_auth(
