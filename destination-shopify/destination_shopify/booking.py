@@ -27,6 +27,7 @@ from connector_common.write_loop import Pending
 from destination_shopify.client import Location, ShopifyAdmin, UserError, chunks
 from destination_shopify.config import Settings
 from destination_shopify.mapping import (
+    InventoryItem,
     MappingProblem,
     ShopOrder,
     StockChange,
@@ -44,7 +45,6 @@ QUANTITIES_PER_MUTATION = 250  # Shopify's maximum per inventorySetQuantities
 STALE_ROUNDS = 3
 STALE_CODES = frozenset({"CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE"})
 SHOP_SOURCE = "shopify"
-LEVELS_FOR_PLAN = 20  # inventory levels read per item: one per location it is stocked at
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +158,17 @@ class Booker:
                 latest[key] = (item, level, location)
         if not latest:
             return
-        items = self.admin.inventory_items({sku for sku, _loc in latest}, levels=LEVELS_FOR_PLAN)
+        items: dict[str, dict[str, list[InventoryItem]]] = {}  # location id -> SKU -> items
+        for location_id in dict.fromkeys(loc for _sku, loc in latest):
+            items[location_id] = self.admin.inventory_items({sku for sku, loc in latest if loc == location_id},
+                                                            location_id)
         changes: dict[tuple[str, str], StockChange] = {}
         for key, (item, level, location) in latest.items():
+            matches = items[location.id].get(level.sku, [])
             try:
-                change = stock_change(level, items.get(level.sku, []), location.id, repr(location.name))
+                change = stock_change(level, matches, location.id, repr(location.name))
             except MappingProblem as exc:
-                if exc.field == "sku" and not items.get(level.sku):
+                if exc.field == "sku" and not matches:
                     self.unknown_skus.append(level.sku)
                 self._outcomes[id(item)] = _record_error("stock_levels", item.data, exc)
                 continue
@@ -227,10 +231,13 @@ class Booker:
         return retry
 
     def _reread(self, stale: Sequence[StockChange]) -> list[StockChange]:
-        items = self.admin.inventory_items({c.sku for c in stale}, levels=LEVELS_FOR_PLAN)
+        items: dict[str, dict[str, list[InventoryItem]]] = {}
+        for location_id in dict.fromkeys(c.location_id for c in stale):
+            items[location_id] = self.admin.inventory_items({c.sku for c in stale if c.location_id == location_id},
+                                                            location_id)
         again = []
         for change in stale:
-            matches = [i for i in items.get(change.sku, []) if i.item_id == change.item_id]
+            matches = [i for i in items[change.location_id].get(change.sku, []) if i.item_id == change.item_id]
             current = matches[0].available.get(change.location_id) if matches else None
             if current is None:
                 again.append(change)  # vanished in between: the next round reports it

@@ -12,7 +12,6 @@ from connector_common.shopify import ShopifyClient
 from destination_shopify.mapping import FulfillmentOrder, FulfillmentOrderLine, InventoryItem, ShopOrder
 
 SKUS_PER_QUERY = 50  # search terms per productVariants query (the query string stays short)
-LEVELS_PER_ITEM = 20  # inventory levels read per item (one per location the item is stocked at)
 FULFILLMENT_ORDERS_PER_ORDER = 10
 LINES_PER_FULFILLMENT_ORDER = 50
 FULFILLMENTS_PER_ORDER = 50
@@ -29,7 +28,7 @@ query Locations($first: Int!, $after: String) {
 """
 
 VARIANTS_BY_SKU_QUERY = """
-query VariantsBySku($first: Int!, $after: String, $query: String!, $levels: Int!) {
+query VariantsBySku($first: Int!, $after: String, $query: String!, $location: ID!) {
   productVariants(first: $first, after: $after, query: $query) {
     pageInfo { hasNextPage endCursor }
     nodes {
@@ -38,9 +37,7 @@ query VariantsBySku($first: Int!, $after: String, $query: String!, $levels: Int!
       inventoryItem {
         id
         tracked
-        inventoryLevels(first: $levels) {
-          nodes { location { id } quantities(names: ["available"]) { name quantity } }
-        }
+        inventoryLevel(locationId: $location) { quantities(names: ["available"]) { name quantity } }
       }
     }
   }
@@ -134,8 +131,9 @@ class ShopifyAdmin:
                                primary=bool(n.get("isPrimary"))) for n in nodes if n.get("isActive", True)]
         return found
 
-    def inventory_items(self, skus: Iterable[str], levels: int = LEVELS_PER_ITEM) -> dict[str, list[InventoryItem]]:
-        """The inventory items of the variants with these SKUs (exact match), with `available` per location.
+    def inventory_items(self, skus: Iterable[str], location_id: str) -> dict[str, list[InventoryItem]]:
+        """The inventory items of the variants with these SKUs (exact match), with `available` at one location
+        (absent when the item is not stocked there).
 
         One query per SKUS_PER_QUERY SKUs (more pages only when a search term matches more variants)."""
         wanted = sorted(set(skus))
@@ -143,13 +141,13 @@ class ShopifyAdmin:
         for start in range(0, len(wanted), SKUS_PER_QUERY):
             chunk = wanted[start:start + SKUS_PER_QUERY]
             query = " OR ".join(f"sku:{_search_value(sku)}" for sku in chunk)
-            variables = {"query": query, "levels": max(1, min(levels, 250))}
+            variables = {"query": query, "location": location_id}
             for nodes in self.client.paginate("VariantsBySku", VARIANTS_BY_SKU_QUERY, "productVariants", variables,
                                               first=len(chunk)):
                 for node in nodes:
                     sku = node.get("sku")
                     if sku in found:  # Shopify's search is by token; only an exact SKU counts
-                        found[sku].append(_inventory_item(sku, node))
+                        found[sku].append(_inventory_item(sku, node, location_id))
         return found
 
     def set_available(self, payload: Mapping[str, Any], key: str) -> list[UserError]:
@@ -184,14 +182,13 @@ def _search_value(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _inventory_item(sku: str, node: Mapping[str, Any]) -> InventoryItem:
+def _inventory_item(sku: str, node: Mapping[str, Any], location_id: str) -> InventoryItem:
     item = node.get("inventoryItem") or {}
+    level = item.get("inventoryLevel")
     available: dict[str, int] = {}
-    for level in ((item.get("inventoryLevels") or {}).get("nodes")) or []:
-        location = str((level.get("location") or {}).get("id") or "")
-        for quantity in level.get("quantities") or []:
-            if quantity.get("name") == "available" and location:
-                available[location] = int(quantity.get("quantity") or 0)
+    if level is not None:
+        quantities = {q.get("name"): q.get("quantity") for q in level.get("quantities") or []}
+        available[location_id] = int(quantities.get("available") or 0)
     return InventoryItem(sku=sku, item_id=str(item.get("id") or ""), tracked=bool(item.get("tracked")),
                          available=available)
 

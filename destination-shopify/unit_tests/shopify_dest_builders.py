@@ -95,10 +95,11 @@ class FakeAdmin:
     def available(self, sku: str, location: str = MAIN.id) -> int:
         return self.items[sku][0].available[location]
 
-    def inventory_items(self, skus: Iterable[str], levels: int = 20) -> dict[str, list[InventoryItem]]:
+    def inventory_items(self, skus: Iterable[str], location_id: str) -> dict[str, list[InventoryItem]]:
         wanted = sorted(set(skus))
         self.sku_queries += (len(wanted) + 49) // 50
-        return {sku: [InventoryItem(sku=sku, item_id=i.item_id, tracked=i.tracked, available=dict(i.available))
+        return {sku: [InventoryItem(sku=sku, item_id=i.item_id, tracked=i.tracked,
+                                    available={k: v for k, v in i.available.items() if k == location_id})
                       for i in self.items.get(sku, [])] for sku in wanted}
 
     def set_available(self, payload: Mapping[str, Any], key: str) -> list[UserError]:

@@ -37,9 +37,8 @@ def variants_page(nodes: list[dict[str, Any]]) -> dict[str, Any]:
 
 def variant(sku: str, available: int, item: int) -> dict[str, Any]:
     return {"id": f"gid://shopify/ProductVariant/{item}", "sku": sku,
-            "inventoryItem": {"id": f"gid://shopify/InventoryItem/{item}", "tracked": True, "inventoryLevels": {
-                "nodes": [{"location": {"id": "gid://shopify/Location/1"},
-                           "quantities": [{"name": "available", "quantity": available}]}]}}}
+            "inventoryItem": {"id": f"gid://shopify/InventoryItem/{item}", "tracked": True, "inventoryLevel": {
+                "quantities": [{"name": "available", "quantity": available}]}}}
 
 
 def test_given_120_skus_when_looked_up_then_three_queries_with_quoted_skus_and_exact_matches_only():
@@ -47,10 +46,11 @@ def test_given_120_skus_when_looked_up_then_three_queries_with_quoted_skus_and_e
     with requests_mock.Mocker() as m:
         m.post(URL, [{"json": variants_page([variant("SKU-1", 3, 1), variant("SKU-1-RED", 9, 2)])},
                      {"json": variants_page([])}, {"json": variants_page([])}])
-        found = shop.inventory_items([f"SKU-{n}" for n in range(120)] + ['A"B'])
+        found = shop.inventory_items([f"SKU-{n}" for n in range(120)] + ['A"B'], "gid://shopify/Location/1")
         bodies = [json.loads(r.body) for r in m.request_history]
     assert len(bodies) == 3
     assert bodies[0]["variables"]["query"].startswith('sku:"A\\"B" OR sku:"SKU-0" OR sku:"SKU-1" OR')
+    assert bodies[0]["variables"]["location"] == "gid://shopify/Location/1"
     assert [i.available for i in found["SKU-1"]] == [{"gid://shopify/Location/1": 3}]
     assert "SKU-1-RED" not in found and found["SKU-2"] == []
 
