@@ -14,6 +14,7 @@ by its tracking number before it is ever sent again).
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -191,7 +192,7 @@ class Booker:
             stale: list[StockChange] = []
             for chunk in chunks(pending, QUANTITIES_PER_MUTATION):
                 payload = inventory_set_input(chunk, stock_reference("ledger"))
-                errors = self.admin.set_available(payload, idempotency_key(payload))
+                errors = self.admin.set_available(payload, idempotency_key(payload, uuid.uuid4().hex))
                 self.counts["stock_mutations"] += 1
                 if not errors:
                     self.counts["quantities_set"] += len(chunk)

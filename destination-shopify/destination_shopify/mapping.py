@@ -148,11 +148,13 @@ def stock_reference(source: str) -> str:
     return f"{REFERENCE_PREFIX}/StockSync/{source}"
 
 
-def idempotency_key(payload: Mapping[str, Any]) -> str:
-    """The `@idempotent` key of a mutation: a digest of its input, so a retry (or a re-run with the very same
-    figures) replays, and different figures can never collide with an earlier key."""
+def idempotency_key(payload: Mapping[str, Any], attempt: str) -> str:
+    """The `@idempotent` key of one mutation call: a digest of its input and of `attempt` (a fresh value per call,
+    kept across the HTTP client's retries of that call). A retried call therefore replays instead of applying
+    twice, while a later call with the very same figures (the shop went back to the old quantity in between) is
+    applied again rather than answered from Shopify's idempotency cache."""
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+    return hashlib.sha256(f"{attempt}\n{text}".encode()).hexdigest()[:40]
 
 
 # --- shipments --------------------------------------------------------------------------------------------------

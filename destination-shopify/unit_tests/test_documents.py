@@ -51,7 +51,7 @@ def _coerce(name: str, variables: dict) -> list[str]:
 def test_given_stock_changes_when_mapped_then_the_input_is_a_valid_inventory_set_quantities_input():
     payload = inventory_set_input([StockChange(sku="A", item_id="gid://shopify/InventoryItem/1", location_id=MAIN.id,
                                                quantity=9, change_from=5)], "gid://bookkeeping-sync/StockSync/ledger")
-    assert _coerce("SetStock", {"input": payload, "key": idempotency_key(payload)}) == []
+    assert _coerce("SetStock", {"input": payload, "key": idempotency_key(payload, "attempt")}) == []
 
 
 def test_given_a_shipment_when_mapped_then_the_input_is_a_valid_fulfillment_input():

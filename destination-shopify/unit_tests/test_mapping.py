@@ -83,11 +83,12 @@ def test_given_changes_when_mapped_then_the_input_sets_available_with_change_fro
              "changeFromQuantity": 3}]}
 
 
-def test_given_the_same_input_when_keyed_then_the_same_key_and_another_input_another_key():
+def test_given_one_call_when_keyed_then_its_retries_share_the_key_and_another_call_or_input_does_not():
     one = inventory_set_input([StockChange(sku="A", item_id="i", location_id="l", quantity=9, change_from=5)])
     two = inventory_set_input([StockChange(sku="A", item_id="i", location_id="l", quantity=9, change_from=4)])
-    assert idempotency_key(one) == idempotency_key(dict(one))
-    assert idempotency_key(one) != idempotency_key(two)
+    assert idempotency_key(one, "call-1") == idempotency_key(dict(one), "call-1")
+    assert idempotency_key(one, "call-1") != idempotency_key(two, "call-1")
+    assert idempotency_key(one, "call-1") != idempotency_key(one, "call-2")  # a later run is applied, not replayed
 
 
 @pytest.mark.parametrize(("current", "expected_from"), [(9, None), (4, 4), (12, 12)])
