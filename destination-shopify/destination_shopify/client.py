@@ -12,7 +12,10 @@ from connector_common.shopify import ShopifyClient
 from destination_shopify.mapping import FulfillmentOrder, FulfillmentOrderLine, InventoryItem, ShopOrder
 
 SKUS_PER_QUERY = 50  # search terms per productVariants query (the query string stays short)
-FULFILLMENT_ORDERS_PER_ORDER = 10
+# Orders by name: a requested cost of ~560 points (Shopify refuses a query above 1,000): 2 orders x 5 fulfilment
+# orders x 50 lines; `fulfillments` is a list (not a connection), so 50 of them cost no extra points.
+ORDERS_PER_NAME = 2
+FULFILLMENT_ORDERS_PER_ORDER = 5
 LINES_PER_FULFILLMENT_ORDER = 50
 FULFILLMENTS_PER_ORDER = 50
 
@@ -54,8 +57,8 @@ mutation SetStock($input: InventorySetQuantitiesInput!, $key: String!) {
 """
 
 ORDER_BY_NAME_QUERY = """
-query OrderByName($query: String!, $fulfillmentOrders: Int!, $lines: Int!, $fulfillments: Int!) {
-  orders(first: 5, query: $query) {
+query OrderByName($query: String!, $orders: Int!, $fulfillmentOrders: Int!, $lines: Int!, $fulfillments: Int!) {
+  orders(first: $orders, query: $query) {
     nodes {
       id
       name
@@ -63,11 +66,12 @@ query OrderByName($query: String!, $fulfillmentOrders: Int!, $lines: Int!, $fulf
       displayFulfillmentStatus
       fulfillments(first: $fulfillments) { id status trackingInfo(first: 5) { number company url } }
       fulfillmentOrders(first: $fulfillmentOrders) {
+        pageInfo { hasNextPage }
         nodes {
           id
           status
           assignedLocation { location { id } }
-          lineItems(first: $lines) { nodes { id sku remainingQuantity } }
+          lineItems(first: $lines) { pageInfo { hasNextPage } nodes { id sku remainingQuantity } }
         }
       }
     }
@@ -161,7 +165,8 @@ class ShopifyAdmin:
 
     def order_by_name(self, name: str) -> ShopOrder | None:
         """The order whose name is exactly `name` (e.g. '#1001'), or None."""
-        variables = {"query": f"name:{_search_value(name)}", "fulfillmentOrders": FULFILLMENT_ORDERS_PER_ORDER,
+        variables = {"query": f"name:{_search_value(name)}", "orders": ORDERS_PER_NAME,
+                     "fulfillmentOrders": FULFILLMENT_ORDERS_PER_ORDER,
                      "lines": LINES_PER_FULFILLMENT_ORDER, "fulfillments": FULFILLMENTS_PER_ORDER}
         data = self.client.graphql("OrderByName", ORDER_BY_NAME_QUERY, variables).data
         nodes = ((data.get("orders") or {}).get("nodes")) or []
@@ -202,7 +207,10 @@ def _shop_order(node: Mapping[str, Any]) -> ShopOrder:
             if info.get("number"):
                 tracking[str(info["number"])] = str(fulfillment["id"])
     orders = []
-    for fo in ((node.get("fulfillmentOrders") or {}).get("nodes")) or []:
+    connection = node.get("fulfillmentOrders") or {}
+    truncated = bool((connection.get("pageInfo") or {}).get("hasNextPage"))
+    for fo in connection.get("nodes") or []:
+        truncated = truncated or bool(((fo.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"))
         location = ((fo.get("assignedLocation") or {}).get("location") or {}).get("id")
         lines = tuple(FulfillmentOrderLine(id=str(li["id"]), sku=li.get("sku"),
                                            remaining=int(li.get("remainingQuantity") or 0))
@@ -211,7 +219,7 @@ def _shop_order(node: Mapping[str, Any]) -> ShopOrder:
                                        location_id=str(location) if location else None, lines=lines))
     return ShopOrder(id=str(node["id"]), name=str(node.get("name") or ""), cancelled=bool(node.get("cancelledAt")),
                      fulfillment_status=str(node.get("displayFulfillmentStatus") or ""),
-                     fulfillment_orders=tuple(orders), fulfillments_by_tracking=tracking)
+                     fulfillment_orders=tuple(orders), fulfillments_by_tracking=tracking, truncated=truncated)
 
 
 def _user_errors(body: Mapping[str, Any]) -> list[UserError]:

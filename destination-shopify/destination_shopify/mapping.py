@@ -73,6 +73,7 @@ class ShopOrder:
     fulfillment_status: str
     fulfillment_orders: tuple[FulfillmentOrder, ...]
     fulfillments_by_tracking: Mapping[str, str] = field(default_factory=dict)  # tracking number -> fulfillment id
+    truncated: bool = False  # more fulfilment orders or lines than one lookup reads
 
 
 # --- stock ------------------------------------------------------------------------------------------------------
@@ -164,6 +165,9 @@ def order_problem(shipment: Shipment, order: ShopOrder | None) -> str | None:
         return f"order {shipment.order_reference} was not found in the Shopify store"
     if order.cancelled:
         return f"order {shipment.order_reference} is cancelled in Shopify"
+    if order.truncated:
+        return (f"order {shipment.order_reference} has more fulfilment orders or lines than the connector reads "
+                "in one lookup; fulfil it in the Shopify admin")
     if order.fulfillment_status in FULFILLED_STATUSES or not any(
             fo.status in OPEN_FULFILLMENT_STATUSES for fo in order.fulfillment_orders):
         return f"order {shipment.order_reference} is already fulfilled in Shopify (no open fulfilment orders)"
