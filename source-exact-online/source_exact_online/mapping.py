@@ -144,7 +144,7 @@ def to_shipment(delivery: Row, lines: Sequence[Row], order: OrderRef, *,
 # -- products -------------------------------------------------------------------------------------------------
 def default_price(prices: Sequence[Row], *, on: datetime) -> Row | None:
     """The item's normal sales price on a date: no account (not a price agreement), for a quantity of at most one,
-    valid on `on`; the latest start date wins."""
+    valid on `on`; the latest start date wins, then the latest change."""
     valid = []
     for price in prices:
         if text(price.get("Account")) or quantity(price, "Quantity", "products", "") > 1:
@@ -153,7 +153,9 @@ def default_price(prices: Sequence[Row], *, on: datetime) -> Row | None:
         end = parse_exact_datetime(price.get("EndDate"))
         if (start and start > on) or (end and end < on):
             continue
-        valid.append((start or datetime.min.replace(tzinfo=on.tzinfo), price))
+        changed = parse_exact_datetime(price.get("Modified"))
+        floor = datetime.min.replace(tzinfo=on.tzinfo)
+        valid.append(((start or floor, changed or floor), price))
     return max(valid, key=lambda pair: pair[0])[1] if valid else None
 
 

@@ -111,7 +111,7 @@ class StockMixin:
             contact_id = seed_id("Contact", f"shop-{customer.id}")
             self._create_Contact({"ID": contact_id, "Account": account_id, "FirstName": customer.first_name,
                                   "LastName": customer.last_name, "Email": customer.email,
-                                  "Phone": customer.phone})
+                                  "Phone": customer.phone, "IsMainContact": True})
             self._save("Account", self.tables["Account"].rows[account_id] | {"MainContact": contact_id})
 
     # -- Python helpers for tests and the demo ------------------------------------------------------------------
@@ -129,6 +129,35 @@ class StockMixin:
         if item is None:
             raise KeyError(code)
         return self._item_warehouse(item["ID"], warehouse, current=Decimal(str(quantity)))
+
+    def add_stock_item(self, code: str, description: str, *, price: Decimal | int | str | None = None,
+                       vat_code: str = "2", stock: dict[str, Decimal | int] | None = None) -> Row:
+        """A stock item as a user creates it in Exact: the item, its sales price excl. VAT, stock per warehouse."""
+        item = self._create_Item({"Code": code, "Description": description, "IsStockItem": True,
+                                  "IsSalesItem": True, "SalesVatCode": vat_code, "Unit": "stuk"})
+        if price is not None:
+            self._create_SalesItemPrice({"Item": item["ID"], "Price": Decimal(str(price)), "Currency": "EUR",
+                                         "Unit": "stuk", "Quantity": Decimal(1)})
+        for warehouse, quantity in (stock or {}).items():
+            self._item_warehouse(item["ID"], warehouse, current=Decimal(str(quantity)))
+        return self.tables["Item"].rows[item["ID"]]
+
+    def book_order(self, your_ref: str, quantities: dict[str, Decimal | int], *, account_id: str | None = None,
+                   warehouse: str | None = None) -> Row:
+        """A sales order entered as POST salesorder/SalesOrders would store it (YourRef, lines by item code), for a
+        customer account (default: the first with Status C). It reserves its stock items' quantities."""
+        if account_id is None:
+            account_id = next(a["ID"] for a in self.tables["Account"].scan() if a.get("Status") == "C")
+        lines = []
+        for code, quantity in quantities.items():
+            item = self._item_by_code(code)
+            if item is None:
+                raise KeyError(code)
+            lines.append({"Item": item["ID"], "Quantity": Decimal(str(quantity))})
+        body: Row = {"OrderedBy": account_id, "YourRef": your_ref, "SalesOrderLines": lines}
+        if warehouse is not None:
+            body["WarehouseID"] = seed_id("Warehouse", warehouse)
+        return self._create(self.specs["SalesOrder"], self._accept(self.specs["SalesOrder"], body, post=True))
 
     def goods_deliveries(self) -> list[Row]:
         """Goods deliveries, each with its lines under 'GoodsDeliveryLines'."""
@@ -308,6 +337,7 @@ class StockMixin:
         def _create_SalesItemPrice(self, values: Row) -> Row: ...
         def _create_Account(self, values: Row) -> Row: ...
         def _create_Contact(self, values: Row) -> Row: ...
+        def _create(self, spec: Any, values: Row) -> Row: ...
 
 
 def _position_id(item_id: str, warehouse_code: str) -> str:
