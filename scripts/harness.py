@@ -30,7 +30,7 @@ from connector_common.records import load_schema
 
 BIN = Path(sys.executable).parent
 SOURCES = {"shopify": "source-shopify-orders", "lightspeed_ecom": "source-lightspeed",
-           "lightspeed_retail": "source-lightspeed"}
+           "lightspeed_retail": "source-lightspeed", "exact": "source-exact-online"}
 DESTINATIONS = {"exact": "destination-exact-online", "eaccounting": "destination-eaccounting"}
 VENDOR_OPTIONS: dict[str, dict[str, Any]] = {
     "eaccounting": {"country": "NL"},  # the generated shop is a Dutch one (EUR, 21/9/0)
@@ -72,6 +72,10 @@ def source_config(kind: str, servers: dict[str, sandbox.SandboxServer]) -> dict[
                              "client_secret": vendor.CLIENT_SECRET, "refresh_token": vendor.REFRESH_TOKEN,
                              "account_id": vendor.ACCOUNT_ID, "base_url": server.base_url,
                              "auth_server_url": f"{server.base_url}/auth/oauth/token"}}
+    if kind == "exact":  # the way back: stock, shipments, items and customers (start the stand-in with catalogue=True)
+        return {"api_url": server.base_url, "credentials": {"client_id": vendor.CLIENT_ID,
+                                                            "client_secret": vendor.CLIENT_SECRET,
+                                                            "refresh_token": vendor.REFRESH_TOKEN}}
     raise KeyError(kind)
 
 
