@@ -142,6 +142,22 @@ class StockMixin:
             self._item_warehouse(item["ID"], warehouse, current=Decimal(str(quantity)))
         return self.tables["Item"].rows[item["ID"]]
 
+    def set_price(self, code: str, price: Decimal | int | str) -> Row:
+        """A user changes an item's normal sales price (excl. VAT): its default SalesItemPrice (no account, quantity
+        1) is updated, or created when the item has none; the item's StandardSalesPrice follows."""
+        item = self._item_by_code(code)
+        if item is None:
+            raise KeyError(code)
+        amount = Decimal(str(price))
+        normal = [p for p in self.tables["SalesItemPrice"].lookup("Item", item["ID"])
+                  if not p.get("Account") and (p.get("Quantity") or Decimal(1)) <= 1]
+        if not normal:
+            return self._create_SalesItemPrice({"Item": item["ID"], "Price": amount, "Currency": "EUR",
+                                                "Unit": item.get("Unit"), "Quantity": Decimal(1)})
+        self._save("SalesItemPrice", normal[0] | {"Price": amount})
+        self._save("Item", self.tables["Item"].rows[item["ID"]] | {"StandardSalesPrice": amount})
+        return self.tables["SalesItemPrice"].rows[normal[0]["ID"]]
+
     def book_order(self, your_ref: str, quantities: dict[str, Decimal | int], *, account_id: str | None = None,
                    warehouse: str | None = None) -> Row:
         """A sales order entered as POST salesorder/SalesOrders would store it (YourRef, lines by item code), for a
