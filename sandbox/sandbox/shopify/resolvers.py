@@ -70,6 +70,7 @@ KIND_SCOPES = {"Order": "read_orders", "Customer": "read_customers", "Product": 
                "FulfillmentOrder": "read_merchant_managed_fulfillment_orders"}
 ORDERS_COUNT_LIMIT = 10000  # `ordersCount(limit:)` default (2025-07 changelog "Uncapped counts in GraphQL")
 RECENT_ORDER_DAYS = 60
+IDEMPOTENT_SINCE = "2026-04"  # inventorySetQuantities needs @idempotent(key:) from this version (wording unverified)
 BULK_ROOTS = ("orders", "customers", "products", "productVariants", "inventoryItems", "locations")
 REASONS = frozenset({"correction", "cycle_count_available", "damaged", "movement_created", "movement_updated",
                      "movement_received", "movement_canceled", "other", "promotion", "quality_control", "received",
@@ -476,8 +477,8 @@ def _set_quantities(_root: Any, info: Any, input: dict[str, Any]) -> dict[str, A
                                 "quantityAfterChange": after[changed],
                                 "item": store.node("InventoryItem", item),
                                 "location": store.node("Location", location)})
-        number = len(store.idempotency) + sum(1 for _ in store.level_updated) + 1
-        group = {"__typename": "InventoryAdjustmentGroup", "id": f"gid://shopify/InventoryAdjustmentGroup/{number}",
+        group = {"__typename": "InventoryAdjustmentGroup",
+                 "id": f"gid://shopify/InventoryAdjustmentGroup/{next(store.serial)}",
                  "createdAt": render.ts(store.now()), "reason": input["reason"],
                  "referenceDocumentUri": input.get("referenceDocumentUri"), "changes": changes}
         return payload([], group)
@@ -486,7 +487,11 @@ def _set_quantities(_root: Any, info: Any, input: dict[str, Any]) -> dict[str, A
         return payload([{"field": ["input"], "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
                          "message": "The same idempotency key cannot be used with different operation parameters."}])
 
-    return _idempotent(_idempotency_key(info), store, input, apply, mismatch)
+    key = _idempotency_key(info)
+    if key is None and ctx.version >= IDEMPOTENT_SINCE:
+        raise GraphQLError("The @idempotent directive is required for this mutation.",
+                           extensions={"code": "BAD_REQUEST"})
+    return _idempotent(key, store, input, apply, mismatch)
 
 
 def _number(ident: str, kind: str) -> int | None:

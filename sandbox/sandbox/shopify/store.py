@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from itertools import count
 from typing import Any
 
 from sandbox import seed as shopgen
@@ -149,7 +150,7 @@ class Store:
         self.levels: dict[tuple[int, int], dict[str, int]] = render.stock(shop, self.locations)
         self.level_updated: dict[tuple[int, int], datetime] = {}
         self.fulfillment_orders: dict[int, FulfillmentOrder] = {}
-        self.next_fulfillment = 1
+        self.serial = count(1)  # ids of fulfillments and inventory adjustment groups
         self.idempotency: dict[str, tuple[str, dict[str, Any]]] = {}
         self.bulk_ops: list[BulkOp] = []
         self.bulk_files: dict[int, bytes] = {}
@@ -291,13 +292,15 @@ class Store:
                     refunded[rl.line_id] = refunded.get(rl.line_id, 0) + rl.quantity
             total = {ln.id: ln.quantity - refunded.get(ln.id, 0) for ln in order.lines}
             done = order.fulfillment_status == "fulfilled"
-            status = "CLOSED" if done or order.cancelled_at else "OPEN"
+            status = "CLOSED" if done else "OPEN"
             fo = FulfillmentOrder(order_id, gid_number(self.locations[0]["id"]), status, total,
                                   {k: 0 if done else v for k, v in total.items()})
             if done:
                 fo.fulfillments.append({"id": order_id, "created_at": order.updated_at, "tracking": [],
                                         "lines": dict(total)})
             self.fulfillment_orders[order_id] = fo
+        if fo is not None and order is not None and order.cancelled_at and fo.status in ("OPEN", "IN_PROGRESS"):
+            fo.status = "CANCELLED"  # cancelling an order cancels its open fulfillment orders
         return fo
 
     def fulfillment_order_node(self, order_id: int) -> dict[str, Any] | None:
@@ -312,8 +315,7 @@ class Store:
             fo.remaining[line_id] -= qty
         left = sum(fo.remaining.values())
         fo.status = "CLOSED" if left == 0 else "IN_PROGRESS"
-        number = 1_000_000_000 + self.next_fulfillment
-        self.next_fulfillment += 1
+        number = 1_000_000_000 + next(self.serial)
         fulfillment = {"id": number, "created_at": self.now(), "tracking": tracking, "lines": dict(lines)}
         fo.fulfillments.append(fulfillment)
         shopgen.fulfil(self.shop, order_id, self.now(), "fulfilled" if left == 0 else "partial")
