@@ -278,7 +278,8 @@ def test_given_recognisable_secrets_when_a_destination_checks_writes_and_hits_a_
 CONFIGS = {"shopify": harness.source_config, "lightspeed_ecom": harness.source_config,
            "lightspeed_retail": harness.source_config, "exact": harness.destination_config,
            "eaccounting": harness.destination_config}
-CONNECTORS = {**harness.SOURCES, **harness.DESTINATIONS}
+CONNECTORS = {kind: (harness.SOURCES if config is harness.source_config else harness.DESTINATIONS)[kind]
+              for kind, config in CONFIGS.items()}
 
 
 @pytest.mark.parametrize("kind", ["shopify", "lightspeed_ecom", "lightspeed_retail", "exact", "eaccounting"])
