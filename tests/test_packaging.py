@@ -21,7 +21,7 @@ from dockerfile_parse import DockerfileParser
 
 ROOT = Path(__file__).parents[1]
 CONNECTORS = ["source-shopify-orders", "source-lightspeed", "destination-exact-online", "destination-eaccounting",
-              "destination-shopify"]
+              "source-exact-online", "destination-shopify"]
 BASE_IMAGE = re.compile(r"^docker\.io/airbyte/python-connector-base:\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?$")
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
