@@ -139,7 +139,8 @@ def way_back_act(demo_dir: Path) -> int:
         to_exact = demo_dir / "shopify-to-exact-sales-orders"
         harness.prepare(to_exact, "shopify", "exact", servers)
         config_path = to_exact / "destination_config.json"
-        config_path.write_text(json.dumps(json.loads(config_path.read_text()) | {"document_type": "sales_order"}))
+        config_path.write_text(json.dumps(json.loads(config_path.read_text()) | {  # at order time, paid or not
+            "document_type": "sales_order", "payment_statuses": ["pending", "paid"]}))
         booked = harness.run_pipe(to_exact, "shopify", "exact")
         failures += booked.returncode != 0
         open_orders = {f"#{o.number}": o for o in shop.shop.orders.values()
@@ -164,6 +165,8 @@ def way_back_act(demo_dir: Path) -> int:
         orders_before = {name: _fulfilment(shop, open_orders[name]) for name in delivered}
         back = demo_dir / "exact-to-shopify"
         harness.prepare(back, "exact", "shopify", servers, streams=WAY_BACK_STREAMS)
+        # its own consent: Exact's refresh tokens are single use, and the booking connection rotated the first away
+        harness.apply_credentials(back, "source", "exact", harness.reauthorize("exact", servers["exact"]))
         for attempt in ("first sync", "second sync (nothing changed in Exact)"):
             servers["shopify"].clear_log()
             t0 = time.perf_counter()
@@ -171,13 +174,17 @@ def way_back_act(demo_dir: Path) -> int:
             failures += run.returncode != 0
             outcomes = ", ".join(f"{k.replace(':', ' ')} {v}" for k, v in sorted(run.summary.get("outcomes",
                                                                                                {}).items()))
-            print(f"  {attempt}: {len(run.source_records)} records from Exact, "
+            streams = Counter(json.loads(line)["record"]["stream"]
+                              for line in harness.output_lines(back / "source_output.jsonl") if '"RECORD"' in line)
+            read = ", ".join(f"{n} {stream}" for stream, n in sorted(streams.items())) or "nothing new"
+            print(f"  {attempt}: read from Exact {read}; "
                   f"{_shop_mutations(servers['shopify'])} Shopify mutations, {time.perf_counter() - t0:.1f} s"
                   f"{'; ' + outcomes if outcomes else ''}")
             for reason in run.summary.get("skipped", [])[:5]:
                 print(f"    - skipped: {reason}")
             if run.returncode != 0:
-                print(f"    pipe exit code {run.returncode}: {'; '.join(run.errors) or run.stderr[-300:]}")
+                print(f"    pipe exit code {run.returncode}: {'; '.join(run.errors) or run.stderr[-300:]}"
+                      f"{(back / 'source.err').read_text()[-300:]}")
         print(f"  {'SKU':<22}{'Exact free':>11}{'shop before':>13}{'shop after':>12}")
         for sku in watched:
             print(f"  {sku:<22}{_free_stock(exact, sku):>11}{before[sku]:>13}{_shop_available(shop, sku):>12}")
