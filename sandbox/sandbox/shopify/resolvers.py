@@ -19,12 +19,15 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    ExecutionContext,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
+    GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -101,7 +104,31 @@ def run(checked: Checked, variables: dict[str, Any], ctx: Context, operation: st
     """Execute a validated document against the store; returns graphql-core's ExecutionResult."""
     return execute(executable_schema(), checked.document, root_value={}, context_value=ctx,  # type: ignore[arg-type]
                    variable_values=variables, operation_name=operation, field_resolver=resolve_default,
-                   type_resolver=resolve_type)
+                   type_resolver=resolve_type, is_awaitable=_never, execution_context_class=_Execution)
+
+
+def _never(_value: Any) -> bool:
+    return False  # every resolver here is synchronous: skip graphql-core's awaitable check per field
+
+
+class _Execution(ExecutionContext):
+    """Scalars in the store are already what Shopify prints: no re-serialising (enum values are still checked)."""
+
+    def execute_field(self, parent_type: Any, source: Any, field_nodes: Any, path: Any) -> Any:
+        """A stored scalar of a plain field (no resolver, no arguments) is answered as it is, without the engine's
+        per-field machinery; everything else (enums, objects, nulls, resolvers) goes through graphql-core."""
+        name = field_nodes[0].name.value
+        fdef = parent_type.fields.get(name)
+        if fdef is not None and fdef.resolve is None and not fdef.args and type(source) is dict:
+            value = source.get(name)
+            if type(value) in _PLAIN:
+                named = fdef.type.of_type if type(fdef.type) is GraphQLNonNull else fdef.type
+                if type(named) is GraphQLScalarType:
+                    return value
+        return super().execute_field(parent_type, source, field_nodes, path)
+
+
+_PLAIN = frozenset({str, int, bool})
 
 
 def resolve_type(value: Any, info: Any, abstract_type: Any) -> str:
@@ -119,6 +146,8 @@ def resolve_type(value: Any, info: Any, abstract_type: Any) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 def resolve_default(source: Any, info: Any, **args: Any) -> Any:
     value = source.get(info.field_name, _MISSING) if isinstance(source, dict) else _MISSING
+    if value is None or type(value) in _PLAIN:
+        return value
     return_type = info.return_type
     if value is _MISSING:
         value = empty(return_type, info.context)
