@@ -21,17 +21,12 @@ from graphql import (
     DocumentNode,
     ExecutionContext,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
-    InlineFragmentNode,
     OperationDefinitionNode,
-    SelectionSetNode,
     StringValueNode,
     VariableNode,
     execute,
@@ -377,36 +372,27 @@ def _current_bulk(_root: Any, info: Any, **_args: Any) -> Any:
 # ---------------------------------------------------------------------------------------------------------------
 # Fields backed by store state
 # ---------------------------------------------------------------------------------------------------------------
-def _item_levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
+def _levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
+    """InventoryItem.inventoryLevels (one per location) and Location.inventoryLevels (query: updated_at, id)."""
     store: Store = info.context.store
-    item = gid_number(source["id"])
-    levels = [render.inventory_level(store, item, gid_number(loc["id"])) for loc in store.locations]
-    info.context.cost += 2
-    return page_list([lv for lv in levels if lv is not None], args, info.context)
-
-
-def _location_levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
-    store: Store = info.context.store
-    location = gid_number(source["id"])
+    number = gid_number(source["id"])
+    if info.parent_type.name == "InventoryItem":
+        keys = [(number, gid_number(loc["id"])) for loc in store.locations]
+    else:
+        keys = [key for key in store.levels if key[1] == number]
     preds = search(str(args.get("query") or ""))
-    levels = []
-    for item, loc in store.levels:
-        if loc == location:
-            level = render.inventory_level(store, item, loc)
-            updated = store.level_updated.get((item, loc), _EPOCH)
-            stamp = Entry(item, _EPOCH, updated, updated, {}, dict)
-            if level is not None and all(p(stamp) for p in preds):
-                levels.append(level)
+    stamps = {k: store.level_updated.get(k, _EPOCH) for k in keys} if preds else {}
+    levels = [lv for k in keys if (lv := render.inventory_level(store, *k)) is not None
+              and all(p(Entry(k[0], _EPOCH, stamps[k], stamps[k], {}, dict)) for p in preds)]
     info.context.cost += 2
     return page_list(levels, args, info.context)
 
 
-def _item_level(source: dict[str, Any], info: Any, locationId: str, **_: Any) -> Any:
-    return render.inventory_level(info.context.store, gid_number(source["id"]), gid_number(locationId))
-
-
-def _location_level(source: dict[str, Any], info: Any, inventoryItemId: str, **_: Any) -> Any:
-    return render.inventory_level(info.context.store, gid_number(inventoryItemId), gid_number(source["id"]))
+def _level(source: dict[str, Any], info: Any, locationId: str | None = None, inventoryItemId: str | None = None,
+           **_: Any) -> Any:
+    number = gid_number(source["id"])
+    item, loc = (number, gid_number(locationId)) if locationId else (gid_number(inventoryItemId or ""), number)
+    return render.inventory_level(info.context.store, item, loc)
 
 
 def _quantities(source: dict[str, Any], info: Any, names: list[str]) -> list[dict[str, Any]]:
@@ -630,10 +616,9 @@ def _bulk_finish(op: BulkOp, ctx: Context) -> None:
                   recent_only=ctx.recent_only)
     result = run(inner, {}, job)
     lines: list[dict[str, Any]] = []
-    root = _root_fields(inner.document)[0]
-    data = (result.data or {}).get(root.alias.value if root.alias else root.name.value)
-    if data is not None:
-        _emit_connection(data, root, schema().query_type, None, document=inner.document, out=lines)  # type: ignore[arg-type]
+    for data in (result.data or {}).values():  # the one root connection
+        if data is not None:
+            _emit(data, None, lines)
     payload = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
     op.completed_at, op.polls = ctx.store.now(), 0
     op.object_count, op.root_count = len(lines), sum(1 for ln in lines if "__parentId" not in ln)
@@ -663,65 +648,22 @@ def _root_fields(document: DocumentNode | None) -> list[FieldNode]:
     return [s for s in ops[0].selection_set.selections if isinstance(s, FieldNode)] if ops else []
 
 
-def _fields(selection_set: SelectionSetNode | None, parent: Any, document: DocumentNode
-            ) -> list[tuple[str, GraphQLField | None, FieldNode]]:
-    """(response key, field definition, node) of a selection set, fragments flattened."""
-    out: list[tuple[str, GraphQLField | None, FieldNode]] = []
-    for sel in selection_set.selections if selection_set else ():
-        if isinstance(sel, FieldNode):
-            fields = getattr(parent, "fields", {})
-            out.append((sel.alias.value if sel.alias else sel.name.value, fields.get(sel.name.value), sel))
-        elif isinstance(sel, InlineFragmentNode):
-            cond = schema().get_type(sel.type_condition.name.value) if sel.type_condition else parent
-            out += _fields(sel.selection_set, cond, document)
-        elif isinstance(sel, FragmentSpreadNode):
-            frag = next(d for d in document.definitions
-                        if isinstance(d, FragmentDefinitionNode) and d.name.value == sel.name.value)
-            out += _fields(frag.selection_set, schema().get_type(frag.type_condition.name.value), document)
-    return out
+def _is_connection(value: Any) -> bool:
+    """A connection in a result (in Shopify's schema only connections have `nodes` / `edges`)."""
+    return isinstance(value, dict) and bool(value) and value.keys() <= {"nodes", "edges", "pageInfo"}
 
 
-def _emit_connection(value: dict[str, Any], node: FieldNode, parent: GraphQLObjectType, parent_id: str | None, *,
-                     document: DocumentNode, out: list[dict[str, Any]]) -> None:
+def _emit(connection: dict[str, Any], parent_id: str | None, out: list[dict[str, Any]]) -> None:
     """Bulk JSONL: every node of a connection is its own line; nested connections follow with ``__parentId``."""
-    conn_type = get_named_type(parent.fields[node.name.value].type)
-    for key, fdef, sub in _fields(node.selection_set, conn_type, document):
-        if fdef is None:
+    nodes = connection.get("nodes") or [e.get("node") for e in connection.get("edges") or []]
+    for node in nodes:
+        if node is None:
             continue
-        if fdef is conn_type.fields.get("nodes"):
-            items = [(n, sub.selection_set) for n in value.get(key) or []]
-        elif fdef is conn_type.fields.get("edges"):
-            edge_type = get_named_type(fdef.type)
-            items = [(e.get(k2), n2.selection_set) for e in value.get(key) or []
-                     for k2, d2, n2 in _fields(sub.selection_set, edge_type, document)
-                     if d2 is edge_type.fields.get("node")]
-        else:
-            continue
-        node_type = get_named_type(conn_type.fields["nodes"].type)
-        for item, selection in items:
-            if item is not None:
-                _emit_node(item, selection, node_type, parent_id, document=document, out=out)
-
-
-def _emit_node(item: dict[str, Any], selection: SelectionSetNode | None, node_type: Any, parent_id: str | None, *,
-               document: DocumentNode, out: list[dict[str, Any]]) -> None:
-    line: dict[str, Any] = {}
-    nested = []
-    for key, fdef, sub in _fields(selection, node_type, document):
-        if key not in item:
-            continue
-        if fdef is not None and _kind(fdef.type) == _CONNECTION and sub.selection_set:
-            nested.append((key, sub, fdef))
-        else:
-            line[key] = item[key]
-    if parent_id is not None:
-        line["__parentId"] = parent_id
-    out.append(line)
-    for key, sub, _fdef in nested:
-        owner = schema().get_type(item.get("__typename", "")) or node_type
-        if item.get(key) is not None:
-            _emit_connection(item[key], sub, owner if isinstance(owner, GraphQLObjectType) else node_type,
-                             item.get("id"), document=document, out=out)
+        line = {k: v for k, v in node.items() if not _is_connection(v)}
+        out.append(line if parent_id is None else {**line, "__parentId": parent_id})
+        for value in node.values():
+            if _is_connection(value):
+                _emit(value, node.get("id"), out)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -737,8 +679,8 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("QueryRoot", "node"): _by_id, ("QueryRoot", "nodes"): _nodes, ("QueryRoot", "locations"): _locations,
     ("QueryRoot", "shop"): _shop, ("QueryRoot", "currentAppInstallation"): _installation,
     ("QueryRoot", "currentBulkOperation"): _current_bulk, ("QueryRoot", "bulkOperation"): _by_id,
-    ("InventoryItem", "inventoryLevels"): _item_levels, ("InventoryItem", "inventoryLevel"): _item_level,
-    ("Location", "inventoryLevels"): _location_levels, ("Location", "inventoryLevel"): _location_level,
+    ("InventoryItem", "inventoryLevels"): _levels, ("InventoryItem", "inventoryLevel"): _level,
+    ("Location", "inventoryLevels"): _levels, ("Location", "inventoryLevel"): _level,
     ("InventoryLevel", "quantities"): _quantities, ("ProductVariant", "inventoryQuantity"): _variant_quantity,
     ("Mutation", "inventorySetQuantities"): _set_quantities, ("Mutation", "fulfillmentCreate"): _fulfillment_create,
     ("Mutation", "bulkOperationRunQuery"): _bulk_run, ("Mutation", "bulkOperationCancel"): _bulk_cancel,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -28,6 +29,8 @@ from sandbox import seed as shopgen
 SORT_KEYS = {"ID": "id", "UPDATED_AT": "updated_at", "CREATED_AT": "created_at", "PROCESSED_AT": "processed_at"}
 QUANTITY_NAMES = ("available", "on_hand", "committed", "incoming", "reserved", "damaged", "quality_control",
                   "safety_stock")
+ATTRIBUTES = ("status", "financial_status", "fulfillment_status", "test", "email", "name", "product_type",
+              "source_name", "sku", "product_id")
 _TERM = re.compile(r"""(-?)(\w+):(>=|<=|>|<)?('[^']*'|"[^"]*"|\S+)""")
 
 
@@ -325,14 +328,13 @@ class Store:
 # ---------------------------------------------------------------------------------------------------------------
 # Search syntax
 # ---------------------------------------------------------------------------------------------------------------
+_OPS: dict[str, Callable[[Any, Any], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
+                                               "<": operator.lt, "": operator.eq}
+
+
 def time_pred(attr: str, op: str, raw: str) -> Callable[[Entry], bool]:
-    bound = parse_ts(raw.strip("'\""))
-    compare: dict[str, Callable[[datetime], bool]] = {
-        ">=": lambda v: v >= bound, ">": lambda v: v > bound, "<=": lambda v: v <= bound,
-        "<": lambda v: v < bound, "": lambda v: v == bound,
-    }
-    test = compare[op]
-    return lambda e: test(getattr(e, attr))
+    bound, test = parse_ts(raw.strip("'\"")), _OPS[op]
+    return lambda e: test(getattr(e, attr), bound)
 
 
 def attr_pred(key: str, value: str) -> Callable[[Entry], bool]:
@@ -340,37 +342,22 @@ def attr_pred(key: str, value: str) -> Callable[[Entry], bool]:
     return lambda e: e.attrs.get(key, "").lower() == wanted
 
 
-def _id_pred(op: str, number: int) -> Callable[[Entry], bool]:
-    ops: dict[str, Callable[[Entry], bool]] = {
-        ">=": lambda e: e.id >= number, ">": lambda e: e.id > number, "<=": lambda e: e.id <= number,
-        "<": lambda e: e.id < number}
-    return ops.get(op, lambda e: e.id == number)
-
-
-def _negate(pred: Callable[[Entry], bool]) -> Callable[[Entry], bool]:
-    return lambda e: not pred(e)
-
-
 def search(query: str) -> list[Callable[[Entry], bool]]:
-    """Shopify search syntax, the AND-ed subset: updated_at/created_at/processed_at with >, >=, <, <=; id;
-    status, financial_status, fulfillment_status, test, email, name, product_type, source_name, sku, product_id.
-    Unknown fields are ignored (Shopify ignores them too, with a search warning)."""
+    """Shopify search syntax, the AND-ed subset: updated_at/created_at/processed_at and id with >, >=, <, <=;
+    status, financial_status, fulfillment_status, test, email, name, product_type, source_name, sku, product_id;
+    ``-`` negates. Unknown fields are ignored (Shopify ignores them too, with a search warning)."""
     preds: list[Callable[[Entry], bool]] = []
     for neg, key, op, raw in _TERM.findall(query):
         value = raw.strip("'\"")
-        pred: Callable[[Entry], bool]
         if key in ("updated_at", "created_at", "processed_at"):
-            pred = time_pred(key, op or "", value)
+            pred = time_pred(key, op, value)
         elif key == "id":
-            pred = _id_pred(op, int(value.rsplit("/", 1)[-1]))
-        elif key == "status" and value == "any":
-            continue
-        elif key in ("status", "financial_status", "fulfillment_status", "test", "email", "name", "product_type",
-                     "source_name", "sku", "product_id"):
+            pred = partial(lambda n, test, e: test(e.id, n), int(value.rsplit("/", 1)[-1]), _OPS[op])
+        elif key in ATTRIBUTES and not (key == "status" and value == "any"):
             pred = attr_pred(key, value)
         else:
             continue
-        preds.append(_negate(pred) if neg else pred)
+        preds.append(partial(lambda p, e: not p(e), pred) if neg else pred)
     return preds
 
 
