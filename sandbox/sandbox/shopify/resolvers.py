@@ -97,7 +97,11 @@ class Context:
 
 def run(checked: Checked, variables: dict[str, Any], ctx: Context, operation: str | None = None) -> Any:
     """Execute a validated document against the store; returns graphql-core's ExecutionResult."""
-    return execute(executable_schema(), checked.document, root_value={}, context_value=ctx,  # type: ignore[arg-type]
+    root = {"shop": Lazy(lambda: render.shop_node(ctx.store.shop, ctx.vendor.plan)),
+            "locations": Connection(ctx.store.locations),
+            "currentAppInstallation": {"id": "gid://shopify/AppInstallation/1",
+                                       "accessScopes": [{"handle": s} for s in ctx.scopes]}}
+    return execute(executable_schema(), checked.document, root_value=root, context_value=ctx,  # type: ignore[arg-type]
                    variable_values=variables, operation_name=operation, field_resolver=resolve_default,
                    type_resolver=resolve_type, is_awaitable=_never, execution_context_class=_Execution)
 
@@ -226,18 +230,15 @@ def connection(nodes: list[Any], cursors: list[str], has_next: bool, has_previou
                          "endCursor": cursors[-1] if cursors else None}}
 
 
-def _denied(message: str, code: str = "ACCESS_DENIED", **extra: Any) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code, "documentation":
-                                             "https://shopify.dev/docs/apps/launch/protected-customer-data", **extra})
-
-
-def _need_scope(name: str, ctx: Context) -> None:
-    need = ROOT_SCOPES.get(name)
-    if need and need not in ctx.scopes:
-        raise GraphQLError(f"Access denied for {name} field. Required access: `{need}` access scope.",
-                           extensions={"code": "ACCESS_DENIED",
-                                       "documentation": "https://shopify.dev/api/usage/access-scopes",
-                                       "requiredAccess": f"`{need}` access scope."})
+def _scoped(need: str, inner: Callable[..., Any]) -> Callable[..., Any]:
+    """A root field or mutation without its access scope: null with an ACCESS_DENIED error."""
+    def resolve(source: Any, info: Any, **args: Any) -> Any:
+        if need not in info.context.scopes:
+            raise GraphQLError(f"Access denied for {info.field_name} field. Required access: `{need}` access scope.",
+                               extensions={"code": "ACCESS_DENIED", "requiredAccess": f"`{need}` access scope.",
+                                           "documentation": "https://shopify.dev/api/usage/access-scopes"})
+        return inner(source, info, **args)
+    return resolve
 
 
 def _guard(type_name: str, field_name: str, inner: Callable[..., Any]) -> Callable[..., Any]:
@@ -247,7 +248,8 @@ def _guard(type_name: str, field_name: str, inner: Callable[..., Any]) -> Callab
         message = denied.get(type_name, {}).get(field_name) or denied.get(get_named_type(info.return_type).name,
                                                                               {}).get("*")
         if message:
-            raise _denied(message)
+            raise GraphQLError(message, extensions={
+                "code": "ACCESS_DENIED", "documentation": "https://shopify.dev/docs/apps/launch/protected-customer-data"})
         return inner(source, info, **args)
     return resolve
 
@@ -273,7 +275,6 @@ def _preds(resource: str, query: str, ctx: Context) -> list[Callable[[Entry], bo
 def _list(resource: str) -> Callable[..., Any]:
     def resolve(_root: Any, info: Any, **args: Any) -> Any:
         ctx: Context = info.context
-        _need_scope(info.field_name, ctx)
         after = None
         if args.get("after"):
             try:
@@ -297,7 +298,6 @@ def _list(resource: str) -> Callable[..., Any]:
 
 
 def _by_id(_root: Any, info: Any, id: str | None = None) -> Any:  # noqa: A002 - the schema's argument name
-    _need_scope(info.field_name, info.context)
     return _node(str(id or ""), info)
 
 
@@ -329,7 +329,6 @@ def _orders_count(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
     A count that reaches the limit comes back as the limit with precision AT_LEAST, otherwise EXACT.
     """
     ctx: Context = info.context
-    _need_scope("ordersCount", ctx)
     if args.get("savedSearchId") is not None:
         raise GraphQLError("savedSearchId is not supported by the stand-in", extensions={"code": "BAD_REQUEST"})
     limit = args.get("limit", ORDERS_COUNT_LIMIT)
@@ -345,23 +344,6 @@ def _orders_count(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
                 return {"__typename": "Count", "count": limit, "precision": "AT_LEAST"}
     ctx.cost += 1
     return {"__typename": "Count", "count": matched, "precision": "EXACT"}
-
-
-def _locations(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
-    _need_scope("locations", info.context)
-    info.context.cost += 2
-    return page_list(info.context.store.locations, args, info.context)
-
-
-def _shop(_root: Any, info: Any) -> dict[str, Any]:
-    info.context.cost += 1
-    return render.shop_node(info.context.store.shop, info.context.vendor.plan)
-
-
-def _installation(_root: Any, info: Any) -> dict[str, Any]:
-    info.context.cost += 1
-    return {"__typename": "AppInstallation", "id": "gid://shopify/AppInstallation/1",
-            "accessScopes": [{"__typename": "AccessScope", "handle": s} for s in info.context.scopes]}
 
 
 def _current_bulk(_root: Any, info: Any, **_args: Any) -> Any:
@@ -440,7 +422,6 @@ def _set_quantities(_root: Any, info: Any, input: dict[str, Any]) -> dict[str, A
     locationId, quantity, changeFromQuantity}]}): all or nothing; changeFromQuantity is the compare-and-swap value
     (explicit null skips the check; since 2026-04 it must be given)."""
     ctx: Context = info.context
-    _need_scope("inventorySetQuantities", ctx)
     store = ctx.store
 
     def payload(errors: list[dict[str, Any]], group: Any = None) -> dict[str, Any]:
@@ -519,7 +500,6 @@ def _fulfillment_create(_root: Any, info: Any, fulfillment: dict[str, Any], mess
     """fulfillmentCreate(fulfillment: FulfillmentInput!): fulfils fulfillment order line items (all remaining when
     none are listed), records tracking info, closes the fulfillment order when nothing remains."""
     ctx: Context = info.context
-    _need_scope("fulfillmentCreate", ctx)
     store = ctx.store
 
     def fail(text: str) -> dict[str, Any]:
@@ -676,8 +656,7 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("QueryRoot", "order"): _by_id, ("QueryRoot", "customer"): _by_id, ("QueryRoot", "product"): _by_id,
     ("QueryRoot", "productVariant"): _by_id, ("QueryRoot", "inventoryItem"): _by_id,
     ("QueryRoot", "location"): _by_id, ("QueryRoot", "fulfillmentOrder"): _by_id,
-    ("QueryRoot", "node"): _by_id, ("QueryRoot", "nodes"): _nodes, ("QueryRoot", "locations"): _locations,
-    ("QueryRoot", "shop"): _shop, ("QueryRoot", "currentAppInstallation"): _installation,
+    ("QueryRoot", "node"): _by_id, ("QueryRoot", "nodes"): _nodes,
     ("QueryRoot", "currentBulkOperation"): _current_bulk, ("QueryRoot", "bulkOperation"): _by_id,
     ("InventoryItem", "inventoryLevels"): _levels, ("InventoryItem", "inventoryLevel"): _level,
     ("Location", "inventoryLevels"): _levels, ("Location", "inventoryLevel"): _level,
@@ -693,6 +672,9 @@ def executable_schema() -> GraphQLSchema:
     loaded = schema()
     for (type_name, field_name), fn in RESOLVERS.items():
         loaded.get_type(type_name).fields[field_name].resolve = fn  # type: ignore[union-attr]
+    for name, need in ROOT_SCOPES.items():
+        root = loaded.query_type if name in loaded.query_type.fields else loaded.mutation_type  # type: ignore[union-attr]
+        root.fields[name].resolve = _scoped(need, root.fields[name].resolve or resolve_default)  # type: ignore[union-attr]
     for type_name, names in PII_FIELDS.items():
         fields = loaded.get_type(type_name).fields  # type: ignore[union-attr]
         for name in names:
