@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -27,8 +27,6 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     OperationDefinitionNode,
-    StringValueNode,
-    VariableNode,
     execute,
     get_named_type,
     is_abstract_type,
@@ -38,6 +36,7 @@ from graphql import (
     is_non_null_type,
     is_object_type,
 )
+from graphql.execution.values import get_directive_values
 
 from sandbox.shopify import seed as render
 from sandbox.shopify.auth import PII_FIELDS
@@ -88,11 +87,9 @@ class Context:
     denied: dict[str, dict[str, str]]
     vendor: Any  # routes.Shopify: bulk switches, clock, host of the bulk URL
     version: str = "2026-10"
-    bulk: bool = False
     cost: int = 0
     recent_only: Any = None  # a predicate limiting orders to the last 60 days (no read_all_orders)
     host: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def run(checked: Checked, variables: dict[str, Any], ctx: Context, operation: str | None = None) -> Any:
@@ -392,102 +389,89 @@ def _variant_quantity(source: dict[str, Any], info: Any) -> int:
 # ---------------------------------------------------------------------------------------------------------------
 # Mutations
 # ---------------------------------------------------------------------------------------------------------------
-def _idempotency_key(info: Any) -> str | None:
-    for directive in info.field_nodes[0].directives:
-        if directive.name.value == "idempotent":
-            for arg in directive.arguments:
-                if isinstance(arg.value, StringValueNode):
-                    return arg.value.value
-                if isinstance(arg.value, VariableNode):
-                    return str(info.variable_values.get(arg.value.name.value))
-    return None
-
-
-def _idempotent(key: str | None, store: Store, request: Any, apply: Callable[[], dict[str, Any]],
-                mismatch: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run `apply` once per idempotency key; a replay with the same input answers the first result again."""
+def _once(info: Any, request: Any, apply: Callable[[], dict[str, Any]], refuse: Callable[[str], dict[str, Any]]
+          ) -> dict[str, Any]:
+    """`@idempotent(key:)`: a replay with the same key and input answers the first result and changes nothing; the
+    same key with other input is refused. Required from 2026-04 (its error wording is not on a stored page)."""
+    ctx: Context = info.context
+    key = (get_directive_values(schema().get_directive("idempotent"), info.field_nodes[0],  # type: ignore[arg-type]
+                                info.variable_values) or {}).get("key")
     if key is None:
+        if ctx.version >= IDEMPOTENT_SINCE:
+            raise GraphQLError("The @idempotent directive is required for this mutation.",
+                               extensions={"code": "BAD_REQUEST"})
         return apply()
     fingerprint = json.dumps(request, sort_keys=True, default=str)
-    if key in store.idempotency:
-        seen, payload = store.idempotency[key]
-        return payload if seen == fingerprint else mismatch()
-    payload = apply()
-    store.idempotency[key] = (fingerprint, payload)
-    return payload
+    if key in ctx.store.idempotency:
+        seen, payload = ctx.store.idempotency[key]
+        return payload if seen == fingerprint else refuse("IDEMPOTENCY_KEY_PARAMETER_MISMATCH")
+    answer = apply()
+    ctx.store.idempotency[key] = (fingerprint, answer)
+    return answer
+
+
+SET_ERRORS = {  # InventorySetQuantitiesUserErrorCode -> (input field, message)
+    "INVALID_NAME": ("name", "The quantity name must be either 'available' or 'on_hand'."),
+    "INVALID_REASON": ("reason", "The specified reason is invalid."),
+    "INVALID_INVENTORY_ITEM": ("inventoryItemId", "The specified inventory item could not be found."),
+    "INVALID_LOCATION": ("locationId", "The specified location could not be found."),
+    "COMPARE_QUANTITY_REQUIRED": ("changeFromQuantity", "changeFromQuantity must be given for each quantity (null "
+                                                        "skips the compare-and-swap check)."),
+    "CHANGE_FROM_QUANTITY_STALE": ("changeFromQuantity", "The changeFromQuantity value does not match persisted "
+                                                         "value."),
+    "INVALID_QUANTITY_NEGATIVE": ("quantity", "The quantity can't be negative."),
+    "INVALID_QUANTITY_TOO_HIGH": ("quantity", "The total quantity can't be higher than 1,000,000,000."),
+    "IDEMPOTENCY_KEY_PARAMETER_MISMATCH": ("", "The same idempotency key cannot be used with different operation "
+                                               "parameters."),
+}
+
+
+def _set_error(code: str, *where: str) -> dict[str, Any]:
+    name, message = SET_ERRORS[code]
+    return {"field": ["input", *where, *([name] if name else [])], "code": code, "message": message}
 
 
 def _set_quantities(_root: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
     """inventorySetQuantities(input: {name, reason, referenceDocumentUri, quantities: [{inventoryItemId,
     locationId, quantity, changeFromQuantity}]}): all or nothing; changeFromQuantity is the compare-and-swap value
-    (explicit null skips the check; since 2026-04 it must be given)."""
-    ctx: Context = info.context
-    store = ctx.store
+    (explicit null skips the check; it must be given)."""
+    store: Store = info.context.store
 
     def payload(errors: list[dict[str, Any]], group: Any = None) -> dict[str, Any]:
-        return {"__typename": "InventorySetQuantitiesPayload", "inventoryAdjustmentGroup": group,
-                "userErrors": [{"__typename": "InventorySetQuantitiesUserError", **e} for e in errors]}
+        return {"inventoryAdjustmentGroup": group, "userErrors": errors}
 
     def apply() -> dict[str, Any]:
-        name, errors = input["name"], []
-        if name not in ("available", "on_hand"):
-            errors.append({"field": ["input", "name"], "code": "INVALID_NAME",
-                           "message": "The quantity name must be either 'available' or 'on_hand'."})
-        if input["reason"] not in REASONS:
-            errors.append({"field": ["input", "reason"], "code": "INVALID_REASON",
-                           "message": "The specified reason is invalid."})
+        name = input["name"]
+        errors = [_set_error(code) for code, bad in (("INVALID_NAME", name not in ("available", "on_hand")),
+                                                     ("INVALID_REASON", input["reason"] not in REASONS)) if bad]
         targets = []
         for i, q in enumerate(input["quantities"]):
-            where = ["input", "quantities", str(i)]
             item, location = _number(q["inventoryItemId"], "InventoryItem"), _number(q["locationId"], "Location")
             level = store.level(item or 0, location or 0)
-            if item is None or store.node("InventoryItem", item) is None:
-                errors.append({"field": [*where, "inventoryItemId"], "code": "INVALID_INVENTORY_ITEM",
-                               "message": "The specified inventory item could not be found."})
-            elif location is None or level is None:
-                errors.append({"field": [*where, "locationId"], "code": "INVALID_LOCATION",
-                               "message": "The specified location could not be found."})
-            elif "changeFromQuantity" not in q:
-                errors.append({"field": [*where, "changeFromQuantity"], "code": "COMPARE_QUANTITY_REQUIRED",
-                               "message": "changeFromQuantity must be given for each quantity (null skips the "
-                                          "compare-and-swap check)."})
-            elif q["changeFromQuantity"] is not None and name in level and level[name] != q["changeFromQuantity"]:
-                errors.append({"field": [*where, "changeFromQuantity"], "code": "CHANGE_FROM_QUANTITY_STALE",
-                               "message": "The changeFromQuantity value does not match persisted value."})
-            elif q["quantity"] < 0:
-                errors.append({"field": [*where, "quantity"], "code": "INVALID_QUANTITY_NEGATIVE",
-                               "message": "The quantity can't be negative."})
-            elif q["quantity"] > 1_000_000_000:
-                errors.append({"field": [*where, "quantity"], "code": "INVALID_QUANTITY_TOO_HIGH",
-                               "message": "The total quantity can't be higher than 1,000,000,000."})
+            code = ("INVALID_INVENTORY_ITEM" if item is None or store.node("InventoryItem", item) is None
+                    else "INVALID_LOCATION" if location is None or level is None
+                    else "COMPARE_QUANTITY_REQUIRED" if "changeFromQuantity" not in q
+                    else "CHANGE_FROM_QUANTITY_STALE" if q["changeFromQuantity"] not in (None, level.get(name))
+                    else "INVALID_QUANTITY_NEGATIVE" if q["quantity"] < 0
+                    else "INVALID_QUANTITY_TOO_HIGH" if q["quantity"] > 1_000_000_000 else None)
+            if code:
+                errors.append(_set_error(code, "quantities", str(i)))
             else:
-                targets.append((item, location, q["quantity"]))
+                targets.append((item or 0, location or 0, q["quantity"]))
         if errors:
             return payload(errors)
         changes = []
         for item, location, quantity in targets:
             delta = store.set_quantity(item, location, name, quantity)
             after = store.level(item, location) or {}
-            for changed in (name, "on_hand" if name == "available" else "available"):
-                changes.append({"__typename": "InventoryChange", "name": changed, "delta": delta,
-                                "quantityAfterChange": after[changed],
-                                "item": store.node("InventoryItem", item),
-                                "location": store.node("Location", location)})
-        group = {"__typename": "InventoryAdjustmentGroup",
-                 "id": f"gid://shopify/InventoryAdjustmentGroup/{next(store.serial)}",
-                 "createdAt": render.ts(store.now()), "reason": input["reason"],
-                 "referenceDocumentUri": input.get("referenceDocumentUri"), "changes": changes}
-        return payload([], group)
+            changes += [{"name": changed, "delta": delta, "quantityAfterChange": after[changed],
+                         "item": store.node("InventoryItem", item), "location": store.node("Location", location)}
+                        for changed in (name, "on_hand" if name == "available" else "available")]
+        return payload([], {"id": f"gid://shopify/InventoryAdjustmentGroup/{next(store.serial)}",
+                            "createdAt": render.ts(store.now()), "reason": input["reason"],
+                            "referenceDocumentUri": input.get("referenceDocumentUri"), "changes": changes})
 
-    def mismatch() -> dict[str, Any]:
-        return payload([{"field": ["input"], "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
-                         "message": "The same idempotency key cannot be used with different operation parameters."}])
-
-    key = _idempotency_key(info)
-    if key is None and ctx.version >= IDEMPOTENT_SINCE:
-        raise GraphQLError("The @idempotent directive is required for this mutation.",
-                           extensions={"code": "BAD_REQUEST"})
-    return _idempotent(key, store, input, apply, mismatch)
+    return _once(info, input, apply, lambda code: payload([_set_error(code)]))
 
 
 def _number(ident: str, kind: str) -> int | None:
@@ -503,8 +487,7 @@ def _fulfillment_create(_root: Any, info: Any, fulfillment: dict[str, Any], mess
     store = ctx.store
 
     def fail(text: str) -> dict[str, Any]:
-        return {"__typename": "FulfillmentCreatePayload", "fulfillment": None,
-                "userErrors": [{"__typename": "UserError", "field": ["fulfillment"], "message": text}]}
+        return {"fulfillment": None, "userErrors": [{"field": ["fulfillment"], "message": text}]}
 
     groups = fulfillment["lineItemsByFulfillmentOrder"]
     if len(groups) != 1:
@@ -533,7 +516,7 @@ def _fulfillment_create(_root: Any, info: Any, fulfillment: dict[str, Any], mess
                 for i, n in enumerate(numbers)]
     made = store.fulfil(order_id, wanted, tracking)
     node = next(f for f in render.fulfillments(store, order_id) if f["id"].endswith(f"/{made['id']}"))
-    return {"__typename": "FulfillmentCreatePayload", "fulfillment": node, "userErrors": []}
+    return {"fulfillment": node, "userErrors": []}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -592,8 +575,7 @@ def bulk_poll(op: BulkOp, ctx: Context) -> dict[str, Any]:
 
 def _bulk_finish(op: BulkOp, ctx: Context) -> None:
     inner = check(op.query)
-    job = Context(ctx.store, ctx.scopes, ctx.denied, ctx.vendor, op.version, bulk=True,
-                  recent_only=ctx.recent_only)
+    job = Context(ctx.store, ctx.scopes, ctx.denied, ctx.vendor, op.version, recent_only=ctx.recent_only)
     result = run(inner, {}, job)
     lines: list[dict[str, Any]] = []
     for data in (result.data or {}).values():  # the one root connection
