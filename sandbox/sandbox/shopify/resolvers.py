@@ -53,6 +53,7 @@ from sandbox.shopify.store import (
     encode_cursor,
     gid_number,
     search,
+    set_error,
 )
 
 ROOT_SCOPES = {"orders": "read_orders", "order": "read_orders", "ordersCount": "read_orders",
@@ -69,10 +70,6 @@ ORDERS_COUNT_LIMIT = 10000  # `ordersCount(limit:)` default (2025-07 changelog "
 RECENT_ORDER_DAYS = 60
 IDEMPOTENT_SINCE = "2026-04"  # inventorySetQuantities needs @idempotent(key:) from this version (wording unverified)
 BULK_ROOTS = ("orders", "customers", "products", "productVariants", "inventoryItems", "locations")
-REASONS = frozenset({"correction", "cycle_count_available", "damaged", "movement_created", "movement_updated",
-                     "movement_received", "movement_canceled", "other", "promotion", "quality_control", "received",
-                     "reservation_created", "reservation_deleted", "reservation_updated", "restock", "safety_stock",
-                     "shrinkage"})
 _MISSING: Any = object()
 _EPOCH = datetime(2023, 6, 1, 8, 0, tzinfo=UTC)  # when the seeded stock was counted
 _LEAF, _OBJECT, _CONNECTION, _FREE = range(4)
@@ -410,113 +407,14 @@ def _once(info: Any, request: Any, apply: Callable[[], dict[str, Any]], refuse: 
     return answer
 
 
-SET_ERRORS = {  # InventorySetQuantitiesUserErrorCode -> (input field, message)
-    "INVALID_NAME": ("name", "The quantity name must be either 'available' or 'on_hand'."),
-    "INVALID_REASON": ("reason", "The specified reason is invalid."),
-    "INVALID_INVENTORY_ITEM": ("inventoryItemId", "The specified inventory item could not be found."),
-    "INVALID_LOCATION": ("locationId", "The specified location could not be found."),
-    "COMPARE_QUANTITY_REQUIRED": ("changeFromQuantity", "changeFromQuantity must be given for each quantity (null "
-                                                        "skips the compare-and-swap check)."),
-    "CHANGE_FROM_QUANTITY_STALE": ("changeFromQuantity", "The changeFromQuantity value does not match persisted "
-                                                         "value."),
-    "INVALID_QUANTITY_NEGATIVE": ("quantity", "The quantity can't be negative."),
-    "INVALID_QUANTITY_TOO_HIGH": ("quantity", "The total quantity can't be higher than 1,000,000,000."),
-    "IDEMPOTENCY_KEY_PARAMETER_MISMATCH": ("", "The same idempotency key cannot be used with different operation "
-                                               "parameters."),
-}
-
-
-def _set_error(code: str, *where: str) -> dict[str, Any]:
-    name, message = SET_ERRORS[code]
-    return {"field": ["input", *where, *([name] if name else [])], "code": code, "message": message}
-
-
 def _set_quantities(_root: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
-    """inventorySetQuantities(input: {name, reason, referenceDocumentUri, quantities: [{inventoryItemId,
-    locationId, quantity, changeFromQuantity}]}): all or nothing; changeFromQuantity is the compare-and-swap value
-    (explicit null skips the check; it must be given)."""
     store: Store = info.context.store
-
-    def payload(errors: list[dict[str, Any]], group: Any = None) -> dict[str, Any]:
-        return {"inventoryAdjustmentGroup": group, "userErrors": errors}
-
-    def apply() -> dict[str, Any]:
-        name = input["name"]
-        errors = [_set_error(code) for code, bad in (("INVALID_NAME", name not in ("available", "on_hand")),
-                                                     ("INVALID_REASON", input["reason"] not in REASONS)) if bad]
-        targets = []
-        for i, q in enumerate(input["quantities"]):
-            item, location = _number(q["inventoryItemId"], "InventoryItem"), _number(q["locationId"], "Location")
-            level = store.level(item or 0, location or 0)
-            code = ("INVALID_INVENTORY_ITEM" if item is None or store.node("InventoryItem", item) is None
-                    else "INVALID_LOCATION" if location is None or level is None
-                    else "COMPARE_QUANTITY_REQUIRED" if "changeFromQuantity" not in q
-                    else "CHANGE_FROM_QUANTITY_STALE" if q["changeFromQuantity"] not in (None, level.get(name))
-                    else "INVALID_QUANTITY_NEGATIVE" if q["quantity"] < 0
-                    else "INVALID_QUANTITY_TOO_HIGH" if q["quantity"] > 1_000_000_000 else None)
-            if code:
-                errors.append(_set_error(code, "quantities", str(i)))
-            else:
-                targets.append((item or 0, location or 0, q["quantity"]))
-        if errors:
-            return payload(errors)
-        changes = []
-        for item, location, quantity in targets:
-            delta = store.set_quantity(item, location, name, quantity)
-            after = store.level(item, location) or {}
-            changes += [{"name": changed, "delta": delta, "quantityAfterChange": after[changed],
-                         "item": store.node("InventoryItem", item), "location": store.node("Location", location)}
-                        for changed in (name, "on_hand" if name == "available" else "available")]
-        return payload([], {"id": f"gid://shopify/InventoryAdjustmentGroup/{next(store.serial)}",
-                            "createdAt": render.ts(store.now()), "reason": input["reason"],
-                            "referenceDocumentUri": input.get("referenceDocumentUri"), "changes": changes})
-
-    return _once(info, input, apply, lambda code: payload([_set_error(code)]))
-
-
-def _number(ident: str, kind: str) -> int | None:
-    prefix = f"gid://shopify/{kind}/"
-    rest = ident[len(prefix):].split("?", maxsplit=1)[0] if ident.startswith(prefix) else ""
-    return int(rest) if rest.isdigit() else None
+    return _once(info, input, lambda: store.set_quantities(input),
+                 lambda code: {"inventoryAdjustmentGroup": None, "userErrors": [set_error(code)]})
 
 
 def _fulfillment_create(_root: Any, info: Any, fulfillment: dict[str, Any], message: str | None = None) -> Any:
-    """fulfillmentCreate(fulfillment: FulfillmentInput!): fulfils fulfillment order line items (all remaining when
-    none are listed), records tracking info, closes the fulfillment order when nothing remains."""
-    ctx: Context = info.context
-    store = ctx.store
-
-    def fail(text: str) -> dict[str, Any]:
-        return {"fulfillment": None, "userErrors": [{"field": ["fulfillment"], "message": text}]}
-
-    groups = fulfillment["lineItemsByFulfillmentOrder"]
-    if len(groups) != 1:
-        return fail("Exactly one fulfillment order per fulfillment is supported by the stand-in.")
-    fo_gid = groups[0]["fulfillmentOrderId"]
-    order_id = _number(fo_gid, "FulfillmentOrder")
-    fo = store.fulfillment_order(order_id) if order_id is not None else None
-    if fo is None or order_id is None:
-        return fail("Fulfillment order does not exist.")
-    if fo.status not in ("OPEN", "IN_PROGRESS") or not any(fo.remaining.values()):
-        return fail(f"Fulfillment order {fo_gid} has an unfulfillable status= {fo.status.lower()}.")
-    wanted: dict[int, int] = {}
-    for item in groups[0].get("fulfillmentOrderLineItems") or []:
-        line = _number(item["id"], "FulfillmentOrderLineItem")
-        if line is None or line not in fo.remaining:
-            return fail(f"Fulfillment order line item {item['id']} does not exist on fulfillment order {fo_gid}.")
-        wanted[line] = wanted.get(line, 0) + item["quantity"]
-    if not wanted:
-        wanted = {k: v for k, v in fo.remaining.items() if v}
-    if any(q <= 0 or q > fo.remaining[line] for line, q in wanted.items()):
-        return fail("Invalid fulfillment order line item quantity requested.")
-    info_in = fulfillment.get("trackingInfo") or {}
-    numbers = info_in.get("numbers") or ([info_in["number"]] if info_in.get("number") else [])
-    urls = info_in.get("urls") or ([info_in["url"]] if info_in.get("url") else [])
-    tracking = [{"number": n, "company": info_in.get("company"), "url": urls[i] if i < len(urls) else None}
-                for i, n in enumerate(numbers)]
-    made = store.fulfil(order_id, wanted, tracking)
-    node = next(f for f in render.fulfillments(store, order_id) if f["id"].endswith(f"/{made['id']}"))
-    return {"fulfillment": node, "userErrors": []}
+    return info.context.store.create_fulfillment(fulfillment)
 
 
 # ---------------------------------------------------------------------------------------------------------------
