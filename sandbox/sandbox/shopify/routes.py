@@ -335,7 +335,7 @@ def _rest_order(node: dict[str, Any]) -> dict[str, Any]:
         "billing_address": addr(node.get("billingAddress")), "shipping_address": addr(node.get("shippingAddress")),
         "line_items": [{"id": gid_number(li["id"]), "sku": li["sku"], "title": li["title"],
                         "quantity": li["quantity"], "price": _rest_money(li["originalUnitPriceSet"]),
-                        "variant_id": gid_number(li["variant"]["id"]) if li.get("variant") else None,
+                        "variant_id": gid_number(resolve(li["variant"])["id"]) if li.get("variant") else None,
                         "discount_allocations": [{"amount": _rest_money(d["allocatedAmountSet"])}
                                                  for d in li["discountAllocations"]],
                         "tax_lines": taxes(li["taxLines"])} for li in node["lineItems"]],

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sandbox.seed import Address, Customer, Order, OrderLine, Product, ShippingLine, Shop, Variant, cents
+from sandbox.seed import Address, Customer, Order, OrderLine, Product, ShippingLine, Shop, cents
 from sandbox.shopify.store import QUANTITY_NAMES, Connection, FulfillmentOrder, Lazy, gid_number
 
 if TYPE_CHECKING:
@@ -85,55 +85,36 @@ def customer_node(c: Customer, shop: Shop) -> dict[str, Any]:
     }
 
 
-def variant_ref(v: Variant, p: Product | None) -> dict[str, Any]:
-    return {"__typename": "ProductVariant", "id": gid("ProductVariant", v.id), "legacyResourceId": str(v.id),
-            "sku": v.sku, "title": v.title, "barcode": v.barcode, "price": decimal_str(v.price),
-            "displayName": f"{p.title if p else ''} - {v.title}"}
-
-
-def product_ref(p: Product) -> dict[str, Any]:
-    return _product_ref(p.id, p.title, p.product_group, p.vendor)
-
-
-@lru_cache(maxsize=4096)
-def _product_ref(ident: int, title: str, group: str, vendor: str) -> dict[str, Any]:
-    return {"__typename": "Product", "id": gid("Product", ident), "legacyResourceId": str(ident), "title": title,
-            "productType": group, "vendor": vendor, "handle": _handle(title)}
-
-
-def _handle(title: str) -> str:
-    return "-".join("".join(ch if ch.isalnum() else " " for ch in title.lower()).split())
-
-
 def product_node(p: Product, currency: str = "EUR") -> dict[str, Any]:
-    ref = product_ref(p)
-    variants: list[dict[str, Any]] = []
-    for v in p.variants:
-        node = variant_ref(v, p)
-        node.update({
-            "compareAtPrice": None, "taxable": v.tax_rate > 0, "taxCode": None, "availableForSale": v.active,
-            "createdAt": ts(p.created_at),
-            "updatedAt": ts(p.updated_at), "position": len(variants) + 1, "product": ref,
-            "inventoryItem": {"__typename": "InventoryItem", "id": gid("InventoryItem", v.id),
-                              "legacyResourceId": str(v.id), "sku": v.sku, "tracked": True,
-                              "requiresShipping": v.tax_class != "zero", "createdAt": ts(p.created_at),
-                              "updatedAt": ts(p.updated_at), "variant": node,
-                              "unitCost": money(cents(v.price * Decimal("0.4")), currency)},
-        })
-        variants.append(node)
+    handle = "-".join("".join(ch if ch.isalnum() else " " for ch in p.title.lower()).split())
     image = {"__typename": "Image", "id": gid("ProductImage", p.id), "altText": p.title, "width": 800, "height": 800,
-             "url": f"https://cdn.shopify.com/s/files/1/sandbox/products/{ref['handle']}.jpg"}
+             "url": f"https://cdn.shopify.com/s/files/1/sandbox/products/{handle}.jpg"}
     image["src"] = image["originalSrc"] = image["transformedSrc"] = image["url"]
     metafield = {"__typename": "Metafield", "id": gid("Metafield", p.id), "namespace": "custom", "key": "group",
                  "type": "single_line_text_field", "value": p.product_group, "createdAt": ts(p.created_at),
                  "updatedAt": ts(p.updated_at)}
-    return {**ref, "descriptionHtml": p.description, "bodyHtml": p.description,
-            "description": p.description.replace("<p>", "").replace("</p>", ""),
-            "status": "ACTIVE" if p.active else "ARCHIVED", "createdAt": ts(p.created_at),
-            "updatedAt": ts(p.updated_at), "publishedAt": ts(p.created_at) if p.active else None,
-            "tags": [p.product_group.lower()], "variants": Connection(variants),
-            "variantsCount": {"__typename": "Count", "count": len(variants), "precision": "EXACT"},
-            "images": Connection([image]), "featuredImage": image, "metafields": Connection([metafield])}
+    node: dict[str, Any] = {
+        "__typename": "Product", "id": gid("Product", p.id), "legacyResourceId": str(p.id), "title": p.title,
+        "productType": p.product_group, "vendor": p.vendor, "handle": handle, "descriptionHtml": p.description,
+        "bodyHtml": p.description, "description": p.description.replace("<p>", "").replace("</p>", ""),
+        "status": "ACTIVE" if p.active else "ARCHIVED", "createdAt": ts(p.created_at), "updatedAt": ts(p.updated_at),
+        "publishedAt": ts(p.created_at) if p.active else None, "tags": [p.product_group.lower()],
+        "variantsCount": {"count": len(p.variants), "precision": "EXACT"}, "images": Connection([image]),
+        "featuredImage": image, "metafields": Connection([metafield])}
+    variants = []
+    for position, v in enumerate(p.variants, start=1):
+        variant = {"__typename": "ProductVariant", "id": gid("ProductVariant", v.id), "legacyResourceId": str(v.id),
+                   "sku": v.sku, "title": v.title, "barcode": v.barcode, "price": decimal_str(v.price),
+                   "displayName": f"{p.title} - {v.title}", "taxable": v.tax_rate > 0, "availableForSale": v.active,
+                   "createdAt": ts(p.created_at), "updatedAt": ts(p.updated_at), "position": position, "product": node}
+        variant["inventoryItem"] = {
+            "__typename": "InventoryItem", "id": gid("InventoryItem", v.id), "legacyResourceId": str(v.id),
+            "sku": v.sku, "tracked": True, "requiresShipping": v.tax_class != "zero", "createdAt": ts(p.created_at),
+            "updatedAt": ts(p.updated_at), "variant": variant,
+            "unitCost": money(cents(v.price * Decimal("0.4")), currency)}
+        variants.append(variant)
+    node["variants"] = Connection(variants)
+    return node
 
 
 def _tax_lines(rate: Decimal, amount: Decimal, country: str, currency: str) -> list[dict[str, Any]]:
@@ -155,12 +136,12 @@ def _discount_application(order: Order) -> list[dict[str, Any]]:
     return apps
 
 
-def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, Any]],
-               shop: Shop) -> dict[str, Any]:
+def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, Any]], store: Store
+               ) -> dict[str, Any]:
     cur = order.currency
     inc = order.prices_include_tax
     total = ln.total_incl if inc else ln.total_excl
-    product = shop.products.get(ln.product_id) if ln.product_id is not None else None
+    product = store.shop.products.get(ln.product_id) if ln.product_id is not None else None
     variant = next((v for v in product.variants if v.id == ln.variant_id), None) if product else None
     refunded = sum(rl.quantity for r in order.refunds for rl in r.lines if rl.line_id == ln.id)
     app = next((a for a in apps if a["code"] == ln.discount_code), None)
@@ -172,8 +153,8 @@ def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, A
         # reverse-charge or export order of a taxable product has taxable lines without tax lines.
         "taxable": (variant.tax_rate if variant else ln.tax_rate) > 0, "requiresShipping": order.channel == "web",
         "vendor": product.vendor if product else None,
-        "variant": variant_ref(variant, product) if variant else None,
-        "product": product_ref(product) if product else None,
+        "variant": store.node("ProductVariant", variant.id) if variant else None,  # shared, rendered once
+        "product": store.node("Product", product.id) if product else None,
         "originalUnitPriceSet": money_bag(ln.unit_price, cur),
         "discountedUnitPriceSet": money_bag(cents(total / ln.quantity), cur),
         "originalTotalSet": money_bag(ln.gross_incl if inc else ln.gross_excl, cur),
@@ -226,7 +207,7 @@ def order_node(order: Order, shop: Shop, store: Store) -> dict[str, Any]:
     where = order.shipping_address or order.billing_address
     tax_country = where.country if where and order.kind == "oss" else shop.country
     apps = Lazy(lambda: _discount_application(order))
-    lines = Lazy(lambda: [_line_node(order, ln, tax_country, apps.get(), shop) for ln in order.lines])
+    lines = Lazy(lambda: [_line_node(order, ln, tax_country, apps.get(), store) for ln in order.lines])
     customer = shop.customers.get(order.customer_id) if order.customer_id is not None else None
     refunded_lines = sum(((rl.amount_incl if inc else rl.amount_excl) for r in order.refunds for rl in r.lines),
                          Decimal(0))
@@ -284,8 +265,7 @@ def _refunds(order: Order, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
             line = line_by_id[rl.line_id]
             items.append({"__typename": "RefundLineItem", "id": gid("RefundLineItem", r.id * 100 + len(items) + 1),
                           "quantity": rl.quantity, "restockType": "RETURN", "restocked": True,
-                          "lineItem": {k: line[k] for k in ("__typename", "id", "sku", "name", "title", "quantity",
-                                                            "variant", "product")},
+                          "lineItem": line,
                           "priceSet": line["originalUnitPriceSet"], "subtotalSet": money_bag(amount, cur),
                           "totalTaxSet": money_bag(rl.tax_amount, cur)})
         shipping = [{"__typename": "RefundShippingLine", "id": gid("RefundShippingLine", r.id),
