@@ -138,13 +138,6 @@ def available(server: sandbox.SandboxServer, sku: str, location: int = PRIMARY) 
     return int(vendor.store.levels[(variant.id, location)]["available"])
 
 
-def set_available(server: sandbox.SandboxServer, sku: str, quantity: int, location: int = PRIMARY) -> None:
-    """The merchant counts the shelf and types a figure in the Shopify admin."""
-    vendor: Any = server.vendor
-    variant = next(v for p in vendor.shop.products.values() for v in p.variants if v.sku == sku)
-    vendor.store.set_quantity(variant.id, location, "available", quantity)
-
-
 def orders(server: sandbox.SandboxServer) -> list[Any]:
     vendor: Any = server.vendor
     return list(vendor.shop.orders.values())
