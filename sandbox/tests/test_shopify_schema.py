@@ -24,8 +24,8 @@ FULFIL = """mutation Fulfil($f: FulfillmentInput!) {
     userErrors { field message } } }"""
 ORDER = """query($q: String) { orders(first: 1, query: $q) { nodes { id displayFulfillmentStatus
   fulfillments { trackingInfo { number company url } }
-  fulfillmentOrders(first: 5) { nodes { id status
-    lineItems(first: 20) { nodes { id totalQuantity remainingQuantity } } } } } } }"""
+  fulfillmentOrders(first: 5) { nodes { id status order { name }
+    lineItems(first: 20) { nodes { id totalQuantity remainingQuantity lineItem { sku } } } } } } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -224,6 +224,8 @@ def test_fulfillment_create_fulfils_everything_with_tracking_and_closes_the_orde
     before = data(fresh, ORDER, q)["orders"]["nodes"][0]
     fo = before["fulfillmentOrders"]["nodes"][0]
     assert before["displayFulfillmentStatus"] == "UNFULFILLED" and fo["status"] == "OPEN"
+    assert fo["order"] == {"name": f"#{order.number}"}
+    assert sorted(li["lineItem"]["sku"] for li in fo["lineItems"]["nodes"]) == sorted(ln.sku for ln in order.lines)
     tracking = {"number": "3SABCD1234", "company": "PostNL", "url": "https://postnl.nl/track/3SABCD1234"}
     got = data(fresh, FULFIL, {"f": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}],
                                      "trackingInfo": tracking, "notifyCustomer": False}})["fulfillmentCreate"]
