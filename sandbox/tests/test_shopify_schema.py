@@ -136,6 +136,17 @@ def test_invalid_documents_get_shopify_errors_before_any_cost(fresh: SandboxServ
     assert fresh.vendor.dump()["cost_spent"] == 0
 
 
+def test_bad_variables_are_refused_per_variable_before_any_cost(fresh: SandboxServer) -> None:
+    body = gql(fresh, "query($n: Int!, $q: String) { orders(first: $n, query: $q) { nodes { id } } }", {"n": "ten"})
+    assert "data" not in body and body["errors"] == [{
+        "message": "Variable $n of type Int! was provided invalid value", "locations": [{"line": 1, "column": 7}],
+        "extensions": {"value": "ten", "problems": [{"path": [], "explanation": "Int cannot represent non-integer "
+                                                                                "value: 'ten'"}]}}]
+    missing = gql(fresh, SET, {"key": "k"})["errors"][0]
+    assert missing["message"] == "Variable $input of type InventorySetQuantitiesInput! was provided invalid value"
+    assert fresh.vendor.dump()["cost_spent"] == 0
+
+
 def test_bulk_query_with_an_invalid_inner_query_answers_user_errors(fresh: SandboxServer) -> None:
     got = data(fresh, 'mutation { bulkOperationRunQuery(query: "{ orders { edges { node { id bodyHtml } } } }") {'
                       " bulkOperation { id } userErrors { code field message } } }")["bulkOperationRunQuery"]
