@@ -95,6 +95,16 @@ def test_product_body_html_images_metafields_and_variant_inventory_item(server: 
         "id": f"gid://shopify/InventoryItem/{product.variants[0].id}", "sku": sku}}]
 
 
+def test_search_or_connective_and_escaped_quotes(server: SandboxServer) -> None:
+    vendor: Any = server.vendor
+    skus = sorted(v.sku for p in vendor.shop.products.values() for v in p.variants)[:3]
+    query = " OR ".join(f'sku:"{sku}"' for sku in skus) + ' OR sku:"no\\"such"'
+    got = data(server, "query($q: String) { productVariants(first: 10, query: $q) { nodes { sku } } }", {"q": query})
+    assert sorted(n["sku"] for n in got["productVariants"]["nodes"]) == skus
+    both = data(server, 'query { orders(first: 5, query: "name:#1001 OR name:#1002 AND test:false") { nodes { name } } }')
+    assert {n["name"] for n in both["orders"]["nodes"]} <= {"#1001", "#1002"} and both["orders"]["nodes"]
+
+
 def test_order_transactions_error_code_fulfillment_orders_and_tax_lines(server: SandboxServer) -> None:
     nodes = data(server, """{ orders(first: 5, query: "financial_status:paid") { nodes { transactions { kind status errorCode amountSet {
         shopMoney { amount } } } taxLines { title rate } fulfillmentOrders(first: 2) { nodes { status
