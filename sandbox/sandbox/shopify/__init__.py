@@ -13,9 +13,9 @@ Paths (the base URL plays ``https://{shop}.myshopify.com``; any ``YYYY-MM`` vers
   ``{"access_token", "scope", "expires_in"}``; grant_type=refresh_token + refresh_token -> also a new
   ``refresh_token`` and ``refresh_token_expires_in``; the used refresh token is invalid afterwards (strict
   rotation; Shopify's 2026-08 changelog lets the old one live until the new one is used: ``refresh_grace=True``).
-- ``GET /admin/oauth/access_scopes.json``, ``GET /admin/api/{v}/shop.json``, ``GET /admin/api/{v}/orders.json``
-  (limit <= 250, status, updated_at_min/max, created_at_min; Link rel=next page_info paging) with
-  ``X-Shopify-Shop-Api-Call-Limit: n/40`` (leaky bucket 40, 2/s; over it 429 + ``Retry-After: 2.0``).
+- ``GET /admin/oauth/access_scopes.json`` and the REST Admin endpoints of `sandbox.shopify.rest` (orders, customers,
+  products, locations, inventory_levels, events, count, order transactions/refunds/fulfillments, shop), every one
+  with ``X-Shopify-Shop-Api-Call-Limit: n/40`` (leaky bucket 40, 2/s; over it 429 + ``Retry-After: 2.0``).
 - ``GET /_bulk/{n}.jsonl``: bulk results (no token, like Shopify's signed URLs);
   ``POST /_shopify/bulk_fault`` ``{"mode": "failed"|"no_url"|"stuck"|null, "error_code": "..."}``.
 
@@ -46,6 +46,9 @@ Bulk operations advance CREATED -> RUNNING -> COMPLETED by one step per status p
 the JSONL has one object per line and nested connection nodes as their own lines with ``__parentId``.
 Versions before 2026-01 allow one running bulk query (else userError OPERATION_IN_PROGRESS), later five.
 
+Replay: ``Shopify(shopify_orders=PATH)`` (``python -m sandbox serve --only shopify --shopify-orders PATH``) adds the
+Shopify REST order JSON under PATH (`sandbox.shopify.replay`) to any seed; REST serves those orders back as loaded.
+
 Seeds: ``Shopify(seed="demo", orders=50)`` renders `sandbox.seed.generate_shop`. ``seed="dir:/path"`` loads
 Shopify GraphQL node JSON: ``/path/orders/*.json``, ``/path/customers/*.json``, ``/path/products/*.json``, each
 file one node or a list of nodes exactly as the GraphQL API returns them (connections written as
@@ -69,11 +72,11 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from sandbox import seed as shopgen
 from sandbox.core import Request, Response, Vendor, json_response
-from sandbox.shopify import render
+from sandbox.shopify import render, replay, rest
 from sandbox.shopify.gql import (
     Connection,
     Field,
@@ -99,7 +102,6 @@ ROOT_SCOPES = {"orders": "read_orders", "order": "read_orders", "ordersCount": "
                "productVariants": "read_products", "productVariant": "read_products"}
 SORT_KEYS = {"ID": "id", "UPDATED_AT": "updated_at", "CREATED_AT": "created_at", "PROCESSED_AT": "processed_at"}
 GRAPHQL_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
-REST_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/(shop|orders)\.json$")
 PII_FIELDS = {"Customer": ("email", "phone", "firstName", "lastName", "displayName", "defaultAddress", "addresses",
                            "addressesV2"),
               "Order": ("email", "phone", "billingAddress", "shippingAddress")}
@@ -183,7 +185,7 @@ class Shopify(Vendor):
                  restore_rate: float = 100, max_query_cost: int = 1000, plan: str = "Advanced",
                  protected_customer_data: str = "full", shop_exists: bool = True, bulk_polls_per_step: int = 1,
                  bulk_fault: str | None = None, bulk_error_code: str = "INTERNAL_SERVER_ERROR",
-                 clock: Callable[[], float] = time.time) -> None:
+                 shopify_orders: str | Path | None = None, clock: Callable[[], float] = time.time) -> None:
         if protected_customer_data not in ("full", "level1", "none"):
             raise ValueError("protected_customer_data must be full, level1 or none")
         self.seed, self.order_count = seed, orders
@@ -196,6 +198,7 @@ class Shopify(Vendor):
         self.bulk_polls_per_step, self.bulk_fault, self.bulk_error_code = bulk_polls_per_step, bulk_fault, \
             bulk_error_code
         self.clock = clock
+        self.shopify_orders = shopify_orders
         self.reset()
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
@@ -205,6 +208,14 @@ class Shopify(Vendor):
         self.raw: dict[str, dict[int, dict[str, Any]]] = {"orders": {}, "customers": {}, "products": {}}
         if path is not None:
             self.raw = _load_dir(path)
+        if self.shopify_orders is not None:
+            orders, customers = replay.load(self.shopify_orders)
+            self.raw["orders"].update((int(n["legacyResourceId"]), n) for n in orders)
+            for c in customers:
+                self.raw["customers"].setdefault(int(c["legacyResourceId"]), c)
+        self.events: list[dict[str, Any]] = []
+        domain = render.shop_node(self.shop, self.plan)["myshopifyDomain"]
+        self.rest_ctx = rest.Ctx(ZoneInfo(self.shop.timezone), domain)
         self.tokens: dict[str, Token] = {self.access_token: Token(self.scopes)}
         self.refresh_tokens: dict[str, Token] = {self.initial_refresh_token: Token(self.scopes)}
         self.retiring: dict[str, str] = {}  # new refresh token -> the old one it replaces (grace mode)
@@ -291,14 +302,9 @@ class Shopify(Vendor):
         m = GRAPHQL_PATH.match(req.path)
         if m and req.method == "POST":
             return self._graphql(req, m.group(1), scopes)
-        m = REST_PATH.match(req.path)
-        if m and req.method == "GET":
-            if m.group(2) == "shop":
-                return self._rest(json_response({"shop": self._rest_shop()}))
-            if "read_orders" not in scopes:
-                return self._rest(json_response({"errors": "[API] This action requires merchant approval for "
-                                                           "read_orders scope."}, 403))
-            return self._rest(self._rest_orders(req, m.group(1), scopes))
+        answer = rest.handle(self, req, scopes)
+        if answer is not None:
+            return self._rest(answer)
         return json_response({"errors": "Not Found"}, 404)
 
     # -- auth ----------------------------------------------------------------------------------------------------
@@ -360,63 +366,56 @@ class Shopify(Vendor):
         resp.headers["X-Shopify-Shop-Api-Call-Limit"] = f"{int(self.rest_used + 0.999)}/{REST_BUCKET}"
         return resp
 
-    def _rest_shop(self) -> dict[str, Any]:
-        node = render.shop_node(self.shop, self.plan)
-        return {"id": 1, "name": node["name"], "email": node["email"], "domain": self.shop.domain,
-                "myshopify_domain": node["myshopifyDomain"], "currency": self.shop.currency,
-                "country_code": self.shop.country, "iana_timezone": self.shop.timezone, "taxes_included": True,
-                "plan_name": self.plan.lower(), "plan_display_name": self.plan}
-
-    def _rest_orders(self, req: Request, version: str, scopes: tuple[str, ...]) -> Response:
-        page_info = req.arg("page_info")
-        params: dict[str, Any] = {}
-        if page_info:
-            extra = set(req.query) - {"page_info", "limit", "fields"}
-            if extra:
-                return json_response({"errors": {"page_info": [f"{sorted(extra)[0]} cannot be passed when "
-                                                               "page_info is present"]}}, 400)
-            try:
-                params = decode_cursor(page_info)
-            except GraphQLError:
-                return json_response({"errors": {"page_info": ["Invalid value."]}}, 400)
-        else:
-            params = {k: v[0] for k, v in req.query.items()}
-        try:
-            limit = int(req.arg("limit") or params.get("limit") or 50)
-        except ValueError:
-            return json_response({"errors": {"limit": ["is not a number"]}}, 400)
-        if not 1 <= limit <= 250:
-            return json_response({"errors": {"limit": ["must be between 1 and 250"]}}, 400)
-        preds = []
-        for key, op in (("updated_at_min", ">="), ("updated_at_max", "<="), ("created_at_min", ">="),
-                        ("created_at_max", "<=")):
-            if params.get(key):
-                preds.append(_time_pred(key.rsplit("_", 1)[0], op, params[key]))
-        status = params.get("status", "open")
-        if status != "any":
-            preds.append(_attr_pred("status", status))
-        if "read_all_orders" not in scopes:
+    # Store access for `sandbox.shopify.rest`.
+    def rest_entries(self, resource: str) -> list[Entry]:
+        """Orders/customers/products the API may list, in id order (60-day window without read_all_orders)."""
+        entries = self._build_index().sorted_entries[(resource, "id")]
+        if resource == "orders" and "read_all_orders" not in self.scopes:
             cutoff = self.now() - timedelta(days=RECENT_ORDER_DAYS)
-            preds.append(_time_pred("created_at", ">=", cutoff.isoformat()))
-        order_by = params.get("order", "id asc")
-        sort = "updated_at" if order_by.startswith("updated_at") else "id"
-        reverse = order_by.endswith("desc")
-        last = params.get("last")
-        after_key = tuple(last) if last else None
-        page, more = self._page("orders", sort, reverse, after_key, preds=preds, size=limit)
-        rows = [_rest_order(e.render()) for e in page]
-        if params.get("fields"):
-            wanted = set(params["fields"].split(","))
-            rows = [{k: v for k, v in row.items() if k in wanted} for row in rows]
-        headers = {}
-        if more and page:
-            nxt = {k: v for k, v in params.items() if k != "limit"}
-            nxt["last"] = list(self._sort_key(page[-1], sort))
-            nxt["limit"] = str(limit)
-            token = encode_cursor(nxt)
-            base = f"http://{req.header('Host', '127.0.0.1')}/admin/api/{version}/orders.json"
-            headers["Link"] = f'<{base}?{urlencode({"limit": limit, "page_info": token})}>; rel="next"'
-        return json_response({"orders": rows}, headers=headers)
+            return [e for e in entries if e.created_at >= cutoff]
+        return entries
+
+    def rest_entry(self, resource: str, ident: int) -> Entry | None:
+        return self._entry(resource, ident)
+
+    def shop_node(self) -> dict[str, Any]:
+        return render.shop_node(self.shop, self.plan)
+
+    def rest_locations(self) -> list[dict[str, Any]]:
+        """Location nodes with their `inventoryLevels`: the shop's one location (the shop address), stocking every
+        variant's inventory item with the variant's `inventoryQuantity` as `available`."""
+        shop = self.shop_node()
+        address = shop["billingAddress"]
+        at = render.ts(min((p.created_at for p in self.shop.products.values()), default=None)) or \
+            "2020-01-01T00:00:00Z"
+        location = {"__typename": "Location", "id": render.gid("Location", 1), "legacyResourceId": "1",
+                    "name": shop["name"], "isActive": True, "createdAt": at, "updatedAt": at,
+                    "address": {"address1": None, "address2": None, "city": address.get("city"), "zip": None,
+                                "province": None, "provinceCode": None, "countryCode": address.get("countryCodeV2"),
+                                "country": render.COUNTRY_NAMES.get(address.get("countryCodeV2") or ""),
+                                "phone": None}}
+        levels = []
+        for product in self._entries("products"):
+            for v in resolve(product.render()["variants"]):
+                item = v.get("inventoryItem") or {}
+                if not item.get("id"):
+                    continue
+                number = render.gid_number(item["id"])
+                levels.append({"__typename": "InventoryLevel",
+                               "id": f"gid://shopify/InventoryLevel/1?inventory_item_id={number}",
+                               "item": {"id": item["id"]}, "location": {"id": location["id"]},
+                               "quantities": [{"name": "available", "quantity": v.get("inventoryQuantity", 0)}],
+                               "createdAt": v.get("createdAt"), "updatedAt": v.get("updatedAt")})
+        location["inventoryLevels"] = levels
+        return [location]
+
+    def delete_order(self, order_id: int) -> None:
+        """Delete an order as a merchant does: gone from every list, and a REST ``destroy`` Event records it."""
+        if self.raw["orders"].pop(order_id, None) is None and self.shop.orders.pop(order_id, None) is None:
+            raise KeyError(f"no order {order_id}")
+        self.shop.version += 1
+        self._index = None
+        self.events.append(rest.deletion_event("Order", order_id, len(self.events) + 1, self.now(), self.rest_ctx))
 
     # -- GraphQL -------------------------------------------------------------------------------------------------
     def _refill(self) -> None:
@@ -578,7 +577,8 @@ class Shopify(Vendor):
             _raw_entry("customers", n, self._raw_renderer("customers", n)) for n in self.raw["customers"].values()]
         index.entries["products"] = [
             Entry(p.id, p.created_at, p.updated_at, p.created_at,
-                  {"status": "active" if p.active else "archived", "product_type": p.product_group.lower()},
+                  {"status": "active" if p.active else "archived", "product_type": p.product_group.lower(),
+                   "vendor": p.vendor},
                   self._renderer("products", p.id, p, partial(render.product_node, p, self.shop.currency)))
             for p in self.shop.products.values()] + [
             _raw_entry("products", n, self._raw_renderer("products", n)) for n in self.raw["products"].values()]
@@ -907,56 +907,6 @@ def _raw_entry(resource: str, node: dict[str, Any], make: Callable[[], dict[str,
              "email": str(node.get("email") or "").lower()}
     return Entry(render.gid_number(node["id"]), created, _parse_ts(node.get("updatedAt") or node.get("createdAt")),
                  _parse_ts(node.get("processedAt") or node.get("createdAt")), attrs, make)
-
-
-def _rest_money(bag: dict[str, Any] | None) -> str | None:
-    return f"{float(bag['shopMoney']['amount']):.2f}" if bag else None
-
-
-def _rest_order(node: dict[str, Any]) -> dict[str, Any]:
-    """A REST-shaped order (snake_case, numeric ids, money as "12.10") from a GraphQL node: the fields a source
-    needs, not the whole 2026 REST Order."""
-    node = {k: resolve(v) for k, v in node.items()}
-
-    def addr(a: dict[str, Any] | None) -> dict[str, Any] | None:
-        if a is None:
-            return None
-        return {"first_name": a.get("firstName"), "last_name": a.get("lastName"), "company": a.get("company"),
-                "address1": a.get("address1"), "address2": a.get("address2"), "city": a.get("city"),
-                "zip": a.get("zip"), "province_code": a.get("provinceCode"), "country_code": a.get("countryCodeV2"),
-                "phone": a.get("phone")}
-
-    def taxes(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{"rate": t["rate"], "title": t["title"], "price": _rest_money(t["priceSet"])} for t in lines]
-
-    customer = node.get("customer")
-    return {
-        "id": int(node["legacyResourceId"]), "admin_graphql_api_id": node["id"], "name": node["name"],
-        "order_number": int(node["name"].lstrip("#")), "created_at": node["createdAt"],
-        "updated_at": node["updatedAt"], "processed_at": node["processedAt"], "cancelled_at": node["cancelledAt"],
-        "financial_status": str(node["displayFinancialStatus"]).lower(),
-        "fulfillment_status": "fulfilled" if node["displayFulfillmentStatus"] == "FULFILLED" else None,
-        "currency": node["currencyCode"], "taxes_included": node["taxesIncluded"], "test": node["test"],
-        "email": node.get("email"), "phone": node.get("phone"), "note": node.get("note"),
-        "tags": ", ".join(node.get("tags") or []), "source_name": node.get("sourceName"),
-        "total_price": _rest_money(node["totalPriceSet"]), "subtotal_price": _rest_money(node["subtotalPriceSet"]),
-        "total_tax": _rest_money(node["totalTaxSet"]), "total_discounts": _rest_money(node["totalDiscountsSet"]),
-        "discount_codes": [{"code": c} for c in node.get("discountCodes") or []],
-        "customer": {"id": int(customer["legacyResourceId"]), "email": customer.get("email")} if customer else None,
-        "billing_address": addr(node.get("billingAddress")), "shipping_address": addr(node.get("shippingAddress")),
-        "line_items": [{"id": render.gid_number(li["id"]), "sku": li["sku"], "title": li["title"],
-                        "quantity": li["quantity"], "price": _rest_money(li["originalUnitPriceSet"]),
-                        "variant_id": render.gid_number(li["variant"]["id"]) if li.get("variant") else None,
-                        "discount_allocations": [{"amount": _rest_money(d["allocatedAmountSet"])}
-                                                 for d in li["discountAllocations"]],
-                        "tax_lines": taxes(li["taxLines"])} for li in node["lineItems"]],
-        "shipping_lines": [{"id": render.gid_number(s["id"]), "title": s["title"],
-                            "price": _rest_money(s["originalPriceSet"]), "tax_lines": taxes(s["taxLines"])}
-                           for s in node["shippingLines"]],
-        "tax_lines": taxes(node.get("taxLines") or []),
-        "refunds": [{"id": render.gid_number(r["id"]), "created_at": r["createdAt"], "note": r["note"]}
-                    for r in node.get("refunds") or []],
-    }
 
 
 __all__ = ["Shopify"]
