@@ -20,8 +20,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sandbox.shopify.gql import Connection
 from sandbox.shopify.rest import REST_KEY
+from sandbox.shopify.store import Connection
 
 ORDER_KEYS = ("id", "line_items")
 FINANCIAL = {"pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided",

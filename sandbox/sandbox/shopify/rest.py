@@ -24,12 +24,10 @@ Unverified (no stored Shopify page): the exact 422 text when ``inventory_levels.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -39,9 +37,12 @@ from zoneinfo import ZoneInfo
 import simplejson
 
 from sandbox.core import Request, Response
+from sandbox.shopify import seed as render
+from sandbox.shopify.resolvers import RECENT_ORDER_DAYS
+from sandbox.shopify.store import CursorError, Entry, decode_cursor, encode_cursor, resolve
 
 if TYPE_CHECKING:
-    from sandbox.shopify import Entry, Shopify
+    from sandbox.shopify.routes import Shopify
 
 REST_KEY = "__rest"  # a replayed order's original REST JSON, kept on its node (never a GraphQL field)
 PATH = re.compile(r"^/admin/api/(?P<version>\d{4}-\d{2}|unstable)/(?P<path>[a-z_]+(?:/\d+)?(?:/[a-z_]+)?)\.json$")
@@ -63,10 +64,12 @@ NOT_APPROVED = "[API] This app is not approved to access REST endpoints with pro
 
 @dataclass(frozen=True)
 class Ctx:
-    """What rendering needs besides the node: the shop's time zone and its myshopify domain."""
+    """What rendering needs besides the node: the shop's time zone, its myshopify domain, and the units available
+    of an inventory item over all locations (a variant's ``inventory_quantity``)."""
 
     tz: ZoneInfo
     domain: str
+    available: Callable[[int], int] = lambda _item: 0
 
 
 class RestError(Exception):
@@ -108,7 +111,7 @@ def _route(shop: Shopify, req: Request, version: str, parts: list[str], scopes: 
         raise RestError(403, f"[API] This action requires merchant approval for {need} scope.")
     if resource in PROTECTED and shop.protected_customer_data != "full":
         raise RestError(403, NOT_APPROVED)
-    view = View(shop, resource)
+    view = View(shop, resource, scopes)
     if len(parts) == 1:
         return view.list(req, version)
     if parts[1] == "count":
@@ -121,23 +124,52 @@ def _route(shop: Shopify, req: Request, version: str, parts: list[str], scopes: 
     child = parts[2]
     if resource != "orders" or child not in ORDER_CHILDREN:
         raise RestError(404, "Not Found")
-    rows = order_children(node, child, shop.rest_ctx)
+    rows = order_children(node, child, context(shop))
     return {child: [_fields(r, req.arg("fields")) for r in rows]}, {}
+
+
+# -- the store, as REST sees it -----------------------------------------------------------------------------------
+def context(shop: Shopify) -> Ctx:
+    store = shop.store
+
+    def available(item: int) -> int:
+        return sum((store.level(item, _legacy_id(loc)) or {}).get("available", 0) for loc in store.locations)
+
+    return Ctx(ZoneInfo(shop.shop.timezone), render.shop_node(shop.shop, shop.plan)["myshopifyDomain"], available)
+
+
+def entries(shop: Shopify, resource: str, scopes: tuple[str, ...]) -> list[Entry]:
+    """Orders/customers/products the token may list, in id order (orders: 60 days without read_all_orders)."""
+    return [e for e in shop.store.entries(resource) if visible(shop, resource, scopes, e)]
+
+
+def visible(shop: Shopify, resource: str, scopes: tuple[str, ...], entry: Entry) -> bool:
+    if resource == "orders" and "read_all_orders" not in scopes:
+        return entry.created_at >= shop.now() - timedelta(days=RECENT_ORDER_DAYS)
+    return True
+
+
+def locations(shop: Shopify) -> list[dict[str, Any]]:
+    return list(shop.store.locations)
+
+
+def inventory_levels(shop: Shopify) -> list[dict[str, Any]]:
+    """Every (inventory item, location) level the store keeps, as InventoryLevel nodes."""
+    store = shop.store
+    levels = (render.inventory_level(store, item, location) for item, location in sorted(store.levels))
+    return [level for level in levels if level is not None]
 
 
 # -- listing ------------------------------------------------------------------------------------------------------
 def _encode(payload: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+    return encode_cursor(payload).rstrip("=")
 
 
 def _decode(token: str) -> dict[str, Any]:
     try:
-        value = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        value = None
-    if not isinstance(value, dict):
-        raise RestError(400, {"page_info": ["Invalid value."]})
-    return value
+        return decode_cursor(token)
+    except CursorError:
+        raise RestError(400, {"page_info": ["Invalid value."]}) from None
 
 
 def _filters(query: dict[str, list[str]], resource: str) -> dict[str, str]:
@@ -162,26 +194,27 @@ def _ids(text: str, name: str) -> set[int]:
 class View:
     """One listable REST resource over the store: filters, sort, paging, rendering."""
 
-    def __init__(self, shop: Shopify, resource: str) -> None:
-        self.shop, self.resource = shop, resource
+    def __init__(self, shop: Shopify, resource: str, scopes: tuple[str, ...]) -> None:
+        self.shop, self.resource, self.scopes = shop, resource, scopes
 
     def nodes(self) -> list[dict[str, Any]]:
-        """Nodes of resources the store lists as entries are read lazily through `entries`; the others here."""
+        """Nodes of resources the store lists as entries are read lazily through `entries`; the others here.
+        Events: the store records none (nothing in it is ever deleted), so events.json lists nothing."""
         if self.resource == "events":
-            return list(self.shop.events)
+            return []
         if self.resource == "locations":
-            return self.shop.rest_locations()
-        return [level for loc in self.shop.rest_locations() for level in _resolve(loc.get("inventoryLevels")) or []]
+            return locations(self.shop)
+        return inventory_levels(self.shop)
 
     def entries(self) -> list[Entry] | None:
-        return self.shop.rest_entries(self.resource) if self.resource in ("orders", "customers", "products") \
-            else None
+        return entries(self.shop, self.resource, self.scopes) if self.resource in ("orders", "customers",
+                                                                                   "products") else None
 
     def get(self, ident: int) -> dict[str, Any]:
-        entries = self.entries()
-        if entries is not None:
-            entry = self.shop.rest_entry(self.resource, ident)
-            if entry is not None:
+        listed = self.entries()
+        if listed is not None:
+            entry = self.shop.store.entry(self.resource, ident)
+            if entry is not None and visible(self.shop, self.resource, self.scopes, entry):
                 return entry.render()
         else:
             for node in self.nodes():
@@ -190,7 +223,7 @@ class View:
         raise RestError(404, "Not Found")
 
     def render(self, node: dict[str, Any]) -> dict[str, Any]:
-        ctx = self.shop.rest_ctx
+        ctx = context(self.shop)
         renderers: dict[str, Callable[[dict[str, Any], Ctx], dict[str, Any]]] = {
             "orders": order_json, "customers": customer_json, "products": product_json,
             "locations": location_json, "inventory_levels": inventory_level_json, "events": event_json}
@@ -233,13 +266,13 @@ class View:
                 checks.append(lambda r: r["verb"] == filters["verb"])
         if self.resource == "inventory_levels":
             items = _ids(filters.get("inventory_item_ids", ""), "inventory_item_ids")
-            locations = _ids(filters.get("location_ids", ""), "location_ids")
-            if not items and not locations:
+            location_ids = _ids(filters.get("location_ids", ""), "location_ids")
+            if not items and not location_ids:
                 raise RestError(422, "inventory_item_ids or location_ids is required")
             if items:
                 checks.append(lambda r: r["inventory_item_id"] in items)
-            if locations:
-                checks.append(lambda r: r["location_id"] in locations)
+            if location_ids:
+                checks.append(lambda r: r["location_id"] in location_ids)
         return lambda keys: all(check(keys) for check in checks)
 
     def _rows(self, filters: dict[str, str]) -> list[tuple[tuple[Any, int], Callable[[], dict[str, Any]]]]:
@@ -248,11 +281,13 @@ class View:
         field_name = order[0] if order and order[0] in ("id", "updated_at", "created_at", "processed_at") else "id"
         match = self._matches(filters)
         rows: list[tuple[tuple[Any, int], Callable[[], dict[str, Any]]]] = []
-        entries = self.entries()
-        if entries is not None:
-            for e in entries:
+        listed = self.entries()
+        if listed is not None:
+            for e in listed:
                 keys = {"id": e.id, "updated_at": e.updated_at, "created_at": e.created_at,
                         "processed_at": e.processed_at, **e.attrs}
+                if self.resource == "products" and filters.get("vendor"):  # not a store search key
+                    keys["vendor"] = e.render().get("vendor")
                 if match(keys):
                     rows.append((_sort_key(keys, field_name), e.render))
         else:
@@ -342,12 +377,7 @@ def _fields(row: dict[str, Any], fields: str | None) -> dict[str, Any]:
 
 
 # -- value helpers ------------------------------------------------------------------------------------------------
-def _resolve(value: Any) -> Any:
-    """A node field's value: computed parts (the store's lazily rendered fields) are called once."""
-    getter = getattr(value, "get", None)
-    if getter is not None and not isinstance(value, dict) and callable(getter):
-        return getter()
-    return value
+_resolve = resolve  # a node field's value (the store's Lazy parts rendered on first use)
 
 
 def _list(value: Any) -> list[Any]:
@@ -696,6 +726,8 @@ def variant_json(v: dict[str, Any], product_id: int, ctx: Ctx) -> dict[str, Any]
     item = _resolve(v.get("inventoryItem")) or {}
     options = [o.get("value") for o in v.get("selectedOptions") or []] or [v.get("title")]
     options += [None] * (3 - len(options))
+    quantity = v["inventoryQuantity"] if "inventoryQuantity" in v else ctx.available(_legacy_id(item)) if item \
+        else 0
     return {"id": _legacy_id(v), "product_id": product_id, "title": v.get("title"), "price": _amount(
             {"amount": v.get("price")}), "position": v.get("position", 1), "inventory_policy": "deny",
             "compare_at_price": _amount({"amount": v.get("compareAtPrice")}), "option1": options[0],
@@ -705,8 +737,8 @@ def variant_json(v: dict[str, Any], product_id: int, ctx: Ctx) -> dict[str, Any]
             "inventory_management": "shopify" if item.get("tracked", True) else None,
             "requires_shipping": item.get("requiresShipping", True), "sku": v.get("sku"), "weight": 0.0,
             "weight_unit": "kg", "inventory_item_id": _gid_number(item.get("id")),
-            "inventory_quantity": v.get("inventoryQuantity", 0), "old_inventory_quantity": v.get(
-                "inventoryQuantity", 0), "admin_graphql_api_id": v["id"], "image_id": None}
+            "inventory_quantity": quantity, "old_inventory_quantity": quantity, "admin_graphql_api_id": v["id"],
+            "image_id": None}
 
 
 def product_json(p: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
@@ -735,7 +767,9 @@ def location_json(loc: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
 
 
 def inventory_level_json(level: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    quantities = {q.get("name"): q.get("quantity") for q in _list(level.get("quantities"))}
+    by_name = _resolve(level.get("quantities")) or {}
+    quantities = {q.get("name"): q.get("quantity") for q in (by_name.values() if isinstance(by_name, dict)
+                                                               else by_name)}
     item, location = _resolve(level.get("item")) or {}, _resolve(level.get("location")) or {}
     return {"inventory_item_id": _gid_number(item.get("id")), "location_id": _gid_number(location.get("id")),
             "available": quantities.get("available"), "updated_at": rest_time(level.get("updatedAt"), ctx),
@@ -747,7 +781,8 @@ def event_json(event: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
 
 
 def shop_json(shop: Shopify) -> dict[str, Any]:
-    node = shop.shop_node()
+    node = render.shop_node(shop.shop, shop.plan)
+    ctx = context(shop)
     address = node.get("billingAddress") or {}
     slug = str(node.get("myshopifyDomain") or "")
     return {
@@ -755,8 +790,8 @@ def shop_json(shop: Shopify) -> dict[str, Any]:
         "domain": shop.shop.domain, "province": address.get("province"), "country": address.get("countryCodeV2"),
         "address1": address.get("address1"), "zip": address.get("zip"), "city": address.get("city"),
         "source": None, "phone": address.get("phone"), "latitude": None, "longitude": None, "primary_locale": "en",
-        "address2": address.get("address2"), "created_at": rest_time("2020-01-01T00:00:00Z", shop.rest_ctx),
-        "updated_at": rest_time("2020-01-01T00:00:00Z", shop.rest_ctx), "country_code": address.get("countryCodeV2"),
+        "address2": address.get("address2"), "created_at": rest_time("2020-01-01T00:00:00Z", ctx),
+        "updated_at": rest_time("2020-01-01T00:00:00Z", ctx), "country_code": address.get("countryCodeV2"),
         "country_name": address.get("country"), "currency": node.get("currencyCode"),
         "customer_email": node.get("email"), "timezone": f"(GMT+01:00) {node.get('ianaTimezone')}",
         "iana_timezone": node.get("ianaTimezone"), "shop_owner": node.get("name"), "money_format": "€{{amount}}",
@@ -773,14 +808,6 @@ def shop_json(shop: Shopify) -> dict[str, Any]:
         "enabled_presentment_currencies": list(node.get("enabledPresentmentCurrencies") or []),
         "marketing_sms_consent_enabled_at_checkout": False, "transactional_sms_disabled": False,
         "admin_graphql_api_id": node["id"]}
-
-
-def deletion_event(subject_type: str, subject_id: int, number: int, at: datetime, ctx: Ctx) -> dict[str, Any]:
-    """The REST Event Shopify writes when an order/product/... is deleted (what Airbyte reads as deletions)."""
-    return {"id": number, "subject_id": subject_id, "created_at": at.astimezone(ctx.tz).isoformat(),
-            "subject_type": subject_type, "verb": "destroy", "arguments": [], "body": None,
-            "message": f"{subject_type} {subject_id} was deleted.", "author": "Shopify",
-            "description": f"{subject_type} {subject_id} was deleted.", "path": None}
 
 
 __all__ = ["REST_KEY", "handle", "order_json", "rest_response"]
