@@ -93,25 +93,23 @@ def ensure_venv(reinstall: bool = False) -> Path:
 
 def store_counts(vendor: Any) -> dict[str, int]:
     """What the stand-in's store holds for each stream, counted from its REST rendering (all orders, any status)."""
-    ctx = vendor.rest_ctx
-    orders = [rest.View(vendor, "orders").render(e.render()) for e in vendor.rest_entries("orders")]
-    order_nodes = [e.render() for e in vendor.rest_entries("orders")]
-    products = [rest.View(vendor, "products").render(e.render()) for e in vendor.rest_entries("products")]
+    ctx, scopes = rest.context(vendor), vendor.scopes
+    order_nodes = [e.render() for e in rest.entries(vendor, "orders", scopes)]
+    orders = [rest.order_json(n, ctx) for n in order_nodes]
+    products = [rest.product_json(e.render(), ctx) for e in rest.entries(vendor, "products", scopes)]
     return {
-        "orders": len(orders), "customers": len(vendor.rest_entries("customers")), "products": len(products),
-        "product_variants": sum(len(p["variants"]) for p in products),
+        "orders": len(orders), "customers": len(rest.entries(vendor, "customers", scopes)),
+        "products": len(products), "product_variants": sum(len(p["variants"]) for p in products),
         "transactions": sum(len(rest.order_children(n, "transactions", ctx)) for n in order_nodes),
-        "order_refunds": sum(len(o["refunds"]) for o in orders),
-        "fulfillments": sum(len(o["fulfillments"]) for o in orders),
-        "inventory_levels": len(rest.View(vendor, "inventory_levels").nodes()),
-        "locations": len(rest.View(vendor, "locations").nodes()),
+        "order_refunds": sum(len(o.get("refunds") or []) for o in orders),
+        "fulfillments": sum(len(o.get("fulfillments") or []) for o in orders),
+        "inventory_levels": len(rest.inventory_levels(vendor)), "locations": len(rest.locations(vendor)),
     }
 
 
 def oldest(vendor: Any) -> datetime:
-    stamps = [e.updated_at for kind in ("orders", "customers", "products") for e in vendor.rest_entries(kind)]
-    stamps += [e.created_at for kind in ("orders", "customers", "products") for e in vendor.rest_entries(kind)]
-    return min(stamps, default=datetime(2020, 1, 1, tzinfo=UTC))
+    listed = [e for kind in ("orders", "customers", "products") for e in rest.entries(vendor, kind, vendor.scopes)]
+    return min((min(e.created_at, e.updated_at) for e in listed), default=datetime(2020, 1, 1, tzinfo=UTC))
 
 
 def config(vendor: Any) -> dict[str, Any]:
@@ -163,7 +161,7 @@ def run(orders: int = 1000, shopify_orders: str | None = None, exe: Path | None 
     work = Path(own.name) if own else workdir
     assert work is not None
     try:
-        result = Result(orders=len(vendor.rest_entries("orders")), expected=store_counts(vendor))
+        result = Result(orders=len(rest.entries(vendor, "orders", vendor.scopes)), expected=store_counts(vendor))
         (work / "config.json").write_text(json.dumps(config(vendor)))
         env = {**os.environ, "SHOPIFY_STANDIN_URL": server.base_url,
                "PYTHONPATH": os.pathsep.join(p for p in (str(SITE), os.environ.get("PYTHONPATH", "")) if p)}

@@ -133,6 +133,7 @@ def product_node(p: Product, currency: str = "EUR") -> dict[str, Any]:
             "updatedAt": ts(p.updated_at), "publishedAt": ts(p.created_at) if p.active else None,
             "tags": [p.product_group.lower()], "variants": Connection(variants),
             "variantsCount": {"__typename": "Count", "count": len(variants), "precision": "EXACT"},
+            "mediaCount": {"__typename": "Count", "count": 0, "precision": "EXACT"},  # the store serves no media
             "images": Connection([image]), "featuredImage": image, "metafields": Connection([metafield])}
 
 
