@@ -120,13 +120,15 @@ def config(vendor: Any) -> dict[str, Any]:
             "credentials": {"auth_method": "api_password", "api_password": vendor.access_token}}
 
 
-def configured_catalog(discovered: dict[str, Any]) -> dict[str, Any]:
+def configured_catalog(discovered: dict[str, Any], every: bool = False) -> dict[str, Any]:
+    """The nine streams of the side by side (or, `every`, all that discover offers), full refresh."""
     streams = {s["name"]: s for s in discovered["streams"]}
     missing = [s for s in STREAMS if s not in streams]
     if missing:
         raise SystemExit(f"discover offered no {', '.join(missing)} stream (offered: {', '.join(sorted(streams))})")
+    names = sorted(streams) if every else list(STREAMS)
     return {"streams": [{"stream": streams[name], "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
-                        for name in STREAMS]}
+                        for name in names]}
 
 
 def messages(text: str) -> list[dict[str, Any]]:
@@ -149,7 +151,7 @@ def call_kind(path: str) -> str:
 
 
 def run(orders: int = 1000, shopify_orders: str | None = None, exe: Path | None = None,
-        workdir: Path | None = None) -> Result:
+        workdir: Path | None = None, every: bool = False) -> Result:
     """Start the stand-in, run Airbyte's discover and read, and return what it emitted and cost."""
     exe = exe or ensure_venv()
     options: dict[str, Any] = {"scopes": SCOPES, "seed": "airbyte", "orders": orders}
@@ -172,7 +174,7 @@ def run(orders: int = 1000, shopify_orders: str | None = None, exe: Path | None 
         if not catalogs:
             raise SystemExit(f"source-shopify discover failed (exit {found.returncode}):\n{found.stdout[-3000:]}"
                              f"{found.stderr[-3000:]}")
-        (work / "catalog.json").write_text(json.dumps(configured_catalog(catalogs[0])))
+        (work / "catalog.json").write_text(json.dumps(configured_catalog(catalogs[0], every)))
         server.clear_log()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
@@ -244,8 +246,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shopify-orders", default=None, metavar="PATH", help="also replay these REST orders")
     parser.add_argument("--write", action="store_true", help="write the figures into BENCHMARKS.md")
     parser.add_argument("--reinstall", action="store_true", help=f"recreate {VENV.name}")
+    parser.add_argument("--every-stream", action="store_true",
+                        help="read every stream discover offers and print records and status per stream (a survey; "
+                             "not written into BENCHMARKS.md)")
     args = parser.parse_args(argv)
     exe = ensure_venv(args.reinstall)
+    if args.every_stream:
+        survey = run(args.orders, args.shopify_orders, exe, every=True)
+        for name in sorted(set(survey.status) | set(survey.records)):
+            print(f"{name:40} {survey.records[name]:>7} {survey.status.get(name, 'none')}")
+        for error in survey.errors:
+            print("  " + error.splitlines()[0][:400])
+        return 0
     result = run(args.orders, args.shopify_orders, exe)
     text = section(result)
     print(text)

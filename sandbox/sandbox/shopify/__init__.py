@@ -50,6 +50,26 @@ Replay: ``Shopify(shopify_orders=PATH)`` (``python -m sandbox serve --only shopi
 Shopify REST order JSON under PATH (`sandbox.shopify.replay`) to any seed; GraphQL serves them as Order nodes, REST
 serves each payload back as loaded.
 
+Airbyte's ``airbyte-source-shopify`` 4.3.0, unpatched (``make airbyte-shopify``, scripts/airbyte_shopify.py; figures in
+BENCHMARKS.md), reads orders, customers, products, product_variants, transactions, order_refunds, fulfillments,
+inventory_levels and locations completely, and also shop, customer_address, inventory_items, order_risks,
+customer_journey_summary and metafield_products. What it cannot read here, and why (``--every-stream`` survey,
+2026-12-04, with read_orders/all_orders/customers/products/inventory/locations granted):
+
+- ``collection_products``, ``metafield_collections``: their BULK queries start at ``collections``; the store has no
+  collections, so ``bulkOperationRunQuery`` answers userError INVALID "Bulk queries must contain exactly one top-level
+  connection field (...)" naming the roots it has.
+- ``order_agreements``: the store keeps no sales agreements, so ``Order.agreements`` is an empty connection, and
+  Airbyte's own record builder then fails (UnboundLocalError on ``agreements_with_sales``); real Shopify orders
+  always carry an agreement.
+- 0 records but "complete": ``abandoned_checkouts``, ``collects``, ``custom_collections``, ``smart_collections``,
+  ``tender_transactions``, ``metafield_shops`` are REST resources the stand-in does not serve (404, which Airbyte maps
+  to "ignore" and skips); ``product_images`` reads ``Product.media`` and the store serves no media;
+  ``deleted_products`` and the orders stream's deletions come from events, and nothing in the store is deleted; the
+  other ``metafield_*`` streams find no metafields (only products have one).
+- Streams whose scope is not granted (draft orders, price rules, discounts, pages, blogs, payouts, fulfillment
+  orders, countries, markets, collections) are hidden by Airbyte's own scope check and not tried.
+
 Seeds: ``Shopify(seed="demo", orders=50)`` renders `sandbox.seed.generate_shop`. ``seed="dir:/path"`` loads
 Shopify GraphQL node JSON: ``/path/orders/*.json``, ``/path/customers/*.json``, ``/path/products/*.json``, each
 file one node or a list of nodes exactly as the GraphQL API returns them (connections written as
