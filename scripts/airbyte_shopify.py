@@ -14,7 +14,11 @@ Checked per stream: it ends without error (no TRACE error, STREAM_STATUS COMPLET
 store holds. Printed and, with `--write`, written into BENCHMARKS.md under "## Airbyte's own Shopify source":
 records per stream, HTTP calls by path, CPU seconds of Airbyte's process (user+sys) and per 1000 orders.
 
-    .venv/bin/python scripts/airbyte_shopify.py [--orders N] [--shopify-orders PATH] [--write] [--reinstall]
+    .venv/bin/python scripts/airbyte_shopify.py [--orders N] [--shopify-orders PATH] [--write] [--every-stream]
+
+From Python (scripts/ on sys.path): ``airbyte_shopify.run(orders=N)`` returns a `Result` (records and status per
+stream, what the store holds, HTTP calls by path, CPU and wall seconds of the read, `failures`); `section(result)`
+renders it as the BENCHMARKS.md section.
 """
 
 from __future__ import annotations

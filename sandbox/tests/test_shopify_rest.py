@@ -104,6 +104,8 @@ def test_link_paging_both_ways_and_its_rules(server: SandboxServer) -> None:
     assert bad.status_code == 400
     assert bad.json() == {"errors": {"page_info": ["status cannot be passed when page_info is present"]}}
     assert get(server, "orders.json", limit=251).status_code == 400
+    assert get(server, "orders.json", created_at_max="yesterday").json() == \
+        {"errors": {"created_at_max": ["'yesterday' is not a valid date"]}}
     assert get(server, "orders.json", page_info="not-a-cursor").json() == {"errors": {"page_info": ["Invalid value."]}}
 
 
@@ -232,6 +234,8 @@ def test_replayed_orders_are_graphql_orders_too(server: SandboxServer) -> None:
      "partially_paid, partially_refunded, pending, refunded, voided)"),
     ('{"id": 5, "name": "#9", "line_items": [{"id": 1, "price": "abc", "quantity": 1}], "total_price": "1.00"}',
      ": order #9: ValueError: price: 'abc' is not an amount"),
+    ('{"id": 5, "name": "#9", "line_items": [{"price": "1.00", "quantity": 1}], "total_price": "1.00"}',
+     ": order #9: a required field is missing: 'id'"),
 ])
 def test_a_file_that_is_not_an_order_says_which_and_why(tmp_path: Path, content: str, reason: str) -> None:
     bad = tmp_path / "export.json"

@@ -85,7 +85,10 @@ def load(path: str | Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         for raw in orders_in(payload, str(file)):
             try:
                 node = order_node(raw)
-            except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+            except KeyError as exc:
+                raise ReplayError(f"{file}: order {raw.get('name') or raw['id']}: a required field is missing: "
+                                  f"{exc}") from None
+            except (TypeError, ValueError, InvalidOperation) as exc:
                 raise ReplayError(f"{file}: order {raw.get('name') or raw['id']}: {type(exc).__name__}: {exc}"
                                   ) from None
             orders[raw["id"]] = node

@@ -176,11 +176,11 @@ def _filters(query: dict[str, list[str]], resource: str) -> dict[str, str]:
     return {k: v[0] for k, v in query.items() if v and k not in ("limit", "page_info")}
 
 
-def _ts(value: str) -> datetime:
+def _ts(value: str, param: str = "date") -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise RestError(400, {"updated_at_min": [f"{value!r} is not a valid date"]}) from None
+        raise RestError(400, {param: [f"{value!r} is not a valid date"]}) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -234,7 +234,7 @@ class View:
         checks: list[Callable[[Any], bool]] = []
         for param, attr, op in TIME_FILTERS:
             if filters.get(param):
-                checks.append(_bound(attr, op, _ts(filters[param])))
+                checks.append(_bound(attr, op, _ts(filters[param], param)))
         if filters.get("ids"):
             wanted = _ids(filters["ids"], "ids")
             checks.append(lambda r: r["id"] in wanted)
