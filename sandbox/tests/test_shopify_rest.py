@@ -148,6 +148,25 @@ def test_order_sub_resources_follow_the_order(server: SandboxServer) -> None:
     assert get(server, f"orders/{refunded['id']}/risks.json").status_code == 404
 
 
+def test_tender_transactions_are_the_orders_money_movements(server: SandboxServer) -> None:
+    orders = body(get(server, "orders.json", status="any", limit=250))["orders"]
+    tenders, _ = walk(server, "tender_transactions.json", "tender_transactions", limit=40,
+                      order="processed_at asc")
+    assert [datetime.fromisoformat(t["processed_at"]) for t in tenders] == \
+        sorted(datetime.fromisoformat(t["processed_at"]) for t in tenders)
+    refunded = next(o for o in orders if o["refunds"] and o["id"] < 10**9)
+    moved = sum(Decimal(t["amount"]) for t in tenders if t["order_id"] == refunded["id"])
+    refunds = sum(Decimal(t["amount"]) for r in refunded["refunds"] for t in r["transactions"])
+    assert moved == Decimal(refunded["total_price"]) - refunds == Decimal(refunded["current_total_price"])
+    replayed = [t for t in tenders if t["order_id"] == 5810231002]  # #2102: its own refund transaction
+    assert [t["amount"] for t in replayed] == ["-30.25"]
+    since = tenders[len(tenders) // 2]["processed_at"]
+    later = body(get(server, "tender_transactions.json", processed_at_min=since, limit=250))["tender_transactions"]
+    assert {t["id"] for t in later} == {t["id"] for t in tenders
+                                        if datetime.fromisoformat(t["processed_at"]) >= datetime.fromisoformat(since)}
+    assert get(server, f"tender_transactions/{tenders[0]['id']}.json").status_code == 404
+
+
 def test_customers_products_locations_inventory_shop_events(server: SandboxServer) -> None:
     customers, _ = walk(server, "customers.json", "customers", limit=50)
     assert len(customers) == body(get(server, "customers/count.json"))["count"] > 0

@@ -28,8 +28,8 @@ serves each payload back as loaded.
 Airbyte's ``airbyte-source-shopify`` 4.3.0, unpatched (``make airbyte-shopify``, scripts/airbyte_shopify.py; figures in
 BENCHMARKS.md), reads orders, customers, products, product_variants, transactions, order_refunds, fulfillments,
 inventory_levels and locations completely, and also shop, customer_address, inventory_items, order_risks,
-customer_journey_summary and metafield_products. What it cannot read here, and why (``--every-stream`` survey,
-2026-12-04, with read_orders/all_orders/customers/products/inventory/locations granted):
+customer_journey_summary, metafield_products and tender_transactions. What it cannot read here, and why
+(``--every-stream`` survey, 2026-12-04, with read_orders/all_orders/customers/products/inventory/locations granted):
 
 - ``collection_products``, ``metafield_collections``: their BULK queries start at ``collections``; the store has no
   collections, so ``bulkOperationRunQuery`` answers userError INVALID "Bulk queries must contain exactly one top-level
@@ -38,8 +38,8 @@ customer_journey_summary and metafield_products. What it cannot read here, and w
   Airbyte's own record builder then fails (UnboundLocalError on ``agreements_with_sales``); real Shopify orders
   always carry an agreement.
 - 0 records but "complete": ``abandoned_checkouts``, ``collects``, ``custom_collections``, ``smart_collections``,
-  ``tender_transactions``, ``metafield_shops`` are REST resources the stand-in does not serve (404, which Airbyte maps
-  to "ignore" and skips); ``product_images`` reads ``Product.media`` and the store serves no media;
+  ``metafield_shops`` are REST resources the stand-in does not serve (404, which Airbyte
+  maps to "ignore" and skips); ``product_images`` reads ``Product.media`` and the store serves no media;
   ``deleted_products`` and the orders stream's deletions come from events, and nothing in the store is deleted; the
   other ``metafield_*`` streams find no metafields (only products have one).
 - Streams whose scope is not granted (draft orders, price rules, discounts, pages, blogs, payouts, fulfillment

@@ -11,12 +11,13 @@ Paths (under ``/admin/api/{version}/``; Shopify's documented query parameters):
 - ``orders.json`` (``status`` open|closed|cancelled|any, default open; ``financial_status``, ``fulfillment_status``),
   ``customers.json``, ``products.json`` (``status``, ``product_type``, ``vendor``), ``locations.json``,
   ``events.json`` (``filter`` = subject type, ``verb``), ``inventory_levels.json`` (``inventory_item_ids`` or
-  ``location_ids`` required): ``limit`` 1..250 (default 50), ``since_id``, ``ids``, ``updated_at_min/max``,
+  ``location_ids`` required), ``tender_transactions.json`` (successful sales, captures and refunds of the orders;
+  ``processed_at_min/max``): ``limit`` 1..250 (default 50), ``since_id``, ``ids``, ``updated_at_min/max``,
   ``created_at_min/max``, ``order`` (``updated_at asc`` ...), ``fields=`` (comma list). Paging is Link-header
   cursor paging: ``<...?limit=N&page_info=...>; rel="next"`` / ``rel="previous"``; with ``page_info`` only
   ``limit`` and ``fields`` may be sent (anything else: 400 "X cannot be passed when page_info is present").
 - ``{resource}/count.json`` -> ``{"count": n}`` with the same filters; ``{resource}/{id}.json`` -> one object.
-- ``orders/{id}/transactions.json``, ``orders/{id}/refunds.json``, ``orders/{id}/fulfillments.json`` (+ count).
+- ``orders/{id}/transactions.json``, ``orders/{id}/refunds.json``, ``orders/{id}/fulfillments.json``.
 - ``shop.json``.
 
 Unverified (no stored Shopify page): the exact 422 text when ``inventory_levels.json`` gets neither id list.
@@ -54,7 +55,8 @@ TIME_FILTERS = (("updated_at_min", "updated_at", ">="), ("updated_at_max", "upda
                 ("created_at_min", "created_at", ">="), ("created_at_max", "created_at", "<="),
                 ("processed_at_min", "processed_at", ">="), ("processed_at_max", "processed_at", "<="))
 SCOPES = {"orders": "read_orders", "customers": "read_customers", "products": "read_products",
-          "locations": "read_locations", "inventory_levels": "read_inventory", "events": None}
+          "locations": "read_locations", "inventory_levels": "read_inventory", "events": None,
+          "tender_transactions": "read_orders"}
 SINGULAR = {"orders": "order", "customers": "customer", "products": "product", "locations": "location",
             "events": "event"}
 ORDER_CHILDREN = ("transactions", "refunds", "fulfillments")
@@ -116,7 +118,7 @@ def _route(shop: Shopify, req: Request, version: str, parts: list[str], scopes: 
         return view.list(req, version)
     if parts[1] == "count":
         return {"count": view.count(_filters(req.query, resource))}, {}
-    if not parts[1].isdigit():
+    if not parts[1].isdigit() or resource not in SINGULAR:
         raise RestError(404, "Not Found")
     node = view.get(int(parts[1]))
     if len(parts) == 2:
@@ -151,6 +153,23 @@ def visible(shop: Shopify, resource: str, scopes: tuple[str, ...], entry: Entry)
 
 def locations(shop: Shopify) -> list[dict[str, Any]]:
     return list(shop.store.locations)
+
+
+def tender_transactions(shop: Shopify, scopes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """REST TenderTransactions: every successful sale, capture and refund (negative) of the orders the token sees."""
+    ctx, out = context(shop), []
+    for entry in entries(shop, "orders", scopes):
+        for t in order_children(entry.render(), "transactions", ctx):
+            if t.get("status") != "success" or t.get("kind") not in ("sale", "capture", "refund"):
+                continue
+            amount = Decimal(str(t["amount"])).quantize(CENT)
+            out.append({"id": t["id"], "order_id": t.get("order_id", entry.id),
+                        "amount": str(-amount if t["kind"] == "refund" else amount), "currency": t.get("currency"),
+                        "user_id": t.get("user_id"), "test": bool(t.get("test")),
+                        "processed_at": t.get("processed_at") or t.get("created_at"),
+                        "remote_reference": t.get("authorization"), "payment_details": None,
+                        "payment_method": "credit_card" if t.get("gateway") == "shopify_payments" else "other"})
+    return out
 
 
 def inventory_levels(shop: Shopify) -> list[dict[str, Any]]:
@@ -204,6 +223,8 @@ class View:
             return []
         if self.resource == "locations":
             return locations(self.shop)
+        if self.resource == "tender_transactions":
+            return tender_transactions(self.shop, self.scopes)
         return inventory_levels(self.shop)
 
     def entries(self) -> list[Entry] | None:
@@ -226,7 +247,8 @@ class View:
         ctx = context(self.shop)
         renderers: dict[str, Callable[[dict[str, Any], Ctx], dict[str, Any]]] = {
             "orders": order_json, "customers": customer_json, "products": product_json,
-            "locations": location_json, "inventory_levels": inventory_level_json, "events": event_json}
+            "locations": location_json, "inventory_levels": inventory_level_json, "events": as_rendered,
+            "tender_transactions": as_rendered}
         return renderers[self.resource](node, ctx)
 
     def _matches(self, filters: dict[str, str]) -> Callable[[dict[str, Any]], bool]:
@@ -360,6 +382,9 @@ def _node_keys(node: dict[str, Any], resource: str) -> dict[str, Any]:
     if resource == "events":
         return {"id": node["id"], "created_at": _parse(node["created_at"]), "updated_at": _parse(node["created_at"]),
                 "processed_at": None, "subject_type": node["subject_type"], "verb": node["verb"]}
+    if resource == "tender_transactions":
+        stamp = _parse(node["processed_at"])
+        return {"id": node["id"], "created_at": stamp, "updated_at": stamp, "processed_at": stamp}
     if resource == "inventory_levels":
         return {"id": _legacy_id(node), "updated_at": _parse(node.get("updatedAt")),
                 "created_at": _parse(node.get("createdAt")), "processed_at": None,
@@ -776,8 +801,9 @@ def inventory_level_json(level: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
             "admin_graphql_api_id": level["id"]}
 
 
-def event_json(event: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    return dict(event)
+def as_rendered(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Rows that are REST JSON already (events, tender transactions)."""
+    return dict(row)
 
 
 def shop_json(shop: Shopify) -> dict[str, Any]:
