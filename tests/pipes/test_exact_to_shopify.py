@@ -120,24 +120,33 @@ def test_given_orders_delivered_in_exact_when_shipments_piped_twice_then_one_ful
 @pytest.mark.skipif(not stand_in_supports_or(),
                     reason="the Shopify stand-in's search lacks the OR connective (branch i15-gql): destination-shopify"
                            "'s 50-SKU lookups find nothing, so every stock level would be refused as an unknown SKU")
-def test_given_exact_stock_when_piped_twice_then_the_shop_shows_free_stock_per_warehouse_and_nothing_changes(
+def test_given_exact_stock_a_sale_and_a_count_when_piped_then_the_shop_shows_free_stock_per_warehouse(
         way_back: WayBack) -> None:
     harness.prepare(way_back.workdir, "exact", "shopify", way_back.servers, streams=("stock_levels",))
     harness.apply_credentials(way_back.workdir, "source", "exact",
                               harness.reauthorize("exact", way_back.servers["exact"]))
+    locations = [int(str(loc["legacyResourceId"])) for loc in way_back.shopify.store.locations]
+
+    def assert_shop_shows_exact() -> None:
+        for position in way_back.exact.stock_positions():
+            variant = next(v for p in way_back.shopify.shop.products.values() for v in p.variants
+                           if v.sku == position["ItemCode"])
+            level = way_back.shopify.store.levels[(variant.id, locations[int(position["WarehouseCode"]) - 1])]
+            assert level["available"] == max(int(position["FreeStock"]), 0), position["ItemCode"]
 
     first = harness.run_pipe(way_back.workdir, "exact", "shopify")
-
     assert first.returncode == 0, first.errors or first.stderr[-2000:]
-    locations = [int(str(loc["legacyResourceId"])) for loc in way_back.shopify.store.locations]
-    for position in way_back.exact.stock_positions():
-        variant = next(v for p in way_back.shopify.shop.products.values() for v in p.variants
-                       if v.sku == position["ItemCode"])
-        level = way_back.shopify.store.levels[(variant.id, locations[int(position["WarehouseCode"]) - 1])]
-        assert level["available"] == max(int(position["FreeStock"]), 0), position["ItemCode"]
+    assert_shop_shows_exact()
+
+    sold, counted = (p["ItemCode"] for p in way_back.exact.stock_positions()[:2])
+    way_back.exact.book_order("PO-COUNTER-17", {sold: 2})  # a sale booked in Exact: 2 fewer free
+    way_back.exact.set_stock(counted, "1", 17)  # a stock correction in Exact
+    second = harness.run_pipe(way_back.workdir, "exact", "shopify")
+    assert second.returncode == 0, second.errors or second.stderr[-2000:]
+    assert sorted({r["data"]["sku"] for r in records(way_back.workdir)}) == sorted({sold, counted})
+    assert_shop_shows_exact()
 
     way_back.servers["shopify"].clear_log()
-    second = harness.run_pipe(way_back.workdir, "exact", "shopify")
-
-    assert second.returncode == 0, second.errors or second.stderr[-2000:]
+    third = harness.run_pipe(way_back.workdir, "exact", "shopify")
+    assert third.returncode == 0, third.errors or third.stderr[-2000:]
     assert records(way_back.workdir) == [] and shopify_mutations(way_back.servers["shopify"]) == []
