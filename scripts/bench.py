@@ -327,6 +327,7 @@ def render(report: Report) -> str:
     add("")
     _sources(report, add)
     _destinations(report, add)
+    _exact_stock_and_shipments(report, add)
     _shopify_stock_and_shipments(report, add)
     _limits(report, add)
     _memory(report, add)
@@ -413,6 +414,26 @@ def _destinations(report: Report, add: Callable[[str], None]) -> None:
     if eacc:
         for r in eacc["runs"]:
             add(f"| Visma eAccounting | {r['run']} | {r['orders']} | {fmt(r['calls_per_order'], 2)} |")
+    add("")
+
+
+def _exact_stock_and_shipments(report: Report, add: Callable[[str], None]) -> None:
+    """The way back out of the ledger (source-exact-online/bench.py): calls per 1,000 stock positions read."""
+    bench = report.benches.get("source-exact-online")
+    if not bench:
+        return
+    add("## Exact Online source: stock positions and goods deliveries read")
+    add("")
+    add(f"From `source-exact-online/bench.py`: {bench['positions']} stock positions (items x 2 warehouses) and "
+        f"{bench['deliveries']} goods deliveries read in process from the Exact stand-in under Exact's published "
+        f"limits (60 calls a minute), {bench['latency']:g} s simulated latency per request; *calls* include "
+        "`current/Me` (the division) and `sync/Deleted`, not the token refresh.")
+    add("")
+    add("| run | records | calls | calls per 1,000 records | simulated s | HTTP 429 |")
+    add("|---|---:|---:|---:|---:|---:|")
+    for r in bench["runs"]:
+        add(f"| {r['run']} | {r['records']} | {r['calls']} | {fmt(r['calls_per_1000'], 1)} | "
+            f"{fmt(r['simulated_s'], 1)} | {r['http_429']} |")
     add("")
 
 
@@ -578,6 +599,8 @@ def main(argv: list[str] | None = None) -> int:
                      [str(sizes["dest_orders"]), lat])
     run_bench_script(report, "destination-eaccounting", ROOT / "destination-eaccounting/bench.py",
                      [str(sizes["dest_orders"]), lat])
+    run_bench_script(report, "source-exact-online", ROOT / "source-exact-online/bench.py",
+                     ["2000" if quick else "10000", lat, "30" if quick else "100"])
     run_bench_script(report, "destination-shopify", ROOT / "destination-shopify/bench.py",
                      ["200" if quick else "1000", lat])
     run_bench_script(report, "sandbox", ROOT / "scripts/bench_sandbox.py", [])
