@@ -24,8 +24,8 @@ FULFIL = """mutation Fulfil($f: FulfillmentInput!) {
     userErrors { field message } } }"""
 ORDER = """query($q: String) { orders(first: 1, query: $q) { nodes { id displayFulfillmentStatus
   fulfillments { trackingInfo { number company url } }
-  fulfillmentOrders(first: 5) { nodes { id status
-    lineItems(first: 20) { nodes { id totalQuantity remainingQuantity } } } } } } }"""
+  fulfillmentOrders(first: 5) { nodes { id status order { name }
+    lineItems(first: 20) { nodes { id totalQuantity remainingQuantity lineItem { sku } } } } } } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +95,16 @@ def test_product_body_html_images_metafields_and_variant_inventory_item(server: 
         "id": f"gid://shopify/InventoryItem/{product.variants[0].id}", "sku": sku}}]
 
 
+def test_search_or_connective_and_escaped_quotes(server: SandboxServer) -> None:
+    vendor: Any = server.vendor
+    skus = sorted(v.sku for p in vendor.shop.products.values() for v in p.variants)[:3]
+    query = " OR ".join(f'sku:"{sku}"' for sku in skus) + ' OR sku:"no\\"such"'
+    got = data(server, "query($q: String) { productVariants(first: 10, query: $q) { nodes { sku } } }", {"q": query})
+    assert sorted(n["sku"] for n in got["productVariants"]["nodes"]) == skus
+    both = data(server, 'query { orders(first: 5, query: "name:#1001 OR name:#1002 AND test:false") { nodes { name } } }')
+    assert {n["name"] for n in both["orders"]["nodes"]} <= {"#1001", "#1002"} and both["orders"]["nodes"]
+
+
 def test_order_transactions_error_code_fulfillment_orders_and_tax_lines(server: SandboxServer) -> None:
     nodes = data(server, """{ orders(first: 5, query: "financial_status:paid") { nodes { transactions { kind status errorCode amountSet {
         shopMoney { amount } } } taxLines { title rate } fulfillmentOrders(first: 2) { nodes { status
@@ -133,6 +143,17 @@ def test_invalid_documents_get_shopify_errors_before_any_cost(fresh: SandboxServ
     error = body["errors"][0]
     assert error["message"] == message and error["extensions"]["code"] == code
     assert error["locations"] and {"line", "column"} <= set(error["locations"][0])
+    assert fresh.vendor.dump()["cost_spent"] == 0
+
+
+def test_bad_variables_are_refused_per_variable_before_any_cost(fresh: SandboxServer) -> None:
+    body = gql(fresh, "query($n: Int!, $q: String) { orders(first: $n, query: $q) { nodes { id } } }", {"n": "ten"})
+    assert "data" not in body and body["errors"] == [{
+        "message": "Variable $n of type Int! was provided invalid value", "locations": [{"line": 1, "column": 7}],
+        "extensions": {"value": "ten", "problems": [{"path": [], "explanation": "Int cannot represent non-integer "
+                                                                                "value: 'ten'"}]}}]
+    missing = gql(fresh, SET, {"key": "k"})["errors"][0]
+    assert missing["message"] == "Variable $input of type InventorySetQuantitiesInput! was provided invalid value"
     assert fresh.vendor.dump()["cost_spent"] == 0
 
 
@@ -224,6 +245,8 @@ def test_fulfillment_create_fulfils_everything_with_tracking_and_closes_the_orde
     before = data(fresh, ORDER, q)["orders"]["nodes"][0]
     fo = before["fulfillmentOrders"]["nodes"][0]
     assert before["displayFulfillmentStatus"] == "UNFULFILLED" and fo["status"] == "OPEN"
+    assert fo["order"] == {"name": f"#{order.number}"}
+    assert sorted(li["lineItem"]["sku"] for li in fo["lineItems"]["nodes"]) == sorted(ln.sku for ln in order.lines)
     tracking = {"number": "3SABCD1234", "company": "PostNL", "url": "https://postnl.nl/track/3SABCD1234"}
     got = data(fresh, FULFIL, {"f": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}],
                                      "trackingInfo": tracking, "notifyCustomer": False}})["fulfillmentCreate"]

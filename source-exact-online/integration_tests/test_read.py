@@ -204,3 +204,50 @@ def test_given_reads_with_rotating_tokens_when_printed_then_no_secret_outside_th
     for run in (first, second):
         printed = "\n".join(serialize(m) for m in run.messages) + (run.output.stderr or "")
         assert not [s for s in secrets if s in printed]
+
+
+def _without_read_time(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(({k: v for k, v in r.items() if k != "updated_at"} for r in records), key=lambda r: r["source_id"])
+
+
+def test_given_429s_5xx_and_dropped_connections_when_read_then_the_same_records_as_a_clean_read(exact, clock):
+    exact_vendor = vendor(exact)
+    sku = exact_vendor.stock_positions()[0]["ItemCode"]
+    order = exact_vendor.book_order("shopify:#1001", {sku: 1})
+    exact_vendor.deliver(order["OrderNumber"], tracking_number="3SFAULT1", shipping_method="DHL")
+    clean = run_read(exact_config(exact.base_url), clock)
+    for kind in ("429", "500", "503", "drop"):  # seeded: the same calls fail on every run
+        exact.add_fault(kind, rate=0.2, count=3, path=r"^/api/v1/\d+/")
+
+    faulty = run_read(clean.config, clock)
+
+    assert len({r.fault for r in exact.requests() if r.fault}) >= 3  # several kinds, each survived
+    for stream in ("stock_levels", "shipments", "products", "customers"):
+        assert _without_read_time(faulty.records(stream)) == _without_read_time(clean.records(stream)), stream
+
+
+def test_given_the_daily_limit_used_up_when_read_then_a_clear_error_and_the_next_day_resumes(clock):
+    server = sandbox.start("exact", seed="demo", orders=10, catalogue=True, clock=clock)  # 5,000 calls a day
+    try:
+        first = run_read(exact_config(server.base_url), clock, streams=("stock_levels",))
+        level = first.records("stock_levels")[0]
+        vendor(server).set_stock(level["sku"], level["location"], 3)
+        server.add_fault("daily_limit", every=1, count=1, path=r"/sync/Inventory/")
+
+        refused = run_read(first.config, clock, first.state(), streams=("stock_levels",), expect_error=True)
+
+        errors = [m.trace.error.message for m in refused.messages if m.trace and m.trace.error]
+        assert errors[0] == "stock_levels: Exact Online's daily API limit for this division is used up", errors
+        assert [r.status for r in server.requests() if "/sync/Inventory/" in r.path][-1:] == [429]
+        assert len([r for r in server.requests() if "/sync/Inventory/" in r.path]) == 2  # the 429 never retried
+        harness_roll_day(server)
+        resumed = run_read(refused.config, clock, first.state(), streams=("stock_levels",))
+        assert [(r["sku"], r["on_hand"]) for r in resumed.records("stock_levels")] == [(level["sku"], "3")]
+    finally:
+        server.stop()
+
+
+def harness_roll_day(server: SandboxServer) -> None:
+    """Midnight: the used-up daily quota is available again."""
+    for counter in vendor(server).limits.counters.values():
+        counter.day_exhausted, counter.day_used = "", 0

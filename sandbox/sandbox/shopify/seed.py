@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox.seed import Address, Customer, Order, OrderLine, Product, ShippingLine, Shop, cents
-from sandbox.shopify.store import QUANTITY_NAMES, Connection, FulfillmentOrder, Lazy, gid_number
+from sandbox.shopify.store import QUANTITY_NAMES, Connection, FulfillmentOrder, Lazy, gid_number, resolve
 
 if TYPE_CHECKING:
     from sandbox.shopify.store import Store
@@ -99,7 +99,9 @@ def product_node(p: Product, currency: str = "EUR") -> dict[str, Any]:
         "bodyHtml": p.description, "description": p.description.replace("<p>", "").replace("</p>", ""),
         "status": "ACTIVE" if p.active else "ARCHIVED", "createdAt": ts(p.created_at), "updatedAt": ts(p.updated_at),
         "publishedAt": ts(p.created_at) if p.active else None, "tags": [p.product_group.lower()],
-        "variantsCount": {"count": len(p.variants), "precision": "EXACT"}, "images": Connection([image]),
+        "variantsCount": {"count": len(p.variants), "precision": "EXACT"},
+        "mediaCount": {"count": 0, "precision": "EXACT"},  # the store serves no media
+        "images": Connection([image]),
         "featuredImage": image, "metafields": Connection([metafield])}
     variants = []
     for position, v in enumerate(p.variants, start=1):
@@ -345,40 +347,41 @@ def inventory_level(store: Store, item: int, location: int) -> dict[str, Any] | 
                            for name, qty in quantities.items()}}
 
 
+def _lines_of(store: Store, order_id: int) -> dict[int, dict[str, Any]]:
+    """The order's LineItem nodes by line id."""
+    node = store.node("Order", order_id) or {}
+    return {gid_number(n["id"]): n for n in resolve(node.get("lineItems")) or []}
+
+
 def fulfillments(store: Store, order_id: int) -> list[dict[str, Any]]:
-    fo = store.fulfillment_order(order_id)
-    order = store.shop.orders[order_id]
-    lines = {ln.id: ln for ln in order.lines}
+    fo, order = store.fulfillment_order(order_id), store.shop.orders[order_id]
+    lines = _lines_of(store, order_id)
     out: list[dict[str, Any]] = []
     for f in fo.fulfillments if fo else []:
-        items = [{"__typename": "FulfillmentLineItem", "id": gid("FulfillmentLineItem", f"{f['id']}-{lid}"),
-                  "quantity": qty, "lineItem": {"__typename": "LineItem", "id": gid("LineItem", lid),
-                                                "sku": lines[lid].sku, "title": lines[lid].title}}
+        items = [{"id": gid("FulfillmentLineItem", f"{f['id']}-{lid}"), "quantity": qty, "lineItem": lines[lid]}
                  for lid, qty in f["lines"].items() if qty]
         out.append({"__typename": "Fulfillment", "id": gid("Fulfillment", f["id"]), "legacyResourceId": str(f["id"]),
                     "name": f"#{order.number}-F{len(out) + 1}", "status": "SUCCESS", "displayStatus": "FULFILLED",
                     "createdAt": ts(f["created_at"]), "updatedAt": ts(f["created_at"]), "requiresShipping": True,
                     "totalQuantity": sum(f["lines"].values()), "location": store.locations[0],
-                    "trackingInfo": [{"__typename": "FulfillmentTrackingInfo", **t} for t in f["tracking"]],
+                    "order": Lazy(lambda: store.node("Order", order_id)), "trackingInfo": f["tracking"],
                     "fulfillmentLineItems": Connection(items)})
     return out
 
 
 def fulfillment_order_node(fo: FulfillmentOrder, order: Order, store: Store) -> dict[str, Any]:
-    loc = store.node("Location", fo.location_id) or {}
-    items = [{"__typename": "FulfillmentOrderLineItem", "id": gid("FulfillmentOrderLineItem", ln.id),
-              "totalQuantity": fo.total[ln.id], "remainingQuantity": fo.remaining[ln.id], "sku": ln.sku,
-              "productTitle": ln.title, "variantTitle": ln.variant_title, "requiresShipping": True,
-              "inventoryItemId": gid("InventoryItem", ln.variant_id) if ln.variant_id else None,
-              "lineItem": {"__typename": "LineItem", "id": gid("LineItem", ln.id), "sku": ln.sku,
-                           "title": ln.title, "quantity": ln.quantity}} for ln in order.lines]
+    loc, lines = store.node("Location", fo.location_id) or {}, _lines_of(store, order.id)
+    items = [{"id": gid("FulfillmentOrderLineItem", ln.id), "totalQuantity": fo.total[ln.id],
+              "remainingQuantity": fo.remaining[ln.id], "sku": ln.sku, "productTitle": ln.title,
+              "variantTitle": ln.variant_title, "requiresShipping": True, "lineItem": lines[ln.id],
+              "variant": lines[ln.id]["variant"],
+              "inventoryItemId": gid("InventoryItem", ln.variant_id) if ln.variant_id else None} for ln in order.lines]
     return {"__typename": "FulfillmentOrder", "id": gid("FulfillmentOrder", fo.order_id), "status": fo.status,
             "orderId": gid("Order", order.id), "orderName": f"#{order.number}", "requestStatus": "UNSUBMITTED",
-            "createdAt": ts(order.created_at), "updatedAt": ts(order.updated_at),
-            "orderProcessedAt": ts(order.created_at),
-            "assignedLocation": {"__typename": "FulfillmentOrderAssignedLocation", "name": loc.get("name", ""),
-                                 "location": loc, "countryCode": store.shop.country},
-            "lineItems": Connection(items), "supportedActions": [], "fulfillmentHolds": []}
+            "order": Lazy(lambda: store.node("Order", order.id)), "createdAt": ts(order.created_at),
+            "updatedAt": ts(order.updated_at), "orderProcessedAt": ts(order.created_at),
+            "assignedLocation": {"name": loc.get("name", ""), "location": loc, "countryCode": store.shop.country},
+            "lineItems": Connection(items)}
 
 
 # ---------------------------------------------------------------------------------------------------------------

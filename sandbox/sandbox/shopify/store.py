@@ -49,7 +49,8 @@ SET_ERRORS = {  # InventorySetQuantitiesUserErrorCode -> (input field, message)
     "IDEMPOTENCY_KEY_PARAMETER_MISMATCH": ("", "The same idempotency key cannot be used with different operation "
                                                "parameters."),
 }
-_TERM = re.compile(r"""(-?)(\w+):(>=|<=|>|<)?('[^']*'|"[^"]*"|\S+)""")
+_TERM = re.compile(r"""(-?)(\w+):(>=|<=|>|<)?('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)|(\bOR\b)""")
+_ESCAPED = re.compile(r"\\(.)")
 
 
 class Connection(list[Any]):
@@ -373,7 +374,8 @@ class Store:
     def create_fulfillment(self, fulfillment: dict[str, Any]) -> dict[str, Any]:
         """fulfillmentCreate(fulfillment: FulfillmentInput!): fulfils fulfillment order line items (all remaining when
         none are listed) with tracking info; the fulfillment order closes when nothing remains and the order becomes
-        FULFILLED (else PARTIALLY_FULFILLED). A closed or cancelled fulfillment order is refused."""
+        FULFILLED (else PARTIALLY_FULFILLED). A closed or cancelled fulfillment order is refused. Shopify accepts
+        several fulfillment orders of one order at one location; a generated order has one, so one is accepted."""
         def fail(text: str) -> dict[str, Any]:
             return {"fulfillment": None, "userErrors": [{"field": ["fulfillment"], "message": text}]}
 
@@ -430,12 +432,16 @@ def attr_pred(key: str, value: str) -> Callable[[Entry], bool]:
 
 
 def search(query: str) -> list[Callable[[Entry], bool]]:
-    """Shopify search syntax, the AND-ed subset: updated_at/created_at/processed_at and id with >, >=, <, <=;
-    status, financial_status, fulfillment_status, test, email, name, product_type, source_name, sku, product_id;
-    ``-`` negates. Unknown fields are ignored (Shopify ignores them too, with a search warning)."""
-    preds: list[Callable[[Entry], bool]] = []
-    for neg, key, op, raw in _TERM.findall(query):
-        value = raw.strip("'\"")
+    """Shopify search syntax: terms AND-ed (``AND`` implied or written), ``OR`` between groups, ``-`` negates;
+    quoted values may escape quotes with a backslash. Fields: updated_at, created_at, processed_at and id with >,
+    >=, <, <=; status, financial_status, fulfillment_status, test, email, name, product_type, source_name, sku,
+    product_id. Unknown fields are ignored (Shopify ignores them too, with a search warning). No parentheses."""
+    groups: list[list[Callable[[Entry], bool]]] = [[]]
+    for neg, key, op, raw, connective in _TERM.findall(query):
+        if connective:
+            groups.append([])
+            continue
+        value = _ESCAPED.sub(r"\1", raw[1:-1]) if raw[:1] in "'\"" and len(raw) > 1 else raw
         if key in ("updated_at", "created_at", "processed_at"):
             pred = time_pred(key, op, value)
         elif key == "id":
@@ -444,8 +450,10 @@ def search(query: str) -> list[Callable[[Entry], bool]]:
             pred = attr_pred(key, value)
         else:
             continue
-        preds.append(partial(lambda p, e: not p(e), pred) if neg else pred)
-    return preds
+        groups[-1].append(partial(lambda p, e: not p(e), pred) if neg else pred)
+    if len(groups) == 1:
+        return groups[0]
+    return [lambda e: any(all(p(e) for p in group) for group in groups)]
 
 
 def _raw_entry(node: dict[str, Any]) -> Entry:
