@@ -472,10 +472,7 @@ def way_back_main(args: argparse.Namespace, argv: list[str] | None) -> int:
                                  jobs))
     table = [WAY_BACK_HEADER, *(way_back_row(o) for o in outcomes)]
     print("\n".join(table[1:]))
-    notes = [] if harness.shopify_search_has_or() else [
-        "The Shopify stand-in's search lacks the OR connective Shopify documents: destination-shopify's SKU lookups "
-        "(50 SKUs per query) come back empty, every stock level is skipped as 'not a variant SKU', and the wrong "
-        "stock column measures that gap of the stand-in, not the connector."]
+    notes = []
     for o in outcomes:
         if not o.clean:
             notes.append(f"NOT CLEAN {o.label}: done={o.progress.done} missing={o.missing[:5]} "

@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ import requests
 import sandbox
 from connector_common.protocol import validate_line, write_json_atomic
 from connector_common.records import load_schema
-from sandbox.shopify import store as shopify_store
 
 BIN = Path(sys.executable).parent
 SOURCES = {"shopify": "source-shopify-orders", "lightspeed_ecom": "source-lightspeed",
@@ -474,11 +472,3 @@ def compare_ledger(expected: dict[str, Decimal], bookings: list[Booking]) -> Led
         wrong_total=sorted(r for r in once if totals[r] != expected[r]),
     )
 
-
-def shopify_search_has_or() -> bool:
-    """Whether the Shopify stand-in's search honours the documented `OR` connective (shopify.dev, "Shopify API search
-    syntax"), which destination-shopify's SKU lookup (50 SKUs per query) needs; missing on 2026-12-04
-    (/work/briefs/to-i15-gql.md item 1), so the way back's stock cannot be checked until it is there."""
-    now = datetime.now(UTC)
-    entry = shopify_store.Entry(1, now, now, now, {"sku": "a"}, dict)
-    return all(pred(entry) for pred in shopify_store.search('sku:"a" OR sku:"b"'))

@@ -15,7 +15,6 @@ from shopify_harness import (
     fulfillments,
     graphql_operations,
     intercept,
-    needs_or,
     open_orders,
     orders,
     resume_until_done,
@@ -66,7 +65,6 @@ def shipment_for(order: Any, n: int, *, lines: list[tuple[str, int]] | None = No
 
 
 # --- stock levels -----------------------------------------------------------------------------------------------
-@needs_or
 def test_given_ledger_figures_when_written_then_the_shop_shows_each_at_the_primary_location_in_few_calls(
         server: sandbox.SandboxServer, cfg: dict[str, Any], clock: SimulatedClock) -> None:
     figures = ledger_figures(server, 55, unchanged=10)
@@ -88,7 +86,6 @@ def test_given_ledger_figures_when_written_then_the_shop_shows_each_at_the_prima
     assert run.states == [56]
 
 
-@needs_or
 def test_given_the_same_figures_when_written_again_then_no_mutation(
         server: sandbox.SandboxServer, cfg: dict[str, Any], clock: SimulatedClock) -> None:
     figures = ledger_figures(server, 30)
@@ -281,7 +278,6 @@ FAULTS = [  # rates on every GraphQL request (queries and mutations); the server
 ]
 
 
-@needs_or
 @pytest.mark.parametrize("fault", FAULTS, ids=[f["kind"] for f in FAULTS])
 def test_given_injected_faults_when_stock_is_written_and_resumed_then_the_shop_shows_the_ledger_figures(
         server: sandbox.SandboxServer, cfg: dict[str, Any], clock: SimulatedClock, fault: dict[str, Any]) -> None:
