@@ -171,14 +171,16 @@ def _bill(rng: random.Random, restaurant: Restaurant, number: int, closed_at: da
                                 opened_at + timedelta(minutes=i), discount_pct=discount, service=service))
     if number % 11 == 5:  # a line rung up by mistake and voided: the void is its own negative line
         wrong = lines[0]
-        lines.append(price_line(f"S{location_id % 100000}.{number * 10 + 9}", next(m for m in MENU if m[0] == wrong.sku),
-                                -int(wrong.quantity), wrong.opened_at + timedelta(minutes=2),
+        item = next(m for m in MENU if m[0] == wrong.sku)
+        lines.append(price_line(f"S{location_id % 100000}.{number * 10 + 9}", item, -int(wrong.quantity),
+                                wrong.opened_at + timedelta(minutes=2),
                                 discount_pct=Decimal(10) if wrong.discount else Decimal(0), service=service,
                                 void_reason="Wrong order"))
     total = sum((line.total_incl + line.service_charge for line in lines), Decimal("0.00"))
     guest_id = rng.choice(sorted(restaurant.guests)) if number % 6 == 2 and restaurant.guests else None
     tip = Decimal(rng.choice(("1.00", "2.00", "2.50", "5.00"))) if number % 3 == 1 else Decimal("0.00")
     pay_id = f"T{location_id % 100000}.{number}"
+    payments: tuple[BillPayment, ...]
     if number % 4 == 3 and total > Decimal("10.00"):  # split bill: part cash, the rest by card (with the tip)
         cash = cents(total / 2)
         payments = (BillPayment(id=f"{pay_id}.1", method="CASH", amount=cash, tip=Decimal("0.00"), paid_at=closed_at,
@@ -187,8 +189,8 @@ def _bill(rng: random.Random, restaurant: Restaurant, number: int, closed_at: da
                                 guest_id=guest_id))
     else:
         method = "CASH" if number % 5 == 0 else ("CREDIT" if number % 9 == 4 else "CARD")
-        payments = (BillPayment(id=f"{pay_id}.1", method=method, amount=total,
-                                tip=Decimal("0.00") if method == "CASH" else tip, paid_at=closed_at, guest_id=guest_id),)
+        payments = (BillPayment(id=f"{pay_id}.1", method=method, amount=total, paid_at=closed_at, guest_id=guest_id,
+                                tip=Decimal("0.00") if method == "CASH" else tip),)
     if number % 17 == 8:  # opened, then cancelled before anything was paid
         return Bill(number=number, location_id=location_id, kind="CANCEL", opened_at=opened_at, closed_at=closed_at,
                     lines=tuple(lines), payments=(), cancelled=True, table=str(number % 20 + 1) if table else None,

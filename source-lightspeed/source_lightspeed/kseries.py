@@ -171,8 +171,8 @@ def consumer_ref(raw: Mapping[str, Any]) -> CustomerRef | None:
             return CustomerRef(source_id=str(consumer.get("customerId") or consumer.get("id")),
                                email=_text(consumer.get("email")), first_name=_text(consumer.get("firstName")),
                                last_name=_text(consumer.get("lastName")), company_name=company,
-                               phone=_text(consumer.get("phoneNumber1")), vat_number=_text(consumer.get("taxIdentifier")),
-                               is_company=bool(company))
+                               phone=_text(consumer.get("phoneNumber1")), is_company=bool(company),
+                               vat_number=_text(consumer.get("taxIdentifier")))
     return None
 
 

@@ -22,8 +22,9 @@ def _json(response: requests.Response) -> Any:
     try:
         return response.json(parse_float=Decimal)
     except ValueError:
-        raise ApiError(f"Lightspeed K-Series answered {response.request.method} {response.request.path_url.split('?')[0]}"
-                       " with a body that is not JSON") from None
+        path = str(response.request.path_url).split("?")[0]
+        raise ApiError(f"Lightspeed K-Series answered {response.request.method} {path} with a body that is not JSON"
+                       ) from None
 
 
 def kseries_error_message(response: requests.Response) -> str | None:

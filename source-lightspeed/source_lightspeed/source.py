@@ -78,9 +78,8 @@ class SourceLightspeed(AbstractSource):
         if isinstance(settings.platform, XSeriesSettings):
             x_reader = XSeriesReader(self.xseries_client(settings.platform, config), settings.platform,
                                      settings.page_size)
-            options = {"start_date": settings.start_date, "page_size": settings.page_size}
-            return [XSeriesOrders(x_reader, **options), XSeriesCustomers(x_reader, **options),
-                    XSeriesProducts(x_reader, **options)]
+            return [stream(x_reader, start_date=settings.start_date, page_size=settings.page_size)
+                    for stream in (XSeriesOrders, XSeriesCustomers, XSeriesProducts)]
         reader = self.reader(settings, config)
         common: dict[str, Any] = {"start_date": settings.start_date, "lookback": settings.lookback,
                                   "page_size": settings.page_size}

@@ -1,4 +1,4 @@
-"""Lightspeed Restaurant (K-Series) stand-in: OAuth2 with rotating refresh tokens, financial-api businesses and sales."""
+"""Lightspeed Restaurant (K-Series) stand-in: OAuth2 with rotating refresh tokens, financial-api businesses, sales."""
 
 from sandbox.lightspeed_kseries.routes import LightspeedKSeries
 

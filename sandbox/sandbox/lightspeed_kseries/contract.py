@@ -5,25 +5,25 @@ Sources (read 2026-12-04):
   api-evangelist/lightspeed `openapi/lightspeed-financialv2-api-openapi.yml`).
 - [K-FIN1] Lightspeed Restaurant K Series Financial API (V1, same place, `lightspeed-financial-api-openapi.yml`).
 
-Verified ([K-FIN2]): `GET /f/v2/business-location/{businessLocationId}/sales?from=&to=&pageSize=&nextPageToken=&include=`
-answers `{"sales": [...], "nextPageToken": "..."}`, sorted by `timeClosed`; `from` is required, `to` defaults to now
-(a future `to` is clamped to now); `from`..`to` may not exceed 365 days; `pageSize` default 50, maximum 100; a bad
-request is a 400 `{"error": "..."}` (messages as documented: "Invalid date format: …", "Required request parameter
-'from' for method parameter type OffsetDateTime is not present", "Invalid date range: 'from' date … should not be after
-'to' date …"). Sale fields `accountReference`, `accountFiscId`, `receiptId`, `source` {`initialAccountId`,
-`previousAccountId`}, `salesLines`, `payments`, `timeOfOpening`, `timeClosed`, `cancelled`, `tableNumber`,
-`tableName`, `ownerName`, `ownerId`, `type` (SALE, VOID, RECALL, REFUND, SPLIT, UPDATE, TRANSFER, FLOAT, TRANSITORY,
-CROSS_BL, CANCEL), `nbCovers`, `dineIn`, `deviceId`, `deviceName`, `voidReason`. Line fields `id`, `parentLineId`,
-`totalNetAmountWithTax`, `totalNetAmountWithoutTax` (six decimals), `menuListPrice`, `serviceCharge`,
+Verified ([K-FIN2]): `GET /f/v2/business-location/{businessLocationId}/sales` with `from`, `to`, `pageSize`,
+`nextPageToken`, `include` answers `{"sales": [...], "nextPageToken": "..."}`, sorted by `timeClosed`; `from` is
+required, `to` defaults to now (a future `to` is clamped to now); `from`..`to` may not exceed 365 days; `pageSize`
+default 50, maximum 100; a bad request is a 400 `{"error": "..."}` (messages as documented: "Invalid date format: …",
+"Required request parameter 'from' for method parameter type OffsetDateTime is not present", "Invalid date range: 'from'
+date … should not be after 'to' date …"). Sale fields `accountReference`, `accountFiscId`, `receiptId`, `source`
+{`initialAccountId`, `previousAccountId`}, `salesLines`, `payments`, `timeOfOpening`, `timeClosed`, `cancelled`,
+`tableNumber`, `tableName`, `ownerName`, `ownerId`, `type` (SALE, VOID, RECALL, REFUND, SPLIT, UPDATE, TRANSFER, FLOAT,
+TRANSITORY, CROSS_BL, CANCEL), `nbCovers`, `dineIn`, `deviceId`, `deviceName`, `voidReason`. Line fields `id`,
+`parentLineId`, `totalNetAmountWithTax`, `totalNetAmountWithoutTax` (six decimals), `menuListPrice`, `serviceCharge`,
 `serviceChargeType` (UNTAXED, APPORTIONED, NO_SERVICE_CHARGE), `serviceChargeRate`, `discountAmount`, `taxCode`,
 `taxAmount`, `taxRatePercentage`, `taxLines` [{`taxId`, `taxCode`, `taxRate` (multiplier "1.2"), `taxAmount`,
-`taxIncluded`}], `discountType`, `discountCode`, `discountName`, `totalDiscountAmount`, `sku`, `name`,
-`statisticGroup`, `quantity` (three decimals), `accountingGroup` {`accountingGroupId`, `name`, `statisticGroup`,
-`code`}, `currency`, `timeOfSale`, `voidReason`. Payment fields `code`, `description`, `paymentMethodId`,
-`netAmountWithTax` (two decimals, half-even), `currency`, `tip`, `consumer` {`id`, `customerId`, `firstName`,
-`lastName`, `companyName`, `addressLine1`, `zipCode`, `city`, `email`, `taxIdentifier`, ...}, `type` (NORMAL,
-ACCOUNTS_RECEIVABLE), `fiscId`, `uuid`, `fiscDate`, `surcharge`, `roundingAmount`. Every amount is a string.
-`include` values: staff, table, consumer, payments, revenue_center, account_profile, payment_authorization.
+`taxIncluded`}], `discountType`, `discountCode`, `discountName`, `totalDiscountAmount`, `sku`, `name`, `statisticGroup`,
+`quantity` (three decimals), `accountingGroup` {`accountingGroupId`, `name`, `statisticGroup`, `code`}, `currency`,
+`timeOfSale`, `voidReason`. Payment fields `code`, `description`, `paymentMethodId`, `netAmountWithTax` (two decimals,
+half-even), `currency`, `tip`, `consumer` {`id`, `customerId`, `firstName`, `lastName`, `companyName`, `addressLine1`,
+`zipCode`, `city`, `email`, `taxIdentifier`, ...}, `type` (NORMAL, ACCOUNTS_RECEIVABLE), `fiscId`, `uuid`, `fiscDate`,
+`surcharge`, `roundingAmount`. Every amount is a string. `include` values: staff, table, consumer, payments,
+revenue_center, account_profile, payment_authorization.
 Verified ([K-FIN1]): `GET /f/data/businesses` -> `{"_embedded": {"businessList": [{"businessName", "businessId",
 "currencyCode", "businessLocations": [{"blName", "blID", "country", "timezone"}]}]}, "_links": ...}`; scope
 `financial-api`; OAuth2 authorization code at `/oauth/authorize`, `/oauth/token`.
@@ -138,7 +138,8 @@ def check_sale(sale: dict[str, object]) -> None:
         raise ValueError(f"sale {sale.get('accountFiscId')}: undocumented fields {sorted(extra)}")
     for line in sale.get("salesLines") or []:  # type: ignore[attr-defined]
         if set(line) - LINE_FIELDS:
-            raise ValueError(f"sale {sale.get('accountFiscId')}: undocumented line fields {sorted(set(line) - LINE_FIELDS)}")
+            raise ValueError(f"sale {sale.get('accountFiscId')}: undocumented line fields "
+                             f"{sorted(set(line) - LINE_FIELDS)}")
     for payment in sale.get("payments") or []:  # type: ignore[attr-defined]
         if set(payment) - PAYMENT_FIELDS:
             raise ValueError(f"sale {sale.get('accountFiscId')}: undocumented payment fields "

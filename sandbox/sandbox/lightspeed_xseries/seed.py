@@ -85,7 +85,7 @@ def customer(c: neutral.Customer) -> dict[str, Any]:
             "updated_at": iso(c.updated_at)}
 
 
-def _line(line_id: str, product_id: str, quantity: Decimal, excl: Decimal, tax: Decimal, discount_excl: Decimal,
+def _line(line_id: str, product_id: str, quantity: Decimal, excl: Decimal, tax: Decimal, *, discount_excl: Decimal,
           rate: Decimal, sequence: int, is_return: bool) -> dict[str, Any]:
     return {"id": line_id, "product_id": product_id, "quantity": number(quantity), "price": number(excl / quantity),
             "price_total": number(excl), "tax": number(tax / quantity), "tax_total": number(tax),
@@ -112,16 +112,19 @@ def sales(order: neutral.Order) -> list[dict[str, Any]]:
     register = uid("register", 1 + order.id % 2)
     status, state = _status(order)
     lines = [_line(uid("line", ln.id), uid("product", ln.variant_id), Decimal(ln.quantity), ln.total_excl,
-                   ln.tax_amount, ln.discount_excl, ln.tax_rate, i, False) for i, ln in enumerate(order.lines)]
+                   ln.tax_amount, discount_excl=ln.discount_excl, rate=ln.tax_rate, sequence=i, is_return=False)
+             for i, ln in enumerate(order.lines)]
     for s in order.shipping_lines:
         if s.price_incl:
             lines.append(_line(uid("line", s.id), uid("product", SHIPPING_SKU), Decimal(1), s.price_excl,
-                               s.tax_amount, Decimal(0), s.tax_rate, len(lines), False))
+                               s.tax_amount, discount_excl=Decimal(0), rate=s.tax_rate, sequence=len(lines),
+                               is_return=False))
     base = {"outlet_id": uid("outlet", 1), "register_id": register, "user_id": uid("user", 1),
             "customer_id": uid("customer", order.customer_id) if order.customer_id else None}
     sale = {**base, "id": uid("sale", order.id), "invoice_number": f"NL-{order.number}",
             "invoice_sequence": order.number, "receipt_number": str(order.number), "status": status, "state": state,
-            "sale_date": iso(order.created_at), "created_at": iso(order.created_at), "updated_at": iso(order.updated_at),
+            "sale_date": iso(order.created_at), "created_at": iso(order.created_at),
+            "updated_at": iso(order.updated_at),
             "total_price": number(order.total_excl), "total_tax": number(order.total_tax), "note": order.note or "",
             "return_for": None, "line_items": lines,
             "payments": [_payment(uid("payment", p.id), p.gateway, p.amount, p.processed_at)
@@ -132,14 +135,17 @@ def sales(order: neutral.Order) -> list[dict[str, Any]]:
     by_line = {ln.id: ln for ln in order.lines}
     for refund in order.refunds:
         rlines = [_line(uid("line", refund.id, rl.line_id), uid("product", by_line[rl.line_id].variant_id),
-                        Decimal(-rl.quantity), -rl.amount_excl, -rl.tax_amount, Decimal(0),
-                        by_line[rl.line_id].tax_rate, i, True) for i, rl in enumerate(refund.lines)]
+                        Decimal(-rl.quantity), -rl.amount_excl, -rl.tax_amount, discount_excl=Decimal(0),
+                        rate=by_line[rl.line_id].tax_rate, sequence=i, is_return=True)
+                  for i, rl in enumerate(refund.lines)]
         for s in order.shipping_lines if refund.shipping_incl else ():
-            rlines.append(_line(uid("line", refund.id, s.id), uid("product", SHIPPING_SKU), Decimal(-1), -s.price_excl,
-                                -s.tax_amount, Decimal(0), s.tax_rate, len(rlines), True))
+            rlines.append(_line(uid("line", refund.id, s.id), uid("product", SHIPPING_SKU), Decimal(-1),
+                                -s.price_excl, -s.tax_amount, discount_excl=Decimal(0), rate=s.tax_rate,
+                                sequence=len(rlines), is_return=True))
         gateway = order.payments[0].gateway if order.payments else "cash"
-        returned = {**base, "id": uid("sale", order.id, "return", refund.id), "invoice_number": f"NL-{order.number}-R{refund.id}",
-                    "invoice_sequence": refund.id, "receipt_number": f"{order.number}-R{refund.id}", "status": "CLOSED",
+        returned = {**base, "id": uid("sale", order.id, "return", refund.id),
+                    "invoice_number": f"NL-{order.number}-R{refund.id}", "invoice_sequence": refund.id,
+                    "receipt_number": f"{order.number}-R{refund.id}", "status": "CLOSED",
                     "state": "closed", "sale_date": iso(refund.created_at), "created_at": iso(refund.created_at),
                     "updated_at": iso(refund.created_at), "total_price": number(-(refund.amount - refund.tax_amount)),
                     "total_tax": number(-refund.tax_amount), "note": refund.note or "", "return_for": sale["id"],
@@ -179,5 +185,5 @@ def load_dir(store: XSeriesStore, path: Path) -> None:
             continue
         for record in json.loads(file.read_text()).get("data") or []:
             if resource == "sales":
-                check_sale({k: v for k, v in record.items()})
+                check_sale(dict(record))
             store.put(resource, record)

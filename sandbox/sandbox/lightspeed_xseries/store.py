@@ -1,4 +1,4 @@
-"""X-Series objects and their rules: one retailer-wide version counter; every write gives the record the next version."""
+"""X-Series objects and their rules: one retailer-wide version counter; each write gives a record the next version."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ class XSeriesStore:
     def page(self, resource: str, after: int | None, before: int | None, size: int) -> list[dict[str, Any]]:
         """Records with after < version <= before, ascending by version, at most `size`."""
         rows = sorted(self.tables[resource].values(), key=lambda r: int(r["version"]))
-        rows = [r for r in rows if (after is None or r["version"] > after) and (before is None or r["version"] <= before)]
+        rows = [r for r in rows
+                if (after is None or r["version"] > after) and (before is None or r["version"] <= before)]
         return rows[:size]
 
     def get(self, resource: str, record_id: str) -> dict[str, Any] | None:
