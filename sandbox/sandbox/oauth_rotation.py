@@ -1,9 +1,12 @@
-"""OAuth2 token endpoint with single-use rotating refresh tokens, shared by the Lightspeed K- and X-Series stand-ins.
+"""THE OAuth2 token endpoint of the Lightspeed stand-ins (R-Series, K-Series, X-Series): rotating refresh tokens.
 
-Both vendors document the same behaviour (see each stand-in's `auth.py` for the source): the authorization-code
+The three vendors document the same behaviour (each stand-in's `auth.py` names its source): the authorization-code
 grant issues an access token and a refresh token; a `refresh_token` grant returns a NEW refresh token and the one
-used stops working at once, as do the access tokens issued with it. Errors are OAuth-style
-`{"error": "invalid_grant", "error_description": ...}`.
+used stops working at once, as do the access tokens issued with it (`rotate=False` keeps the same refresh token, the
+R-Series legacy behaviour). A refresh token unused for `refresh_ttl` seconds expires (None: never). Client
+credentials come in the form/JSON body or as HTTP Basic. Errors are OAuth-style
+`{"error": "invalid_grant", "error_description": ...}`; the API's own 401 body stays each stand-in's (see
+`bearer_problem`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.core import Request, Response
+
+INVALID = "invalid"  # reasons `bearer_problem` gives; each stand-in words its own 401 from them
+REVOKED = "revoked"
+EXPIRED = "expired"
 
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -31,7 +38,7 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 @dataclass
 class RotatingTokens:
-    """Issued tokens of one OAuth client: access token -> (expiry, parent refresh token); live refresh tokens."""
+    """Issued tokens of one OAuth client: access token -> (expiry, parent refresh token); refresh token -> last use."""
 
     client_id: str
     client_secret: str
@@ -39,8 +46,11 @@ class RotatingTokens:
     authorization_code: str
     access_ttl: int
     clock: Callable[[], float]
+    scope: str
+    rotate: bool = True
+    refresh_ttl: float | None = None
     access: dict[str, tuple[float, str]] = field(default_factory=dict)
-    refresh: set[str] = field(default_factory=set)
+    refresh: dict[str, float] = field(default_factory=dict)
     revoked: set[str] = field(default_factory=set)
     refreshes: int = 0
 
@@ -48,7 +58,8 @@ class RotatingTokens:
         self.reset()
 
     def reset(self) -> None:
-        self.access, self.refresh, self.revoked, self.refreshes = {}, {self.initial_refresh_token}, set(), 0
+        self.access, self.revoked, self.refreshes = {}, set(), 0
+        self.refresh = {self.initial_refresh_token: self.clock()}
 
     def revoke_all(self) -> None:
         """What an operator revoking the app's access does: every issued token stops working."""
@@ -56,7 +67,7 @@ class RotatingTokens:
         self.access.clear()
         self.refresh.clear()
 
-    def token_endpoint(self, req: Request, scope: str) -> Response:
+    def token_endpoint(self, req: Request) -> Response:
         """POST /…/token: form or JSON body, client credentials in the body or as HTTP Basic."""
         if req.method != "POST":
             return Response(405, {"error": "invalid_request", "error_description": "Use POST"})
@@ -71,37 +82,45 @@ class RotatingTokens:
             client_id, client_secret = basic
         if client_id != self.client_id or client_secret != self.client_secret:
             return Response(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
+        now = self.clock()
         grant = form.get("grant_type")
         if grant == "refresh_token":
             old = form.get("refresh_token", "")
-            if old not in self.refresh:
-                return Response(400, {"error": "invalid_grant",
-                                      "error_description": "The refresh token is invalid, revoked or already used"})
-            self.refresh.discard(old)  # single use: the old one dies with every access token issued with it
-            stale = [token for token, (_, parent) in self.access.items() if parent == old]
-            for token in stale:
-                del self.access[token]
-            self.revoked.update([old, *stale])
+            used = self.refresh.get(old)
+            if used is None or (self.refresh_ttl is not None and now - used > self.refresh_ttl):
+                self.refresh.pop(old, None)
+                return Response(400, {"error": "invalid_grant", "error_description":
+                                      "The refresh token is invalid, expired, revoked or already used"})
             self.refreshes += 1
+            new_refresh = self._rotate(old) if self.rotate else old
         elif grant == "authorization_code":
             if form.get("code") != self.authorization_code:
                 return Response(400, {"error": "invalid_grant", "error_description": "Invalid authorization code"})
+            new_refresh = secrets.token_hex(24)
         else:
             return Response(400, {"error": "unsupported_grant_type",
                                   "error_description": f"grant_type {grant!r} is not supported"})
-        new_refresh = secrets.token_hex(24)
-        self.refresh.add(new_refresh)
+        self.refresh[new_refresh] = now
         access = secrets.token_hex(32)
-        self.access[access] = (self.clock() + self.access_ttl, new_refresh)
+        self.access[access] = (now + self.access_ttl, new_refresh)
         return Response(200, {"token_type": "Bearer", "expires_in": self.access_ttl, "access_token": access,
-                              "refresh_token": new_refresh, "scope": scope})
+                              "refresh_token": new_refresh, "scope": self.scope})
+
+    def _rotate(self, old: str) -> str:
+        """Single use: the old refresh token dies with every access token issued with it."""
+        del self.refresh[old]
+        stale = [token for token, (_, parent) in self.access.items() if parent == old]
+        for token in stale:
+            del self.access[token]
+        self.revoked.update([old, *stale])
+        return secrets.token_hex(24)
 
     def bearer_problem(self, header: str | None) -> str | None:
-        """None when `Authorization: Bearer <token>` carries a live access token, else why not."""
+        """None when `Authorization: Bearer <token>` carries a live access token, else INVALID, REVOKED or EXPIRED."""
         token = header[7:] if header and header.startswith("Bearer ") else ""
         grant = self.access.get(token)
         if grant is None:
-            return "access token revoked" if token in self.revoked else "invalid access token"
+            return REVOKED if token in self.revoked else INVALID
         if self.clock() >= grant[0]:
-            return "access token expired"
+            return EXPIRED
         return None

@@ -23,4 +23,5 @@ def tokens(clock: Callable[[], float], *, client_id: str = CLIENT_ID, client_sec
            refresh_token: str = REFRESH_TOKEN, authorization_code: str = AUTHORIZATION_CODE,
            access_ttl: int = ACCESS_TTL) -> RotatingTokens:
     return RotatingTokens(client_id=client_id, client_secret=client_secret, initial_refresh_token=refresh_token,
-                          authorization_code=authorization_code, access_ttl=access_ttl, clock=clock)
+                          authorization_code=authorization_code, access_ttl=access_ttl, clock=clock, scope=SCOPE)
+

@@ -92,10 +92,10 @@ class LightspeedKSeries(Vendor):
     # -- requests ----------------------------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
         if req.path == auth.TOKEN_PATH:
-            return self.tokens.token_endpoint(req, auth.SCOPE)
+            return self.tokens.token_endpoint(req)
         problem = self.tokens.bearer_problem(req.header("authorization"))
         if problem is not None:
-            return Response(401, {"error": f"Unauthorized: {problem}"})
+            return Response(401, {"error": f"Unauthorized: access token {problem}"})
         wait = self.limit.spend(self.clock())
         if wait is not None:
             return Response(429, {"error": "Too Many Requests"}, {"Retry-After": str(wait)})

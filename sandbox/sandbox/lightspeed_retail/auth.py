@@ -1,30 +1,21 @@
-"""Lightspeed Retail's OAuth2: rotating refresh tokens, authorization codes, HTTP Basic client credentials."""
+"""Lightspeed Retail's OAuth2: rotating refresh tokens (30 days unused and they expire), authorization codes, HTTP
+Basic client credentials; the token endpoint itself is `sandbox.oauth_rotation`, shared with the K- and X-Series."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from dataclasses import dataclass, field
+from collections.abc import Callable
+
+from sandbox.oauth_rotation import EXPIRED, REVOKED, RotatingTokens
 
 TOKEN_PATH = "/auth/oauth/token"
 REFRESH_TOKEN_TTL = 30 * 86400.0
+SCOPE = "employee:all"
+UNAUTHORIZED = {REVOKED: "Access token has been revoked", EXPIRED: "Access token has expired"}
+NOT_VERIFIED = "Access token could not be verified"
 
 
-@dataclass
-class Tokens:
-    """Issued OAuth tokens: access token -> (expiry, refresh token it came with); refresh token -> last use."""
-
-    access: dict[str, tuple[float, str]] = field(default_factory=dict)
-    refresh: dict[str, float] = field(default_factory=dict)
-    revoked: set[str] = field(default_factory=set)
-
-
-# -- query helpers (pure) --------------------------------------------------------------------------------------------
-def _basic(header: str | None) -> tuple[str, str] | None:
-    if not header or not header.startswith("Basic "):
-        return None
-    try:
-        user, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return user, password
+def tokens(*, client_id: str, client_secret: str, refresh_token: str, authorization_code: str, access_ttl: int,
+           rotate: bool, clock: Callable[[], float]) -> RotatingTokens:
+    return RotatingTokens(client_id=client_id, client_secret=client_secret, initial_refresh_token=refresh_token,
+                          authorization_code=authorization_code, access_ttl=access_ttl, clock=clock, scope=SCOPE,
+                          rotate=rotate, refresh_ttl=REFRESH_TOKEN_TTL)

@@ -23,4 +23,5 @@ AUTHORIZATION_CODE = "lsx-sandbox-code"
 
 def tokens(clock: Callable[[], float], access_ttl: int = ACCESS_TTL) -> RotatingTokens:
     return RotatingTokens(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, initial_refresh_token=REFRESH_TOKEN,
-                          authorization_code=AUTHORIZATION_CODE, access_ttl=access_ttl, clock=clock)
+                          authorization_code=AUTHORIZATION_CODE, access_ttl=access_ttl, clock=clock, scope=SCOPE)
+

@@ -91,12 +91,12 @@ class LightspeedXSeries(Vendor):
     # -- requests ----------------------------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
         if req.path == auth.TOKEN_PATH:
-            return self.tokens.token_endpoint(req, auth.SCOPE)
+            return self.tokens.token_endpoint(req)
         header = req.header("authorization")
         if header != f"Bearer {auth.PERSONAL_TOKEN}":
             problem = self.tokens.bearer_problem(header)
             if problem is not None:
-                return Response(401, {"error": f"Unauthorized: {problem}"})
+                return Response(401, {"error": f"Unauthorized: access token {problem}"})
         allowed, headers = self.limit.spend(self.clock())
         if not allowed:
             return Response(429, {"error": "Too Many Requests"}, headers)
