@@ -2,7 +2,10 @@
 
 A K-Series sale is one closed account (bill). Lines carry `totalNetAmountWithTax` / `totalNetAmountWithoutTax`
 (six decimals), `taxAmount`, `taxRatePercentage` and `taxCode`; the bill's VAT is computed per line and rounded to
-cents per line (incl. VAT drives the figures for tax-inclusive businesses, excl. VAT for tax-exclusive ones).
+cents per line. A line's item amount is `totalNetAmountWithoutTax` + `taxAmount`: Lightspeed's documented field
+examples ([K-FIN2] `financial-apiLine`: menuListPrice 10.00, totalNetAmountWithoutTax 8.33, taxAmount 1.6667 at
+20 %, serviceCharge 1.00, totalNetAmountWithTax 11.00; the payment 11.00) add up only if `totalNetAmountWithTax`
+includes the line's service charge (our reading, unverified), and without + tax holds under either reading.
 
 Beyond the sold lines an Order gets:
 - one service-charge line per VAT rate (item `service_sku`): an APPORTIONED service charge follows the VAT rate of the
@@ -109,13 +112,12 @@ def kseries_line(raw: Mapping[str, Any], index: int, key: str) -> OrderLine:
     where = f"salesLines[{index}]"
     rate = _rate(raw.get("taxRatePercentage"), f"{where}.taxRatePercentage", key)
     quantity = _dec(raw.get("quantity"), f"{where}.quantity", key)
-    tax = cents(_dec(raw.get("taxAmount"), f"{where}.taxAmount", key))
-    if _tax_included(raw):
-        total_incl = cents(_dec(raw.get("totalNetAmountWithTax"), f"{where}.totalNetAmountWithTax", key))
-        total_excl = total_incl - tax
-    else:
-        total_excl = cents(_dec(raw.get("totalNetAmountWithoutTax"), f"{where}.totalNetAmountWithoutTax", key))
-        total_incl = total_excl + tax
+    exact_tax = _dec(raw.get("taxAmount"), f"{where}.taxAmount", key)
+    tax = cents(exact_tax)
+    # the item itself is without-tax + tax (six decimals each); totalNetAmountWithTax may also hold the line's
+    # service charge (see the module docstring), which becomes a line of its own
+    total_incl = cents(_dec(raw.get("totalNetAmountWithoutTax"), f"{where}.totalNetAmountWithoutTax", key) + exact_tax)
+    total_excl = total_incl - tax
     unit_incl = _dec(raw.get("menuListPrice"), f"{where}.menuListPrice", key)
     if not unit_incl and quantity:
         unit_incl = (total_incl / quantity).quantize(Decimal("0.0001"))

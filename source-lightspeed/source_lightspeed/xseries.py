@@ -113,6 +113,17 @@ def xseries_line(raw: Mapping[str, Any], index: int, key: str, ctx: XSeriesConte
                      source_variant_id=product_id)
 
 
+def xseries_payment(raw: Mapping[str, Any], index: int, key: str) -> Payment:
+    """One payment: `name` / `payment_date` as public 2.0 clients show them, or the documented 2026-07 shape
+    ([X-SALES] SaleResponsePayment: `type` {`name`}, `date`)."""
+    kind: Mapping[str, Any] = raw["type"] if isinstance(raw.get("type"), Mapping) else {}
+    amount = cents(_dec(raw.get("amount"), "orders", key, f"payments[{index}].amount"))
+    when = _text(raw.get("payment_date")) or _text(raw.get("date"))
+    return Payment(gateway=_text(raw.get("name")) or _text(kind.get("name")) or _text(raw.get("payment_type_id"))
+                   or "unknown", amount=amount, kind="refund" if amount < 0 else "sale",
+                   processed_at=_when(when, "orders", key, f"payments[{index}].payment_date") if when else None)
+
+
 def customer_ref(customer: Mapping[str, Any] | None) -> CustomerRef | None:
     if not customer or (_text(customer.get("customer_code")) or "").upper() in WALK_IN_CODES:
         return None
@@ -145,13 +156,8 @@ def xseries_sale(raw: Mapping[str, Any], ctx: XSeriesContext, customer: Mapping[
     key = f"{sale_id} ({reference})"
     lines = tuple(xseries_line(line, i, key, ctx) for i, line in enumerate(raw.get("line_items") or [])
                   if isinstance(line, Mapping) and line.get("status") != "VOIDED")
-    payments = tuple(
-        Payment(gateway=_text(p.get("name")) or _text(p.get("payment_type_id")) or "unknown",
-                amount=cents(_dec(p.get("amount"), "orders", key, f"payments[{i}].amount")),
-                kind="refund" if _dec(p.get("amount"), "orders", key, "amount") < 0 else "sale",
-                processed_at=_when(p["payment_date"], "orders", key, f"payments[{i}].payment_date")
-                if _text(p.get("payment_date")) else None)
-        for i, p in enumerate(raw.get("payments") or []) if isinstance(p, Mapping) and not p.get("deleted_at"))
+    payments = tuple(xseries_payment(p, i, key) for i, p in enumerate(raw.get("payments") or [])
+                     if isinstance(p, Mapping) and not p.get("deleted_at"))
     grand_total = cents(_dec(raw.get("total_price"), "orders", key, "total_price")) + \
         cents(_dec(raw.get("total_tax"), "orders", key, "total_tax"))
     voided = raw.get("status") == "VOIDED" or raw.get("state") == "voided"

@@ -30,10 +30,12 @@ Verified ([K-FIN1]): `GET /f/data/businesses` -> `{"_embedded": {"businessList":
 
 Unverified (our reading, kept consistent everywhere): whether `payments` are present without `include=payments` (the
 stand-in always sends them, as the connector always asks for them); whether `totalNetAmountWithTax` includes the line's
-`serviceCharge` (here: it does NOT; the service charge is extra, incl. VAT at the line's rate); whether
-`netAmountWithTax` of a payment includes the `tip` (here: it does NOT; the guest paid amount + tip); the shape of
-`nextPageToken` (opaque here); what a location the token cannot read answers (here 403 `{"error": ...}`); how a refund's
-amounts are signed (here: negative quantities and amounts, `type` REFUND, `source.initialAccountId` the original).
+`serviceCharge` (here: it DOES, incl. VAT at the line's rate for APPORTIONED: the documented field examples,
+menuListPrice 10.00, totalNetAmountWithoutTax 8.33, taxAmount 1.6667 at 20 %, serviceCharge 1.00, totalNetAmountWithTax
+11.00 and a payment of 11.00, add up only so; `taxAmount` is the item's VAT only); whether `netAmountWithTax` of a
+payment includes the `tip` (here: it does NOT; the guest paid amount + tip); the shape of `nextPageToken` (opaque here);
+what a location the token cannot read answers (here 403 `{"error": ...}`); how a refund's amounts are signed (here:
+negative quantities and amounts, `type` REFUND, `source.initialAccountId` the original).
 """
 
 from __future__ import annotations

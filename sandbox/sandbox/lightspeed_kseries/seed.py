@@ -27,7 +27,8 @@ def _line(line: BillLine, currency: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": line.id, "sku": line.sku, "name": line.name, "statisticGroup": line.group,
         "quantity": amount(line.quantity, 3), "menuListPrice": amount(line.unit_price),
-        "totalNetAmountWithTax": amount(line.total_incl, 6), "totalNetAmountWithoutTax": amount(line.total_excl, 6),
+        "totalNetAmountWithTax": amount(line.total_incl + line.service_charge, 6),
+        "totalNetAmountWithoutTax": amount(line.total_excl, 6),
         "taxCode": TAX_CODES[line.tax_rate], "taxAmount": amount(line.tax, 6),
         "taxRatePercentage": amount(line.tax_rate), "currency": currency,
         "taxLines": [{"taxId": f"4191029087437{int(line.tax_rate)}", "taxCode": TAX_CODES[line.tax_rate],
