@@ -1,4 +1,4 @@
-"""Fault and crash campaigns over the pipes (every source into a destination): inject faults or kill -9 the destination, resume, audit the ledger.
+"""Fault and crash campaigns over the pipes: inject faults or kill -9 the destination, resume, audit the ledger.
 
 Fault campaign: for each pipe and fault rate the stand-ins inject 429 (with Retry-After), 500/502/503, dropped
 connections, slow responses, lost responses (the server commits, the client never hears back), a token revocation
