@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -71,6 +72,15 @@ def report(source: str, destination: str, run: harness.PipeRun, seconds: float) 
         print(f"  pipe exit code {run.returncode}: {'; '.join(run.errors) or run.stderr[-500:]}")
 
 
+def own_ledger_token(workdir: Path, pipe: tuple[str, str], pipes: list[tuple[str, str]],
+                     servers: dict[str, Any]) -> None:
+    """Two POS pipes into one ledger (`--pos kseries --pos xseries`) each need their own refresh-token chain: the
+    first rotates the seeded token, so the later one is authorised once more (an operator adding a second
+    connection)."""
+    if pipe[1] in [d for _, d in pipes[:pipes.index(pipe)]]:
+        harness.apply_credentials(workdir, "destination", pipe[1], harness.reauthorize(pipe[1], servers[pipe[1]]))
+
+
 def main(argv: list[str] | None = None) -> int:
     pipes = pos_pipes(sys.argv[1:] if argv is None else argv)
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
@@ -89,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                 workdir = DEMO_DIR / f"{source}-to-{destination}"
                 if attempt == "first sync":
                     harness.prepare(workdir, source, destination, servers)
+                    own_ledger_token(workdir, (source, destination), pipes, servers)
                 print(f"\n== {LABELS[source]} -> {LABELS[destination]}: {attempt}")
                 t0 = time.perf_counter()
                 run = harness.run_pipe(workdir, source, destination)

@@ -250,13 +250,17 @@ def faults_paused(server: sandbox.SandboxServer) -> Iterator[None]:
             server.faults = rules + server.faults
 
 
+LIGHTSPEED_TOKEN_PATHS = {"lightspeed_retail": "/auth/oauth/token", "lightspeed_kseries": "/oauth/token",
+                          "lightspeed_xseries": "/api/1.0/token"}  # the authorization-code grant of each stand-in
+
+
 def reauthorize(kind: str, server: sandbox.SandboxServer) -> dict[str, str]:
     """Do what an operator's re-authorisation does after a revocation and return the new credential values.
 
     exact: the authorization-code flow over HTTP (GET /api/oauth2/auth mints a code, POST /api/oauth2/token
-    exchanges it); lightspeed_retail: the authorization-code grant; shopify: a new app token (client-credentials
-    grant); eaccounting: `issue_tokens()` (the stand-in's authorization code is single use, so a second consent is
-    simulated by minting the pair the token endpoint would return). Fault rules are paused meanwhile.
+    exchanges it); lightspeed_retail/_kseries/_xseries: the authorization-code grant; shopify: a new app token
+    (client-credentials grant); eaccounting: `issue_tokens()` (the stand-in's authorization code is single use, so a
+    second consent is simulated by minting the pair the token endpoint would return). Fault rules are paused meanwhile.
     """
     vendor: Any = server.vendor
     with faults_paused(server), requests.Session() as http:
@@ -272,15 +276,8 @@ def reauthorize(kind: str, server: sandbox.SandboxServer) -> dict[str, str]:
             return {"refresh_token": token.json()["refresh_token"]}
         if kind == "eaccounting":
             return {"refresh_token": vendor.issue_tokens()["refresh_token"]}
-        if kind == "lightspeed_retail":
-            token = http.post(f"{server.base_url}/auth/oauth/token", timeout=10, data={
-                "grant_type": "authorization_code", "code": vendor.AUTHORIZATION_CODE,
-                "client_id": vendor.CLIENT_ID, "client_secret": vendor.CLIENT_SECRET})
-            token.raise_for_status()
-            return {"refresh_token": token.json()["refresh_token"]}
-        if kind in ("lightspeed_kseries", "lightspeed_xseries"):
-            path = "/oauth/token" if kind == "lightspeed_kseries" else "/api/1.0/token"
-            token = http.post(f"{server.base_url}{path}", timeout=10, data={
+        if kind in LIGHTSPEED_TOKEN_PATHS:
+            token = http.post(f"{server.base_url}{LIGHTSPEED_TOKEN_PATHS[kind]}", timeout=10, data={
                 "grant_type": "authorization_code", "code": vendor.AUTHORIZATION_CODE,
                 "client_id": vendor.CLIENT_ID, "client_secret": vendor.CLIENT_SECRET})
             token.raise_for_status()
