@@ -1,4 +1,6 @@
-"""Typed calls to the Lightspeed Restaurant (K-Series) financial API over the common HttpClient (OAuth2, rotating)."""
+"""Typed calls to the Lightspeed Restaurant (K-Series) financial API over the common HttpClient (OAuth2, rotating).
+
+K-Series errors are `{"error": "..."}` ([K-FIN2]): the common client's default extractor (`oauth_error`) reads them."""
 
 from __future__ import annotations
 
@@ -27,16 +29,6 @@ def _json(response: requests.Response) -> Any:
                        ) from None
 
 
-def kseries_error_message(response: requests.Response) -> str | None:
-    """The `error` text of K-Series' `{"error": "..."}` bodies (400, 401, 403, 500)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    error = body.get("error") if isinstance(body, dict) else None
-    return error[:300] if isinstance(error, str) else None
-
-
 def instant(value: datetime) -> str:
     """`2023-01-01T14:00:00Z`: ISO 8601 in UTC, second resolution (an unencoded `+` offset would be a space)."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -49,15 +41,13 @@ class KSeriesClient:
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
                  retry: RetryPolicy | None = None) -> None:
         redactor = Redactor((settings.client_secret, settings.refresh_token))
-        self.token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock,
-                                     error_message=kseries_error_message)
+        self.token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock)
         self.auth = OAuth2Auth(token_url=settings.token_url, client_id=settings.client_id,
                                client_secret=settings.client_secret, http=self.token_http,
                                refresh_token=settings.refresh_token, on_rotate=on_rotate, clock=clock,
                                client_auth="basic")
-        self.http = HttpClient(base_url=settings.base_url, auth=self.auth, error_message=kseries_error_message,
-                               redactor=redactor, sleep=sleep, clock=clock, retry=retry or RetryPolicy(),
-                               headers={"Accept": "application/json"})
+        self.http = HttpClient(base_url=settings.base_url, auth=self.auth, redactor=redactor, sleep=sleep, clock=clock,
+                               retry=retry or RetryPolicy(), headers={"Accept": "application/json"})
 
     def businesses(self) -> list[dict[str, Any]]:
         """Every business the token may read, each with `businessLocations` (`blID`, `blName`, `country`)."""
