@@ -39,11 +39,14 @@ class LightspeedKSeries(Vendor):
     AUTHORIZATION_CODE = auth.AUTHORIZATION_CODE
 
     def __init__(self, seed: str | None = None, orders: int = 40, *, per_second: int | None = 10,
-                 access_ttl: int = auth.ACCESS_TTL, clock: Callable[[], float] = time.time, **_: Any) -> None:
+                 access_ttl: int = auth.ACCESS_TTL, client_id: str = auth.CLIENT_ID,
+                 client_secret: str = auth.CLIENT_SECRET, refresh_token: str = auth.REFRESH_TOKEN,
+                 clock: Callable[[], float] = time.time, **_: Any) -> None:
         self.seed = seed
         self.order_count = orders
         self.clock = clock
-        self.tokens = auth.tokens(clock, access_ttl=access_ttl)
+        self.tokens = auth.tokens(clock, access_ttl=access_ttl, client_id=client_id, client_secret=client_secret,
+                                  refresh_token=refresh_token)
         self._per_second = per_second
         self.limit = PerSecondLimit(per_second)
         self.store = KSeriesStore()

@@ -21,7 +21,8 @@ REFRESH_TOKEN = "lsx-sandbox-refresh-token"
 AUTHORIZATION_CODE = "lsx-sandbox-code"
 
 
-def tokens(clock: Callable[[], float], access_ttl: int = ACCESS_TTL) -> RotatingTokens:
-    return RotatingTokens(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, initial_refresh_token=REFRESH_TOKEN,
+def tokens(clock: Callable[[], float], *, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET,
+           refresh_token: str = REFRESH_TOKEN, access_ttl: int = ACCESS_TTL) -> RotatingTokens:
+    return RotatingTokens(client_id=client_id, client_secret=client_secret, initial_refresh_token=refresh_token,
                           authorization_code=AUTHORIZATION_CODE, access_ttl=access_ttl, clock=clock, scope=SCOPE)
 

@@ -4,8 +4,8 @@
     GET  /api/2.0/{sales|customers|products|registers|outlets|taxes}?after=&before=&page_size=
     GET  /api/2.0/{resource}/{id}                        {"data": {...}}
 
-Auth: `Authorization: Bearer` with the personal token `PERSONAL_TOKEN` or an OAuth access token. Data: `seed=None` is
-empty; a generated seed renders `sandbox.seed`'s shop (`channels`, `kinds` pick the orders that are counter sales, as
+Auth: `Authorization: Bearer` with the personal token (`personal_token`, default `PERSONAL_TOKEN`) or an OAuth
+access token. Data: `seed=None` is empty; a generated seed renders `sandbox.seed`'s shop (`channels`, `kinds` pick the orders that are counter sales, as
 for the R-Series stand-in); `dir:/path` replays payloads (seed.py). Rate limit: limits.py (`rate_limit=False` lifts it).
 Test API: `touch_sale(order_id)` re-renders an order of the generated shop with a new version; `put(resource, record)`.
 """
@@ -41,13 +41,17 @@ class LightspeedXSeries(Vendor):
 
     def __init__(self, seed: str | None = None, orders: int = 50, *, channels: Iterable[str] = ("pos",),
                  kinds: Iterable[str] | None = ("domestic",), rate_limit: bool = True,
+                 personal_token: str = auth.PERSONAL_TOKEN, client_id: str = auth.CLIENT_ID,
+                 client_secret: str = auth.CLIENT_SECRET, refresh_token: str = auth.REFRESH_TOKEN,
                  clock: Callable[[], float] = time.time, **_: Any) -> None:
         self.seed = seed
+        self.personal_token = personal_token
         self.order_count = orders
         self.channels = frozenset(channels)
         self.kinds = frozenset(kinds) if kinds is not None else None
         self.clock = clock
-        self.tokens = auth.tokens(clock)
+        self.tokens = auth.tokens(clock, client_id=client_id, client_secret=client_secret,
+                                  refresh_token=refresh_token)
         self._rate_limit = rate_limit
         self.limit = RetailerLimit(registers=2, enabled=rate_limit)
         self.store = XSeriesStore()
@@ -93,7 +97,7 @@ class LightspeedXSeries(Vendor):
         if req.path == auth.TOKEN_PATH:
             return self.tokens.token_endpoint(req)
         header = req.header("authorization")
-        if header != f"Bearer {auth.PERSONAL_TOKEN}":
+        if header != f"Bearer {self.personal_token}":
             problem = self.tokens.bearer_problem(header)
             if problem is not None:
                 return Response(401, {"error": f"Unauthorized: access token {problem}"})
