@@ -36,19 +36,26 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+@dataclass(frozen=True, kw_only=True)
+class OAuthApp:
+    """One OAuth client as a stand-in knows it: its credentials, the seeded refresh token, the token rules."""
+
+    client_id: str
+    client_secret: str
+    refresh_token: str  # the one a fresh stand-in accepts
+    authorization_code: str
+    scope: str
+    access_ttl: int = 3600
+    refresh_ttl: float | None = None  # seconds a refresh token may go unused; None: never expires
+    rotate: bool = True  # False: a refresh returns the same refresh token
+
+
 @dataclass
 class RotatingTokens:
     """Issued tokens of one OAuth client: access token -> (expiry, parent refresh token); refresh token -> last use."""
 
-    client_id: str
-    client_secret: str
-    initial_refresh_token: str
-    authorization_code: str
-    access_ttl: int
+    app: OAuthApp
     clock: Callable[[], float]
-    scope: str
-    rotate: bool = True
-    refresh_ttl: float | None = None
     access: dict[str, tuple[float, str]] = field(default_factory=dict)
     refresh: dict[str, float] = field(default_factory=dict)
     revoked: set[str] = field(default_factory=set)
@@ -59,7 +66,7 @@ class RotatingTokens:
 
     def reset(self) -> None:
         self.access, self.revoked, self.refreshes = {}, set(), 0
-        self.refresh = {self.initial_refresh_token: self.clock()}
+        self.refresh = {self.app.refresh_token: self.clock()}
 
     def revoke_all(self) -> None:
         """What an operator revoking the app's access does: every issued token stops working."""
@@ -80,21 +87,21 @@ class RotatingTokens:
         basic = basic_credentials(req.header("authorization"))
         if basic is not None:
             client_id, client_secret = basic
-        if client_id != self.client_id or client_secret != self.client_secret:
+        if client_id != self.app.client_id or client_secret != self.app.client_secret:
             return Response(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
         now = self.clock()
         grant = form.get("grant_type")
         if grant == "refresh_token":
             old = form.get("refresh_token", "")
             used = self.refresh.get(old)
-            if used is None or (self.refresh_ttl is not None and now - used > self.refresh_ttl):
+            if used is None or (self.app.refresh_ttl is not None and now - used > self.app.refresh_ttl):
                 self.refresh.pop(old, None)
                 return Response(400, {"error": "invalid_grant", "error_description":
                                       "The refresh token is invalid, expired, revoked or already used"})
             self.refreshes += 1
-            new_refresh = self._rotate(old) if self.rotate else old
+            new_refresh = self._rotate(old) if self.app.rotate else old
         elif grant == "authorization_code":
-            if form.get("code") != self.authorization_code:
+            if form.get("code") != self.app.authorization_code:
                 return Response(400, {"error": "invalid_grant", "error_description": "Invalid authorization code"})
             new_refresh = secrets.token_hex(24)
         else:
@@ -102,9 +109,9 @@ class RotatingTokens:
                                   "error_description": f"grant_type {grant!r} is not supported"})
         self.refresh[new_refresh] = now
         access = secrets.token_hex(32)
-        self.access[access] = (now + self.access_ttl, new_refresh)
-        return Response(200, {"token_type": "Bearer", "expires_in": self.access_ttl, "access_token": access,
-                              "refresh_token": new_refresh, "scope": self.scope})
+        self.access[access] = (now + self.app.access_ttl, new_refresh)
+        return Response(200, {"token_type": "Bearer", "expires_in": self.app.access_ttl, "access_token": access,
+                              "refresh_token": new_refresh, "scope": self.app.scope})
 
     def _rotate(self, old: str) -> str:
         """Single use: the old refresh token dies with every access token issued with it."""

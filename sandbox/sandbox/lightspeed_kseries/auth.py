@@ -6,22 +6,9 @@ Unverified: whether the token call wants the client credentials as HTTP Basic or
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sandbox.oauth_rotation import RotatingTokens
+from sandbox.oauth_rotation import OAuthApp
 
 TOKEN_PATH = "/oauth/token"
-ACCESS_TTL = 3600
-SCOPE = "financial-api"
-CLIENT_ID = "lsk-sandbox-client"
-CLIENT_SECRET = "lsk-sandbox-secret-0123456789"
-REFRESH_TOKEN = "lsk-sandbox-refresh-token"
-AUTHORIZATION_CODE = "lsk-sandbox-code"
-
-
-def tokens(clock: Callable[[], float], *, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET,
-           refresh_token: str = REFRESH_TOKEN, authorization_code: str = AUTHORIZATION_CODE,
-           access_ttl: int = ACCESS_TTL) -> RotatingTokens:
-    return RotatingTokens(client_id=client_id, client_secret=client_secret, initial_refresh_token=refresh_token,
-                          authorization_code=authorization_code, access_ttl=access_ttl, clock=clock, scope=SCOPE)
-
+APP = OAuthApp(client_id="lsk-sandbox-client", client_secret="lsk-sandbox-secret-0123456789",
+               refresh_token="lsk-sandbox-refresh-token", authorization_code="lsk-sandbox-code", scope="financial-api",
+               access_ttl=3600)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from sandbox.lightspeed_kseries import auth, contract
 from sandbox.lightspeed_kseries import seed as render
 from sandbox.lightspeed_kseries.limits import PerSecondLimit
 from sandbox.lightspeed_kseries.store import KSeriesStore
+from sandbox.oauth_rotation import RotatingTokens
 
 SALES_PATH = re.compile(r"^/f/v2/business-location/(\d+)/sales$")
 
@@ -33,20 +35,20 @@ class LightspeedKSeries(Vendor):
     """Stand-in for the Lightspeed Restaurant (K-Series) financial API."""
 
     name = "lightspeed_kseries"
-    CLIENT_ID = auth.CLIENT_ID
-    CLIENT_SECRET = auth.CLIENT_SECRET
-    REFRESH_TOKEN = auth.REFRESH_TOKEN
-    AUTHORIZATION_CODE = auth.AUTHORIZATION_CODE
+    CLIENT_ID = auth.APP.client_id
+    CLIENT_SECRET = auth.APP.client_secret
+    REFRESH_TOKEN = auth.APP.refresh_token
+    AUTHORIZATION_CODE = auth.APP.authorization_code
 
     def __init__(self, seed: str | None = None, orders: int = 40, *, per_second: int | None = 10,
-                 access_ttl: int = auth.ACCESS_TTL, client_id: str = auth.CLIENT_ID,
-                 client_secret: str = auth.CLIENT_SECRET, refresh_token: str = auth.REFRESH_TOKEN,
+                 access_ttl: int = auth.APP.access_ttl, client_id: str = CLIENT_ID,
+                 client_secret: str = CLIENT_SECRET, refresh_token: str = REFRESH_TOKEN,
                  clock: Callable[[], float] = time.time, **_: Any) -> None:
         self.seed = seed
         self.order_count = orders
         self.clock = clock
-        self.tokens = auth.tokens(clock, access_ttl=access_ttl, client_id=client_id, client_secret=client_secret,
-                                  refresh_token=refresh_token)
+        self.tokens = RotatingTokens(replace(auth.APP, client_id=client_id, client_secret=client_secret,
+                                             refresh_token=refresh_token, access_ttl=access_ttl), clock)
         self._per_second = per_second
         self.limit = PerSecondLimit(per_second)
         self.store = KSeriesStore()

@@ -3,19 +3,11 @@ Basic client credentials; the token endpoint itself is `sandbox.oauth_rotation`,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sandbox.oauth_rotation import EXPIRED, REVOKED, RotatingTokens
+from sandbox.oauth_rotation import EXPIRED, REVOKED, OAuthApp
 
 TOKEN_PATH = "/auth/oauth/token"
-REFRESH_TOKEN_TTL = 30 * 86400.0
-SCOPE = "employee:all"
+APP = OAuthApp(client_id="ls-retail-sandbox-client", client_secret="ls-retail-sandbox-secret-0123456789",
+               refresh_token="ls-retail-sandbox-refresh-token", authorization_code="ls-retail-sandbox-code",
+               scope="employee:all", access_ttl=3600, refresh_ttl=30 * 86400.0)
 UNAUTHORIZED = {REVOKED: "Access token has been revoked", EXPIRED: "Access token has expired"}
 NOT_VERIFIED = "Access token could not be verified"
-
-
-def tokens(*, client_id: str, client_secret: str, refresh_token: str, authorization_code: str, access_ttl: int,
-           rotate: bool, clock: Callable[[], float]) -> RotatingTokens:
-    return RotatingTokens(client_id=client_id, client_secret=client_secret, initial_refresh_token=refresh_token,
-                          authorization_code=authorization_code, access_ttl=access_ttl, clock=clock, scope=SCOPE,
-                          rotate=rotate, refresh_ttl=REFRESH_TOKEN_TTL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,16 +40,17 @@ from sandbox.lightspeed_retail.seed import (
     render_tax_categories,
 )
 from sandbox.lightspeed_retail.store import Table, _cursor, _walk
+from sandbox.oauth_rotation import RotatingTokens
 
 
 class LightspeedRetail(Vendor):
     """Stand-in for the Lightspeed Retail (R-Series) API V3; see the module docstring for the contract."""
 
     name = "lightspeed_retail"
-    CLIENT_ID = "ls-retail-sandbox-client"
-    CLIENT_SECRET = "ls-retail-sandbox-secret-0123456789"
-    REFRESH_TOKEN = "ls-retail-sandbox-refresh-token"
-    AUTHORIZATION_CODE = "ls-retail-sandbox-code"
+    CLIENT_ID = auth.APP.client_id
+    CLIENT_SECRET = auth.APP.client_secret
+    REFRESH_TOKEN = auth.APP.refresh_token
+    AUTHORIZATION_CODE = auth.APP.authorization_code
     ACCOUNT_ID = "123456"
 
     def __init__(self, seed: str | None = None, orders: int = 50, *, client_id: str = CLIENT_ID,
@@ -66,9 +68,9 @@ class LightspeedRetail(Vendor):
         self.clock = clock
         self._bucket_args = (bucket_size, drip_rate, burst_limit)
         self.bucket = Bucket(*self._bucket_args)
-        self.tokens = auth.tokens(client_id=client_id, client_secret=client_secret, refresh_token=refresh_token,
-                                  authorization_code=authorization_code, access_ttl=token_ttl,
-                                  rotate=rotate_refresh_tokens, clock=clock)
+        self.tokens = RotatingTokens(replace(auth.APP, client_id=client_id, client_secret=client_secret,
+                                             refresh_token=refresh_token, authorization_code=authorization_code,
+                                             access_ttl=token_ttl, rotate=rotate_refresh_tokens), clock)
         self.shop: neutral.Shop | None = None
         self.tables: dict[str, Table] = {}
         self.payment_types: dict[str, dict[str, Any]] = {}
@@ -169,7 +171,7 @@ class LightspeedRetail(Vendor):
 
     def _headers(self, cost: float) -> dict[str, str]:
         return {**self.bucket.headers(cost), "X-LS-Acct-Id": self.account_id,
-                "X-LS-Oauth-Client-Id": self.tokens.client_id}
+                "X-LS-Oauth-Client-Id": self.tokens.app.client_id}
 
     def _parse_path(self, path: str) -> tuple[str, int | None]:
         parts = path[len(API_PREFIX) + 1:].split("/") if path.startswith(API_PREFIX + "/") else []

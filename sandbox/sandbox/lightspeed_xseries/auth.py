@@ -7,22 +7,11 @@ Unverified: the exact 401 body (here `{"error": "..."}`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sandbox.oauth_rotation import RotatingTokens
+from sandbox.oauth_rotation import OAuthApp
 
 TOKEN_PATH = "/api/1.0/token"
-ACCESS_TTL = 86400
-SCOPE = "sales:read customers:read products:read outlets:read registers:read taxes:read"
 PERSONAL_TOKEN = "lsxs_pt_sandboxPersonalToken0123456789"
-CLIENT_ID = "lsx-sandbox-client"
-CLIENT_SECRET = "lsx-sandbox-secret-0123456789"
-REFRESH_TOKEN = "lsx-sandbox-refresh-token"
-AUTHORIZATION_CODE = "lsx-sandbox-code"
-
-
-def tokens(clock: Callable[[], float], *, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET,
-           refresh_token: str = REFRESH_TOKEN, access_ttl: int = ACCESS_TTL) -> RotatingTokens:
-    return RotatingTokens(client_id=client_id, client_secret=client_secret, initial_refresh_token=refresh_token,
-                          authorization_code=AUTHORIZATION_CODE, access_ttl=access_ttl, clock=clock, scope=SCOPE)
-
+APP = OAuthApp(client_id="lsx-sandbox-client", client_secret="lsx-sandbox-secret-0123456789",
+               refresh_token="lsx-sandbox-refresh-token", authorization_code="lsx-sandbox-code",
+               scope="sales:read customers:read products:read outlets:read registers:read taxes:read",
+               access_ttl=86400)

@@ -4,9 +4,10 @@
     GET  /api/2.0/{sales|customers|products|registers|outlets|taxes}?after=&before=&page_size=
     GET  /api/2.0/{resource}/{id}                        {"data": {...}}
 
-Auth: `Authorization: Bearer` with the personal token (`personal_token`, default `PERSONAL_TOKEN`) or an OAuth
-access token. Data: `seed=None` is empty; a generated seed renders `sandbox.seed`'s shop (`channels`, `kinds` pick the orders that are counter sales, as
-for the R-Series stand-in); `dir:/path` replays payloads (seed.py). Rate limit: limits.py (`rate_limit=False` lifts it).
+Auth: `Authorization: Bearer` with the personal token (`personal_token`, default `PERSONAL_TOKEN`) or an OAuth access
+token. Data: `seed=None` is empty; a generated seed renders `sandbox.seed`'s shop (`channels`, `kinds` pick the orders
+that are counter sales, as for the R-Series stand-in); `dir:/path` replays payloads (seed.py). Rate limit: limits.py
+(`rate_limit=False` lifts it).
 Test API: `touch_sale(order_id)` re-renders an order of the generated shop with a new version; `put(resource, record)`.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from sandbox.lightspeed_xseries import auth, contract
 from sandbox.lightspeed_xseries import seed as render
 from sandbox.lightspeed_xseries.limits import RetailerLimit
 from sandbox.lightspeed_xseries.store import XSeriesStore
+from sandbox.oauth_rotation import RotatingTokens
 
 LIST_PATH = re.compile(r"^/api/2\.0/(sales|customers|products|registers|outlets|taxes)(?:/([^/]+))?$")
 
@@ -33,16 +36,16 @@ class LightspeedXSeries(Vendor):
 
     name = "lightspeed_xseries"
     PERSONAL_TOKEN = auth.PERSONAL_TOKEN
-    CLIENT_ID = auth.CLIENT_ID
-    CLIENT_SECRET = auth.CLIENT_SECRET
-    REFRESH_TOKEN = auth.REFRESH_TOKEN
-    AUTHORIZATION_CODE = auth.AUTHORIZATION_CODE
+    CLIENT_ID = auth.APP.client_id
+    CLIENT_SECRET = auth.APP.client_secret
+    REFRESH_TOKEN = auth.APP.refresh_token
+    AUTHORIZATION_CODE = auth.APP.authorization_code
     DOMAIN_PREFIX = "goudenlepel"
 
     def __init__(self, seed: str | None = None, orders: int = 50, *, channels: Iterable[str] = ("pos",),
                  kinds: Iterable[str] | None = ("domestic",), rate_limit: bool = True,
-                 personal_token: str = auth.PERSONAL_TOKEN, client_id: str = auth.CLIENT_ID,
-                 client_secret: str = auth.CLIENT_SECRET, refresh_token: str = auth.REFRESH_TOKEN,
+                 personal_token: str = PERSONAL_TOKEN, client_id: str = CLIENT_ID,
+                 client_secret: str = CLIENT_SECRET, refresh_token: str = REFRESH_TOKEN,
                  clock: Callable[[], float] = time.time, **_: Any) -> None:
         self.seed = seed
         self.personal_token = personal_token
@@ -50,8 +53,8 @@ class LightspeedXSeries(Vendor):
         self.channels = frozenset(channels)
         self.kinds = frozenset(kinds) if kinds is not None else None
         self.clock = clock
-        self.tokens = auth.tokens(clock, client_id=client_id, client_secret=client_secret,
-                                  refresh_token=refresh_token)
+        self.tokens = RotatingTokens(replace(auth.APP, client_id=client_id, client_secret=client_secret,
+                                             refresh_token=refresh_token), clock)
         self._rate_limit = rate_limit
         self.limit = RetailerLimit(registers=2, enabled=rate_limit)
         self.store = XSeriesStore()
