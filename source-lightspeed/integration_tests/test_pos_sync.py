@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from airbyte_cdk.models import Status
@@ -106,6 +107,17 @@ def test_given_one_configured_location_when_reading_then_only_its_sales_and_an_u
     assert status.status == Status.FAILED and "business_location_ids" in status.message and "999" in status.message
 
 
+def written_back(capsys: pytest.CaptureFixture[str], path: Path, *keys: str) -> str:
+    """The refresh token of the run's one CONTROL message, after checking the config file holds the same."""
+    controls = [validate_line(line) for line in capsys.readouterr().out.splitlines() if '"CONTROL"' in line]
+    assert len(controls) == 1
+    control, written = controls[0].control.connectorConfig.config, json.loads(path.read_text())
+    for key in keys:
+        control, written = control[key], written[key]
+    assert written["refresh_token"] == control["refresh_token"]
+    return str(control["refresh_token"])
+
+
 def test_given_a_rotating_refresh_token_when_syncing_then_control_message_and_config_file_hold_the_new_one(
         kseries, clock, tmp_path, capsys):
     path = tmp_path / "config.json"
@@ -114,11 +126,7 @@ def test_given_a_rotating_refresh_token_when_syncing_then_control_message_and_co
 
     run_read(config, clock, streams=("orders",), config_path=str(path))
 
-    controls = [validate_line(line) for line in capsys.readouterr().out.splitlines() if '"CONTROL"' in line]
-    assert len(controls) == 1
-    rotated = controls[0].control.connectorConfig.config["platform"]["refresh_token"]
-    assert rotated != LightspeedKSeries.REFRESH_TOKEN
-    assert json.loads(path.read_text())["platform"]["refresh_token"] == rotated
+    assert written_back(capsys, path, "platform") != LightspeedKSeries.REFRESH_TOKEN
     again = run_read(json.loads(path.read_text()), clock, streams=("orders",), config_path=str(path))
     assert again.records("orders")
     stale = run_read(config, clock, streams=("orders",), expect_error=True)  # the used token is dead
@@ -190,10 +198,7 @@ def test_given_oauth_when_syncing_then_the_rotated_refresh_token_is_written_back
 
     run = run_read(config, clock, streams=("customers", "products"), config_path=str(path))
 
-    controls = [validate_line(line) for line in capsys.readouterr().out.splitlines() if '"CONTROL"' in line]
-    rotated = controls[0].control.connectorConfig.config["platform"]["credentials"]["refresh_token"]
-    assert rotated != LightspeedXSeries.REFRESH_TOKEN
-    assert json.loads(path.read_text())["platform"]["credentials"]["refresh_token"] == rotated
+    assert written_back(capsys, path, "platform", "credentials") != LightspeedXSeries.REFRESH_TOKEN
     skus = [r["sku"] for r in run.records("products")]
     assert skus and len(skus) == len(set(skus))
     assert run.records("customers")
