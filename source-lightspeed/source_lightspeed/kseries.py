@@ -45,6 +45,7 @@ from connector_common.model import (
     Totals,
 )
 from connector_common.money import HUNDRED, cents, net_from_gross, to_decimal
+from source_lightspeed.mapping import text
 
 KSERIES = "lightspeed_kseries"
 ZERO = Decimal("0.00")
@@ -81,12 +82,6 @@ def _rate(value: Any, field: str, key: str) -> Decimal:
     rate = _dec(value, field, key).normalize()
     return rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate
 
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    result = str(value).strip()
-    return result or None
 
 
 def _when(value: Any, field: str, key: str) -> datetime:
@@ -126,14 +121,14 @@ def kseries_line(raw: Mapping[str, Any], index: int, key: str) -> OrderLine:
     discount_incl = cents(abs(_dec(discount, f"{where}.totalDiscountAmount", key)))
     if quantity < 0:
         discount_incl = -discount_incl
-    title = _text(raw.get("nameOverride")) or _text(raw.get("name")) or f"item {raw.get('sku') or index + 1}"
-    if _text(raw.get("voidReason")):
-        title = f"{title} (void: {_text(raw.get('voidReason'))})"
-    return OrderLine(line_id=str(raw.get("id") or f"{key}/{index + 1}"), sku=_text(raw.get("sku")), title=title,
+    title = text(raw.get("nameOverride")) or text(raw.get("name")) or f"item {raw.get('sku') or index + 1}"
+    if text(raw.get("voidReason")):
+        title = f"{title} (void: {text(raw.get('voidReason'))})"
+    return OrderLine(line_id=str(raw.get("id") or f"{key}/{index + 1}"), sku=text(raw.get("sku")), title=title,
                      quantity=quantity, unit_price_incl=unit_incl, unit_price_excl=net_from_gross(unit_incl, rate, 4),
                      discount_incl=discount_incl, discount_excl=cents(net_from_gross(discount_incl, rate)),
                      tax_rate=rate, tax_amount=tax, total_excl=total_excl, total_incl=total_incl,
-                     source_product_id=_text(raw.get("sku")), source_variant_id=_text(raw.get("sku")))
+                     source_product_id=text(raw.get("sku")), source_variant_id=text(raw.get("sku")))
 
 
 def service_charge_lines(raw_lines: Iterable[Mapping[str, Any]], key: str, sku: str) -> tuple[OrderLine, ...]:
@@ -169,22 +164,22 @@ def consumer_ref(raw: Mapping[str, Any]) -> CustomerRef | None:
     for payment in raw.get("payments") or []:
         consumer = payment.get("consumer") if isinstance(payment, Mapping) else None
         if isinstance(consumer, Mapping) and (consumer.get("customerId") is not None or consumer.get("id")):
-            company = _text(consumer.get("companyName"))
+            company = text(consumer.get("companyName"))
             return CustomerRef(source_id=str(consumer.get("customerId") or consumer.get("id")),
-                               email=_text(consumer.get("email")), first_name=_text(consumer.get("firstName")),
-                               last_name=_text(consumer.get("lastName")), company_name=company,
-                               phone=_text(consumer.get("phoneNumber1")), is_company=bool(company),
-                               vat_number=_text(consumer.get("taxIdentifier")))
+                               email=text(consumer.get("email")), first_name=text(consumer.get("firstName")),
+                               last_name=text(consumer.get("lastName")), company_name=company,
+                               phone=text(consumer.get("phoneNumber1")), is_company=bool(company),
+                               vat_number=text(consumer.get("taxIdentifier")))
     return None
 
 
 def _consumer_address(consumer: Mapping[str, Any], country: str | None) -> Address | None:
-    if not any(_text(consumer.get(k)) for k in ("addressLine1", "zipCode", "city")):
+    if not any(text(consumer.get(k)) for k in ("addressLine1", "zipCode", "city")):
         return None
-    return Address(line1=_text(consumer.get("addressLine1")), line2=_text(consumer.get("addressLine2")),
-                   postcode=_text(consumer.get("zipCode")), city=_text(consumer.get("city")),
-                   region=_text(consumer.get("state")), country=country, company=_text(consumer.get("companyName")),
-                   first_name=_text(consumer.get("firstName")), last_name=_text(consumer.get("lastName")))
+    return Address(line1=text(consumer.get("addressLine1")), line2=text(consumer.get("addressLine2")),
+                   postcode=text(consumer.get("zipCode")), city=text(consumer.get("city")),
+                   region=text(consumer.get("state")), country=country, company=text(consumer.get("companyName")),
+                   first_name=text(consumer.get("firstName")), last_name=text(consumer.get("lastName")))
 
 
 def kseries_sale(raw: Mapping[str, Any], *, location: KSeriesLocation, tip_sku: str = "TIP",
@@ -206,14 +201,14 @@ def kseries_sale(raw: Mapping[str, Any], *, location: KSeriesLocation, tip_sku: 
         tip = cents(_dec(p.get("tip"), f"payments[{i}].tip", key))
         amount = cents(_dec(p.get("netAmountWithTax"), f"payments[{i}].netAmountWithTax", key)) + tip
         tips += tip
-        payments.append(Payment(gateway=_text(p.get("description")) or _text(p.get("code")) or "unknown",
+        payments.append(Payment(gateway=text(p.get("description")) or text(p.get("code")) or "unknown",
                                 amount=amount, kind="refund" if amount < 0 else "sale",
                                 processed_at=_when(p["fiscDate"], f"payments[{i}].fiscDate", key)
-                                if _text(p.get("fiscDate")) else None))
+                                if text(p.get("fiscDate")) else None))
     if tips:
         lines += (tip_line(tips, key, tip_sku),)
     closed = _when(raw.get("timeClosed"), "timeClosed", key)
-    opened = _when(raw["timeOfOpening"], "timeOfOpening", key) if _text(raw.get("timeOfOpening")) else closed
+    opened = _when(raw["timeOfOpening"], "timeOfOpening", key) if text(raw.get("timeOfOpening")) else closed
     kind = str(raw.get("type") or "SALE")
     cancelled = bool(raw.get("cancelled")) or kind in CANCELLED_TYPES
     grand_total = sum((line.total_incl for line in lines), ZERO)
@@ -238,7 +233,7 @@ def kseries_sale(raw: Mapping[str, Any], *, location: KSeriesLocation, tip_sku: 
     consumer = next((p.get("consumer") for p in raw.get("payments") or []
                      if isinstance(p, Mapping) and isinstance(p.get("consumer"), Mapping)), None)
     tags = tuple(t for t in (f"location:{location.location_id}", f"type:{kind}",
-                             f"table:{raw['tableNumber']}" if _text(raw.get("tableNumber")) else None) if t)
+                             f"table:{raw['tableNumber']}" if text(raw.get("tableNumber")) else None) if t)
     return Order(
         source=KSERIES, source_id=key, reference=str(raw.get("receiptId") or key), created_at=opened,
         updated_at=closed, currency=location.currency, prices_include_tax=_tax_included(raw_lines[0]) if raw_lines
@@ -251,7 +246,7 @@ def kseries_sale(raw: Mapping[str, Any], *, location: KSeriesLocation, tip_sku: 
         cancelled=cancelled, cancelled_at=closed if cancelled else None, customer=consumer_ref(raw),
         billing_address=_consumer_address(consumer, location.country) if isinstance(consumer, Mapping) else None,
         shipping_address=location.address, channel="pos", tags=tags,
-        note=_text(raw.get("voidReason")) or (f"refund of {raw['source']['initialAccountId']}" if kind == "REFUND"
+        note=text(raw.get("voidReason")) or (f"refund of {raw['source']['initialAccountId']}" if kind == "REFUND"
                                               and isinstance(raw.get("source"), Mapping)
                                               and raw["source"].get("initialAccountId") else None),
     )
@@ -269,12 +264,12 @@ def kseries_customers(raw: Mapping[str, Any], country: str | None) -> list[Custo
         cid = str(consumer.get("customerId") or consumer.get("id") or "")
         if not cid or cid in found:
             continue
-        company = _text(consumer.get("companyName"))
+        company = text(consumer.get("companyName"))
         found[cid] = Customer(source=KSERIES, source_id=cid, created_at=closed, updated_at=closed,
-                              email=_text(consumer.get("email")), first_name=_text(consumer.get("firstName")),
-                              last_name=_text(consumer.get("lastName")), company_name=company,
-                              phone=_text(consumer.get("phoneNumber1")),
-                              vat_number=_text(consumer.get("taxIdentifier")), is_company=bool(company),
+                              email=text(consumer.get("email")), first_name=text(consumer.get("firstName")),
+                              last_name=text(consumer.get("lastName")), company_name=company,
+                              phone=text(consumer.get("phoneNumber1")),
+                              vat_number=text(consumer.get("taxIdentifier")), is_company=bool(company),
                               address=_consumer_address(consumer, country))
     return list(found.values())
 
@@ -285,14 +280,14 @@ def kseries_products(raw: Mapping[str, Any]) -> list[Product]:
     closed = _when(raw.get("timeClosed"), "timeClosed", key)
     found: dict[str, Product] = {}
     for i, line in enumerate(raw.get("salesLines") or []):
-        sku = _text(line.get("sku")) if isinstance(line, Mapping) else None
+        sku = text(line.get("sku")) if isinstance(line, Mapping) else None
         if sku is None or sku in found:
             continue
         rate = _rate(line.get("taxRatePercentage"), f"salesLines[{i}].taxRatePercentage", key)
         price = _dec(line.get("menuListPrice"), f"salesLines[{i}].menuListPrice", key)
         group = line.get("accountingGroup")
         found[sku] = Product(source=KSERIES, source_id=sku, product_id=sku, sku=sku,
-                             title=_text(line.get("name")) or sku, created_at=closed, updated_at=closed,
+                             title=text(line.get("name")) or sku, created_at=closed, updated_at=closed,
                              price_incl=price, price_excl=net_from_gross(price, rate, 4), tax_rate=rate,
-                             product_group=_text(group.get("name")) if isinstance(group, Mapping) else None)
+                             product_group=text(group.get("name")) if isinstance(group, Mapping) else None)
     return list(found.values())

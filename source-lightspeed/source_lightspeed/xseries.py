@@ -32,6 +32,7 @@ from connector_common.model import (
     Totals,
 )
 from connector_common.money import HUNDRED, cents, gross_from_net, quantize, to_decimal
+from source_lightspeed.mapping import text
 
 XSERIES = "lightspeed_xseries"
 ZERO = Decimal("0.00")
@@ -48,12 +49,6 @@ class XSeriesContext:
     outlets: Mapping[str, Address | None]
     registers: Mapping[str, str]
 
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    result = str(value).strip()
-    return result or None
 
 
 def _dec(value: Any, stream: str, key: str, field: str) -> Decimal:
@@ -79,17 +74,17 @@ def _when(value: Any, stream: str, key: str, field: str) -> Any:
 
 
 def outlet_address(raw: Mapping[str, Any]) -> Address | None:
-    country = _text(raw.get("physical_country_id"))
+    country = text(raw.get("physical_country_id"))
     if not country:
         return None
-    return Address(line1=_text(raw.get("physical_address_1")), line2=_text(raw.get("physical_address_2")),
-                   postcode=_text(raw.get("physical_postcode")), city=_text(raw.get("physical_city")),
-                   region=_text(raw.get("physical_state")), country=country.upper(), company=_text(raw.get("name")))
+    return Address(line1=text(raw.get("physical_address_1")), line2=text(raw.get("physical_address_2")),
+                   postcode=text(raw.get("physical_postcode")), city=text(raw.get("physical_city")),
+                   region=text(raw.get("physical_state")), country=country.upper(), company=text(raw.get("name")))
 
 
 def xseries_line(raw: Mapping[str, Any], index: int, key: str, ctx: XSeriesContext) -> OrderLine:
     where = f"line_items[{index}]"
-    tax_id = _text(raw.get("tax_id"))
+    tax_id = text(raw.get("tax_id"))
     if tax_id is None or tax_id not in ctx.tax_rates:
         raise RecordError("orders", key, f"{where}.tax_id", f"tax {tax_id!r} is not one of the store's taxes "
                                                            "(GET /api/2.0/taxes)")
@@ -100,16 +95,16 @@ def xseries_line(raw: Mapping[str, Any], index: int, key: str, ctx: XSeriesConte
     unit_excl = quantize(_dec(raw.get("price"), "orders", key, f"{where}.price"), 4)
     unit_tax = _dec(raw.get("tax"), "orders", key, f"{where}.tax")
     discount_excl = cents(_dec(raw.get("discount_total"), "orders", key, f"{where}.discount_total"))
-    product_id = _text(raw.get("product_id"))
+    product_id = text(raw.get("product_id"))
     product = ctx.products.get(product_id or "") or {}
-    name = _text(product.get("name"))
-    variant = _text(product.get("variant_name"))
+    name = text(product.get("name"))
+    variant = text(product.get("variant_name"))
     title = (f"{name} - {variant}" if name and variant else name) or f"product {product_id}"
-    return OrderLine(line_id=str(raw.get("id") or f"{key}/{index + 1}"), sku=_text(product.get("sku")), title=title,
+    return OrderLine(line_id=str(raw.get("id") or f"{key}/{index + 1}"), sku=text(product.get("sku")), title=title,
                      quantity=quantity, unit_price_excl=unit_excl, unit_price_incl=quantize(unit_excl + unit_tax, 4),
                      discount_excl=discount_excl, discount_incl=cents(gross_from_net(discount_excl, rate)),
                      tax_rate=rate, tax_amount=tax, total_excl=total_excl, total_incl=total_excl + tax,
-                     source_product_id=_text(product.get("variant_parent_id")) or product_id,
+                     source_product_id=text(product.get("variant_parent_id")) or product_id,
                      source_variant_id=product_id)
 
 
@@ -118,31 +113,31 @@ def xseries_payment(raw: Mapping[str, Any], index: int, key: str) -> Payment:
     ([X-SALES] SaleResponsePayment: `type` {`name`}, `date`)."""
     kind: Mapping[str, Any] = raw["type"] if isinstance(raw.get("type"), Mapping) else {}
     amount = cents(_dec(raw.get("amount"), "orders", key, f"payments[{index}].amount"))
-    when = _text(raw.get("payment_date")) or _text(raw.get("date"))
-    return Payment(gateway=_text(raw.get("name")) or _text(kind.get("name")) or _text(raw.get("payment_type_id"))
+    when = text(raw.get("payment_date")) or text(raw.get("date"))
+    return Payment(gateway=text(raw.get("name")) or text(kind.get("name")) or text(raw.get("payment_type_id"))
                    or "unknown", amount=amount, kind="refund" if amount < 0 else "sale",
                    processed_at=_when(when, "orders", key, f"payments[{index}].payment_date") if when else None)
 
 
 def customer_ref(customer: Mapping[str, Any] | None) -> CustomerRef | None:
-    if not customer or (_text(customer.get("customer_code")) or "").upper() in WALK_IN_CODES:
+    if not customer or (text(customer.get("customer_code")) or "").upper() in WALK_IN_CODES:
         return None
-    company = _text(customer.get("company_name"))
-    return CustomerRef(source_id=str(customer.get("id")), email=_text(customer.get("email")),
-                       first_name=_text(customer.get("first_name")), last_name=_text(customer.get("last_name")),
-                       company_name=company, phone=_text(customer.get("phone")) or _text(customer.get("mobile")),
+    company = text(customer.get("company_name"))
+    return CustomerRef(source_id=str(customer.get("id")), email=text(customer.get("email")),
+                       first_name=text(customer.get("first_name")), last_name=text(customer.get("last_name")),
+                       company_name=company, phone=text(customer.get("phone")) or text(customer.get("mobile")),
                        is_company=bool(company))
 
 
 def customer_address(raw: Mapping[str, Any]) -> Address | None:
-    country = _text(raw.get("physical_country_id"))
-    if not any(_text(raw.get(k)) for k in ("physical_address_1", "physical_city", "physical_postcode")):
+    country = text(raw.get("physical_country_id"))
+    if not any(text(raw.get(k)) for k in ("physical_address_1", "physical_city", "physical_postcode")):
         return None
-    return Address(line1=_text(raw.get("physical_address_1")), line2=_text(raw.get("physical_address_2")),
-                   postcode=_text(raw.get("physical_postcode")), city=_text(raw.get("physical_city")),
-                   region=_text(raw.get("physical_state")), country=country.upper() if country else None,
-                   company=_text(raw.get("company_name")), first_name=_text(raw.get("first_name")),
-                   last_name=_text(raw.get("last_name")))
+    return Address(line1=text(raw.get("physical_address_1")), line2=text(raw.get("physical_address_2")),
+                   postcode=text(raw.get("physical_postcode")), city=text(raw.get("physical_city")),
+                   region=text(raw.get("physical_state")), country=country.upper() if country else None,
+                   company=text(raw.get("company_name")), first_name=text(raw.get("first_name")),
+                   last_name=text(raw.get("last_name")))
 
 
 def xseries_sale(raw: Mapping[str, Any], ctx: XSeriesContext, customer: Mapping[str, Any] | None = None) -> Order:
@@ -152,7 +147,7 @@ def xseries_sale(raw: Mapping[str, Any], ctx: XSeriesContext, customer: Mapping[
         RecordError: naming the sale and the field that cannot be read.
     """
     sale_id = str(raw.get("id"))
-    reference = _text(raw.get("invoice_number")) or sale_id
+    reference = text(raw.get("invoice_number")) or sale_id
     key = f"{sale_id} ({reference})"
     lines = tuple(xseries_line(line, i, key, ctx) for i, line in enumerate(raw.get("line_items") or [])
                   if isinstance(line, Mapping) and line.get("status") != "VOIDED")
@@ -164,7 +159,7 @@ def xseries_sale(raw: Mapping[str, Any], ctx: XSeriesContext, customer: Mapping[
     paid = sum((p.amount for p in payments), ZERO)
     if voided:
         status = PaymentStatus.VOIDED
-    elif grand_total < 0 or _text(raw.get("return_for")):
+    elif grand_total < 0 or text(raw.get("return_for")):
         status = PaymentStatus.REFUNDED
     elif paid >= grand_total:
         status = PaymentStatus.PAID
@@ -195,36 +190,36 @@ def xseries_sale(raw: Mapping[str, Any], ctx: XSeriesContext, customer: Mapping[
         billing_address=customer_address(customer) if customer and customer_ref(customer) else None,
         shipping_address=ctx.outlets.get(str(raw.get("outlet_id"))), channel="pos",
         tags=tuple(t for t in (f"register:{register}" if register else None,
-                               f"return_for:{raw['return_for']}" if _text(raw.get("return_for")) else None) if t),
-        note=_text(raw.get("note")),
+                               f"return_for:{raw['return_for']}" if text(raw.get("return_for")) else None) if t),
+        note=text(raw.get("note")),
     )
 
 
 def xseries_customer(raw: Mapping[str, Any]) -> Customer:
     cid = str(raw.get("id"))
-    company = _text(raw.get("company_name"))
+    company = text(raw.get("company_name"))
     return Customer(source=XSERIES, source_id=cid,
                     created_at=_when(raw.get("created_at") or raw.get("updated_at"), "customers", cid, "created_at"),
                     updated_at=_when(raw.get("updated_at"), "customers", cid, "updated_at"),
-                    email=_text(raw.get("email")), first_name=_text(raw.get("first_name")),
-                    last_name=_text(raw.get("last_name")), company_name=company,
-                    phone=_text(raw.get("phone")) or _text(raw.get("mobile")), is_company=bool(company),
+                    email=text(raw.get("email")), first_name=text(raw.get("first_name")),
+                    last_name=text(raw.get("last_name")), company_name=company,
+                    phone=text(raw.get("phone")) or text(raw.get("mobile")), is_company=bool(company),
                     address=customer_address(raw))
 
 
 def xseries_product(raw: Mapping[str, Any], tax_rates: Mapping[str, Decimal], default_rate: Decimal) -> Product:
     """One product per variant (the sellable SKU); its parent (`variant_parent_id`) is the product id."""
     pid = str(raw.get("id"))
-    tax_id = _text(raw.get("tax_id"))
+    tax_id = text(raw.get("tax_id"))
     rate = tax_rates.get(tax_id, default_rate) if tax_id else default_rate
     excl = _dec(raw.get("price_excluding_tax"), "products", pid, "price_excluding_tax")
     incl = raw.get("price_including_tax")
-    return Product(source=XSERIES, source_id=pid, product_id=_text(raw.get("variant_parent_id")) or pid,
-                   sku=_text(raw.get("sku")), title=_text(raw.get("name")) or pid,
-                   variant_title=_text(raw.get("variant_name")),
+    return Product(source=XSERIES, source_id=pid, product_id=text(raw.get("variant_parent_id")) or pid,
+                   sku=text(raw.get("sku")), title=text(raw.get("name")) or pid,
+                   variant_title=text(raw.get("variant_name")),
                    created_at=_when(raw.get("created_at") or raw.get("updated_at"), "products", pid, "created_at"),
                    updated_at=_when(raw.get("updated_at"), "products", pid, "updated_at"),
                    price_excl=quantize(excl, 4),
                    price_incl=quantize(_dec(incl, "products", pid, "price_including_tax"), 4) if incl is not None
                    else quantize(gross_from_net(excl, rate), 4),
-                   tax_rate=rate, description=_text(raw.get("description")), active=raw.get("active") is not False)
+                   tax_rate=rate, description=text(raw.get("description")), active=raw.get("active") is not False)

@@ -11,6 +11,7 @@ from airbyte_cdk.models import AirbyteMessage
 from connector_common.errors import NotFound
 from connector_common.records import to_record
 from source_lightspeed import xseries
+from source_lightspeed.mapping import text
 from source_lightspeed.pos_config import XSeriesSettings
 from source_lightspeed.readers import checked
 from source_lightspeed.xseries_client import XSeriesClient
@@ -66,7 +67,7 @@ class XSeriesReader:
                 if not self._wanted(raw):
                     yield None, version
                     continue
-                order = xseries.xseries_sale(raw, ctx, self.customer(xseries._text(raw.get("customer_id"))))
+                order = xseries.xseries_sale(raw, ctx, self.customer(text(raw.get("customer_id"))))
                 items = list(checked(order))
                 for item in items[:-1]:
                     yield item, None
