@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from sandbox import restaurant
 from sandbox.core import SandboxServer
 from sandbox.lightspeed_kseries import LightspeedKSeries
 
@@ -183,3 +184,13 @@ def test_given_more_calls_than_the_per_second_budget_then_429_with_retry_after()
         assert requests.get(f"{srv.base_url}/f/data/businesses", headers=headers, timeout=10).status_code == 200
     finally:
         srv.stop()
+
+
+def test_given_the_same_seed_then_the_same_restaurant_and_none_gives_an_empty_one():
+    one, again, other = (restaurant.generate_restaurant(s, 30) for s in ("demo", "demo", "other"))
+
+    assert one.bills == again.bills and one.guests == again.guests
+    assert one.bills != other.bills
+    assert restaurant.generate_restaurant(None).bills == []
+    for bill in one.bills:  # split payments and tips: what the guests paid is the bill plus the tips
+        assert sum(p.amount for p in bill.payments) == (bill.total_incl if bill.payments else 0)
