@@ -192,5 +192,5 @@ def test_given_the_same_seed_then_the_same_restaurant_and_none_gives_an_empty_on
     assert one.bills == again.bills and one.guests == again.guests
     assert one.bills != other.bills
     assert restaurant.generate_restaurant(None).bills == []
-    for bill in one.bills:  # split payments and tips: what the guests paid is the bill plus the tips
+    for bill in one.bills:  # split payments included: together they pay the bill (tips come on top)
         assert sum(p.amount for p in bill.payments) == (bill.total_incl if bill.payments else 0)
