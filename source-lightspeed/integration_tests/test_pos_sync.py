@@ -79,6 +79,22 @@ def test_given_small_pages_when_reading_then_next_page_tokens_are_followed_and_p
     assert {r.query["pageSize"][0] for r in kseries.requests() if r.path.endswith("/sales")} == {"7", "100"}
 
 
+def test_given_a_back_fill_over_365_days_when_sales_close_on_a_window_boundary_then_each_is_read_once(
+        kseries, clock):
+    vendor: LightspeedKSeries = kseries.vendor  # type: ignore[assignment]
+    location = sorted(vendor.store.sales)[0]
+    template = vendor.store.sales[location][0]
+    # start_date 2022-01-01: the first window ends at 2022-12-31T23:59:59 (365 days less a second), the next starts there
+    for fisc_id, closed in (("A1.edge", "2022-12-31T23:59:59.000Z"), ("A1.inside", "2022-12-31T23:59:59.500Z")):
+        vendor.put_sale(location, {**template, "accountFiscId": fisc_id, "receiptId": fisc_id, "timeClosed": closed})
+
+    run = run_read(kseries_config(kseries.base_url), clock, streams=("orders",))
+
+    ids = [r["source_id"] for r in run.records("orders")]
+    assert ids.count("A1.edge") == 1 and ids.count("A1.inside") == 1
+    assert len(ids) == len(set(ids)) == len(_sales(kseries))
+
+
 def test_given_state_when_new_bills_close_then_the_next_sync_reads_only_those(kseries, clock):
     config = kseries_config(kseries.base_url, lookback_window_minutes=0)
     first = run_read(config, clock, streams=("orders",))  # later runs reuse its source: one refresh-token chain

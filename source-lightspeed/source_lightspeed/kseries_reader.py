@@ -58,13 +58,20 @@ class KSeriesReader:
 
     def _location_sales(self, location: kseries.KSeriesLocation, since: datetime, until: datetime
                         ) -> Iterator[tuple[datetime, str, kseries.KSeriesLocation, dict[str, Any]]]:
-        start = since
-        while start <= until:
+        # windows share their boundary second (`to` is whole seconds, a sale closes at any millisecond): a sale
+        # closed inside it is asked twice and yielded once
+        start, seen = since, set()
+        while True:
             end = min(start + MAX_WINDOW, until)
             for page in self.client.sales(location.location_id, start, end, self.page_size):
                 for raw in sorted(page, key=lambda r: (parse_timestamp(str(r.get("timeClosed"))), kseries.sale_key(r))):
-                    yield parse_timestamp(str(raw.get("timeClosed"))), kseries.sale_key(raw), location, raw
-            start = end + timedelta(seconds=1)
+                    key = kseries.sale_key(raw)
+                    if key not in seen:
+                        seen.add(key)
+                        yield parse_timestamp(str(raw.get("timeClosed"))), key, location, raw
+            if end >= until:
+                return
+            start = end
 
     def sales(self, since: datetime) -> Iterator[tuple[kseries.KSeriesLocation, dict[str, Any]]]:
         until = self._now().astimezone(UTC).replace(microsecond=0)
