@@ -66,6 +66,26 @@ def percent(fraction: Any, field: str = "rate") -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
+def tax_rate(raw: Mapping[str, Any]) -> Decimal:
+    """A 2.0 tax's rate in percent: the sum of its `rates[].rate` (fractions; a compound tax has several), or a flat
+    `rate` where a tax carries one.
+
+    Raises:
+        RecordError: when the tax has neither, or a rate is not a number.
+    """
+    tid = str(raw.get("id"))
+    parts = raw.get("rates")
+    try:
+        if isinstance(parts, list) and parts:
+            return sum((percent(r.get("rate"), f"rates[{i}].rate") for i, r in enumerate(parts)
+                        if isinstance(r, Mapping)), Decimal(0))
+        if raw.get("rate") is not None:
+            return percent(raw.get("rate"))
+    except ValueError as exc:
+        raise RecordError("taxes", tid, "rates", str(exc)) from None
+    raise RecordError("taxes", tid, "rates", "the tax has no rate")
+
+
 def _when(value: Any, stream: str, key: str, field: str) -> Any:
     try:
         return parse_timestamp(str(value))

@@ -31,7 +31,7 @@ class XSeriesReader:
     def context(self) -> xseries.XSeriesContext:
         """Taxes, outlets, registers and products, read once per sync (products: every page)."""
         if self._ctx is None:
-            taxes = {str(t["id"]): xseries.percent(t.get("rate"), f"taxes/{t['id']}.rate")
+            taxes = {str(t["id"]): xseries.tax_rate(t)
                      for t in self.client.all("taxes", self.page_size) if t.get("id") is not None}
             outlets = {str(o["id"]): xseries.outlet_address(o) for o in self.client.all("outlets", self.page_size)}
             registers = {str(r["id"]): str(r.get("name") or r["id"]) for r in self.client.all("registers",

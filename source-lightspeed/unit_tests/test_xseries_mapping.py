@@ -23,7 +23,7 @@ def load(name: str) -> Any:
 
 @pytest.fixture
 def ctx() -> xseries.XSeriesContext:
-    taxes = {t["id"]: xseries.percent(t["rate"]) for t in load("taxes_two_rates.json")}
+    taxes = {t["id"]: xseries.tax_rate(t) for t in load("taxes_two_rates.json")}
     outlet = {"id": "b1e04bd8-f019-11e3-a0f5-b8ca3a64f8f4", "name": "Winkel Kerkstraat",
               "physical_address_1": "Kerkstraat 12", "physical_city": "Amsterdam", "physical_country_id": "NL"}
     return xseries.XSeriesContext(currency="EUR", tax_rates=taxes,
@@ -39,6 +39,15 @@ def customer(code: str) -> dict[str, Any]:
 def test_given_tax_rates_as_fractions_then_percentages():
     assert [xseries.percent(r) for r in (Decimal("0.21"), Decimal("0.09"), Decimal("0.055"), 0)] == [
         Decimal("21"), Decimal("9"), Decimal("5.5"), Decimal("0")]
+
+
+def test_given_taxes_with_rate_lists_then_their_sum_and_a_tax_without_a_rate_is_a_record_error():
+    compound = {"id": "t1", "rates": [{"rate": Decimal("0.05")}, {"rate": Decimal("0.09975")}]}
+
+    assert xseries.tax_rate(compound) == Decimal("14.975")
+    assert xseries.tax_rate({"id": "t2", "rate": Decimal("0.21")}) == Decimal("21")
+    with pytest.raises(RecordError, match="taxes/t3: rates: the tax has no rate"):
+        xseries.tax_rate({"id": "t3", "rates": []})
 
 
 def test_given_the_documented_return_example_when_mapped_then_a_negative_refunded_order(ctx):

@@ -55,7 +55,10 @@ def registers() -> list[dict[str, Any]]:
 
 
 def taxes() -> list[dict[str, Any]]:
-    return [{"id": tax_id(rate), "name": name, "display_name": name, "rate": number(rate / 100)}
+    """One tax per Dutch rate, each with its one rate (`rates[].rate` a fraction, as [X-VEND2] `Tax`/`TaxRate`)."""
+    return [{"id": tax_id(rate), "name": name, "display_name": name, "is_default": rate == 21,
+             "rates": [{"id": uid("tax-rate", rate.normalize()), "name": name, "display_name": name,
+                        "rate": number(rate / 100)}]}
             for rate, name in RATES.items()]
 
 
