@@ -496,4 +496,3 @@ def compare_ledger(expected: dict[str, Decimal], bookings: list[Booking]) -> Led
         unexpected=sorted(r for r in per_reference if r not in expected),
         wrong_total=sorted(r for r in once if totals[r] != expected[r]),
     )
-
