@@ -226,6 +226,50 @@ def source_read(kind: str, orders: int, workdir: Path, bulk_threshold: int | Non
         server.stop()
 
 
+def source_vs_bare(orders: int, workdir: Path, *, bulk: bool, repeat: int = 2) -> dict[str, Any]:
+    """The Shopify source's CPU per order beside the bare I/O loop's (`scripts/bare_io.py`), measured in one run on
+    the same stand-in: the source reads the orders stream as its CLI process, then the bare loop replays the very
+    requests the source made (same queries, pages and bulk file; JSON decoded, nothing mapped). Each side's fixed
+    start-up (`spec`, `bare_io.py --noop`) is subtracted; the lowest of `repeat` runs counts (CPU, not wall)."""
+    servers = harness.start_sandbox(seed="bench", orders=orders, names=["shopify"], shopify=UNLIMITED["shopify"])
+    server = servers["shopify"]
+    vendor: Any = server.vendor
+    try:
+        folder = workdir / f"bare-{orders}-{bulk}"
+        folder.mkdir(parents=True, exist_ok=True)
+        config = {**harness.source_config("shopify", servers), "bulk_threshold": 1 if bulk else 0}
+        (folder / "config.json").write_text(json.dumps(config))
+        (folder / "catalog.json").write_text(json.dumps(harness.catalog()))
+        source_cpu, bare_cpu, records, calls = [], [], 0, 0
+        for _ in range(repeat):
+            server.clear_log()
+            child = run_child([str(harness.BIN / "source-shopify-orders"), "read", "--config", "config.json",
+                               "--catalog", "catalog.json"], folder)
+            records = count_records(child.stdout)
+            child.stdout.unlink()
+            source_cpu.append(child.cpu_s)
+            made = [r for r in server.requests() if not r.path.startswith("/_sandbox")]
+            calls = len(made)
+            plan = {"base_url": server.base_url, "headers": {"X-Shopify-Access-Token": vendor.ACCESS_TOKEN},
+                    "requests": [{"method": r.method, "path": r.path, "query": r.query, "body": r.body} for r in made]}
+            (folder / "requests.json").write_text(json.dumps(plan))
+            bare = run_child([PY, str(ROOT / "scripts/bare_io.py"), "requests.json"], folder)
+            bare_cpu.append(bare.cpu_s)
+        source_start = min(startup_cpu("source-shopify-orders", folder) for _ in range(repeat))
+        bare_start = min(run_child([PY, str(ROOT / "scripts/bare_io.py"), "--noop"], folder).cpu_s
+                         for _ in range(repeat))
+        per_order = (min(source_cpu) - source_start) / max(records, 1)
+        bare_per_order = (min(bare_cpu) - bare_start) / max(records, 1)
+        return {"path": "bulk" if bulk else "paged", "records": records, "api_calls": calls,
+                "source_cpu_s": min(source_cpu), "source_startup_s": source_start, "bare_cpu_s": min(bare_cpu),
+                "bare_startup_s": bare_start, "ms_per_order": 1000 * per_order,
+                "bare_ms_per_order": 1000 * bare_per_order,
+                "orders_per_cpu_s": 1 / per_order if per_order > 0 else None,
+                "ratio": per_order / bare_per_order if bare_per_order > 0 else None}
+    finally:
+        server.stop()
+
+
 # ---------------------------------------------------------------------------------------------------- destinations
 def record_templates(workdir: Path, count: int = 400) -> list[str]:
     """Canonical order records as the Shopify source emits them, as JSON lines with id placeholders."""

@@ -75,7 +75,7 @@ def _encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
     found = _ENCODERS.get(cls)
     if found is not None:
         return found
-    env: dict[str, Any] = {"_money": _money, "_iso": _iso, "_any": _to_value}
+    env: dict[str, Any] = {"_money": _money, "_iso": _iso, "_enum": _enum, "_any": _to_value}
     items = [f"{f.name!r}: {_encode_expr(_hints(cls)[f.name], f'o.{f.name}', env)}"
              for f in dataclasses.fields(cls)]
     source = f"def encode(o):\n    return {{{', '.join(items)}}}\n"
@@ -103,7 +103,7 @@ def _encode_expr(tp: Any, expr: str, env: dict[str, Any]) -> str:
     if tp is datetime:
         return f"_iso({expr})"
     if isinstance(tp, type) and issubclass(tp, Enum):
-        return f"_any({expr})"
+        return f"_enum({expr})"
     return expr
 
 
@@ -116,6 +116,10 @@ def _nested_encoder(cls: type) -> Callable[[Any], Any]:
 
 def _money(value: Any) -> Any:
     return format(value, "f") if value.__class__ is Decimal else _to_value(value)
+
+
+def _enum(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else _to_value(value)
 
 
 def _iso(value: Any) -> Any:
