@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -31,6 +32,9 @@ ENDPOINTS = {
 KEYS = {"SalesInvoice": "InvoiceID", "SalesOrder": "OrderID", "SalesEntry": "EntryID"}
 MAX_FILTER_CHARS = 4000  # URL-encoded $filter budget per call (Exact caps URLs at 6000 characters)
 ACCOUNT_CODE_WIDTH = 18
+DST_ALLOWANCE = timedelta(hours=1)  # a stored local time may be from the other side of a DST change
+NEWEST_CHECKS = 4  # calls to confirm the newest document when $orderby is not honoured (Exact may drop it)
+_EXACT_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
 
 
 def budget_filters(field: str, values: Iterable[str], budget: int = MAX_FILTER_CHARS) -> list[str]:
@@ -111,6 +115,7 @@ class ExactClient:
         self.http = http
         self.division = division
         self.read_only = read_only
+        self._server_clock: tuple[Any, Any, float] | None = None  # ServerTime, ServerUtcOffset, our clock then
 
     # -- plumbing -------------------------------------------------------------------------------------------------
     def _path(self, entity: str) -> str:
@@ -119,11 +124,13 @@ class ExactClient:
         return f"/api/v1/{self.division}/{ENDPOINTS[entity]}"
 
     def query(self, entity: str, *, filter: str | None = None, select: str, top: int | None = None,  # noqa: A002
-              ) -> Iterator[dict[str, Any]]:
+              orderby: str | None = None) -> Iterator[dict[str, Any]]:
         """Every row of an OData query, following `__next` strictly in sequence."""
         params: dict[str, Any] = {"$select": select}
         if filter:
             params["$filter"] = filter
+        if orderby:
+            params["$orderby"] = orderby
         if top:
             params["$top"] = top
         path: str | None = self._path(entity)
@@ -157,12 +164,63 @@ class ExactClient:
     def resolve_division(self) -> int:
         """The configured division, else the user's current division from `current/Me` (not counted daily)."""
         if self.division is None:
-            response = self.http.get("/api/v1/current/Me", params={"$select": "CurrentDivision"})
-            rows, _ = _results(response)
-            if not rows or not rows[0].get("CurrentDivision"):
+            row = self._me()
+            if not row.get("CurrentDivision"):
                 raise ConfigError("Exact Online did not return a current division for this user")
-            self.division = int(rows[0]["CurrentDivision"])
+            self.division = int(row["CurrentDivision"])
         return self.division
+
+    def _me(self) -> dict[str, Any]:
+        response = self.http.get("/api/v1/current/Me",
+                                 params={"$select": "CurrentDivision,ServerTime,ServerUtcOffset"})
+        rows, _ = _results(response)
+        if not rows:
+            raise ConfigError("Exact Online did not answer current/Me for this user")
+        self._server_clock = (rows[0].get("ServerTime"), rows[0].get("ServerUtcOffset"), self.http.clock())
+        return rows[0]
+
+    def server_offset(self) -> timedelta:
+        """How far the division's local time (in which Exact stores and returns dates) is ahead of UTC."""
+        if self._server_clock is None:
+            self._me()
+        assert self._server_clock is not None
+        offset = self._server_clock[1]
+        if offset is None:
+            raise ConnectorError("Exact Online's current/Me has no ServerUtcOffset")
+        return timedelta(hours=float(offset))
+
+    def server_now(self) -> datetime:
+        """Exact's clock (UTC) now: its ServerTime from current/Me, advanced by our clock since it was read."""
+        if self._server_clock is None:
+            self._me()
+        assert self._server_clock is not None
+        local, _, read_at = self._server_clock
+        if parse_exact_date(local) is None:
+            raise ConnectorError("Exact Online's current/Me has no ServerTime")
+        return exact_local_to_utc(local, self.server_offset()) + timedelta(seconds=self.http.clock() - read_at)
+
+    def newest_created(self, entity: str) -> datetime | None:
+        """When the newest document of this entity (anyone's) was created, in UTC; None when there is none.
+
+        `$orderby=Created desc` with `$top=1`, then `Created gt <that>` must find nothing (Exact may drop $orderby);
+        when it finds a newer one the check repeats from there, and after NEWEST_CHECKS calls the answer is "now"
+        (which makes the caller look everything up). Local times are converted with the server's offset minus an
+        hour, so the answer may be late, never early.
+        """
+        offset = self.server_offset()
+        rows = list(self.query(entity, select="Created", orderby="Created desc", top=1))
+        if not rows:
+            return None
+        newest = parse_exact_date(rows[0].get("Created"))
+        for _ in range(NEWEST_CHECKS):
+            if newest is None:
+                break
+            literal = newest.isoformat(timespec="milliseconds")
+            newer = list(self.query(entity, select="Created", filter=f"Created gt datetime'{literal}'", top=1))
+            if not newer:
+                return newest.replace(tzinfo=UTC) - offset + DST_ALLOWANCE
+            newest = parse_exact_date(newer[0].get("Created"))
+        return self.server_now()
 
     def vat_codes(self) -> list[dict[str, Any]]:
         select = "ID,Code,Description,Type,VATTransactionType,IsBlocked,EUSalesListing,OssCountry,Percentage,Charged"
@@ -216,6 +274,21 @@ class ExactClient:
             for row in self.query(entity, filter=flt, select=f"{key},YourRef"):
                 found[str(row.get("YourRef") or "").strip()] = str(row[key])
         return found
+
+
+def parse_exact_date(value: Any) -> datetime | None:
+    """Exact's `/Date(ms)/` (the division's local wall-clock time, naive) or None."""
+    match = _EXACT_DATE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    return datetime(1970, 1, 1) + timedelta(milliseconds=int(match.group(1)))
+
+
+def exact_local_to_utc(value: Any, offset: timedelta) -> datetime:
+    local = parse_exact_date(value)
+    if local is None:
+        raise ConnectorError(f"not an Exact date: {str(value)[:40]!r}")
+    return local.replace(tzinfo=UTC) - offset
 
 
 def build_client(*, base_url: str, client_id: str, client_secret: str, refresh_token: str,
