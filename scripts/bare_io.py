@@ -5,7 +5,8 @@ process on the same stand-in: the same requests in the same order over one keep-
 response body read and JSON-decoded (a bulk result file line by line), nothing mapped or written. Its CPU seconds
 (minus those of `--noop`, the interpreter and `requests` import) are what the I/O alone costs.
 
-Usage: python scripts/bare_io.py <requests.json> | --noop
+Usage: python scripts/bare_io.py <requests.json> | --noop | --stdin
+`--stdin`: the input side of a destination instead: every line of stdin JSON-decoded (what a destination cannot avoid).
 `requests.json`: {"base_url": ..., "headers": {...}, "requests": [{"method", "path", "query", "body"}, ...]}.
 Prints one line: `BARE {"requests": n, "bytes": n, "documents": n}`.
 """
@@ -48,6 +49,15 @@ def replay(plan: dict[str, object]) -> dict[str, int]:
 def main(argv: list[str]) -> int:
     if argv == ["--noop"]:
         print("BARE " + json.dumps({"requests": 0, "bytes": 0, "documents": 0}))
+        return 0
+    if argv == ["--stdin"]:
+        received = documents = 0
+        for line in sys.stdin.buffer:
+            received += len(line)
+            if line.strip():
+                json.loads(line)
+                documents += 1
+        print("BARE " + json.dumps({"requests": 0, "bytes": received, "documents": documents}))
         return 0
     plan = json.loads(Path(argv[0]).read_text("utf-8"))
     print("BARE " + json.dumps(replay(plan)))
