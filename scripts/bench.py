@@ -38,7 +38,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import airbyte_shopify as ab
+
 import harness
+import sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -403,6 +406,65 @@ def _bench_token(kind: str, server: Any) -> str:
     return str(vendor.tokens.issue()["access_token"])
 
 
+def airbyte_vs_ours(orders: int, workdir: Path) -> dict[str, Any]:
+    """CPU per order of Airbyte's `source-shopify` 4.3.0 (scripts/airbyte_shopify.py: its own virtualenv, unpatched,
+    URL rewritten at the transport) and of ours, reading the orders stream of the same stand-in store (full-size
+    orders, Shopify's limits on), each as its CLI process; each side's `spec` start-up is subtracted."""
+    exe = ab.ensure_venv()
+    server = sandbox.start("shopify", scopes=ab.SCOPES, seed="airbyte", orders=orders)
+    vendor: Any = server.vendor
+    folder = workdir / f"airbyte-{orders}"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        stored = len(ab.rest.entries(vendor, "orders", vendor.scopes))
+        (folder / "ab_config.json").write_text(json.dumps(ab.config(vendor)))
+        env = {**os.environ, "SHOPIFY_STANDIN_URL": server.base_url,
+               "PYTHONPATH": os.pathsep.join(p for p in (str(ab.SITE), os.environ.get("PYTHONPATH", "")) if p)}
+        env.pop("VIRTUAL_ENV", None)
+        found = subprocess.run([str(exe), "discover", "--config", "ab_config.json"], cwd=folder, env=env,
+                               capture_output=True, text=True, timeout=ab.TIMEOUT, check=False)
+        catalogs = [m["catalog"] for m in ab.messages(found.stdout) if m.get("type") == "CATALOG"]
+        if not catalogs:
+            raise RuntimeError(f"airbyte discover failed: {found.stdout[-500:]}{found.stderr[-500:]}")
+        stream = next(s for s in catalogs[0]["streams"] if s["name"] == "orders")
+        (folder / "ab_catalog.json").write_text(json.dumps({"streams": [
+            {"stream": stream, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}))
+        theirs = _child_cpu([str(exe), "read", "--config", "ab_config.json", "--catalog", "ab_catalog.json"],
+                            folder, env)
+        their_start = _child_cpu([str(exe), "spec"], folder, env)
+        ours: dict[str, Any] = {}
+        for path, threshold in (("bulk", 1), ("paged", 0)):
+            config = {**harness.source_config("shopify", {"shopify": server}), "bulk_threshold": threshold}
+            (folder / "config.json").write_text(json.dumps(config))
+            (folder / "catalog.json").write_text(json.dumps(harness.catalog()))
+            child = run_child([str(harness.BIN / "source-shopify-orders"), "read", "--config", "config.json",
+                               "--catalog", "catalog.json"], folder)
+            ours[path] = {"cpu_s": child.cpu_s, "records": count_records(child.stdout), "rc": child.returncode}
+            child.stdout.unlink()
+        our_start = startup_cpu("source-shopify-orders", folder)
+    finally:
+        server.stop()
+    their_ms = 1000 * (theirs["cpu_s"] - their_start["cpu_s"]) / max(theirs["records"], 1)
+    result: dict[str, Any] = {"orders": stored, "airbyte_records": theirs["records"], "airbyte_rc": theirs["rc"],
+                              "airbyte_cpu_s": theirs["cpu_s"], "airbyte_startup_s": their_start["cpu_s"],
+                              "airbyte_ms_per_order": their_ms}
+    for path, r in ours.items():
+        ms = 1000 * (r["cpu_s"] - our_start) / max(r["records"], 1)
+        result[path] = {**r, "startup_s": our_start, "ms_per_order": ms, "ratio": ms / their_ms if their_ms else None}
+    return result
+
+
+def _child_cpu(argv: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
+    """A process with its own environment: CPU (os.wait4) and the orders records it printed."""
+    out = cwd / f"child-{time.monotonic_ns()}.jsonl"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=sink, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+    records = count_records(out)
+    out.unlink()
+    return {"cpu_s": usage.ru_utime + usage.ru_stime, "records": records, "rc": os.waitstatus_to_exitcode(status)}
+
+
 def startup_times(workdir: Path) -> dict[str, dict[str, float]]:
     """`<connector> spec` from exec to exit, once each: wall and CPU seconds."""
     out = {}
@@ -434,6 +496,10 @@ def perf_figures(report: Report, workdir: Path, *, quick: bool) -> None:
                 report.problems.append(f"{kind} write ({'dry run' if dry_run else 'real'}) exited "
                                        f"{result['returncode']}: {result['error']}")
     perf["startup"] = startup_times(workdir)
+    try:
+        perf["airbyte"] = airbyte_vs_ours(300 if quick else 1000, workdir)
+    except Exception as exc:
+        report.problems.append(f"Airbyte side by side not measured: {type(exc).__name__}: {str(exc)[:300]}")
 
 
 def _perf(report: Report, add: Callable[[str], None]) -> None:
@@ -461,8 +527,17 @@ def _perf(report: Report, add: Callable[[str], None]) -> None:
             f"bare I/O {fmt(bare_rate)} /s ({fmt(r['bare_ms_per_order'], 3)} ms) | {fmt(r['orders_per_cpu_s'])} /s "
             f"({fmt(r['ms_per_order'], 3)} ms) | {fmt(r['ratio'], 2)}x | >= {goal:,}/s and <= 1.5x | "
             f"{_met((r['orders_per_cpu_s'] or 0) >= goal and (r['ratio'] or 99) <= 1.5)} |")
-    add("| vs Airbyte `source-shopify` 4.3.0, CPU per order | see \"Airbyte's own Shopify source\" below | | | "
-        "less than Airbyte | see below |")
+    ab = perf.get("airbyte")
+    if ab:
+        for path in ("bulk", "paged"):
+            r = ab[path]
+            add(f"| vs Airbyte `source-shopify` 4.3.0, orders stream, same store ({ab['orders']:,} orders; ours "
+                f"{path}, {r['records']:,} records; Airbyte {ab['airbyte_records']:,}): CPU ms per order | Airbyte "
+                f"{fmt(ab['airbyte_ms_per_order'], 3)} ms | {fmt(r['ms_per_order'], 3)} ms | {fmt(r['ratio'], 2)}x | "
+                f"less than Airbyte | {_met((r['ratio'] or 99) < 1)} |")
+    else:
+        add("| vs Airbyte `source-shopify` 4.3.0, CPU per order | not measured in this run (see problems) | | | "
+            "less than Airbyte | n/a |")
     for kind, label in (("exact", "destination-exact-online"), ("eaccounting", "destination-eaccounting")):
         for mode in ("dry", "real"):
             r = perf.get(f"dest_{kind}_{mode}")
