@@ -16,6 +16,9 @@ after the last committed state, and the next run looks the reference up again be
 
 Limit: a server that commits a request later than the settle window after it stopped answering can still end up
 with a second copy; nothing on the client side can rule that out without an idempotency key.
+
+`FirstSeen` decides where the batch lookup of references is needed at all: only where a booking can exist (an order
+placed before the ledger's newest document, a resume right after a run stopped, an order sent twice in one run).
 """
 
 from __future__ import annotations
