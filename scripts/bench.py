@@ -954,8 +954,21 @@ def only_perf(out: Path, *, quick: bool, latency: float) -> int:
                      ["100" if quick else "300", str(latency)])
     with tempfile.TemporaryDirectory(prefix="bench-perf-") as tmp:
         perf_figures(report, Path(tmp), quick=quick)
+        templates = record_templates(Path(tmp))
+        for kind in ("exact", "eaccounting"):  # peak RSS must stay flat: the caches are bounded
+            for orders in ((1000, 5000) if quick else (10_000, 100_000)):
+                result = destination_write(kind, templates, orders, Path(tmp))
+                report.dest_memory.append(result)
+                print(f"  {kind} dry run {orders}: {result['max_rss_mb']:.1f} MB", flush=True)
     out_lines: list[str] = []
     _perf(report, out_lines.append)
+    if report.dest_memory:
+        out_lines += ["Peak RSS of each destination `write` with `dry_run` (GNU time %M of the process; distinct order "
+                      "records generated on its stdin, one STATE per 250):", "",
+                      "| destination | orders | peak RSS MB | CPU ms per order | exit |", "|---|---:|---:|---:|---:|"]
+        out_lines += [f"| {DEST_LABELS[r['kind']]} | {r['orders']:,} | {fmt(r['max_rss_mb'], 1)} | "
+                      f"{fmt(1000 * r['cpu_s'] / r['orders'], 3)} | {r['returncode']} |" for r in report.dest_memory]
+        out_lines.append("")
     commit = machine().get("commit", "unknown")
     out_lines.insert(2, f"Run by `scripts/bench.py --only-perf` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit "
                         f"{commit}, load average at start {load}, {time.perf_counter() - started:.0f} s."
