@@ -618,8 +618,8 @@ def _perf_notes(perf: dict[str, Any], add: Callable[[str], None]) -> None:
                 f"Source, {path}: {fmt(r['ms_per_order'], 3)} ms per order against {fmt(r['bare_ms_per_order'], 3)} ms "
                 "of bare I/O. By cProfile of the CLI (1,500 orders, paged; bulk maps the same objects) what is "
                 "left per order is the mapping itself (`mapping.to_order`: lines, taxes, money, addresses, about "
-                "half), the record encoder (`records.to_record`, compiled, about a fifth) and the CDK's message serialisation and emit; the "
-                "generic walk, jsonschema and the per-request proxy lookups are gone. Reaching 1.5x would take "
+                "half), the record encoder (`records.to_record`, compiled, about a fifth) and the CDK's message "
+                "serialisation and emit; the generic walk, jsonschema and the per-request proxy lookups are gone. Reaching 1.5x would take "
                 "decoding the GraphQL pages straight into the canonical model (a msgspec/pydantic-core schema per "
                 "response shape instead of dict walks) and writing RECORD lines without the CDK's serializer.")
     for kind, label in (("exact", "Exact"), ("eaccounting", "eAccounting")):
