@@ -615,13 +615,14 @@ def _perf_notes(perf: dict[str, Any], add: Callable[[str], None]) -> None:
         r = perf.get(f"source_{path}")
         if r and (r["ratio"] or 99) > 1.5:
             notes.append(
-                f"Source, {path}: {fmt(r['ms_per_order'], 3)} ms per order against {fmt(r['bare_ms_per_order'], 3)} ms "
-                "of bare I/O. By cProfile of the CLI (1,500 orders, paged; bulk maps the same objects) what is "
-                "left per order is the mapping itself (`mapping.to_order`: lines, taxes, money, addresses, about "
-                "half), the record encoder (`records.to_record`, compiled, about a fifth) and the CDK's message "
-                "serialisation and emit; the generic walk, jsonschema and the per-request proxy lookups are gone. Reaching 1.5x would take "
-                "decoding the GraphQL pages straight into the canonical model (a msgspec/pydantic-core schema per "
-                "response shape instead of dict walks) and writing RECORD lines without the CDK's serializer.")
+                f"Source, {path}: {fmt(r['ms_per_order'], 3)} ms per order against "
+                f"{fmt(r['bare_ms_per_order'], 3)} ms of bare I/O. By cProfile of the CLI (1,500 orders, paged; "
+                "bulk maps the same objects) what is left per order is the mapping itself (`mapping.to_order`: "
+                "lines, taxes, money, addresses, about half), the record encoder (`records.to_record`, compiled, "
+                "about a fifth) and the CDK's message serialisation and emit; the generic walk, jsonschema and the "
+                "per-request proxy lookups are gone. Reaching 1.5x would take decoding the GraphQL pages straight "
+                "into the canonical model (a msgspec/pydantic-core schema per response shape instead of dict walks) "
+                "and writing RECORD lines without the CDK's serializer.")
     for kind, label in (("exact", "Exact"), ("eaccounting", "eAccounting")):
         r = perf.get(f"dest_{kind}_real")
         if r and r["ms_per_record"] > 0.4:
