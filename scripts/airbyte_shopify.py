@@ -14,7 +14,11 @@ Checked per stream: it ends without error (no TRACE error, STREAM_STATUS COMPLET
 store holds. Printed and, with `--write`, written into BENCHMARKS.md under "## Airbyte's own Shopify source":
 records per stream, HTTP calls by path, CPU seconds of Airbyte's process (user+sys) and per 1000 orders.
 
-    .venv/bin/python scripts/airbyte_shopify.py [--orders N] [--shopify-orders PATH] [--write] [--reinstall]
+    .venv/bin/python scripts/airbyte_shopify.py [--orders N] [--shopify-orders PATH] [--write] [--every-stream]
+
+From Python (scripts/ on sys.path): ``airbyte_shopify.run(orders=N)`` returns a `Result` (records and status per
+stream, what the store holds, HTTP calls by path, CPU and wall seconds of the read, `failures`); `section(result)`
+renders it as the BENCHMARKS.md section.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +66,8 @@ class Result:
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
     returncode: int = 0
+    store_totals: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)  # order id: (price, tax)
+    read_totals: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)  # as Airbyte emitted them
 
     @property
     def failures(self) -> list[str]:
@@ -69,6 +76,9 @@ class Result:
                for s in STREAMS if self.records[s] != self.expected[s]]
         out += [f"{s}: stream status {self.status.get(s, 'none')}" for s in STREAMS
                 if self.status.get(s) != "COMPLETE"]
+        differ = sorted(i for i, totals in self.read_totals.items() if self.store_totals.get(i) != totals)
+        if differ:
+            out.append(f"orders: {len(differ)} with total_price/total_tax other than the store's (first {differ[0]})")
         out += self.errors
         if self.returncode != 0:
             out.append(f"source-shopify read exited with code {self.returncode}")
@@ -105,6 +115,20 @@ def store_counts(vendor: Any) -> dict[str, int]:
         "fulfillments": sum(len(o.get("fulfillments") or []) for o in orders),
         "inventory_levels": len(rest.inventory_levels(vendor)), "locations": len(rest.locations(vendor)),
     }
+
+
+def store_totals(vendor: Any) -> dict[int, tuple[Decimal, Decimal]]:
+    ctx = rest.context(vendor)
+    out = {}
+    for e in rest.entries(vendor, "orders", vendor.scopes):
+        order = rest.order_json(e.render(), ctx)
+        out[int(order["id"])] = (cents(order["total_price"]), cents(order["total_tax"]))
+    return out
+
+
+def cents(value: Any) -> Decimal:
+    """An amount to the cent (Airbyte's source writes money as JSON floats, the store as decimal strings)."""
+    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def oldest(vendor: Any) -> datetime:
@@ -163,7 +187,8 @@ def run(orders: int = 1000, shopify_orders: str | None = None, exe: Path | None 
     work = Path(own.name) if own else workdir
     assert work is not None
     try:
-        result = Result(orders=len(rest.entries(vendor, "orders", vendor.scopes)), expected=store_counts(vendor))
+        result = Result(orders=len(rest.entries(vendor, "orders", vendor.scopes)), expected=store_counts(vendor),
+                        store_totals=store_totals(vendor))
         (work / "config.json").write_text(json.dumps(config(vendor)))
         env = {**os.environ, "SHOPIFY_STANDIN_URL": server.base_url,
                "PYTHONPATH": os.pathsep.join(p for p in (str(SITE), os.environ.get("PYTHONPATH", "")) if p)}
@@ -191,6 +216,9 @@ def run(orders: int = 1000, shopify_orders: str | None = None, exe: Path | None 
             kind = m.get("type")
             if kind == "RECORD":
                 result.records[m["record"]["stream"]] += 1
+                if m["record"]["stream"] == "orders" and "deleted_at" not in m["record"]["data"]:
+                    data = m["record"]["data"]
+                    result.read_totals[int(data["id"])] = (cents(data["total_price"]), cents(data["total_tax"]))
             elif kind == "TRACE" and m["trace"].get("type") == "STREAM_STATUS":
                 status = m["trace"]["stream_status"]
                 result.status[status["stream_descriptor"]["name"]] = status["status"]
@@ -226,8 +254,10 @@ def section(result: Result) -> str:
     lines += ["", "| HTTP calls | n |", "|---|---:|"]
     lines += [f"| `{kind}` | {n} |" for kind, n in sorted(result.calls.items())]
     problems = result.failures
-    lines += ["", "Problems: " + ("; ".join(problems) if problems else "none: every stream complete, every record "
-                                                                       "the store holds."), ""]
+    lines += ["", "Problems: " + ("; ".join(problems) if problems else "none: every stream complete with every "
+                                                                       "record the store holds, every order's "
+                                                                       "total_price and total_tax the store's to the "
+                                                                       "cent."), ""]
     return "\n".join(lines) + "\n"
 
 

@@ -688,6 +688,8 @@ def render(report: Report) -> str:
     add("")
     _sources(report, add)
     _destinations(report, add)
+    _exact_stock_and_shipments(report, add)
+    _shopify_stock_and_shipments(report, add)
     _limits(report, add)
     _memory(report, add)
     _sandbox(report, add)
@@ -774,6 +776,48 @@ def _destinations(report: Report, add: Callable[[str], None]) -> None:
     if eacc:
         for r in eacc["runs"]:
             add(f"| Visma eAccounting | {r['run']} | {r['orders']} | {fmt(r['calls_per_order'], 2)} |")
+    add("")
+
+
+def _exact_stock_and_shipments(report: Report, add: Callable[[str], None]) -> None:
+    """The way back out of the ledger (source-exact-online/bench.py): calls per 1,000 stock positions read."""
+    bench = report.benches.get("source-exact-online")
+    if not bench:
+        return
+    add("## Exact Online source: stock positions and goods deliveries read")
+    add("")
+    add(f"From `source-exact-online/bench.py`: {bench['positions']} stock positions (items x 2 warehouses) and "
+        f"{bench['deliveries']} goods deliveries read in process from the Exact stand-in under Exact's published "
+        f"limits (60 calls a minute), {bench['latency']:g} s simulated latency per request; *calls* include "
+        "`current/Me` (the division) and `sync/Deleted`, not the token refresh.")
+    add("")
+    add("| run | records | calls | calls per 1,000 records | simulated s | HTTP 429 |")
+    add("|---|---:|---:|---:|---:|---:|")
+    for r in bench["runs"]:
+        add(f"| {r['run']} | {r['records']} | {r['calls']} | {fmt(r['calls_per_1000'], 1)} | "
+            f"{fmt(r['simulated_s'], 1)} | {r['http_429']} |")
+    add("")
+
+
+def _shopify_stock_and_shipments(report: Report, add: Callable[[str], None]) -> None:
+    """The way back into the shop (destination-shopify/bench.py): calls per 1,000 stock updates, cost per update."""
+    bench = report.benches.get("destination-shopify")
+    if not bench:
+        return
+    add("## Shopify destination: stock updates and shipments")
+    add("")
+    add(f"From `destination-shopify/bench.py`: {bench['updates']} stock levels (one per SKU) written in process to "
+        "the Shopify stand-in (Advanced bucket 2,000 points, 100 points/s), batches of 250; *calls* are GraphQL "
+        "requests (the location lookup of each run included), *points* the actual query cost Shopify charged."
+        + ("" if bench.get("stand_in_or") else " **The stand-in's search lacked the OR connective in this run, so "
+                                               "every SKU lookup came back empty: the stock figures are not valid.**"))
+    add("")
+    add("| run | records | calls | calls per 1,000 records | cost points per record | outcomes |")
+    add("|---|---:|---:|---:|---:|---|")
+    for r in bench["runs"]:
+        outcomes = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(r["outcomes"].items()))
+        add(f"| {r['run']} | {r['records']} | {r['calls']} | {fmt(r['calls_per_1000'], 1)} | "
+            f"{fmt(r['cost_points_per_record'], 2)} | {outcomes} |")
     add("")
 
 
@@ -921,6 +965,10 @@ def main(argv: list[str] | None = None) -> int:
                      [str(sizes["dest_orders"]), lat])
     run_bench_script(report, "destination-eaccounting", ROOT / "destination-eaccounting/bench.py",
                      [str(sizes["dest_orders"]), lat])
+    run_bench_script(report, "source-exact-online", ROOT / "source-exact-online/bench.py",
+                     ["2000" if quick else "10000", lat, "30" if quick else "100"])
+    run_bench_script(report, "destination-shopify", ROOT / "destination-shopify/bench.py",
+                     ["200" if quick else "1000", lat])
     run_bench_script(report, "sandbox", ROOT / "scripts/bench_sandbox.py", [])
     save()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:

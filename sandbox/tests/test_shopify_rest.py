@@ -104,6 +104,8 @@ def test_link_paging_both_ways_and_its_rules(server: SandboxServer) -> None:
     assert bad.status_code == 400
     assert bad.json() == {"errors": {"page_info": ["status cannot be passed when page_info is present"]}}
     assert get(server, "orders.json", limit=251).status_code == 400
+    assert get(server, "orders.json", created_at_max="yesterday").json() == \
+        {"errors": {"created_at_max": ["'yesterday' is not a valid date"]}}
     assert get(server, "orders.json", page_info="not-a-cursor").json() == {"errors": {"page_info": ["Invalid value."]}}
 
 
@@ -144,6 +146,25 @@ def test_order_sub_resources_follow_the_order(server: SandboxServer) -> None:
     assert fulfillments and fulfillments == fulfilled["fulfillments"]
     assert get(server, "orders/999999999999.json").status_code == 404
     assert get(server, f"orders/{refunded['id']}/risks.json").status_code == 404
+
+
+def test_tender_transactions_are_the_orders_money_movements(server: SandboxServer) -> None:
+    orders = body(get(server, "orders.json", status="any", limit=250))["orders"]
+    tenders, _ = walk(server, "tender_transactions.json", "tender_transactions", limit=40,
+                      order="processed_at asc")
+    assert [datetime.fromisoformat(t["processed_at"]) for t in tenders] == \
+        sorted(datetime.fromisoformat(t["processed_at"]) for t in tenders)
+    refunded = next(o for o in orders if o["refunds"] and o["id"] < 10**9)
+    moved = sum(Decimal(t["amount"]) for t in tenders if t["order_id"] == refunded["id"])
+    refunds = sum(Decimal(t["amount"]) for r in refunded["refunds"] for t in r["transactions"])
+    assert moved == Decimal(refunded["total_price"]) - refunds == Decimal(refunded["current_total_price"])
+    replayed = [t for t in tenders if t["order_id"] == 5810231002]  # #2102: its own refund transaction
+    assert [t["amount"] for t in replayed] == ["-30.25"]
+    since = tenders[len(tenders) // 2]["processed_at"]
+    later = body(get(server, "tender_transactions.json", processed_at_min=since, limit=250))["tender_transactions"]
+    assert {t["id"] for t in later} == {t["id"] for t in tenders
+                                        if datetime.fromisoformat(t["processed_at"]) >= datetime.fromisoformat(since)}
+    assert get(server, f"tender_transactions/{tenders[0]['id']}.json").status_code == 404
 
 
 def test_customers_products_locations_inventory_shop_events(server: SandboxServer) -> None:
@@ -232,6 +253,8 @@ def test_replayed_orders_are_graphql_orders_too(server: SandboxServer) -> None:
      "partially_paid, partially_refunded, pending, refunded, voided)"),
     ('{"id": 5, "name": "#9", "line_items": [{"id": 1, "price": "abc", "quantity": 1}], "total_price": "1.00"}',
      ": order #9: ValueError: price: 'abc' is not an amount"),
+    ('{"id": 5, "name": "#9", "line_items": [{"price": "1.00", "quantity": 1}], "total_price": "1.00"}',
+     ": order #9: a required field is missing: 'id'"),
 ])
 def test_a_file_that_is_not_an_order_says_which_and_why(tmp_path: Path, content: str, reason: str) -> None:
     bad = tmp_path / "export.json"
@@ -248,3 +271,34 @@ def test_replay_keeps_exact_ids_and_amounts() -> None:
     assert node["totalPriceSet"]["shopMoney"] == {"__typename": "MoneyV2", "amount": "1228.15", "currencyCode": "EUR"}
     assert node["__rest"]["total_price"] == Decimal("1228.15")  # the payload as loaded, a Decimal, not a float
     assert [c["email"] for c in customers] == ["inkoop@horecagroothandel.example.nl"]
+
+
+def test_a_refunded_shipping_adjustment_is_a_refund_shipping_line(tmp_path: Path) -> None:
+    """REST writes refunded shipping as a negative `shipping_refund` order adjustment; 2026-10 GraphQL has no such
+    adjustment reason and serves it as Refund.refundShippingLines with positive amounts."""
+    raw = json.loads((FIXTURES / "orders_nl_multi_rate_discount_refund.json").read_text())
+    order = raw["orders"][0]
+    order["refunds"] = [{"id": 77001, "created_at": order["created_at"], "note": "shipping back",
+                         "refund_line_items": [], "transactions": [],
+                         "order_adjustments": [{"id": 88001, "kind": "shipping_refund", "reason": "Shipping refund",
+                                                "amount": "-4.09", "tax_amount": "-0.86"}]}]
+    (tmp_path / "order.json").write_text(json.dumps({"order": order}))
+    srv = start(seed="demo", orders=0, shopify_orders=tmp_path)
+    try:
+        query = """query($id: ID!) { order(id: $id) { refunds { orderAdjustments(first: 5) { nodes { id } }
+          refundShippingLines(first: 5) { nodes { subtotalAmountSet { shopMoney { amount } }
+          taxAmountSet { shopMoney { amount } } shippingLine { title } } } } } }"""
+        resp = requests.post(f"{srv.base_url}{REST}/graphql.json", headers=TOKEN, timeout=10,
+                             json={"query": query, "variables": {"id": f"gid://shopify/Order/{order['id']}"}})
+        data = body(resp)
+        assert "errors" not in data, data
+        (refund,) = data["data"]["order"]["refunds"]
+        assert refund["orderAdjustments"]["nodes"] == []
+        assert refund["refundShippingLines"]["nodes"] == [{
+            "subtotalAmountSet": {"shopMoney": {"amount": "4.09"}}, "taxAmountSet": {"shopMoney": {"amount": "0.86"}},
+            "shippingLine": {"title": "PostNL Standaard"}}]
+        (rest_refund,) = body(get(srv, f"orders/{order['id']}/refunds.json"))["refunds"]
+        assert [(a["kind"], a["amount"], a["tax_amount"]) for a in rest_refund["order_adjustments"]] == [
+            ("shipping_refund", "-4.09", "-0.86")]
+    finally:
+        srv.stop()

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +68,5 @@ def test_airbyte_source_shopify_reads_every_stream_the_store_holds() -> None:
     for stream in airbyte_shopify.STREAMS:
         assert result.records[stream] == result.expected[stream] > 0, stream
     assert result.calls["graphql.json"] > 0 and result.calls["orders.json"] > 0
+    assert result.read_totals == result.store_totals  # Airbyte's floats, to the cent, against the store's strings
+    assert result.read_totals[9007199254740993] == (Decimal("1228.15"), Decimal("213.15"))

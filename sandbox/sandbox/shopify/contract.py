@@ -27,9 +27,11 @@ from graphql import (
     OperationDefinitionNode,
     TypeInfo,
     TypeInfoVisitor,
+    VariableDefinitionNode,
     Visitor,
     build_client_schema,
     parse,
+    print_ast,
     validate,
     visit,
 )
@@ -70,6 +72,23 @@ def check(text: str) -> Checked:
         return Checked(document, [_shopify_error(e, document) for e in errors])
     ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     return Checked(document, None, ops[0].operation.value if ops else "query")
+
+
+def variable_errors(errors: list[GraphQLError], op: OperationDefinitionNode, given: dict[str, Any]
+                    ) -> list[dict[str, Any]]:
+    """Bad variables as graphql-ruby words them: one error per variable with its value and the problems (the
+    explanation texts are graphql-core's)."""
+    types = {d.variable.name.value: print_ast(d.type) for d in op.variable_definitions or ()}
+    out: dict[str, dict[str, Any]] = {}
+    for error in errors:
+        node = error.nodes[0] if error.nodes else None
+        name = node.variable.name.value if isinstance(node, VariableDefinitionNode) else "?"
+        entry = out.setdefault(name, {"message": f"Variable ${name} of type {types.get(name)} was provided invalid "
+                                                 "value", "locations": error.formatted.get("locations", []),
+                                      "extensions": {"value": given.get(name), "problems": []}})
+        explanation = error.message.split("; ", 1)[1] if "; " in error.message else "Expected value to not be null"
+        entry["extensions"]["problems"].append({"path": [], "explanation": explanation})
+    return list(out.values())
 
 
 def _shopify_error(error: GraphQLError, document: DocumentNode) -> dict[str, Any]:

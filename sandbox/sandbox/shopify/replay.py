@@ -30,7 +30,10 @@ FULFILLMENT = {None: "UNFULFILLED", "fulfilled": "FULFILLED", "partial": "PARTIA
                "restocked": "RESTOCKED", "unfulfilled": "UNFULFILLED", "pending": "PENDING_FULFILLMENT"}
 APPLICATION_TYPES = {"discount_code": "DiscountCodeApplication", "manual": "ManualDiscountApplication",
                      "automatic": "AutomaticDiscountApplication", "script": "ScriptDiscountApplication"}
-ADJUSTMENT_REASONS = {"shipping_refund": "SHIPPING_REFUND", "refund_discrepancy": "REFUND_DISCREPANCY"}
+# REST order_adjustments kinds -> 2026-10 OrderAdjustmentDiscrepancyReason; a `shipping_refund` adjustment is not an
+# adjustment in GraphQL any more but a Refund.refundShippingLines entry (positive amounts), see _refund.
+ADJUSTMENT_REASONS = {"refund_discrepancy": "REFUND_DISCREPANCY", "restock": "RESTOCK", "damage": "DAMAGE",
+                      "customer": "CUSTOMER"}
 
 
 class ReplayError(ValueError):
@@ -85,7 +88,10 @@ def load(path: str | Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         for raw in orders_in(payload, str(file)):
             try:
                 node = order_node(raw)
-            except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+            except KeyError as exc:
+                raise ReplayError(f"{file}: order {raw.get('name') or raw['id']}: a required field is missing: "
+                                  f"{exc}") from None
+            except (TypeError, ValueError, InvalidOperation) as exc:
                 raise ReplayError(f"{file}: order {raw.get('name') or raw['id']}: {type(exc).__name__}: {exc}"
                                   ) from None
             orders[raw["id"]] = node
@@ -144,6 +150,14 @@ def _sum_bag(bags: list[dict[str, Any] | None], currency: str, presentment: str)
     pres = sum((Decimal(b["presentmentMoney"]["amount"]) for b in bags if b), Decimal(0))
     return {"__typename": "MoneyBag", "shopMoney": _money(shop, currency, "sum"),
             "presentmentMoney": _money(pres, presentment, "sum")}
+
+
+def _positive(bag: dict[str, Any] | None) -> dict[str, Any] | None:
+    """REST writes a refund's shipping adjustment negative; GraphQL's refundShippingLines amounts are positive."""
+    if bag is None:
+        return None
+    return {**bag, **{side: {**bag[side], "amount": _graphql_decimal(abs(Decimal(bag[side]["amount"])))}
+                      for side in ("shopMoney", "presentmentMoney")}}
 
 
 def _upper(value: Any) -> str | None:
@@ -281,8 +295,8 @@ def _transaction(t: dict[str, Any], currency: str, presentment: str, test: bool)
             if t.get("parent_id") else None}
 
 
-def _refund(r: dict[str, Any], lines: dict[int, dict[str, Any]], currency: str, presentment: str, test: bool
-            ) -> dict[str, Any]:
+def _refund(r: dict[str, Any], lines: dict[int, dict[str, Any]], shipping: list[dict[str, Any]], currency: str,
+            presentment: str, *, test: bool) -> dict[str, Any]:
     items = []
     for n, item in enumerate(r.get("refund_line_items") or []):
         line = lines.get(int(item["line_item_id"])) if item.get("line_item_id") is not None else None
@@ -296,18 +310,24 @@ def _refund(r: dict[str, Any], lines: dict[int, dict[str, Any]], currency: str, 
                       "lineItem": line, "priceSet": line["originalUnitPriceSet"],
                       "subtotalSet": _bag(item, "subtotal", currency, presentment, default="0"),
                       "totalTaxSet": _bag(item, "total_tax", currency, presentment, default="0")})
+    raw_adjustments = list(enumerate(r.get("order_adjustments") or []))
     adjustments = [{"__typename": "OrderAdjustment", "id": gid("OrderAdjustment", a.get("id") or n),
                     "reason": ADJUSTMENT_REASONS.get(str(a.get("kind")), "REFUND_DISCREPANCY"),
                     "amountSet": _bag(a, "amount", currency, presentment, default="0"),
                     "taxAmountSet": _bag(a, "tax_amount", currency, presentment, default="0")}
-                   for n, a in enumerate(r.get("order_adjustments") or [])]
+                   for n, a in raw_adjustments if a.get("kind") != "shipping_refund"]
+    shipping_refunds = [{"__typename": "RefundShippingLine", "id": gid("RefundShippingLine", a.get("id") or n),
+                         "shippingLine": shipping[0] if shipping else None,
+                         "subtotalAmountSet": _positive(_bag(a, "amount", currency, presentment, default="0")),
+                         "taxAmountSet": _positive(_bag(a, "tax_amount", currency, presentment, default="0"))}
+                        for n, a in raw_adjustments if a.get("kind") == "shipping_refund"]
     transactions = [_transaction(t, currency, presentment, test) for t in r.get("transactions") or []]
     refunded = [t["amountSet"] for t in transactions if t["kind"] == "REFUND" and t["status"] == "SUCCESS"]
     return {"__typename": "Refund", "id": gid("Refund", r["id"]), "legacyResourceId": str(r["id"]),
             "createdAt": _utc(r.get("created_at")), "updatedAt": _utc(r.get("processed_at") or r.get("created_at")),
             "note": r.get("note"), "totalRefundedSet": _sum_bag(refunded, currency, presentment),
             "refundLineItems": Connection(items), "orderAdjustments": Connection(adjustments),
-            "transactions": Connection(transactions)}
+            "refundShippingLines": Connection(shipping_refunds), "transactions": Connection(transactions)}
 
 
 def _fulfillment(f: dict[str, Any], lines: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -354,7 +374,7 @@ def order_node(raw: dict[str, Any]) -> dict[str, Any]:
     lines = [_line(li, apps, currency, presentment) for li in raw.get("line_items") or []]
     by_id = {int(li["id"]): node for li, node in zip(raw.get("line_items") or [], lines, strict=True)}
     shipping = [_shipping(s, apps, currency, presentment) for s in raw.get("shipping_lines") or []]
-    refunds = [_refund(r, by_id, currency, presentment, test) for r in raw.get("refunds") or []]
+    refunds = [_refund(r, by_id, shipping, currency, presentment, test=test) for r in raw.get("refunds") or []]
     embedded = raw.get("transactions") or [t for r in raw.get("refunds") or [] for t in r.get("transactions") or []]
     financial = raw.get("financial_status")
     if financial is not None and financial not in FINANCIAL:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -20,18 +20,14 @@ from urllib.parse import urlencode
 
 from graphql import (
     DocumentNode,
+    ExecutionContext,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLField,
+    GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLSchema,
-    InlineFragmentNode,
     OperationDefinitionNode,
-    SelectionSetNode,
-    StringValueNode,
-    VariableNode,
     execute,
     get_named_type,
     is_abstract_type,
@@ -41,6 +37,7 @@ from graphql import (
     is_non_null_type,
     is_object_type,
 )
+from graphql.execution.values import get_directive_values
 
 from sandbox.shopify import seed as render
 from sandbox.shopify.auth import PII_FIELDS
@@ -57,6 +54,7 @@ from sandbox.shopify.store import (
     encode_cursor,
     gid_number,
     search,
+    set_error,
 )
 
 ROOT_SCOPES = {"orders": "read_orders", "order": "read_orders", "ordersCount": "read_orders",
@@ -71,11 +69,8 @@ KIND_SCOPES = {"Order": "read_orders", "Customer": "read_customers", "Product": 
                "FulfillmentOrder": "read_merchant_managed_fulfillment_orders"}
 ORDERS_COUNT_LIMIT = 10000  # `ordersCount(limit:)` default (2025-07 changelog "Uncapped counts in GraphQL")
 RECENT_ORDER_DAYS = 60
+IDEMPOTENT_SINCE = "2026-04"  # inventorySetQuantities needs @idempotent(key:) from this version (wording unverified)
 BULK_ROOTS = ("orders", "customers", "products", "productVariants", "inventoryItems", "locations")
-REASONS = frozenset({"correction", "cycle_count_available", "damaged", "movement_created", "movement_updated",
-                     "movement_received", "movement_canceled", "other", "promotion", "quality_control", "received",
-                     "reservation_created", "reservation_deleted", "reservation_updated", "restock", "safety_stock",
-                     "shrinkage"})
 _MISSING: Any = object()
 _EPOCH = datetime(2023, 6, 1, 8, 0, tzinfo=UTC)  # when the seeded stock was counted
 _LEAF, _OBJECT, _CONNECTION, _FREE = range(4)
@@ -90,18 +85,44 @@ class Context:
     denied: dict[str, dict[str, str]]
     vendor: Any  # routes.Shopify: bulk switches, clock, host of the bulk URL
     version: str = "2026-10"
-    bulk: bool = False
     cost: int = 0
     recent_only: Any = None  # a predicate limiting orders to the last 60 days (no read_all_orders)
     host: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def run(checked: Checked, variables: dict[str, Any], ctx: Context, operation: str | None = None) -> Any:
     """Execute a validated document against the store; returns graphql-core's ExecutionResult."""
-    return execute(executable_schema(), checked.document, root_value={}, context_value=ctx,  # type: ignore[arg-type]
+    root = {"shop": Lazy(lambda: render.shop_node(ctx.store.shop, ctx.vendor.plan)),
+            "locations": Connection(ctx.store.locations),
+            "currentAppInstallation": {"id": "gid://shopify/AppInstallation/1",
+                                       "accessScopes": [{"handle": s} for s in ctx.scopes]}}
+    return execute(executable_schema(), checked.document, root_value=root, context_value=ctx,  # type: ignore[arg-type]
                    variable_values=variables, operation_name=operation, field_resolver=resolve_default,
-                   type_resolver=resolve_type)
+                   type_resolver=resolve_type, is_awaitable=_never, execution_context_class=_Execution)
+
+
+def _never(_value: Any) -> bool:
+    return False  # every resolver here is synchronous: skip graphql-core's awaitable check per field
+
+
+class _Execution(ExecutionContext):
+    """Scalars in the store are already what Shopify prints: no re-serialising (enum values are still checked)."""
+
+    def execute_field(self, parent_type: Any, source: Any, field_nodes: Any, path: Any) -> Any:
+        """A stored scalar of a plain field (no resolver, no arguments) is answered as it is, without the engine's
+        per-field machinery; everything else (enums, objects, nulls, resolvers) goes through graphql-core."""
+        name = field_nodes[0].name.value
+        fdef = parent_type.fields.get(name)
+        if fdef is not None and fdef.resolve is None and not fdef.args and type(source) is dict:
+            value = source.get(name)
+            if type(value) in _PLAIN:
+                named = fdef.type.of_type if type(fdef.type) is GraphQLNonNull else fdef.type
+                if type(named) is GraphQLScalarType:
+                    return value
+        return super().execute_field(parent_type, source, field_nodes, path)
+
+
+_PLAIN = frozenset({str, int, bool})
 
 
 def resolve_type(value: Any, info: Any, abstract_type: Any) -> str:
@@ -119,6 +140,8 @@ def resolve_type(value: Any, info: Any, abstract_type: Any) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 def resolve_default(source: Any, info: Any, **args: Any) -> Any:
     value = source.get(info.field_name, _MISSING) if isinstance(source, dict) else _MISSING
+    if value is None or type(value) in _PLAIN:
+        return value
     return_type = info.return_type
     if value is _MISSING:
         value = empty(return_type, info.context)
@@ -202,18 +225,15 @@ def connection(nodes: list[Any], cursors: list[str], has_next: bool, has_previou
                          "endCursor": cursors[-1] if cursors else None}}
 
 
-def _denied(message: str, code: str = "ACCESS_DENIED", **extra: Any) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code, "documentation":
-                                             "https://shopify.dev/docs/apps/launch/protected-customer-data", **extra})
-
-
-def _need_scope(name: str, ctx: Context) -> None:
-    need = ROOT_SCOPES.get(name)
-    if need and need not in ctx.scopes:
-        raise GraphQLError(f"Access denied for {name} field. Required access: `{need}` access scope.",
-                           extensions={"code": "ACCESS_DENIED",
-                                       "documentation": "https://shopify.dev/api/usage/access-scopes",
-                                       "requiredAccess": f"`{need}` access scope."})
+def _scoped(need: str, inner: Callable[..., Any]) -> Callable[..., Any]:
+    """A root field or mutation without its access scope: null with an ACCESS_DENIED error."""
+    def resolve(source: Any, info: Any, **args: Any) -> Any:
+        if need not in info.context.scopes:
+            raise GraphQLError(f"Access denied for {info.field_name} field. Required access: `{need}` access scope.",
+                               extensions={"code": "ACCESS_DENIED", "requiredAccess": f"`{need}` access scope.",
+                                           "documentation": "https://shopify.dev/api/usage/access-scopes"})
+        return inner(source, info, **args)
+    return resolve
 
 
 def _guard(type_name: str, field_name: str, inner: Callable[..., Any]) -> Callable[..., Any]:
@@ -223,7 +243,8 @@ def _guard(type_name: str, field_name: str, inner: Callable[..., Any]) -> Callab
         message = denied.get(type_name, {}).get(field_name) or denied.get(get_named_type(info.return_type).name,
                                                                               {}).get("*")
         if message:
-            raise _denied(message)
+            raise GraphQLError(message, extensions={
+                "code": "ACCESS_DENIED", "documentation": "https://shopify.dev/docs/apps/launch/protected-customer-data"})
         return inner(source, info, **args)
     return resolve
 
@@ -249,7 +270,6 @@ def _preds(resource: str, query: str, ctx: Context) -> list[Callable[[Entry], bo
 def _list(resource: str) -> Callable[..., Any]:
     def resolve(_root: Any, info: Any, **args: Any) -> Any:
         ctx: Context = info.context
-        _need_scope(info.field_name, ctx)
         after = None
         if args.get("after"):
             try:
@@ -273,7 +293,6 @@ def _list(resource: str) -> Callable[..., Any]:
 
 
 def _by_id(_root: Any, info: Any, id: str | None = None) -> Any:  # noqa: A002 - the schema's argument name
-    _need_scope(info.field_name, info.context)
     return _node(str(id or ""), info)
 
 
@@ -305,7 +324,6 @@ def _orders_count(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
     A count that reaches the limit comes back as the limit with precision AT_LEAST, otherwise EXACT.
     """
     ctx: Context = info.context
-    _need_scope("ordersCount", ctx)
     if args.get("savedSearchId") is not None:
         raise GraphQLError("savedSearchId is not supported by the stand-in", extensions={"code": "BAD_REQUEST"})
     limit = args.get("limit", ORDERS_COUNT_LIMIT)
@@ -323,23 +341,6 @@ def _orders_count(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
     return {"__typename": "Count", "count": matched, "precision": "EXACT"}
 
 
-def _locations(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
-    _need_scope("locations", info.context)
-    info.context.cost += 2
-    return page_list(info.context.store.locations, args, info.context)
-
-
-def _shop(_root: Any, info: Any) -> dict[str, Any]:
-    info.context.cost += 1
-    return render.shop_node(info.context.store.shop, info.context.vendor.plan)
-
-
-def _installation(_root: Any, info: Any) -> dict[str, Any]:
-    info.context.cost += 1
-    return {"__typename": "AppInstallation", "id": "gid://shopify/AppInstallation/1",
-            "accessScopes": [{"__typename": "AccessScope", "handle": s} for s in info.context.scopes]}
-
-
 def _current_bulk(_root: Any, info: Any, **_args: Any) -> Any:
     ops = info.context.store.bulk_ops
     return bulk_poll(ops[-1], info.context) if ops else None
@@ -348,36 +349,27 @@ def _current_bulk(_root: Any, info: Any, **_args: Any) -> Any:
 # ---------------------------------------------------------------------------------------------------------------
 # Fields backed by store state
 # ---------------------------------------------------------------------------------------------------------------
-def _item_levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
+def _levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
+    """InventoryItem.inventoryLevels (one per location) and Location.inventoryLevels (query: updated_at, id)."""
     store: Store = info.context.store
-    item = gid_number(source["id"])
-    levels = [render.inventory_level(store, item, gid_number(loc["id"])) for loc in store.locations]
-    info.context.cost += 2
-    return page_list([lv for lv in levels if lv is not None], args, info.context)
-
-
-def _location_levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
-    store: Store = info.context.store
-    location = gid_number(source["id"])
+    number = gid_number(source["id"])
+    if info.parent_type.name == "InventoryItem":
+        keys = [(number, gid_number(loc["id"])) for loc in store.locations]
+    else:
+        keys = [key for key in store.levels if key[1] == number]
     preds = search(str(args.get("query") or ""))
-    levels = []
-    for item, loc in store.levels:
-        if loc == location:
-            level = render.inventory_level(store, item, loc)
-            updated = store.level_updated.get((item, loc), _EPOCH)
-            stamp = Entry(item, _EPOCH, updated, updated, {}, dict)
-            if level is not None and all(p(stamp) for p in preds):
-                levels.append(level)
+    stamps = {k: store.level_updated.get(k, _EPOCH) for k in keys} if preds else {}
+    levels = [lv for k in keys if (lv := render.inventory_level(store, *k)) is not None
+              and all(p(Entry(k[0], _EPOCH, stamps[k], stamps[k], {}, dict)) for p in preds)]
     info.context.cost += 2
     return page_list(levels, args, info.context)
 
 
-def _item_level(source: dict[str, Any], info: Any, locationId: str, **_: Any) -> Any:
-    return render.inventory_level(info.context.store, gid_number(source["id"]), gid_number(locationId))
-
-
-def _location_level(source: dict[str, Any], info: Any, inventoryItemId: str, **_: Any) -> Any:
-    return render.inventory_level(info.context.store, gid_number(inventoryItemId), gid_number(source["id"]))
+def _level(source: dict[str, Any], info: Any, locationId: str | None = None, inventoryItemId: str | None = None,
+           **_: Any) -> Any:
+    number = gid_number(source["id"])
+    item, loc = (number, gid_number(locationId)) if locationId else (gid_number(inventoryItemId or ""), number)
+    return render.inventory_level(info.context.store, item, loc)
 
 
 def _quantities(source: dict[str, Any], info: Any, names: list[str]) -> list[dict[str, Any]]:
@@ -395,146 +387,35 @@ def _variant_quantity(source: dict[str, Any], info: Any) -> int:
 # ---------------------------------------------------------------------------------------------------------------
 # Mutations
 # ---------------------------------------------------------------------------------------------------------------
-def _idempotency_key(info: Any) -> str | None:
-    for directive in info.field_nodes[0].directives:
-        if directive.name.value == "idempotent":
-            for arg in directive.arguments:
-                if isinstance(arg.value, StringValueNode):
-                    return arg.value.value
-                if isinstance(arg.value, VariableNode):
-                    return str(info.variable_values.get(arg.value.name.value))
-    return None
-
-
-def _idempotent(key: str | None, store: Store, request: Any, apply: Callable[[], dict[str, Any]],
-                mismatch: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run `apply` once per idempotency key; a replay with the same input answers the first result again."""
+def _once(info: Any, request: Any, apply: Callable[[], dict[str, Any]], refuse: Callable[[str], dict[str, Any]]
+          ) -> dict[str, Any]:
+    """`@idempotent(key:)`: a replay with the same key and input answers the first result and changes nothing; the
+    same key with other input is refused. Required from 2026-04 (its error wording is not on a stored page)."""
+    ctx: Context = info.context
+    key = (get_directive_values(schema().get_directive("idempotent"), info.field_nodes[0],  # type: ignore[arg-type]
+                                info.variable_values) or {}).get("key")
     if key is None:
+        if ctx.version >= IDEMPOTENT_SINCE:
+            raise GraphQLError("The @idempotent directive is required for this mutation.",
+                               extensions={"code": "BAD_REQUEST"})
         return apply()
     fingerprint = json.dumps(request, sort_keys=True, default=str)
-    if key in store.idempotency:
-        seen, payload = store.idempotency[key]
-        return payload if seen == fingerprint else mismatch()
-    payload = apply()
-    store.idempotency[key] = (fingerprint, payload)
-    return payload
+    if key in ctx.store.idempotency:
+        seen, payload = ctx.store.idempotency[key]
+        return payload if seen == fingerprint else refuse("IDEMPOTENCY_KEY_PARAMETER_MISMATCH")
+    answer = apply()
+    ctx.store.idempotency[key] = (fingerprint, answer)
+    return answer
 
 
 def _set_quantities(_root: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
-    """inventorySetQuantities(input: {name, reason, referenceDocumentUri, quantities: [{inventoryItemId,
-    locationId, quantity, changeFromQuantity}]}): all or nothing; changeFromQuantity is the compare-and-swap value
-    (explicit null skips the check; since 2026-04 it must be given)."""
-    ctx: Context = info.context
-    _need_scope("inventorySetQuantities", ctx)
-    store = ctx.store
-
-    def payload(errors: list[dict[str, Any]], group: Any = None) -> dict[str, Any]:
-        return {"__typename": "InventorySetQuantitiesPayload", "inventoryAdjustmentGroup": group,
-                "userErrors": [{"__typename": "InventorySetQuantitiesUserError", **e} for e in errors]}
-
-    def apply() -> dict[str, Any]:
-        name, errors = input["name"], []
-        if name not in ("available", "on_hand"):
-            errors.append({"field": ["input", "name"], "code": "INVALID_NAME",
-                           "message": "The quantity name must be either 'available' or 'on_hand'."})
-        if input["reason"] not in REASONS:
-            errors.append({"field": ["input", "reason"], "code": "INVALID_REASON",
-                           "message": "The specified reason is invalid."})
-        targets = []
-        for i, q in enumerate(input["quantities"]):
-            where = ["input", "quantities", str(i)]
-            item, location = _number(q["inventoryItemId"], "InventoryItem"), _number(q["locationId"], "Location")
-            level = store.level(item or 0, location or 0)
-            if item is None or store.node("InventoryItem", item) is None:
-                errors.append({"field": [*where, "inventoryItemId"], "code": "INVALID_INVENTORY_ITEM",
-                               "message": "The specified inventory item could not be found."})
-            elif location is None or level is None:
-                errors.append({"field": [*where, "locationId"], "code": "INVALID_LOCATION",
-                               "message": "The specified location could not be found."})
-            elif "changeFromQuantity" not in q:
-                errors.append({"field": [*where, "changeFromQuantity"], "code": "COMPARE_QUANTITY_REQUIRED",
-                               "message": "changeFromQuantity must be given for each quantity (null skips the "
-                                          "compare-and-swap check)."})
-            elif q["changeFromQuantity"] is not None and name in level and level[name] != q["changeFromQuantity"]:
-                errors.append({"field": [*where, "changeFromQuantity"], "code": "CHANGE_FROM_QUANTITY_STALE",
-                               "message": "The changeFromQuantity value does not match persisted value."})
-            elif q["quantity"] < 0:
-                errors.append({"field": [*where, "quantity"], "code": "INVALID_QUANTITY_NEGATIVE",
-                               "message": "The quantity can't be negative."})
-            elif q["quantity"] > 1_000_000_000:
-                errors.append({"field": [*where, "quantity"], "code": "INVALID_QUANTITY_TOO_HIGH",
-                               "message": "The total quantity can't be higher than 1,000,000,000."})
-            else:
-                targets.append((item, location, q["quantity"]))
-        if errors:
-            return payload(errors)
-        changes = []
-        for item, location, quantity in targets:
-            delta = store.set_quantity(item, location, name, quantity)
-            after = store.level(item, location) or {}
-            for changed in (name, "on_hand" if name == "available" else "available"):
-                changes.append({"__typename": "InventoryChange", "name": changed, "delta": delta,
-                                "quantityAfterChange": after[changed],
-                                "item": store.node("InventoryItem", item),
-                                "location": store.node("Location", location)})
-        number = len(store.idempotency) + sum(1 for _ in store.level_updated) + 1
-        group = {"__typename": "InventoryAdjustmentGroup", "id": f"gid://shopify/InventoryAdjustmentGroup/{number}",
-                 "createdAt": render.ts(store.now()), "reason": input["reason"],
-                 "referenceDocumentUri": input.get("referenceDocumentUri"), "changes": changes}
-        return payload([], group)
-
-    def mismatch() -> dict[str, Any]:
-        return payload([{"field": ["input"], "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
-                         "message": "The same idempotency key cannot be used with different operation parameters."}])
-
-    return _idempotent(_idempotency_key(info), store, input, apply, mismatch)
-
-
-def _number(ident: str, kind: str) -> int | None:
-    prefix = f"gid://shopify/{kind}/"
-    rest = ident[len(prefix):].split("?", maxsplit=1)[0] if ident.startswith(prefix) else ""
-    return int(rest) if rest.isdigit() else None
+    store: Store = info.context.store
+    return _once(info, input, lambda: store.set_quantities(input),
+                 lambda code: {"inventoryAdjustmentGroup": None, "userErrors": [set_error(code)]})
 
 
 def _fulfillment_create(_root: Any, info: Any, fulfillment: dict[str, Any], message: str | None = None) -> Any:
-    """fulfillmentCreate(fulfillment: FulfillmentInput!): fulfils fulfillment order line items (all remaining when
-    none are listed), records tracking info, closes the fulfillment order when nothing remains."""
-    ctx: Context = info.context
-    _need_scope("fulfillmentCreate", ctx)
-    store = ctx.store
-
-    def fail(text: str) -> dict[str, Any]:
-        return {"__typename": "FulfillmentCreatePayload", "fulfillment": None,
-                "userErrors": [{"__typename": "UserError", "field": ["fulfillment"], "message": text}]}
-
-    groups = fulfillment["lineItemsByFulfillmentOrder"]
-    if len(groups) != 1:
-        return fail("Exactly one fulfillment order per fulfillment is supported by the stand-in.")
-    fo_gid = groups[0]["fulfillmentOrderId"]
-    order_id = _number(fo_gid, "FulfillmentOrder")
-    fo = store.fulfillment_order(order_id) if order_id is not None else None
-    if fo is None or order_id is None:
-        return fail("Fulfillment order does not exist.")
-    if fo.status not in ("OPEN", "IN_PROGRESS") or not any(fo.remaining.values()):
-        return fail(f"Fulfillment order {fo_gid} has an unfulfillable status= {fo.status.lower()}.")
-    wanted: dict[int, int] = {}
-    for item in groups[0].get("fulfillmentOrderLineItems") or []:
-        line = _number(item["id"], "FulfillmentOrderLineItem")
-        if line is None or line not in fo.remaining:
-            return fail(f"Fulfillment order line item {item['id']} does not exist on fulfillment order {fo_gid}.")
-        wanted[line] = wanted.get(line, 0) + item["quantity"]
-    if not wanted:
-        wanted = {k: v for k, v in fo.remaining.items() if v}
-    if any(q <= 0 or q > fo.remaining[line] for line, q in wanted.items()):
-        return fail("Invalid fulfillment order line item quantity requested.")
-    info_in = fulfillment.get("trackingInfo") or {}
-    numbers = info_in.get("numbers") or ([info_in["number"]] if info_in.get("number") else [])
-    urls = info_in.get("urls") or ([info_in["url"]] if info_in.get("url") else [])
-    tracking = [{"number": n, "company": info_in.get("company"), "url": urls[i] if i < len(urls) else None}
-                for i, n in enumerate(numbers)]
-    made = store.fulfil(order_id, wanted, tracking)
-    node = next(f for f in render.fulfillments(store, order_id) if f["id"].endswith(f"/{made['id']}"))
-    return {"__typename": "FulfillmentCreatePayload", "fulfillment": node, "userErrors": []}
+    return info.context.store.create_fulfillment(fulfillment)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -593,14 +474,12 @@ def bulk_poll(op: BulkOp, ctx: Context) -> dict[str, Any]:
 
 def _bulk_finish(op: BulkOp, ctx: Context) -> None:
     inner = check(op.query)
-    job = Context(ctx.store, ctx.scopes, ctx.denied, ctx.vendor, op.version, bulk=True,
-                  recent_only=ctx.recent_only)
+    job = Context(ctx.store, ctx.scopes, ctx.denied, ctx.vendor, op.version, recent_only=ctx.recent_only)
     result = run(inner, {}, job)
     lines: list[dict[str, Any]] = []
-    root = _root_fields(inner.document)[0]
-    data = (result.data or {}).get(root.alias.value if root.alias else root.name.value)
-    if data is not None:
-        _emit_connection(data, root, schema().query_type, None, document=inner.document, out=lines)  # type: ignore[arg-type]
+    for data in (result.data or {}).values():  # the one root connection
+        if data is not None:
+            _emit(data, None, lines)
     payload = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
     op.completed_at, op.polls = ctx.store.now(), 0
     op.object_count, op.root_count = len(lines), sum(1 for ln in lines if "__parentId" not in ln)
@@ -634,65 +513,22 @@ def _root_fields(document: DocumentNode | None) -> list[FieldNode]:
     return [s for s in ops[0].selection_set.selections if isinstance(s, FieldNode)] if ops else []
 
 
-def _fields(selection_set: SelectionSetNode | None, parent: Any, document: DocumentNode
-            ) -> list[tuple[str, GraphQLField | None, FieldNode]]:
-    """(response key, field definition, node) of a selection set, fragments flattened."""
-    out: list[tuple[str, GraphQLField | None, FieldNode]] = []
-    for sel in selection_set.selections if selection_set else ():
-        if isinstance(sel, FieldNode):
-            fields = getattr(parent, "fields", {})
-            out.append((sel.alias.value if sel.alias else sel.name.value, fields.get(sel.name.value), sel))
-        elif isinstance(sel, InlineFragmentNode):
-            cond = schema().get_type(sel.type_condition.name.value) if sel.type_condition else parent
-            out += _fields(sel.selection_set, cond, document)
-        elif isinstance(sel, FragmentSpreadNode):
-            frag = next(d for d in document.definitions
-                        if isinstance(d, FragmentDefinitionNode) and d.name.value == sel.name.value)
-            out += _fields(frag.selection_set, schema().get_type(frag.type_condition.name.value), document)
-    return out
+def _is_connection(value: Any) -> bool:
+    """A connection in a result (in Shopify's schema only connections have `nodes` / `edges`)."""
+    return isinstance(value, dict) and bool(value) and value.keys() <= {"nodes", "edges", "pageInfo"}
 
 
-def _emit_connection(value: dict[str, Any], node: FieldNode, parent: GraphQLObjectType, parent_id: str | None, *,
-                     document: DocumentNode, out: list[dict[str, Any]]) -> None:
+def _emit(connection: dict[str, Any], parent_id: str | None, out: list[dict[str, Any]]) -> None:
     """Bulk JSONL: every node of a connection is its own line; nested connections follow with ``__parentId``."""
-    conn_type = get_named_type(parent.fields[node.name.value].type)
-    for key, fdef, sub in _fields(node.selection_set, conn_type, document):
-        if fdef is None:
+    nodes = connection.get("nodes") or [e.get("node") for e in connection.get("edges") or []]
+    for node in nodes:
+        if node is None:
             continue
-        if fdef is conn_type.fields.get("nodes"):
-            items = [(n, sub.selection_set) for n in value.get(key) or []]
-        elif fdef is conn_type.fields.get("edges"):
-            edge_type = get_named_type(fdef.type)
-            items = [(e.get(k2), n2.selection_set) for e in value.get(key) or []
-                     for k2, d2, n2 in _fields(sub.selection_set, edge_type, document)
-                     if d2 is edge_type.fields.get("node")]
-        else:
-            continue
-        node_type = get_named_type(conn_type.fields["nodes"].type)
-        for item, selection in items:
-            if item is not None:
-                _emit_node(item, selection, node_type, parent_id, document=document, out=out)
-
-
-def _emit_node(item: dict[str, Any], selection: SelectionSetNode | None, node_type: Any, parent_id: str | None, *,
-               document: DocumentNode, out: list[dict[str, Any]]) -> None:
-    line: dict[str, Any] = {}
-    nested = []
-    for key, fdef, sub in _fields(selection, node_type, document):
-        if key not in item:
-            continue
-        if fdef is not None and _kind(fdef.type) == _CONNECTION and sub.selection_set:
-            nested.append((key, sub, fdef))
-        else:
-            line[key] = item[key]
-    if parent_id is not None:
-        line["__parentId"] = parent_id
-    out.append(line)
-    for key, sub, _fdef in nested:
-        owner = schema().get_type(item.get("__typename", "")) or node_type
-        if item.get(key) is not None:
-            _emit_connection(item[key], sub, owner if isinstance(owner, GraphQLObjectType) else node_type,
-                             item.get("id"), document=document, out=out)
+        line = {k: v for k, v in node.items() if not _is_connection(v)}
+        out.append(line if parent_id is None else {**line, "__parentId": parent_id})
+        for value in node.values():
+            if _is_connection(value):
+                _emit(value, node.get("id"), out)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -705,11 +541,10 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("QueryRoot", "order"): _by_id, ("QueryRoot", "customer"): _by_id, ("QueryRoot", "product"): _by_id,
     ("QueryRoot", "productVariant"): _by_id, ("QueryRoot", "inventoryItem"): _by_id,
     ("QueryRoot", "location"): _by_id, ("QueryRoot", "fulfillmentOrder"): _by_id,
-    ("QueryRoot", "node"): _by_id, ("QueryRoot", "nodes"): _nodes, ("QueryRoot", "locations"): _locations,
-    ("QueryRoot", "shop"): _shop, ("QueryRoot", "currentAppInstallation"): _installation,
+    ("QueryRoot", "node"): _by_id, ("QueryRoot", "nodes"): _nodes,
     ("QueryRoot", "currentBulkOperation"): _current_bulk, ("QueryRoot", "bulkOperation"): _by_id,
-    ("InventoryItem", "inventoryLevels"): _item_levels, ("InventoryItem", "inventoryLevel"): _item_level,
-    ("Location", "inventoryLevels"): _location_levels, ("Location", "inventoryLevel"): _location_level,
+    ("InventoryItem", "inventoryLevels"): _levels, ("InventoryItem", "inventoryLevel"): _level,
+    ("Location", "inventoryLevels"): _levels, ("Location", "inventoryLevel"): _level,
     ("InventoryLevel", "quantities"): _quantities, ("ProductVariant", "inventoryQuantity"): _variant_quantity,
     ("Mutation", "inventorySetQuantities"): _set_quantities, ("Mutation", "fulfillmentCreate"): _fulfillment_create,
     ("Mutation", "bulkOperationRunQuery"): _bulk_run, ("Mutation", "bulkOperationCancel"): _bulk_cancel,
@@ -722,6 +557,9 @@ def executable_schema() -> GraphQLSchema:
     loaded = schema()
     for (type_name, field_name), fn in RESOLVERS.items():
         loaded.get_type(type_name).fields[field_name].resolve = fn  # type: ignore[union-attr]
+    for name, need in ROOT_SCOPES.items():
+        root = loaded.query_type if name in loaded.query_type.fields else loaded.mutation_type  # type: ignore[union-attr]
+        root.fields[name].resolve = _scoped(need, root.fields[name].resolve or resolve_default)  # type: ignore[union-attr]
     for type_name, names in PII_FIELDS.items():
         fields = loaded.get_type(type_name).fields  # type: ignore[union-attr]
         for name in names:

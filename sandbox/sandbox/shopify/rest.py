@@ -11,12 +11,13 @@ Paths (under ``/admin/api/{version}/``; Shopify's documented query parameters):
 - ``orders.json`` (``status`` open|closed|cancelled|any, default open; ``financial_status``, ``fulfillment_status``),
   ``customers.json``, ``products.json`` (``status``, ``product_type``, ``vendor``), ``locations.json``,
   ``events.json`` (``filter`` = subject type, ``verb``), ``inventory_levels.json`` (``inventory_item_ids`` or
-  ``location_ids`` required): ``limit`` 1..250 (default 50), ``since_id``, ``ids``, ``updated_at_min/max``,
+  ``location_ids`` required), ``tender_transactions.json`` (successful sales, captures and refunds of the orders;
+  ``processed_at_min/max``): ``limit`` 1..250 (default 50), ``since_id``, ``ids``, ``updated_at_min/max``,
   ``created_at_min/max``, ``order`` (``updated_at asc`` ...), ``fields=`` (comma list). Paging is Link-header
   cursor paging: ``<...?limit=N&page_info=...>; rel="next"`` / ``rel="previous"``; with ``page_info`` only
   ``limit`` and ``fields`` may be sent (anything else: 400 "X cannot be passed when page_info is present").
 - ``{resource}/count.json`` -> ``{"count": n}`` with the same filters; ``{resource}/{id}.json`` -> one object.
-- ``orders/{id}/transactions.json``, ``orders/{id}/refunds.json``, ``orders/{id}/fulfillments.json`` (+ count).
+- ``orders/{id}/transactions.json``, ``orders/{id}/refunds.json``, ``orders/{id}/fulfillments.json``.
 - ``shop.json``.
 
 Unverified (no stored Shopify page): the exact 422 text when ``inventory_levels.json`` gets neither id list.
@@ -54,7 +55,8 @@ TIME_FILTERS = (("updated_at_min", "updated_at", ">="), ("updated_at_max", "upda
                 ("created_at_min", "created_at", ">="), ("created_at_max", "created_at", "<="),
                 ("processed_at_min", "processed_at", ">="), ("processed_at_max", "processed_at", "<="))
 SCOPES = {"orders": "read_orders", "customers": "read_customers", "products": "read_products",
-          "locations": "read_locations", "inventory_levels": "read_inventory", "events": None}
+          "locations": "read_locations", "inventory_levels": "read_inventory", "events": None,
+          "tender_transactions": "read_orders"}
 SINGULAR = {"orders": "order", "customers": "customer", "products": "product", "locations": "location",
             "events": "event"}
 ORDER_CHILDREN = ("transactions", "refunds", "fulfillments")
@@ -116,7 +118,7 @@ def _route(shop: Shopify, req: Request, version: str, parts: list[str], scopes: 
         return view.list(req, version)
     if parts[1] == "count":
         return {"count": view.count(_filters(req.query, resource))}, {}
-    if not parts[1].isdigit():
+    if not parts[1].isdigit() or resource not in SINGULAR:
         raise RestError(404, "Not Found")
     node = view.get(int(parts[1]))
     if len(parts) == 2:
@@ -153,6 +155,23 @@ def locations(shop: Shopify) -> list[dict[str, Any]]:
     return list(shop.store.locations)
 
 
+def tender_transactions(shop: Shopify, scopes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """REST TenderTransactions: every successful sale, capture and refund (negative) of the orders the token sees."""
+    ctx, out = context(shop), []
+    for entry in entries(shop, "orders", scopes):
+        for t in order_children(entry.render(), "transactions", ctx):
+            if t.get("status") != "success" or t.get("kind") not in ("sale", "capture", "refund"):
+                continue
+            amount = Decimal(str(t["amount"])).quantize(CENT)
+            out.append({"id": t["id"], "order_id": t.get("order_id", entry.id),
+                        "amount": str(-amount if t["kind"] == "refund" else amount), "currency": t.get("currency"),
+                        "user_id": t.get("user_id"), "test": bool(t.get("test")),
+                        "processed_at": t.get("processed_at") or t.get("created_at"),
+                        "remote_reference": t.get("authorization"), "payment_details": None,
+                        "payment_method": "credit_card" if t.get("gateway") == "shopify_payments" else "other"})
+    return out
+
+
 def inventory_levels(shop: Shopify) -> list[dict[str, Any]]:
     """Every (inventory item, location) level the store keeps, as InventoryLevel nodes."""
     store = shop.store
@@ -176,11 +195,11 @@ def _filters(query: dict[str, list[str]], resource: str) -> dict[str, str]:
     return {k: v[0] for k, v in query.items() if v and k not in ("limit", "page_info")}
 
 
-def _ts(value: str) -> datetime:
+def _ts(value: str, param: str = "date") -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise RestError(400, {"updated_at_min": [f"{value!r} is not a valid date"]}) from None
+        raise RestError(400, {param: [f"{value!r} is not a valid date"]}) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -204,6 +223,8 @@ class View:
             return []
         if self.resource == "locations":
             return locations(self.shop)
+        if self.resource == "tender_transactions":
+            return tender_transactions(self.shop, self.scopes)
         return inventory_levels(self.shop)
 
     def entries(self) -> list[Entry] | None:
@@ -226,7 +247,8 @@ class View:
         ctx = context(self.shop)
         renderers: dict[str, Callable[[dict[str, Any], Ctx], dict[str, Any]]] = {
             "orders": order_json, "customers": customer_json, "products": product_json,
-            "locations": location_json, "inventory_levels": inventory_level_json, "events": event_json}
+            "locations": location_json, "inventory_levels": inventory_level_json, "events": as_rendered,
+            "tender_transactions": as_rendered}
         return renderers[self.resource](node, ctx)
 
     def _matches(self, filters: dict[str, str]) -> Callable[[dict[str, Any]], bool]:
@@ -234,7 +256,7 @@ class View:
         checks: list[Callable[[Any], bool]] = []
         for param, attr, op in TIME_FILTERS:
             if filters.get(param):
-                checks.append(_bound(attr, op, _ts(filters[param])))
+                checks.append(_bound(attr, op, _ts(filters[param], param)))
         if filters.get("ids"):
             wanted = _ids(filters["ids"], "ids")
             checks.append(lambda r: r["id"] in wanted)
@@ -360,6 +382,9 @@ def _node_keys(node: dict[str, Any], resource: str) -> dict[str, Any]:
     if resource == "events":
         return {"id": node["id"], "created_at": _parse(node["created_at"]), "updated_at": _parse(node["created_at"]),
                 "processed_at": None, "subject_type": node["subject_type"], "verb": node["verb"]}
+    if resource == "tender_transactions":
+        stamp = _parse(node["processed_at"])
+        return {"id": node["id"], "created_at": stamp, "updated_at": stamp, "processed_at": stamp}
     if resource == "inventory_levels":
         return {"id": _legacy_id(node), "updated_at": _parse(node.get("updatedAt")),
                 "created_at": _parse(node.get("createdAt")), "processed_at": None,
@@ -428,6 +453,16 @@ def money_set(bag: dict[str, Any] | None) -> dict[str, Any] | None:
     shop, presentment = bag.get("shopMoney") or {}, bag.get("presentmentMoney") or bag.get("shopMoney") or {}
     return {"shop_money": {"amount": _amount(shop), "currency_code": shop.get("currencyCode")},
             "presentment_money": {"amount": _amount(presentment), "currency_code": presentment.get("currencyCode")}}
+
+
+def _negated(amount: str | None) -> str | None:
+    return None if amount is None else str(-Decimal(amount))
+
+
+def _negated_set(bag: dict[str, Any] | None) -> dict[str, Any] | None:
+    if bag is None:
+        return None
+    return {side: {**money, "amount": _negated(money["amount"])} for side, money in bag.items()}
 
 
 def _lower(value: Any) -> str | None:
@@ -571,9 +606,17 @@ def refund_json(r: dict[str, Any], order_id: int, lines: dict[str, dict[str, Any
                                                                       "sku": line.get("sku")}})
     adjustments = [{"id": _gid_number(a.get("id")), "order_id": order_id, "refund_id": refund_id,
                     "amount": money_str(a.get("amountSet")), "tax_amount": money_str(a.get("taxAmountSet")),
-                    "kind": _lower(a.get("reason")), "reason": "Shipping refund" if a.get("reason") ==
-                    "SHIPPING_REFUND" else "Refund discrepancy", "amount_set": money_set(a.get("amountSet")),
-                    "tax_amount_set": money_set(a.get("taxAmountSet"))} for a in _list(r.get("orderAdjustments"))]
+                    "kind": _lower(a.get("reason")),
+                    "reason": str(a.get("reason") or "").replace("_", " ").capitalize(),
+                    "amount_set": money_set(a.get("amountSet")), "tax_amount_set": money_set(a.get("taxAmountSet"))}
+                   for a in _list(r.get("orderAdjustments"))]
+    # REST still reports refunded shipping as a negative `shipping_refund` adjustment
+    adjustments += [{"id": _gid_number(s.get("id")), "order_id": order_id, "refund_id": refund_id,
+                     "amount": _negated(money_str(s.get("subtotalAmountSet"))),
+                     "tax_amount": _negated(money_str(s.get("taxAmountSet"))), "kind": "shipping_refund",
+                     "reason": "Shipping refund", "amount_set": _negated_set(money_set(s.get("subtotalAmountSet"))),
+                     "tax_amount_set": _negated_set(money_set(s.get("taxAmountSet")))}
+                    for s in _list(r.get("refundShippingLines"))]
     return {"id": refund_id, "order_id": order_id, "created_at": rest_time(r.get("createdAt"), ctx),
             "note": r.get("note"), "user_id": None, "processed_at": rest_time(r.get("createdAt"), ctx),
             "restock": any(i.get("restocked") for i in _list(r.get("refundLineItems"))), "duties": [],
@@ -776,8 +819,9 @@ def inventory_level_json(level: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
             "admin_graphql_api_id": level["id"]}
 
 
-def event_json(event: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    return dict(event)
+def as_rendered(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Rows that are REST JSON already (events, tender transactions)."""
+    return dict(row)
 
 
 def shop_json(shop: Shopify) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sandbox.core import Request, Response, Vendor, json_response
 from sandbox.shopify import replay, rest
 from sandbox.shopify import seed as render
 from sandbox.shopify.auth import DEFAULT_SCOPES, INVALID_TOKEN, Auth, denied_fields
-from sandbox.shopify.contract import check, schema
+from sandbox.shopify.contract import check, schema, variable_errors
 from sandbox.shopify.limits import CostBucket, CostError, RestBucket, operation, requested_cost
 from sandbox.shopify.resolvers import RECENT_ORDER_DAYS, Context, bulk_node, run
 from sandbox.shopify.store import Store, time_pred
@@ -204,9 +204,10 @@ class Shopify(Vendor):
         if checked.errors or checked.document is None:
             return json_response({"errors": checked.errors})
         op = operation(checked.document, body.get("operationName"))
-        variables = get_variable_values(schema(), op.variable_definitions or [], body.get("variables") or {})
+        given = body.get("variables") or {}
+        variables = get_variable_values(schema(), op.variable_definitions or [], given)
         if isinstance(variables, list):
-            return json_response({"errors": [e.formatted for e in variables]})
+            return json_response({"errors": variable_errors(variables, op, given)})
         try:
             requested = requested_cost(checked.document, op, variables)
         except CostError as exc:

@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sandbox.seed import Address, Customer, Order, OrderLine, Product, ShippingLine, Shop, Variant, cents
-from sandbox.shopify.store import QUANTITY_NAMES, Connection, FulfillmentOrder, Lazy, gid_number
+from sandbox.seed import Address, Customer, Order, OrderLine, Product, ShippingLine, Shop, cents
+from sandbox.shopify.store import QUANTITY_NAMES, Connection, FulfillmentOrder, Lazy, gid_number, resolve
 
 if TYPE_CHECKING:
     from sandbox.shopify.store import Store
@@ -85,56 +85,38 @@ def customer_node(c: Customer, shop: Shop) -> dict[str, Any]:
     }
 
 
-def variant_ref(v: Variant, p: Product | None) -> dict[str, Any]:
-    return {"__typename": "ProductVariant", "id": gid("ProductVariant", v.id), "legacyResourceId": str(v.id),
-            "sku": v.sku, "title": v.title, "barcode": v.barcode, "price": decimal_str(v.price),
-            "displayName": f"{p.title if p else ''} - {v.title}"}
-
-
-def product_ref(p: Product) -> dict[str, Any]:
-    return _product_ref(p.id, p.title, p.product_group, p.vendor)
-
-
-@lru_cache(maxsize=4096)
-def _product_ref(ident: int, title: str, group: str, vendor: str) -> dict[str, Any]:
-    return {"__typename": "Product", "id": gid("Product", ident), "legacyResourceId": str(ident), "title": title,
-            "productType": group, "vendor": vendor, "handle": _handle(title)}
-
-
-def _handle(title: str) -> str:
-    return "-".join("".join(ch if ch.isalnum() else " " for ch in title.lower()).split())
-
-
 def product_node(p: Product, currency: str = "EUR") -> dict[str, Any]:
-    ref = product_ref(p)
-    variants: list[dict[str, Any]] = []
-    for v in p.variants:
-        node = variant_ref(v, p)
-        node.update({
-            "compareAtPrice": None, "taxable": v.tax_rate > 0, "taxCode": None, "availableForSale": v.active,
-            "createdAt": ts(p.created_at),
-            "updatedAt": ts(p.updated_at), "position": len(variants) + 1, "product": ref,
-            "inventoryItem": {"__typename": "InventoryItem", "id": gid("InventoryItem", v.id),
-                              "legacyResourceId": str(v.id), "sku": v.sku, "tracked": True,
-                              "requiresShipping": v.tax_class != "zero", "createdAt": ts(p.created_at),
-                              "updatedAt": ts(p.updated_at), "variant": node,
-                              "unitCost": money(cents(v.price * Decimal("0.4")), currency)},
-        })
-        variants.append(node)
+    handle = "-".join("".join(ch if ch.isalnum() else " " for ch in p.title.lower()).split())
     image = {"__typename": "Image", "id": gid("ProductImage", p.id), "altText": p.title, "width": 800, "height": 800,
-             "url": f"https://cdn.shopify.com/s/files/1/sandbox/products/{ref['handle']}.jpg"}
+             "url": f"https://cdn.shopify.com/s/files/1/sandbox/products/{handle}.jpg"}
     image["src"] = image["originalSrc"] = image["transformedSrc"] = image["url"]
     metafield = {"__typename": "Metafield", "id": gid("Metafield", p.id), "namespace": "custom", "key": "group",
                  "type": "single_line_text_field", "value": p.product_group, "createdAt": ts(p.created_at),
                  "updatedAt": ts(p.updated_at)}
-    return {**ref, "descriptionHtml": p.description, "bodyHtml": p.description,
-            "description": p.description.replace("<p>", "").replace("</p>", ""),
-            "status": "ACTIVE" if p.active else "ARCHIVED", "createdAt": ts(p.created_at),
-            "updatedAt": ts(p.updated_at), "publishedAt": ts(p.created_at) if p.active else None,
-            "tags": [p.product_group.lower()], "variants": Connection(variants),
-            "variantsCount": {"__typename": "Count", "count": len(variants), "precision": "EXACT"},
-            "mediaCount": {"__typename": "Count", "count": 0, "precision": "EXACT"},  # the store serves no media
-            "images": Connection([image]), "featuredImage": image, "metafields": Connection([metafield])}
+    node: dict[str, Any] = {
+        "__typename": "Product", "id": gid("Product", p.id), "legacyResourceId": str(p.id), "title": p.title,
+        "productType": p.product_group, "vendor": p.vendor, "handle": handle, "descriptionHtml": p.description,
+        "bodyHtml": p.description, "description": p.description.replace("<p>", "").replace("</p>", ""),
+        "status": "ACTIVE" if p.active else "ARCHIVED", "createdAt": ts(p.created_at), "updatedAt": ts(p.updated_at),
+        "publishedAt": ts(p.created_at) if p.active else None, "tags": [p.product_group.lower()],
+        "variantsCount": {"count": len(p.variants), "precision": "EXACT"},
+        "mediaCount": {"count": 0, "precision": "EXACT"},  # the store serves no media
+        "images": Connection([image]),
+        "featuredImage": image, "metafields": Connection([metafield])}
+    variants = []
+    for position, v in enumerate(p.variants, start=1):
+        variant = {"__typename": "ProductVariant", "id": gid("ProductVariant", v.id), "legacyResourceId": str(v.id),
+                   "sku": v.sku, "title": v.title, "barcode": v.barcode, "price": decimal_str(v.price),
+                   "displayName": f"{p.title} - {v.title}", "taxable": v.tax_rate > 0, "availableForSale": v.active,
+                   "createdAt": ts(p.created_at), "updatedAt": ts(p.updated_at), "position": position, "product": node}
+        variant["inventoryItem"] = {
+            "__typename": "InventoryItem", "id": gid("InventoryItem", v.id), "legacyResourceId": str(v.id),
+            "sku": v.sku, "tracked": True, "requiresShipping": v.tax_class != "zero", "createdAt": ts(p.created_at),
+            "updatedAt": ts(p.updated_at), "variant": variant,
+            "unitCost": money(cents(v.price * Decimal("0.4")), currency)}
+        variants.append(variant)
+    node["variants"] = Connection(variants)
+    return node
 
 
 def _tax_lines(rate: Decimal, amount: Decimal, country: str, currency: str) -> list[dict[str, Any]]:
@@ -156,12 +138,12 @@ def _discount_application(order: Order) -> list[dict[str, Any]]:
     return apps
 
 
-def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, Any]],
-               shop: Shop) -> dict[str, Any]:
+def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, Any]], store: Store
+               ) -> dict[str, Any]:
     cur = order.currency
     inc = order.prices_include_tax
     total = ln.total_incl if inc else ln.total_excl
-    product = shop.products.get(ln.product_id) if ln.product_id is not None else None
+    product = store.shop.products.get(ln.product_id) if ln.product_id is not None else None
     variant = next((v for v in product.variants if v.id == ln.variant_id), None) if product else None
     refunded = sum(rl.quantity for r in order.refunds for rl in r.lines if rl.line_id == ln.id)
     app = next((a for a in apps if a["code"] == ln.discount_code), None)
@@ -173,8 +155,8 @@ def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, A
         # reverse-charge or export order of a taxable product has taxable lines without tax lines.
         "taxable": (variant.tax_rate if variant else ln.tax_rate) > 0, "requiresShipping": order.channel == "web",
         "vendor": product.vendor if product else None,
-        "variant": variant_ref(variant, product) if variant else None,
-        "product": product_ref(product) if product else None,
+        "variant": store.node("ProductVariant", variant.id) if variant else None,  # shared, rendered once
+        "product": store.node("Product", product.id) if product else None,
         "originalUnitPriceSet": money_bag(ln.unit_price, cur),
         "discountedUnitPriceSet": money_bag(cents(total / ln.quantity), cur),
         "originalTotalSet": money_bag(ln.gross_incl if inc else ln.gross_excl, cur),
@@ -227,7 +209,7 @@ def order_node(order: Order, shop: Shop, store: Store) -> dict[str, Any]:
     where = order.shipping_address or order.billing_address
     tax_country = where.country if where and order.kind == "oss" else shop.country
     apps = Lazy(lambda: _discount_application(order))
-    lines = Lazy(lambda: [_line_node(order, ln, tax_country, apps.get(), shop) for ln in order.lines])
+    lines = Lazy(lambda: [_line_node(order, ln, tax_country, apps.get(), store) for ln in order.lines])
     customer = shop.customers.get(order.customer_id) if order.customer_id is not None else None
     refunded_lines = sum(((rl.amount_incl if inc else rl.amount_excl) for r in order.refunds for rl in r.lines),
                          Decimal(0))
@@ -285,8 +267,7 @@ def _refunds(order: Order, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
             line = line_by_id[rl.line_id]
             items.append({"__typename": "RefundLineItem", "id": gid("RefundLineItem", r.id * 100 + len(items) + 1),
                           "quantity": rl.quantity, "restockType": "RETURN", "restocked": True,
-                          "lineItem": {k: line[k] for k in ("__typename", "id", "sku", "name", "title", "quantity",
-                                                            "variant", "product")},
+                          "lineItem": line,
                           "priceSet": line["originalUnitPriceSet"], "subtotalSet": money_bag(amount, cur),
                           "totalTaxSet": money_bag(rl.tax_amount, cur)})
         shipping = [{"__typename": "RefundShippingLine", "id": gid("RefundShippingLine", r.id),
@@ -366,40 +347,41 @@ def inventory_level(store: Store, item: int, location: int) -> dict[str, Any] | 
                            for name, qty in quantities.items()}}
 
 
+def _lines_of(store: Store, order_id: int) -> dict[int, dict[str, Any]]:
+    """The order's LineItem nodes by line id."""
+    node = store.node("Order", order_id) or {}
+    return {gid_number(n["id"]): n for n in resolve(node.get("lineItems")) or []}
+
+
 def fulfillments(store: Store, order_id: int) -> list[dict[str, Any]]:
-    fo = store.fulfillment_order(order_id)
-    order = store.shop.orders[order_id]
-    lines = {ln.id: ln for ln in order.lines}
+    fo, order = store.fulfillment_order(order_id), store.shop.orders[order_id]
+    lines = _lines_of(store, order_id)
     out: list[dict[str, Any]] = []
     for f in fo.fulfillments if fo else []:
-        items = [{"__typename": "FulfillmentLineItem", "id": gid("FulfillmentLineItem", f"{f['id']}-{lid}"),
-                  "quantity": qty, "lineItem": {"__typename": "LineItem", "id": gid("LineItem", lid),
-                                                "sku": lines[lid].sku, "title": lines[lid].title}}
+        items = [{"id": gid("FulfillmentLineItem", f"{f['id']}-{lid}"), "quantity": qty, "lineItem": lines[lid]}
                  for lid, qty in f["lines"].items() if qty]
         out.append({"__typename": "Fulfillment", "id": gid("Fulfillment", f["id"]), "legacyResourceId": str(f["id"]),
                     "name": f"#{order.number}-F{len(out) + 1}", "status": "SUCCESS", "displayStatus": "FULFILLED",
                     "createdAt": ts(f["created_at"]), "updatedAt": ts(f["created_at"]), "requiresShipping": True,
                     "totalQuantity": sum(f["lines"].values()), "location": store.locations[0],
-                    "trackingInfo": [{"__typename": "FulfillmentTrackingInfo", **t} for t in f["tracking"]],
+                    "order": Lazy(lambda: store.node("Order", order_id)), "trackingInfo": f["tracking"],
                     "fulfillmentLineItems": Connection(items)})
     return out
 
 
 def fulfillment_order_node(fo: FulfillmentOrder, order: Order, store: Store) -> dict[str, Any]:
-    loc = store.node("Location", fo.location_id) or {}
-    items = [{"__typename": "FulfillmentOrderLineItem", "id": gid("FulfillmentOrderLineItem", ln.id),
-              "totalQuantity": fo.total[ln.id], "remainingQuantity": fo.remaining[ln.id], "sku": ln.sku,
-              "productTitle": ln.title, "variantTitle": ln.variant_title, "requiresShipping": True,
-              "inventoryItemId": gid("InventoryItem", ln.variant_id) if ln.variant_id else None,
-              "lineItem": {"__typename": "LineItem", "id": gid("LineItem", ln.id), "sku": ln.sku,
-                           "title": ln.title, "quantity": ln.quantity}} for ln in order.lines]
+    loc, lines = store.node("Location", fo.location_id) or {}, _lines_of(store, order.id)
+    items = [{"id": gid("FulfillmentOrderLineItem", ln.id), "totalQuantity": fo.total[ln.id],
+              "remainingQuantity": fo.remaining[ln.id], "sku": ln.sku, "productTitle": ln.title,
+              "variantTitle": ln.variant_title, "requiresShipping": True, "lineItem": lines[ln.id],
+              "variant": lines[ln.id]["variant"],
+              "inventoryItemId": gid("InventoryItem", ln.variant_id) if ln.variant_id else None} for ln in order.lines]
     return {"__typename": "FulfillmentOrder", "id": gid("FulfillmentOrder", fo.order_id), "status": fo.status,
             "orderId": gid("Order", order.id), "orderName": f"#{order.number}", "requestStatus": "UNSUBMITTED",
-            "createdAt": ts(order.created_at), "updatedAt": ts(order.updated_at),
-            "orderProcessedAt": ts(order.created_at),
-            "assignedLocation": {"__typename": "FulfillmentOrderAssignedLocation", "name": loc.get("name", ""),
-                                 "location": loc, "countryCode": store.shop.country},
-            "lineItems": Connection(items), "supportedActions": [], "fulfillmentHolds": []}
+            "order": Lazy(lambda: store.node("Order", order.id)), "createdAt": ts(order.created_at),
+            "updatedAt": ts(order.updated_at), "orderProcessedAt": ts(order.created_at),
+            "assignedLocation": {"name": loc.get("name", ""), "location": loc, "countryCode": store.shop.country},
+            "lineItems": Connection(items)}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from itertools import count
 from typing import Any
 
 from sandbox import seed as shopgen
@@ -27,7 +29,28 @@ from sandbox import seed as shopgen
 SORT_KEYS = {"ID": "id", "UPDATED_AT": "updated_at", "CREATED_AT": "created_at", "PROCESSED_AT": "processed_at"}
 QUANTITY_NAMES = ("available", "on_hand", "committed", "incoming", "reserved", "damaged", "quality_control",
                   "safety_stock")
-_TERM = re.compile(r"""(-?)(\w+):(>=|<=|>|<)?('[^']*'|"[^"]*"|\S+)""")
+ATTRIBUTES = ("status", "financial_status", "fulfillment_status", "test", "email", "name", "product_type",
+              "source_name", "sku", "product_id")
+REASONS = frozenset({"correction", "cycle_count_available", "damaged", "movement_created", "movement_updated",
+                     "movement_received", "movement_canceled", "other", "promotion", "quality_control", "received",
+                     "reservation_created", "reservation_deleted", "reservation_updated", "restock", "safety_stock",
+                     "shrinkage"})
+SET_ERRORS = {  # InventorySetQuantitiesUserErrorCode -> (input field, message)
+    "INVALID_NAME": ("name", "The quantity name must be either 'available' or 'on_hand'."),
+    "INVALID_REASON": ("reason", "The specified reason is invalid."),
+    "INVALID_INVENTORY_ITEM": ("inventoryItemId", "The specified inventory item could not be found."),
+    "INVALID_LOCATION": ("locationId", "The specified location could not be found."),
+    "COMPARE_QUANTITY_REQUIRED": ("changeFromQuantity", "changeFromQuantity must be given for each quantity (null "
+                                                        "skips the compare-and-swap check)."),
+    "CHANGE_FROM_QUANTITY_STALE": ("changeFromQuantity", "The changeFromQuantity value does not match persisted "
+                                                         "value."),
+    "INVALID_QUANTITY_NEGATIVE": ("quantity", "The quantity can't be negative."),
+    "INVALID_QUANTITY_TOO_HIGH": ("quantity", "The total quantity can't be higher than 1,000,000,000."),
+    "IDEMPOTENCY_KEY_PARAMETER_MISMATCH": ("", "The same idempotency key cannot be used with different operation "
+                                               "parameters."),
+}
+_TERM = re.compile(r"""(-?)(\w+):(>=|<=|>|<)?('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)|(\bOR\b)""")
+_ESCAPED = re.compile(r"\\(.)")
 
 
 class Connection(list[Any]):
@@ -83,6 +106,19 @@ def parse_ts(value: str | None) -> datetime:
 def gid_number(value: str) -> int:
     """Numeric id of a GID (``gid://shopify/Order/12`` -> 12); raises ValueError otherwise."""
     return int(value.rsplit("/", 1)[-1].split("?", maxsplit=1)[0])
+
+
+def number_of(ident: str, kind: str) -> int | None:
+    """The number of a GID of `kind`, or None for anything else."""
+    prefix = f"gid://shopify/{kind}/"
+    rest = ident[len(prefix):].split("?", maxsplit=1)[0] if ident.startswith(prefix) else ""
+    return int(rest) if rest.isdigit() else None
+
+
+def set_error(code: str, *where: str) -> dict[str, Any]:
+    """An InventorySetQuantitiesUserError."""
+    name, message = SET_ERRORS[code]
+    return {"field": ["input", *where, *([name] if name else [])], "code": code, "message": message}
 
 
 @dataclass
@@ -149,7 +185,7 @@ class Store:
         self.levels: dict[tuple[int, int], dict[str, int]] = render.stock(shop, self.locations)
         self.level_updated: dict[tuple[int, int], datetime] = {}
         self.fulfillment_orders: dict[int, FulfillmentOrder] = {}
-        self.next_fulfillment = 1
+        self.serial = count(1)  # ids of fulfillments and inventory adjustment groups
         self.idempotency: dict[str, tuple[str, dict[str, Any]]] = {}
         self.bulk_ops: list[BulkOp] = []
         self.bulk_files: dict[int, bytes] = {}
@@ -262,14 +298,42 @@ class Store:
     def level(self, item: int, location: int) -> dict[str, int] | None:
         return self.levels.get((item, location))
 
-    def set_quantity(self, item: int, location: int, name: str, quantity: int) -> int:
-        """Set quantity `name` (available | on_hand) and keep on_hand = available + committed; returns the delta."""
-        level = self.levels[(item, location)]
-        delta = quantity - level[name]
-        level[name] = quantity
-        level["on_hand" if name == "available" else "available"] += delta
-        self.level_updated[(item, location)] = self.now()
-        return delta
+    def set_quantities(self, request: dict[str, Any]) -> dict[str, Any]:
+        """inventorySetQuantities(input: {name, reason, referenceDocumentUri, quantities: [{inventoryItemId,
+        locationId, quantity, changeFromQuantity}]}): all or nothing. changeFromQuantity is the compare-and-swap
+        value (must be given; null skips the check); on_hand = available + committed is kept."""
+        name = request["name"]
+        errors = [set_error(code) for code, bad in (("INVALID_NAME", name not in ("available", "on_hand")),
+                                                    ("INVALID_REASON", request["reason"] not in REASONS)) if bad]
+        targets = []
+        for i, q in enumerate(request["quantities"]):
+            item, location = number_of(q["inventoryItemId"], "InventoryItem"), number_of(q["locationId"], "Location")
+            level = self.levels.get((item or 0, location or 0))
+            code = ("INVALID_INVENTORY_ITEM" if item is None or self.node("InventoryItem", item) is None
+                    else "INVALID_LOCATION" if location is None or level is None
+                    else "COMPARE_QUANTITY_REQUIRED" if "changeFromQuantity" not in q
+                    else "CHANGE_FROM_QUANTITY_STALE" if q["changeFromQuantity"] not in (None, level.get(name))
+                    else "INVALID_QUANTITY_NEGATIVE" if q["quantity"] < 0
+                    else "INVALID_QUANTITY_TOO_HIGH" if q["quantity"] > 1_000_000_000 else None)
+            if code:
+                errors.append(set_error(code, "quantities", str(i)))
+            elif item is not None and location is not None and level is not None:
+                targets.append((item, location, level, q["quantity"]))
+        if errors:
+            return {"inventoryAdjustmentGroup": None, "userErrors": errors}
+        changes = []
+        other = "on_hand" if name == "available" else "available"
+        for item, location, level, quantity in targets:
+            delta = quantity - level[name]
+            level[name], level[other] = quantity, level[other] + delta
+            self.level_updated[(item, location)] = self.now()
+            changes += [{"name": changed, "delta": delta, "quantityAfterChange": level[changed],
+                         "item": self.node("InventoryItem", item), "location": self.node("Location", location)}
+                        for changed in (name, other)]
+        return {"userErrors": [], "inventoryAdjustmentGroup": {
+            "id": f"gid://shopify/InventoryAdjustmentGroup/{next(self.serial)}", "changes": changes,
+            "createdAt": self.render.ts(self.now()), "reason": request["reason"],
+            "referenceDocumentUri": request.get("referenceDocumentUri")}}
 
     def sell(self, item: int, location: int, quantity: int) -> dict[str, int]:
         """A concurrent sale in the shop: `quantity` moves from available to committed."""
@@ -291,13 +355,15 @@ class Store:
                     refunded[rl.line_id] = refunded.get(rl.line_id, 0) + rl.quantity
             total = {ln.id: ln.quantity - refunded.get(ln.id, 0) for ln in order.lines}
             done = order.fulfillment_status == "fulfilled"
-            status = "CLOSED" if done or order.cancelled_at else "OPEN"
+            status = "CLOSED" if done else "OPEN"
             fo = FulfillmentOrder(order_id, gid_number(self.locations[0]["id"]), status, total,
                                   {k: 0 if done else v for k, v in total.items()})
             if done:
                 fo.fulfillments.append({"id": order_id, "created_at": order.updated_at, "tracking": [],
                                         "lines": dict(total)})
             self.fulfillment_orders[order_id] = fo
+        if fo is not None and order is not None and order.cancelled_at and fo.status in ("OPEN", "IN_PROGRESS"):
+            fo.status = "CANCELLED"  # cancelling an order cancels its open fulfillment orders
         return fo
 
     def fulfillment_order_node(self, order_id: int) -> dict[str, Any] | None:
@@ -305,32 +371,59 @@ class Store:
         order = self.shop.orders.get(order_id)
         return self.render.fulfillment_order_node(fo, order, self) if fo and order else None
 
-    def fulfil(self, order_id: int, lines: dict[int, int], tracking: list[dict[str, Any]]) -> dict[str, Any]:
-        """Record a fulfillment of `lines` ({line id: quantity}, already checked) and update the order."""
-        fo = self.fulfillment_orders[order_id]
-        for line_id, qty in lines.items():
+    def create_fulfillment(self, fulfillment: dict[str, Any]) -> dict[str, Any]:
+        """fulfillmentCreate(fulfillment: FulfillmentInput!): fulfils fulfillment order line items (all remaining when
+        none are listed) with tracking info; the fulfillment order closes when nothing remains and the order becomes
+        FULFILLED (else PARTIALLY_FULFILLED). A closed or cancelled fulfillment order is refused. Shopify accepts
+        several fulfillment orders of one order at one location; a generated order has one, so one is accepted."""
+        def fail(text: str) -> dict[str, Any]:
+            return {"fulfillment": None, "userErrors": [{"field": ["fulfillment"], "message": text}]}
+
+        groups = fulfillment["lineItemsByFulfillmentOrder"]
+        if len(groups) != 1:
+            return fail("Exactly one fulfillment order per fulfillment is supported by the stand-in.")
+        fo_gid = groups[0]["fulfillmentOrderId"]
+        order_id = number_of(fo_gid, "FulfillmentOrder")
+        fo = self.fulfillment_order(order_id) if order_id is not None else None
+        if fo is None or order_id is None:
+            return fail("Fulfillment order does not exist.")
+        if fo.status not in ("OPEN", "IN_PROGRESS") or not any(fo.remaining.values()):
+            return fail(f"Fulfillment order {fo_gid} has an unfulfillable status= {fo.status.lower()}.")
+        wanted: dict[int, int] = {}
+        for item in groups[0].get("fulfillmentOrderLineItems") or []:
+            line = number_of(item["id"], "FulfillmentOrderLineItem")
+            if line is None or line not in fo.remaining:
+                return fail(f"Fulfillment order line item {item['id']} does not exist on fulfillment order {fo_gid}.")
+            wanted[line] = wanted.get(line, 0) + item["quantity"]
+        wanted = wanted or {k: v for k, v in fo.remaining.items() if v}
+        if any(q <= 0 or q > fo.remaining[line] for line, q in wanted.items()):
+            return fail("Invalid fulfillment order line item quantity requested.")
+        given = fulfillment.get("trackingInfo") or {}
+        numbers = given.get("numbers") or ([given["number"]] if given.get("number") else [])
+        urls = given.get("urls") or ([given["url"]] if given.get("url") else [])
+        tracking = [{"number": n, "company": given.get("company"), "url": urls[i] if i < len(urls) else None}
+                    for i, n in enumerate(numbers)]
+        for line_id, qty in wanted.items():
             fo.remaining[line_id] -= qty
         left = sum(fo.remaining.values())
         fo.status = "CLOSED" if left == 0 else "IN_PROGRESS"
-        number = 1_000_000_000 + self.next_fulfillment
-        self.next_fulfillment += 1
-        fulfillment = {"id": number, "created_at": self.now(), "tracking": tracking, "lines": dict(lines)}
-        fo.fulfillments.append(fulfillment)
+        number = 1_000_000_000 + next(self.serial)
+        fo.fulfillments.append({"id": number, "created_at": self.now(), "tracking": tracking, "lines": wanted})
         shopgen.fulfil(self.shop, order_id, self.now(), "fulfilled" if left == 0 else "partial")
-        return fulfillment
+        node = next(f for f in self.render.fulfillments(self, order_id) if f["id"].endswith(f"/{number}"))
+        return {"fulfillment": node, "userErrors": []}
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Search syntax
 # ---------------------------------------------------------------------------------------------------------------
+_OPS: dict[str, Callable[[Any, Any], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
+                                               "<": operator.lt, "": operator.eq}
+
+
 def time_pred(attr: str, op: str, raw: str) -> Callable[[Entry], bool]:
-    bound = parse_ts(raw.strip("'\""))
-    compare: dict[str, Callable[[datetime], bool]] = {
-        ">=": lambda v: v >= bound, ">": lambda v: v > bound, "<=": lambda v: v <= bound,
-        "<": lambda v: v < bound, "": lambda v: v == bound,
-    }
-    test = compare[op]
-    return lambda e: test(getattr(e, attr))
+    bound, test = parse_ts(raw.strip("'\"")), _OPS[op]
+    return lambda e: test(getattr(e, attr), bound)
 
 
 def attr_pred(key: str, value: str) -> Callable[[Entry], bool]:
@@ -338,38 +431,29 @@ def attr_pred(key: str, value: str) -> Callable[[Entry], bool]:
     return lambda e: e.attrs.get(key, "").lower() == wanted
 
 
-def _id_pred(op: str, number: int) -> Callable[[Entry], bool]:
-    ops: dict[str, Callable[[Entry], bool]] = {
-        ">=": lambda e: e.id >= number, ">": lambda e: e.id > number, "<=": lambda e: e.id <= number,
-        "<": lambda e: e.id < number}
-    return ops.get(op, lambda e: e.id == number)
-
-
-def _negate(pred: Callable[[Entry], bool]) -> Callable[[Entry], bool]:
-    return lambda e: not pred(e)
-
-
 def search(query: str) -> list[Callable[[Entry], bool]]:
-    """Shopify search syntax, the AND-ed subset: updated_at/created_at/processed_at with >, >=, <, <=; id;
-    status, financial_status, fulfillment_status, test, email, name, product_type, source_name, sku, product_id.
-    Unknown fields are ignored (Shopify ignores them too, with a search warning)."""
-    preds: list[Callable[[Entry], bool]] = []
-    for neg, key, op, raw in _TERM.findall(query):
-        value = raw.strip("'\"")
-        pred: Callable[[Entry], bool]
-        if key in ("updated_at", "created_at", "processed_at"):
-            pred = time_pred(key, op or "", value)
-        elif key == "id":
-            pred = _id_pred(op, int(value.rsplit("/", 1)[-1]))
-        elif key == "status" and value == "any":
+    """Shopify search syntax: terms AND-ed (``AND`` implied or written), ``OR`` between groups, ``-`` negates;
+    quoted values may escape quotes with a backslash. Fields: updated_at, created_at, processed_at and id with >,
+    >=, <, <=; status, financial_status, fulfillment_status, test, email, name, product_type, source_name, sku,
+    product_id. Unknown fields are ignored (Shopify ignores them too, with a search warning). No parentheses."""
+    groups: list[list[Callable[[Entry], bool]]] = [[]]
+    for neg, key, op, raw, connective in _TERM.findall(query):
+        if connective:
+            groups.append([])
             continue
-        elif key in ("status", "financial_status", "fulfillment_status", "test", "email", "name", "product_type",
-                     "source_name", "sku", "product_id"):
+        value = _ESCAPED.sub(r"\1", raw[1:-1]) if raw[:1] in "'\"" and len(raw) > 1 else raw
+        if key in ("updated_at", "created_at", "processed_at"):
+            pred = time_pred(key, op, value)
+        elif key == "id":
+            pred = partial(lambda n, test, e: test(e.id, n), int(value.rsplit("/", 1)[-1]), _OPS[op])
+        elif key in ATTRIBUTES and not (key == "status" and value == "any"):
             pred = attr_pred(key, value)
         else:
             continue
-        preds.append(_negate(pred) if neg else pred)
-    return preds
+        groups[-1].append(partial(lambda p, e: not p(e), pred) if neg else pred)
+    if len(groups) == 1:
+        return groups[0]
+    return [lambda e: any(all(p(e) for p in group) for group in groups)]
 
 
 def _raw_entry(node: dict[str, Any]) -> Entry:
