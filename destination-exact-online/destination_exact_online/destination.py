@@ -90,8 +90,7 @@ class DestinationExactOnline(BookingDestination):
             division = self._connect(config, settings)
             if not division.client.journal_exists(settings.journal_code):
                 raise ConfigError(f"journal {settings.journal_code!r} does not exist in this Exact division")
-            if settings.default_debtor_code and division.client.account_by_code(settings.default_debtor_code) is None:
-                raise ConfigError(f"default_debtor_code {settings.default_debtor_code!r} is not an account")
+            _check_default_debtor(division.client, settings)
         except ConnectorError as exc:
             return AirbyteConnectionStatus(status=Status.FAILED, message=str(exc))
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
@@ -109,6 +108,7 @@ class DestinationExactOnline(BookingDestination):
         try:
             settings = parse_settings(config)
             division = self._connect(config, settings)
+            _check_default_debtor(division.client, settings)  # refuse as `check` does, before anything is booked
         except ConnectorError as exc:
             raise to_traced(exc) from None
         plan_lines: list[str] = []
@@ -139,3 +139,10 @@ class DestinationExactOnline(BookingDestination):
                 yield protocol.log(f"progress: documents {docs}; customers {dict(booker.stats.customers)}")
         while plan_lines:
             yield protocol.log(plan_lines.pop(0))
+
+
+def _check_default_debtor(client: ExactClient, settings: Settings) -> None:
+    """Raises ConfigError when the configured default debtor is not an account of the division."""
+    if settings.default_debtor_code and client.account_by_code(settings.default_debtor_code) is None:
+        raise ConfigError(f"default_debtor_code {settings.default_debtor_code!r} is not an account in this Exact "
+                          f"division")

@@ -257,7 +257,12 @@ class ShopifyClient:
         errors = body.get("errors") or []
         if errors:
             raise graphql_errors(name, errors, self.redactor)
-        return GraphQLResult(data=body.get("data") or {}, cost=cost)
+        data = body.get("data")
+        if not isinstance(data, dict):  # HTTP 200 of another shape: never read as "nothing found"
+            keys = ", ".join(sorted(map(str, body))[:8]) or "none"
+            raise ApiError(f"{name}: Shopify answered HTTP {response.status_code} without a GraphQL 'data' object "
+                           f"(the answer has the keys: {keys})", status=response.status_code)
+        return GraphQLResult(data=data, cost=cost)
 
     def _observe(self, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Feed a response's `extensions.cost` to the limiter and the point counters; returns it."""
@@ -319,8 +324,11 @@ class ShopifyClient:
                     raise
                 size = max(1, size // 2)
                 continue
-            connection = result.data.get(root) or {}
-            nodes = list(connection.get("nodes") or [])
+            connection = result.data.get(root)
+            if not isinstance(connection, dict) or not isinstance(connection.get("nodes"), list):
+                raise ApiError(f"{name}: Shopify answered without the {root!r} connection's nodes (data has the keys: "
+                               f"{', '.join(sorted(map(str, result.data))[:8]) or 'none'})")
+            nodes = list(connection["nodes"])
             self.page_sizes.append(size)
             yield nodes
             info = connection.get("pageInfo") or {}
