@@ -18,7 +18,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import harness
-
 from connector_common import reconcile
 
 ROOT = Path(__file__).parents[1]
@@ -79,12 +78,12 @@ def print_ledger(destination: str, server: object) -> None:
     """What the ledger holds now: invoices and credit notes, each with its total, and duplicates."""
     bookings = harness.ledger(destination, server)  # type: ignore[arg-type]
     refs = Counter(b.reference for b in bookings)
-    credits = [b for b in bookings if b.total < 0]
+    credit_notes = [b for b in bookings if b.total < 0]
     invoices = [b for b in bookings if b.total >= 0]
     total = sum((b.total for b in bookings), Decimal(0))
     print(f"  ledger now holds {len(bookings)} documents ({len(invoices)} invoices "
-          f"{money(sum((b.total for b in invoices), Decimal(0))).strip()}, {len(credits)} credit notes "
-          f"{money(sum((b.total for b in credits), Decimal(0))).strip()}), "
+          f"{money(sum((b.total for b in invoices), Decimal(0))).strip()}, {len(credit_notes)} credit notes "
+          f"{money(sum((b.total for b in credit_notes), Decimal(0))).strip()}), "
           f"{sum(n > 1 for n in refs.values())} duplicated; total {money(total).strip()} EUR")
 
 

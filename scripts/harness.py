@@ -136,7 +136,7 @@ def prepare(workdir: Path, source: str, destination: str, servers: dict[str, san
 
 
 def run_pipe(workdir: Path, source: str, destination: str, timeout: float = 600,
-             env: dict[str, str] | None = None, report: Path | None = None) -> PipeRun:
+             env: dict[str, str] | None = None, *, report: Path | None = None) -> PipeRun:
     """`source read [--state state.json] | tee | destination write [--report PATH]`; keeps the last echoed state in
     state.json."""
     state_file = workdir / "state.json"

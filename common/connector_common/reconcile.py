@@ -258,15 +258,15 @@ def reconcile(shop: ShopSide, ledger_documents: Sequence[LedgerDocument], *, led
             differs.append(Finding(doc.order, reference, numbers, doc.gross, booked[0].gross))
         if not doc.amounts_known:
             continue  # booked by a run whose report is not given: presence checked only
-        _add(kinds, doc.kind, 1, len(booked), doc.net, doc.vat, sum((b.net for b in booked), ZERO),
-             sum((b.vat for b in booked), ZERO))
+        _add(kinds, doc.kind, (1, len(booked), doc.net, doc.vat, sum((b.net for b in booked), ZERO),
+                               sum((b.vat for b in booked), ZERO)))
         for part, (net, vat) in zip(doc.parts, _split(doc.parts, booked), strict=True):
-            _add(scenario, part.scenario, 1, len(booked), part.net, part.vat, net, vat)
+            _add(scenario, part.scenario, (1, len(booked), part.net, part.vat, net, vat))
     dates = sorted(d.date for d in wanted.values() if d.date)
     shown = (since or (dates[0] if dates else ""), until or (dates[-1] if dates else ""))
     return Reconciliation(ledger=ledger, period=shown, by_scenario=_lines(scenario), by_type=_lines(kinds),
                           missing=missing, twice=twice, differs=differs,
-                          not_booked=[n for n in shop.not_booked])
+                          not_booked=list(shop.not_booked))
 
 
 def _split(parts: tuple[VatPart, ...], booked: list[LedgerDocument]) -> list[tuple[Decimal, Decimal]]:
@@ -288,10 +288,11 @@ def _split(parts: tuple[VatPart, ...], booked: list[LedgerDocument]) -> list[tup
     return out
 
 
-def _add(groups: dict[str, list[Any]], name: str, shop_docs: int, ledger_docs: int, shop_net: Decimal,
-         shop_vat: Decimal, ledger_net: Decimal, ledger_vat: Decimal) -> None:
+def _add(groups: dict[str, list[Any]], name: str, figures: tuple[int, int, Decimal, Decimal, Decimal, Decimal],
+         ) -> None:
+    """Add (shop documents, ledger documents, shop net, shop VAT, ledger net, ledger VAT) to a group's row."""
     row = groups.setdefault(name, [0, 0, ZERO, ZERO, ZERO, ZERO])
-    for i, value in enumerate((shop_docs, ledger_docs, shop_net, shop_vat, ledger_net, ledger_vat)):
+    for i, value in enumerate(figures):
         row[i] += value
 
 
@@ -352,9 +353,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = run(args.destination, args.config, args.bookings, (args.since, args.until))
     except (ConnectorError, OSError, ValueError) as exc:
-        print(f"reconcile-bookings: {exc}", file=sys.stderr)
+        sys.stderr.write(f"reconcile-bookings: {exc}\n")
         return 2
-    print(render_text(result))
+    sys.stdout.write(render_text(result) + "\n")
     return 0 if result.clean else 1
 
 

@@ -264,7 +264,7 @@ def _check_block(orders: list[OrderOutcome], dry_run: bool) -> list[str]:
     e = html.escape
     problems = [o for o in orders if o.status in (SKIPPED, FAILED)]
     defaulted = sum(1 for o in orders if o.debtor.startswith("default") and o.documents)
-    credits = sum(1 for o in orders for d in o.documents if "credit" in d.kind and d.status != ALREADY_BOOKED)
+    credit_notes = sum(1 for o in orders for d in o.documents if "credit" in d.kind and d.status != ALREADY_BOOKED)
     items = []
     if dry_run:
         items.append("This was a dry run: the documents below marked “would create” are not in the ledger.")
@@ -276,7 +276,7 @@ def _check_block(orders: list[OrderOutcome], dry_run: bool) -> list[str]:
         items.append("Every order read was booked (or was booked already by an earlier run).")
     items.append(f"{defaulted} document(s) went to the default debtor (walk-in or anonymous sales): check that "
                  "this is the intended account.")
-    items.append(f"{credits} credit note(s) for refunds or returns: they are negative amounts in the totals.")
+    items.append(f"{credit_notes} credit note(s) for refunds or returns: they are negative amounts in the totals.")
     items.append("Compare the totals per VAT scenario with the shop's own sales report for the same period, and "
                  "the VAT per scenario with the VAT return (intra-EU and OSS sales are reported separately).")
     items.append("Run <code>reconcile-bookings</code> with this report's CSV to compare it with what the ledger "

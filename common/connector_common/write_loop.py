@@ -77,10 +77,10 @@ class BookingDestination(Destination):
         try:
             rest, report_path = split_report_flag(args)
         except ConfigError as exc:
-            argparse.ArgumentParser(prog=self.name).error(str(exc))
+            argparse.ArgumentParser().error(str(exc))
         parsed = super().parse_args(rest)
         if report_path is not None and parsed.command != "write":
-            argparse.ArgumentParser(prog=self.name).error(f"{REPORT_FLAG} is an option of the write command only")
+            argparse.ArgumentParser().error(f"{REPORT_FLAG} is an option of the write command only")
         self.cli_report_path = report_path
         return parsed
 

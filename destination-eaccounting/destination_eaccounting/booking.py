@@ -39,7 +39,6 @@ from destination_eaccounting.mapping import (
     DocumentPlan,
     PlanContext,
     PlanError,
-    RowPlan,
     article_payload,
     credit_kind,
     customer_changes,
@@ -138,7 +137,7 @@ class Booker:
     """Implements the write loop's Sink for eAccounting: one document per order (and per refund), exactly once."""
 
     def __init__(self, client: EaccountingClient, settings: Settings, ref: ReferenceData,
-                 log: Callable[[str], None] = lambda _: None, create_once: CreateOnce | None = None,
+                 log: Callable[[str], None] = lambda _: None, create_once: CreateOnce | None = None, *,
                  recorder: Recorder | None = None) -> None:
         self.client = client
         self.recorder = recorder or Recorder()
