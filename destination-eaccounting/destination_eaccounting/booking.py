@@ -24,8 +24,9 @@ from connector_common.model import (
     Refund,
     Totals,
 )
-from connector_common.money import cents, net_from_gross, to_decimal
+from connector_common.money import cents, to_decimal
 from connector_common.records import from_record
+from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
 from connector_common.vat import Scenario, VatTreatment
 from connector_common.wire import email_key
 from connector_common.write_loop import Pending
@@ -38,7 +39,6 @@ from destination_eaccounting.mapping import (
     DocumentPlan,
     PlanContext,
     PlanError,
-    RowPlan,
     article_payload,
     credit_kind,
     customer_changes,
@@ -87,15 +87,15 @@ class Stats:
     recovered_after_ambiguous_write: int = 0
     rounding_rows: int = 0
 
-    def add_row(self, row: RowPlan, *, includes_vat: bool) -> None:
-        """Per VAT scenario: rows, net and VAT (per row, rounded to cents: a summary, not the booked totals)."""
-        amount = row.quantity * row.unit_price * (1 - row.discount)
-        net = cents(net_from_gross(amount, row.rate)) if includes_vat else cents(amount)
-        vat = cents(amount) - net if includes_vat else cents(amount * row.rate / 100)
-        entry = self.vat.setdefault(row.scenario, {"lines": 0, "net": Decimal(0), "vat": Decimal(0)})
-        entry["lines"] += 1
-        entry["net"] += net
-        entry["vat"] += vat
+    def add_plan(self, plan: DocumentPlan, parts: tuple[VatPart, ...]) -> None:
+        """Per VAT scenario: rows, and net and VAT as eAccounting books them (per rate; negative on credits)."""
+        for row in plan.rows:
+            entry = self.vat.setdefault(row.scenario, {"lines": 0, "net": Decimal(0), "vat": Decimal(0)})
+            entry["lines"] += 1
+        for part in parts:
+            entry = self.vat.setdefault(part.scenario, {"lines": 0, "net": Decimal(0), "vat": Decimal(0)})
+            entry["net"] += part.net
+            entry["vat"] += part.vat
 
     def as_dict(self) -> dict[str, Any]:
         # the same shape as the Exact destination's summary, so one report reads both
@@ -106,12 +106,41 @@ class Stats:
                 "rounding_rows": self.rounding_rows}
 
 
+def vat_parts(plan: DocumentPlan) -> tuple[VatPart, ...]:
+    """Net and VAT per VAT scenario and coding, from the totals per rate eAccounting computes (negative on credits).
+
+    Rows of one rate under two scenarios (e.g. exempt and zero-rated, both 0 %) share that rate's VAT in proportion
+    to their amounts, the last one taking the remainder, so the parts always add up to the document's totals.
+    """
+    sign = -1 if plan.is_credit else 1
+    by_scenario: dict[Decimal, dict[tuple[str, str], Decimal]] = {}
+    for row in plan.rows:
+        shares = by_scenario.setdefault(row.rate, {})
+        key = (row.scenario, row.article.coding.name)
+        shares[key] = shares.get(key, Decimal(0)) + row.quantity * row.unit_price * (1 - row.discount)
+    parts = []
+    for rate, base, vat in plan.totals.by_rate:
+        net = base - vat if plan.includes_vat else base
+        shares = by_scenario.get(rate) or {("unknown", ""): base}
+        whole = sum(shares.values(), Decimal(0))
+        left_net, left_vat = net, vat
+        for i, ((scenario, code), share) in enumerate(shares.items()):
+            last = i == len(shares) - 1
+            part_net = left_net if last or not whole else cents(net * share / whole)
+            part_vat = left_vat if last or not whole else cents(vat * share / whole)
+            left_net, left_vat = left_net - part_net, left_vat - part_vat
+            parts.append(VatPart(scenario, code, rate, sign * part_net, sign * part_vat))
+    return tuple(parts)
+
+
 class Booker:
     """Implements the write loop's Sink for eAccounting: one document per order (and per refund), exactly once."""
 
     def __init__(self, client: EaccountingClient, settings: Settings, ref: ReferenceData,
-                 log: Callable[[str], None] = lambda _: None, create_once: CreateOnce | None = None) -> None:
+                 log: Callable[[str], None] = lambda _: None, create_once: CreateOnce | None = None, *,
+                 recorder: Recorder | None = None) -> None:
         self.client = client
+        self.recorder = recorder or Recorder()
         self.create_once = create_once or CreateOnce.for_client(client.http)
         self.settings = settings
         self.ref = ref
@@ -192,6 +221,7 @@ class Booker:
         customer: CustomerView | None = None
         if reference in self._booked:
             outcome = "exists"
+            self._record_existing(reference, self.settings.document_type)
         else:
             def build(customer: CustomerView, ctx: PlanContext) -> DocumentPlan:
                 return plan_order(order, customer, ctx, kind=kind)
@@ -205,6 +235,7 @@ class Booker:
         if self.settings.refunds == "credit_invoice":
             for refund in order.refunds:
                 if document_reference(order, refund) in self._booked:
+                    self._record_existing(document_reference(order, refund), credit_kind(kind) + "_credit")
                     continue
                 customer = customer or self._order_customer(order)
                 plan = self._plan(order, _refund_builder(order, refund, credit_kind(kind)), customer)
@@ -226,18 +257,26 @@ class Booker:
     def _book(self, plan: DocumentPlan, order: Order) -> str:
         with _refusals("orders", _key(order), "lines", "article"):
             ids = self._ensure_articles(plan)
-        for row in plan.rows:
-            self.stats.add_row(row, includes_vat=plan.includes_vat)
+        parts = vat_parts(plan)
+        self.stats.add_plan(plan, parts)
         self.stats.rounding_rows += 1 if plan.rounding_row else 0
+        kind = f"{plan.kind}{'_credit' if plan.is_credit else ''}"
+        view = plan.customer
+        self.recorder.debtor(f"{view.origin} customer {view.number or view.name}")
         if self.settings.dry_run:
             self.log("DRY RUN " + describe_plan(plan))
-            self.stats.documents[f"{plan.kind}{'_credit' if plan.is_credit else ''}:planned"] += 1
+            self.stats.documents[f"{kind}:planned"] += 1
+            self.recorder.document(DocumentOutcome(kind, plan.reference, WOULD_CREATE, parts=parts))
             return "dry_run"
         payload = document_payload(plan, order, ids)
         document = self._create_once(plan, payload, order)
         self._verify(plan, document, order)
-        self.stats.documents[f"{plan.kind}{'_credit' if plan.is_credit else ''}"] += 1
+        self.stats.documents[kind] += 1
+        self.recorder.document(DocumentOutcome(kind, plan.reference, CREATED, _number(document), parts))
         return "created"
+
+    def _record_existing(self, reference: str, kind: str) -> None:
+        self.recorder.document(DocumentOutcome(kind, reference, ALREADY_BOOKED, _number(self._booked[reference])))
 
     def _create_once(self, plan: DocumentPlan, payload: dict[str, Any], order: Order) -> dict[str, Any]:
         """POST the document; after an ambiguous failure look it up by our reference before trying again."""
@@ -586,6 +625,11 @@ def _differs(current: Any, wanted: Any) -> bool:
 def _money(document: dict[str, Any], key: str) -> Decimal:
     value = document.get(key) or 0
     return to_decimal(str(value) if isinstance(value, float) else value, field=key)
+
+
+def _number(document: dict[str, Any]) -> str:
+    """The document's number as eAccounting shows it (a draft has none yet: its id)."""
+    return str(document.get("InvoiceNumber") or document.get("Number") or document.get("Id") or "")
 
 
 def _key(order: Order) -> str:

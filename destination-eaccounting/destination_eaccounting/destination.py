@@ -22,6 +22,7 @@ from connector_common.auth import OAuth2Auth, TokenSet
 from connector_common.errors import ConfigError, ConnectorError
 from connector_common.http import HttpClient, Redactor
 from connector_common.protocol import to_traced
+from connector_common.report import Recorder
 from connector_common.vat import is_eu_member
 from connector_common.write_loop import BookingDestination, write_loop
 from destination_eaccounting.booking import Booker, ReferenceData, resolve_terms
@@ -63,6 +64,7 @@ class DestinationEaccounting(BookingDestination):
               input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
         try:
             settings = settings_from_config(dict(config))
+            recorder = Recorder(self.report_path(config), destination="Visma eAccounting", dry_run=settings.dry_run)
         except ConfigError as exc:
             raise to_traced(exc) from None
         for stream in configured_catalog.streams:
@@ -70,21 +72,21 @@ class DestinationEaccounting(BookingDestination):
                 raise AirbyteTracedException(
                     message=f"stream {stream.stream.name!r}: overwrite is not supported, bookings are never deleted",
                     failure_type=FailureType.config_error)
-        return self._write(settings, _shared(config), configured_catalog, input_messages)
+        return self._write(settings, _shared(config), configured_catalog, input_messages, recorder)
 
     def _write(self, settings: Settings, config: dict[str, Any], catalog: ConfiguredAirbyteCatalog,
-               input_messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
+               input_messages: Iterable[AirbyteMessage], recorder: Recorder) -> Iterator[AirbyteMessage]:
         try:
             client = self._client(settings, config)
             ref = load_reference_data(client, settings)
         except ConnectorError as exc:
             raise to_traced(exc) from None
-        booker = Booker(client, settings, ref, log=lambda text: self._emit(protocol.log(text)))
+        booker = Booker(client, settings, ref, log=lambda text: self._emit(protocol.log(text)), recorder=recorder)
         streams = {s.stream.name for s in catalog.streams} & STREAMS
         if settings.dry_run:
             yield protocol.log("DRY RUN: nothing is written to eAccounting; the booking plan follows")
         yield from write_loop(input_messages, booker, streams=streams, batch_size=settings.batch_size,
-                              error_policy=settings.error_policy)
+                              error_policy=settings.error_policy, recorder=recorder)
 
     def _client(self, settings: Settings, config: dict[str, Any]) -> EaccountingClient:
         redactor = Redactor((settings.client_secret, settings.refresh_token))

@@ -14,6 +14,7 @@ from connector_common.exactly_once import CreateOnce
 from connector_common.http import default_timeout
 from connector_common.model import Customer, Order, PaymentStatus, Product
 from connector_common.records import from_record
+from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
 from connector_common.write_loop import Pending
 from destination_exact_online.client import BusinessError
 from destination_exact_online.mapping import (
@@ -79,6 +80,18 @@ class Stats:
             row["vat"] = Decimal(row["vat"]) + (line.vat if shop_vat else line.exact_vat)
 
 
+def vat_parts(plan: BookingPlan) -> tuple[VatPart, ...]:
+    """The plan's net and VAT per VAT scenario and code, as the booking report shows them (VAT as Exact books it:
+    the shop's on sales entries, Exact's computed VAT otherwise)."""
+    shop_vat = plan.document_type == "sales_entry"
+    parts: dict[tuple[str, str, Decimal], tuple[Decimal, Decimal]] = {}
+    for line in plan.lines:
+        key = (line.treatment.key, line.vat_code, line.treatment.rate)
+        net, vat = parts.get(key, (Decimal("0.00"), Decimal("0.00")))
+        parts[key] = (net + line.net, vat + (line.vat if shop_vat else line.exact_vat))
+    return tuple(VatPart(scenario, code, rate, net, vat) for (scenario, code, rate), (net, vat) in parts.items())
+
+
 class Booker:
     """Implements connector_common.write_loop.Sink for Exact Online.
 
@@ -91,8 +104,9 @@ class Booker:
 
     def __init__(self, client: ExactApi, settings: Settings, vat: VatCodeTable, *, gl_ids: dict[str, str] | None = None,
                  emit: Callable[[str], None] | None = None, call_counter: Callable[[], int] | None = None,
-                 create_once: CreateOnce | None = None) -> None:
+                 create_once: CreateOnce | None = None, recorder: Recorder | None = None) -> None:
         self.client = client
+        self.recorder = recorder or Recorder()
         self.create_once = create_once or CreateOnce(settle_cap=2 * default_timeout()[1])
         self.call_counter = call_counter
         self.settings = settings
@@ -195,10 +209,13 @@ class Booker:
         for plan in plans:
             if plan.reference in self._documents:
                 outcomes.append("exists")
+                self.recorder.document(DocumentOutcome(_kind(plan), plan.reference, ALREADY_BOOKED,
+                                                       self._documents[plan.reference]))
                 continue
             if debtor is None:
                 with _refusals("orders", order_key(order), "customer", "debtor account"):
                     debtor = self._debtor(order)
+                self.recorder.debtor(debtor[1])
             outcomes.append(self._book(plan, debtor))
         return outcomes[0] if len(set(outcomes)) == 1 or outcomes[0] != "exists" else "exists_new_credit_note"
 
@@ -216,24 +233,29 @@ class Booker:
             if missing:
                 raise ConfigError(f"GL account(s) {', '.join(sorted(missing))} do not exist in this Exact division")
         entity = document_entity(plan)
-        kind = f"{'credit_note' if plan.credit_note else entity}"
+        kind = _kind(plan)
         self.stats.add_vat(plan, shop_vat=plan.document_type == "sales_entry")
         if self.settings.dry_run:
             self.emit(plan_text(plan, label))
             self.stats.documents[f"{kind}:planned"] += 1
+            self.recorder.document(DocumentOutcome(kind, plan.reference, WOULD_CREATE, parts=vat_parts(plan)))
             return "dry_run"
         payload = document_payload(plan, PayloadRefs(account_id=account_id, item_ids=item_ids, gl_ids=gl_ids),
                                    self.settings)
         what = f"{kind.replace('_', ' ')} {plan.reference}"
+        created: dict[str, Any] = {}
 
         def post() -> str:
             with _refusals("orders", plan.order_key, None, what):
-                return str(self.client.create(entity, payload).get(_key(entity)) or "")
+                created.update(self.client.create(entity, payload))
+                return str(created.get(_key(entity)) or "")
 
         self._documents[plan.reference] = self._create_once(
             post, lambda: self.client.documents_by_reference(entity, [plan.reference]).get(plan.reference),
             f"{what} (order {plan.order_key})")
         self.stats.documents[kind] += 1
+        number = created.get(NUMBER_FIELDS[entity]) or self._documents[plan.reference]
+        self.recorder.document(DocumentOutcome(kind, plan.reference, CREATED, str(number), vat_parts(plan)))
         return "created"
 
     # -- customers ----------------------------------------------------------------------------------------------
@@ -398,6 +420,14 @@ def _refusals(stream: str, key: str | None, field: str | None, what: str) -> Ite
         if not is_refusal(exc):
             raise
         raise RecordError(stream, key, field, f"Exact refused the {what}: {exc}") from None
+
+
+NUMBER_FIELDS = {"SalesInvoice": "InvoiceNumber", "SalesOrder": "OrderNumber", "SalesEntry": "EntryNumber"}
+
+
+def _kind(plan: BookingPlan) -> str:
+    """The document type as the summary and the booking report name it."""
+    return "credit_note" if plan.credit_note else document_entity(plan)
 
 
 def _key(entity: str) -> str:

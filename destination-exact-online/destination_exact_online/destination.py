@@ -28,6 +28,7 @@ from connector_common.errors import ConfigError, ConnectorError
 from connector_common.exactly_once import CreateOnce
 from connector_common.http import RetryPolicy
 from connector_common.protocol import ConfigPersister, to_traced
+from connector_common.report import Recorder
 from connector_common.write_loop import BookingDestination, write_loop
 from destination_exact_online.booking import Booker
 from destination_exact_online.client import ExactClient, api_calls, build_client
@@ -107,6 +108,7 @@ class DestinationExactOnline(BookingDestination):
         unknown = sorted(streams - set(SUPPORTED_STREAMS))
         try:
             settings = parse_settings(config)
+            recorder = Recorder(self.report_path(config), destination="Exact Online", dry_run=settings.dry_run)
             division = self._connect(config, settings)
             _check_default_debtor(division.client, settings)  # refuse as `check` does, before anything is booked
         except ConnectorError as exc:
@@ -114,7 +116,7 @@ class DestinationExactOnline(BookingDestination):
         plan_lines: list[str] = []
         booker = Booker(division.client, settings, division.vat, gl_ids=division.gl_ids, emit=plan_lines.append,
                         call_counter=lambda: api_calls(division.client),
-                        create_once=CreateOnce.for_client(division.client.http))
+                        create_once=CreateOnce.for_client(division.client.http), recorder=recorder)
         if unknown:
             yield protocol.log(f"ignoring streams this destination does not book: {', '.join(unknown)}", Level.WARN)
         if settings.dry_run:
@@ -122,7 +124,8 @@ class DestinationExactOnline(BookingDestination):
         for name in sorted(streams & set(SUPPORTED_STREAMS)):
             yield protocol.stream_status(name, AirbyteStreamStatus.RUNNING)
         loop = write_loop(input_messages, booker, streams=set(SUPPORTED_STREAMS) & streams,
-                          batch_size=settings.batch_size, error_policy=settings.error_policy, fail_on_skip=True)
+                          batch_size=settings.batch_size, error_policy=settings.error_policy, fail_on_skip=True,
+                          recorder=recorder)
         yield from self._relay(loop, booker, plan_lines)
         for name in sorted(streams & set(SUPPORTED_STREAMS)):
             yield protocol.stream_status(name, AirbyteStreamStatus.COMPLETE)
