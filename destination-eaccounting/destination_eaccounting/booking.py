@@ -25,9 +25,10 @@ from connector_common.model import (
     Totals,
 )
 from connector_common.money import cents, to_decimal
+from connector_common.notices import INVALID_VAT_NUMBER, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
-from connector_common.vat import Scenario, VatTreatment
+from connector_common.vat import Scenario, VatTreatment, invalid_vat_number_note
 from connector_common.wire import email_key
 from connector_common.write_loop import Pending
 from destination_eaccounting.client import DOCUMENT_PATHS, EaccountingClient
@@ -42,6 +43,7 @@ from destination_eaccounting.mapping import (
     article_payload,
     credit_kind,
     customer_changes,
+    customer_is_company,
     customer_payload,
     customer_view,
     describe_plan,
@@ -141,6 +143,7 @@ class Booker:
                  recorder: Recorder | None = None) -> None:
         self.client = client
         self.recorder = recorder or Recorder()
+        self.notices = Notices(self.recorder)
         self.create_once = create_once or CreateOnce.for_client(client.http)
         self.settings = settings
         self.ref = ref
@@ -197,7 +200,7 @@ class Booker:
         raise RecordError(item.stream, None, None, "stream not supported by this destination")
 
     def summary(self) -> dict[str, Any]:
-        return {**self.stats.as_dict(), "dry_run": self.settings.dry_run}
+        return {**self.stats.as_dict(), "dry_run": self.settings.dry_run, **self.notices.summary()}
 
     # --- orders -----------------------------------------------------------------------------------------------
     def _wanted(self, order: Order) -> str:
@@ -232,6 +235,11 @@ class Booker:
             plan = self._plan(order, build, preview)
             customer = self._order_customer(order)
             outcome = self._book(plan if customer == preview else self._plan(order, build, customer), order)
+            ref = order.customer
+            note = invalid_vat_number_note(ref.vat_number if ref else None, is_company=customer_is_company(
+                ref, order.billing_address or order.shipping_address))
+            if note:
+                self.notices.add(INVALID_VAT_NUMBER, f"order {order.reference}: {note}")
         if self.settings.refunds == "credit_invoice":
             for refund in order.refunds:
                 if document_reference(order, refund) in self._booked:

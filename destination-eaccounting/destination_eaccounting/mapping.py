@@ -35,7 +35,15 @@ from connector_common.model import (
     contradicts_sign,
 )
 from connector_common.money import CENT, net_from_gross
-from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
+from connector_common.vat import (
+    Scenario,
+    Supply,
+    VatError,
+    VatTreatment,
+    classify,
+    normalize_vat_number,
+    vat_number_problem,
+)
 from connector_common.wire import email_key
 from destination_eaccounting.vat_codes import (
     SERVICE,
@@ -590,7 +598,7 @@ def customer_payload(order: Order, *, terms_id: str, number: str | None = None,
         "CurrencyCode": order.currency, "Telephone": (ref.phone or address.phone or "")[:50] or None,
     }
     if company:
-        if ref.vat_number:
+        if ref.vat_number and vat_number_problem(ref.vat_number) is None:  # eAccounting reverse-charges a VAT number
             payload["VatNumber"] = normalize_vat_number(ref.vat_number)[:20]
         if person:
             payload["ContactPersonName"] = person[:50]

@@ -13,8 +13,10 @@ from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordErr
 from connector_common.exactly_once import CreateOnce
 from connector_common.http import default_timeout
 from connector_common.model import Customer, Order, PaymentStatus, Product
+from connector_common.notices import INVALID_VAT_NUMBER, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
+from connector_common.vat import invalid_vat_number_note
 from connector_common.write_loop import Pending
 from destination_exact_online.client import BusinessError
 from destination_exact_online.mapping import (
@@ -107,6 +109,7 @@ class Booker:
                  create_once: CreateOnce | None = None, recorder: Recorder | None = None) -> None:
         self.client = client
         self.recorder = recorder or Recorder()
+        self.notices = Notices(self.recorder)
         self.create_once = create_once or CreateOnce(settle_cap=2 * default_timeout()[1])
         self.call_counter = call_counter
         self.settings = settings
@@ -187,6 +190,7 @@ class Booker:
         return {"documents": dict(self.stats.documents), "customers": dict(self.stats.customers),
                 "items": dict(self.stats.items), "vat": self.stats.vat, "dry_run": self.settings.dry_run,
                 "recovered_after_ambiguous_write": self.stats.recovered_after_ambiguous_write,
+                **self.notices.summary(),
                 **({"api_calls": self.call_counter()} if self.call_counter else {})}
 
     # -- orders -------------------------------------------------------------------------------------------------
@@ -217,7 +221,16 @@ class Booker:
                     debtor = self._debtor(order)
                 self.recorder.debtor(debtor[1])
             outcomes.append(self._book(plan, debtor))
+        if debtor is not None:
+            self._note_vat_number(order)
         return outcomes[0] if len(set(outcomes)) == 1 or outcomes[0] != "exists" else "exists_new_credit_note"
+
+    def _note_vat_number(self, order: Order) -> None:
+        ref = order.customer
+        note = invalid_vat_number_note(ref.vat_number if ref else None,
+                                       is_company=bool(ref and (ref.is_company or ref.company_name)))
+        if note:
+            self.notices.add(INVALID_VAT_NUMBER, f"order {order.reference}: {note}")
 
     def _book(self, plan: BookingPlan, debtor: tuple[str, str]) -> str:
         account_id, label = debtor

@@ -1,0 +1,73 @@
+"""Issue 16, careless and hostile orders: each destination's real `write` process against a fresh stand-in.
+
+What a user checks: the SUMMARY's notices and skipped list (reason code + the order's reference), the final error,
+the exit code, and what the ledger holds afterwards (nothing half-written, nothing silently changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from stdin_runs import KINDS, Case, Runs, WriteRun, customer, order_data, record_line, state_line, stdin_of, under_xdist
+
+from connector_common.model import CustomerRef, Order
+from connector_common.testing import make_address, make_line, make_order
+
+BAD_VAT = "DE123456789"  # the format of a German VAT number, but its check digit is wrong (valid: DE123456788)
+GOOD_VAT = "DE123456788"
+
+
+def company_order(source_id: str, *, vat_number: str, rate: str) -> Order:
+    """A paid sale to a German company: at 0 % it claims to be reverse charge (ICP), at 19 % it is an OSS sale."""
+    ref = customer(source_id)
+    company = CustomerRef(source_id=ref.source_id, email=ref.email, first_name="Anna", last_name="Becker",
+                          company_name="Becker GmbH", vat_number=vat_number, is_company=True)
+    address = make_address("DE", line1="Hauptstr. 1", postcode="10115", city="Berlin", company="Becker GmbH")
+    return make_order(source_id=source_id, lines=[make_line(f"SKU-{source_id}", 2, "50.00", rate)], customer=company,
+                      country="DE", postcode="10115", address=address)
+
+
+def vat_stdin() -> bytes:
+    """A valid reverse-charge sale, the same with a wrong check digit, and a 19 % sale to a company whose number is
+    wrong (so it is no reverse-charge sale either way)."""
+    orders = [company_order("601", vat_number=GOOD_VAT, rate="0"), company_order("602", vat_number=BAD_VAT, rate="0"),
+              company_order("603", vat_number=BAD_VAT, rate="19")]
+    return stdin_of([line for n, o in enumerate(orders, 1) for line in (record_line(order_data(o)), state_line(n))])
+
+
+CASES = [
+    *(Case(f"vat-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),
+]
+
+
+@pytest.fixture(scope="module")
+def runs() -> Iterator[Runs]:
+    made = Runs(CASES, prefetch=not under_xdist())
+    yield made
+    made.close()
+
+
+def _skipped(run: WriteRun, source_id: str) -> list[str]:
+    return [s for s in run.summary["skipped"] if s.startswith(f"orders/{source_id} ")]
+
+
+# --- 6. VAT numbers with wrong check digits -------------------------------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_an_invalid_vat_number_when_written_then_no_reverse_charge_and_the_number_and_order_are_named(
+        runs: Runs, kind: str) -> None:
+    run = runs[f"vat-{kind}"]
+
+    # the valid number is reverse charged; the invalid one at 0 % is refused naming number and order: booking it
+    # as reverse charge would be wrong, and nobody charged the VAT it owes
+    assert sorted(run.references()) == ["#601", "#603"]
+    refused = _skipped(run, "602")
+    assert len(refused) == 1 and f"VAT number {BAD_VAT} fails its check digits" in refused[0]
+    assert "not a reverse-charge sale" in refused[0]
+    # at 19 % the order is booked at the charged (OSS) rate, and the number is named in the summary's notices
+    assert run.summary["notices"] == {"invalid_vat_number": 1}
+    assert run.summary["notice_list"] == [
+        f"invalid_vat_number: order #603: VAT number {BAD_VAT} fails its check digits (the number's checksum or "
+        "check digit is invalid): not a reverse-charge sale, booked at the charged (domestic or OSS) rate"]
+    assert run.total_of("#603") == company_order("603", vat_number=BAD_VAT, rate="19").totals.grand_total
+    assert run.returncode != 0 and "1 record(s) were skipped" in run.errors[-1]
