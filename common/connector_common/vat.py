@@ -143,7 +143,7 @@ def vat_number_problem(number: str | None) -> str | None:
     try:
         eu_vat.validate(normalized)
     except ValidationError as exc:
-        return f"fails its check digits ({exc.message.rstrip('.').lower()})"
+        return f"fails its check digits ({str(exc).rstrip('.').lower()})"
     return None
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from requests.structures import CaseInsensitiveDict
+
 from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError, quoted
 from connector_common.exactly_once import CreateOnce
 from connector_common.model import (
@@ -152,8 +154,10 @@ class Booker:
         self._booked: dict[str, dict[str, Any]] = {}
         self._checked_refs: set[str] = set()
         self._customers: dict[str, dict[str, Any] | None] = {}  # "email:x" / "number:y" -> customer or None
-        self._articles: dict[str, dict[str, Any] | None] = {}  # article number -> article or None
-        self._updated_articles: set[str] = set()
+        # article number -> article or None; eAccounting compares article numbers case-insensitively (its OData
+        # filter and its "Article number ... is already in use" check), so do we
+        self._articles: CaseInsensitiveDict[dict[str, Any] | None] = CaseInsensitiveDict()
+        self._updated_articles: set[str] = set()  # casefolded
         self._generic_prefetched = False
         self._parsed: dict[int, Order | RecordError] = {}  # id(Pending) -> the batch's parsed orders
 
@@ -440,10 +444,10 @@ class Booker:
             if article.get("Number") in self._articles:
                 self._articles[article["Number"]] = article
 
-    def _article_views(self) -> dict[str, ArticleView]:
-        return {n: ArticleView(id=a["Id"], number=n, name=str(a.get("Name") or n),
-                               coding=self.ref.codings_by_id.get(str(a.get("CodingId"))))
-                for n, a in self._articles.items() if a is not None}
+    def _article_views(self) -> CaseInsensitiveDict[ArticleView]:
+        return CaseInsensitiveDict({n: ArticleView(id=a["Id"], number=n, name=str(a.get("Name") or n),
+                                                   coding=self.ref.codings_by_id.get(str(a.get("CodingId"))))
+                                    for n, a in self._articles.items() if a is not None})
 
     def _ensure_articles(self, plan: DocumentPlan) -> dict[str, str]:
         ids: dict[str, str] = {}
@@ -483,9 +487,9 @@ class Booker:
 
     def _maybe_update_article(self, existing: dict[str, Any], need: ArticleNeed) -> None:
         if (not self.settings.update_existing_articles or need.kind != "sku" or need.net_price is None
-                or need.number in self._updated_articles):
+                or need.number.casefold() in self._updated_articles):
             return
-        self._updated_articles.add(need.number)
+        self._updated_articles.add(need.number.casefold())
         wanted = article_payload(need, str(existing.get("UnitId") or self.ref.unit_id))
         changes = {k: v for k, v in wanted.items() if k in ("Name", "NetPrice", "GrossPrice")
                    and _differs(existing.get(k), v)}

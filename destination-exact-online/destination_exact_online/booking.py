@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
+
+from requests.structures import CaseInsensitiveDict
 
 from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
 from connector_common.exactly_once import CreateOnce
@@ -53,7 +55,7 @@ class ExactApi(Protocol):
 
     def account_by_code(self, code: str) -> dict[str, Any] | None: ...
 
-    def items_by_code(self, codes: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+    def items_by_code(self, codes: Sequence[str]) -> Mapping[str, dict[str, Any]]: ...
 
     def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, str]: ...
 
@@ -123,7 +125,8 @@ class Booker:
         self._accounts: dict[str, str] = {}  # e-mail -> account ID
         self._looked_up_emails: set[str] = set()
         self._updated_accounts: set[str] = set()
-        self._items: dict[str, str] = {}  # item code -> item ID
+        # item code -> item ID; Exact compares item codes case-insensitively (SQL Server collation), so do we
+        self._items: CaseInsensitiveDict[str] = CaseInsensitiveDict()
         self._looked_up_items: set[str] = set()
         self._updated_items: set[str] = set()
         self._matched_items: set[str] = set()

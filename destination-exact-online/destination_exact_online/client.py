@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from connector_common.auth import OAuth2Auth, RotationCallback
 from connector_common.errors import ApiError, ConfigError, ConnectorError, QuotaExhausted, RateLimited
@@ -195,8 +196,9 @@ class ExactClient:
                 found.setdefault(email_key(row.get("Email")) or "", row)
         return found
 
-    def items_by_code(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
+    def items_by_code(self, codes: Iterable[str]) -> CaseInsensitiveDict[dict[str, Any]]:
+        """Items by code; the keys compare case-insensitively, as Exact's `Code eq` does (sku-1 finds SKU-1)."""
+        found: CaseInsensitiveDict[dict[str, Any]] = CaseInsensitiveDict()
         for flt in budget_filters("Code", sorted(set(codes))):
             for row in self.query("Item", filter=flt, select="ID,Code,Description,SalesVatCode"):
                 found[str(row["Code"]).strip()] = row

@@ -36,8 +36,17 @@ def vat_stdin() -> bytes:
     return stdin_of([line for n, o in enumerate(orders, 1) for line in (record_line(order_data(o)), state_line(n))])
 
 
+def sku_case_stdin() -> bytes:
+    """The shop's SKU-701 booked (its item created), then an order whose line says sku-701: the same item for a
+    ledger that compares item codes case-insensitively."""
+    first = make_order(source_id="701", lines=[make_line("SKU-701", 1, "12.10", "21")], customer=customer("701"))
+    second = make_order(source_id="702", lines=[make_line("sku-701", 2, "12.10", "21")], customer=customer("702"))
+    return stdin_of([record_line(order_data(first)), state_line(1), record_line(order_data(second)), state_line(2)])
+
+
 CASES = [
     *(Case(f"vat-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),
+    *(Case(f"sku-case-{kind}", kind, sku_case_stdin()) for kind in KINDS),
 ]
 
 
@@ -71,3 +80,16 @@ def test_given_an_invalid_vat_number_when_written_then_no_reverse_charge_and_the
         "check digit is invalid): not a reverse-charge sale, booked at the charged (domestic or OSS) rate"]
     assert run.total_of("#603") == company_order("603", vat_number=BAD_VAT, rate="19").totals.grand_total
     assert run.returncode != 0 and "1 record(s) were skipped" in run.errors[-1]
+
+
+# --- 3. SKU case ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_a_sku_differing_only_in_case_from_an_item_when_written_then_booked_on_that_item(
+        runs: Runs, kind: str) -> None:
+    run = runs[f"sku-case-{kind}"]
+
+    assert run.returncode == 0, run.errors
+    assert sorted(run.references()) == ["#701", "#702"]
+    items = [i for i in run.items if str(i.get("Code") or i.get("Number") or "").strip().casefold() == "sku-701"]
+    assert len(items) == 1, items  # one item, matched the way Exact and eAccounting match codes
+    assert run.summary["skipped_count"] == 0
