@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from connector_common.errors import RecordError
 from connector_common.report import Recorder
 
 # The reason codes (stable: the SUMMARY's `notices` counts them, scripts and the booking report rely on them).
@@ -31,6 +32,12 @@ class Notices:
         if len(self.listed) < MAX_LISTED:
             self.listed.append(text)
         self.recorder.note(text)
+
+    def refusal(self, code: str, key: str | None, field: str | None, message: str) -> RecordError:
+        """The error for an order refused for a reason with a code: counted here, and the write loop skips it (the
+        booking report shows the message as the order's reason; the run fails like any other skip)."""
+        self.counts[code] += 1
+        return RecordError("orders", key, field, f"{code}: {message}")
 
     def summary(self) -> dict[str, Any]:
         """The SUMMARY keys: counts per reason code and the first notices by text (empty when there were none)."""

@@ -27,7 +27,7 @@ from connector_common.model import (
     Totals,
 )
 from connector_common.money import cents, to_decimal
-from connector_common.notices import INVALID_VAT_NUMBER, Notices
+from connector_common.notices import CHANGED_AFTER_BOOKING, INVALID_VAT_NUMBER, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
 from connector_common.vat import Scenario, VatTreatment, invalid_vat_number_note
@@ -227,6 +227,7 @@ class Booker:
         kind = self.settings.document_type
         customer: CustomerView | None = None
         if reference in self._booked:
+            self._refuse_if_changed(order, reference)
             outcome = "exists"
             self._record_existing(reference, self.settings.document_type)
         else:
@@ -253,6 +254,28 @@ class Booker:
                 plan = self._plan(order, _refund_builder(order, refund, credit_kind(kind)), customer)
                 self._book(plan, order)
         return outcome
+
+    def _refuse_if_changed(self, order: Order, reference: str) -> None:
+        """A booked document is final (an invoice cannot be edited; a draft or order may be in an accountant's
+        hands): when the shop's order now plans to another total than the document found for it (the lookup
+        returned it whole), report it by reference with both totals (counted, failing the run)."""
+        booked = booked_total(self._booked[reference])
+        if booked is None:
+            return
+        try:  # planned against the customer as it is: no write, and the batch's lookups already hold what it needs
+            plan = self._plan(order, lambda customer, ctx: plan_order(order, customer, ctx,
+                                                                      kind=self.settings.document_type),
+                              self._order_customer(order, preview=True))
+        except RecordError:
+            return  # the order cannot be planned today (e.g. a VAT coding removed since): nothing to compare with
+        if (abs(booked) if plan.is_credit else booked) == plan.expected_total:
+            return
+        number = _number(self._booked[reference])
+        raise self.notices.refusal(
+            CHANGED_AFTER_BOOKING, _key(order), "totals.grand_total",
+            f"{reference} changed after booking: eAccounting holds document {number} with total {booked}, the "
+            f"shop's order now totals {plan.expected_total} ({plan.expected_total - abs(booked):+}); a booked "
+            "document is final: credit it and book the order again by hand")
 
     def _order_customer(self, order: Order, *, preview: bool = False) -> CustomerView:
         with _refusals("orders", _key(order), "customer", "customer"):
@@ -313,11 +336,8 @@ class Booker:
 
     def _verify(self, plan: DocumentPlan, document: dict[str, Any], order: Order) -> None:
         """Compare eAccounting's computed totals with the plan; a wrong draft/order is deleted, never left behind."""
-        if "TotalAmount" in document:  # drafts and invoices: payable incl. VAT and roundings
-            booked = _money(document, "TotalAmount") - _money(document, "TotalRoundings")
-        elif "Amount" in document and "VatAmount" in document:  # orders: net amount + VAT
-            booked = _money(document, "Amount") + _money(document, "VatAmount")
-        else:
+        booked = booked_total(document)
+        if booked is None:
             return
         ok = (abs(booked) if plan.is_credit else booked) == plan.expected_total
         includes = document.get("IncludesVat")
@@ -558,6 +578,15 @@ class Booker:
                 if isinstance(ref, str) and ref in todo:
                     self._booked[ref] = document
         self._checked_refs.update(todo)
+
+
+def booked_total(document: dict[str, Any]) -> Decimal | None:
+    """A document's total as eAccounting computed it (None when the answer has no totals)."""
+    if "TotalAmount" in document:  # drafts and invoices: payable incl. VAT and roundings
+        return _money(document, "TotalAmount") - _money(document, "TotalRoundings")
+    if "Amount" in document and "VatAmount" in document:  # orders: net amount + VAT
+        return _money(document, "Amount") + _money(document, "VatAmount")
+    return None
 
 
 def is_refusal(exc: ApiError) -> bool:

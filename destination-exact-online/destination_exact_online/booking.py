@@ -15,12 +15,12 @@ from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordErr
 from connector_common.exactly_once import CreateOnce
 from connector_common.http import default_timeout
 from connector_common.model import Customer, Order, PaymentStatus, Product
-from connector_common.notices import INVALID_VAT_NUMBER, Notices
+from connector_common.notices import CHANGED_AFTER_BOOKING, INVALID_VAT_NUMBER, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
 from connector_common.vat import invalid_vat_number_note
 from connector_common.write_loop import Pending
-from destination_exact_online.client import BusinessError
+from destination_exact_online.client import BookedDocument, BusinessError
 from destination_exact_online.mapping import (
     BookingPlan,
     CustomerFacts,
@@ -57,7 +57,7 @@ class ExactApi(Protocol):
 
     def items_by_code(self, codes: Sequence[str]) -> Mapping[str, dict[str, Any]]: ...
 
-    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, str]: ...
+    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, BookedDocument]: ...
 
     def contact_id(self, account_id: str, email: str) -> str | None: ...
 
@@ -121,6 +121,7 @@ class Booker:
         self.stats = Stats()
         self._parsed: dict[int, Order | Customer | Product | RecordError] = {}
         self._documents: dict[str, str] = {}  # reference -> document ID, for every reference looked up or created
+        self._booked_totals: dict[str, Decimal] = {}  # reference -> total incl. VAT of the document found for it
         self._looked_up_refs: set[str] = set()
         self._accounts: dict[str, str] = {}  # e-mail -> account ID
         self._looked_up_emails: set[str] = set()
@@ -138,6 +139,7 @@ class Booker:
         self._parsed.clear()
         # what earlier batches booked is in Exact now: forget it, so memory stays flat however long the sync
         self._documents.clear()
+        self._booked_totals.clear()
         self._looked_up_refs.clear()
         refs: dict[str, list[str]] = {}
         emails: set[str] = set()
@@ -169,7 +171,10 @@ class Booker:
         for entity, entity_refs in refs.items():
             todo = [r for r in entity_refs if r not in self._looked_up_refs]
             if todo:
-                self._documents.update(self.client.documents_by_reference(entity, todo))
+                for reference, booked in self.client.documents_by_reference(entity, todo).items():
+                    self._documents[reference] = booked.id
+                    if booked.total is not None:
+                        self._booked_totals[reference] = booked.total
                 self._looked_up_refs.update(todo)
         self._lookup_accounts(emails)
         if self.settings.document_type != "sales_entry" or any(isinstance(p, Product) for p in self._parsed.values()):
@@ -215,6 +220,7 @@ class Booker:
         debtor: tuple[str, str] | None = None
         for plan in plans:
             if plan.reference in self._documents:
+                self._refuse_if_changed(plan)
                 outcomes.append("exists")
                 self.recorder.document(DocumentOutcome(_kind(plan), plan.reference, ALREADY_BOOKED,
                                                        self._documents[plan.reference]))
@@ -227,6 +233,19 @@ class Booker:
         if debtor is not None:
             self._note_vat_number(order)
         return outcomes[0] if len(set(outcomes)) == 1 or outcomes[0] != "exists" else "exists_new_credit_note"
+
+    def _refuse_if_changed(self, plan: BookingPlan) -> None:
+        """A booked sales invoice is final: when the shop's order now gives another total than the document booked
+        for it, the order is reported by reference with both totals (counted, failing the run), never passed over
+        as "exists"."""
+        booked = self._booked_totals.get(plan.reference)
+        if plan.credit_note or booked is None or booked == plan.total:
+            return
+        raise self.notices.refusal(
+            CHANGED_AFTER_BOOKING, plan.order_key, "totals.grand_total",
+            f"{plan.reference} changed after booking: Exact holds document {self._documents[plan.reference]} with "
+            f"total {booked}, the shop's order now totals {plan.total} ({plan.total - booked:+}); a booked invoice "
+            "is final: credit it and book the order again by hand")
 
     def _note_vat_number(self, order: Order) -> None:
         ref = order.customer
@@ -266,9 +285,11 @@ class Booker:
                 created.update(self.client.create(entity, payload))
                 return str(created.get(_key(entity)) or "")
 
-        self._documents[plan.reference] = self._create_once(
-            post, lambda: self.client.documents_by_reference(entity, [plan.reference]).get(plan.reference),
-            f"{what} (order {plan.order_key})")
+        def find() -> str | None:
+            found = self.client.documents_by_reference(entity, [plan.reference]).get(plan.reference)
+            return found.id if found else None
+
+        self._documents[plan.reference] = self._create_once(post, find, f"{what} (order {plan.order_key})")
         self.stats.documents[kind] += 1
         number = created.get(NUMBER_FIELDS[entity]) or self._documents[plan.reference]
         self.recorder.document(DocumentOutcome(kind, plan.reference, CREATED, str(number), vat_parts(plan)))

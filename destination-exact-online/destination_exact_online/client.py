@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from requests.structures import CaseInsensitiveDict
 from connector_common.auth import OAuth2Auth, RotationCallback
 from connector_common.errors import ApiError, ConfigError, ConnectorError, QuotaExhausted, RateLimited
 from connector_common.http import HttpClient, Redactor, RetryPolicy
+from connector_common.money import cents, to_decimal
 from connector_common.ratelimit import RemainingResetLimiter
 from connector_common.wire import email_key, odata_any_eq, odata_string
 
@@ -79,6 +81,14 @@ def classify_exact_error(clock: Callable[[], float]) -> Callable[[requests.Respo
         return RateLimited("Exact Online's minutely API limit was reached", retry_after=wait, status=429)
 
     return classify
+
+
+@dataclass(frozen=True, slots=True)
+class BookedDocument:
+    """A sales document found by our reference: its ID and its total incl. VAT in the document currency."""
+
+    id: str
+    total: Decimal | None  # AmountFC (None when Exact sent none)
 
 
 class BusinessError(ApiError):
@@ -210,13 +220,16 @@ class ExactClient:
         rows = list(self.query("Contact", filter=flt, select="ID", top=1))
         return str(rows[0]["ID"]) if rows else None
 
-    def documents_by_reference(self, entity: str, references: Iterable[str]) -> dict[str, str]:
-        """Existing SalesInvoices / SalesOrders / SalesEntries by our YourRef -> their ID."""
+    def documents_by_reference(self, entity: str, references: Iterable[str]) -> dict[str, BookedDocument]:
+        """Existing SalesInvoices / SalesOrders / SalesEntries by our YourRef -> their ID and total (the same query
+        returns AmountFC, so a changed order is noticed without another call)."""
         key = KEYS[entity]
-        found: dict[str, str] = {}
+        found: dict[str, BookedDocument] = {}
         for flt in budget_filters("YourRef", sorted(set(references))):
-            for row in self.query(entity, filter=flt, select=f"{key},YourRef"):
-                found[str(row.get("YourRef") or "").strip()] = str(row[key])
+            for row in self.query(entity, filter=flt, select=f"{key},YourRef,AmountFC"):
+                amount = row.get("AmountFC")
+                found[str(row.get("YourRef") or "").strip()] = BookedDocument(
+                    str(row[key]), cents(to_decimal(amount, field="AmountFC")) if amount is not None else None)
         return found
 
 

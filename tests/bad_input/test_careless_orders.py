@@ -7,6 +7,7 @@ the exit code, and what the ledger holds afterwards (nothing half-written, nothi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from stdin_runs import KINDS, Case, Runs, WriteRun, customer, order_data, record_line, state_line, stdin_of, under_xdist
@@ -44,9 +45,22 @@ def sku_case_stdin() -> bytes:
     return stdin_of([record_line(order_data(first)), state_line(1), record_line(order_data(second)), state_line(2)])
 
 
+def changed_stdin() -> tuple[bytes, Order, Order]:
+    """Order 801 booked and checkpointed, then the same order re-sent with an extra line and a later updated_at."""
+    first = make_order(source_id="801", lines=[make_line("SKU-801", 1, "12.10", "21")], customer=customer("801"))
+    changed = make_order(source_id="801", lines=[make_line("SKU-801", 1, "12.10", "21"),
+                                                 make_line("TEA-9", 2, "4.36", "9")],
+                         customer=customer("801"), updated_at=first.updated_at + timedelta(days=2))
+    same = make_order(source_id="802", lines=[make_line("SKU-802", 1, "12.10", "21")], customer=customer("802"))
+    lines = [record_line(order_data(first)), record_line(order_data(same)), state_line(1),
+             record_line(order_data(changed)), record_line(order_data(same)), state_line(2)]
+    return stdin_of(lines), first, changed
+
+
 CASES = [
     *(Case(f"vat-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),
     *(Case(f"sku-case-{kind}", kind, sku_case_stdin()) for kind in KINDS),
+    *(Case(f"changed-{kind}", kind, changed_stdin()[0]) for kind in KINDS),
 ]
 
 
@@ -93,3 +107,22 @@ def test_given_a_sku_differing_only_in_case_from_an_item_when_written_then_booke
     items = [i for i in run.items if str(i.get("Code") or i.get("Number") or "").strip().casefold() == "sku-701"]
     assert len(items) == 1, items  # one item, matched the way Exact and eAccounting match codes
     assert run.summary["skipped_count"] == 0
+
+
+# --- 2. an order changed after it was booked ------------------------------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_an_order_re_sent_with_new_lines_when_written_then_changed_after_booking_with_both_totals(
+        runs: Runs, kind: str) -> None:
+    run = runs[f"changed-{kind}"]
+    _, first, changed = changed_stdin()
+    old, new = first.totals.grand_total, changed.totals.grand_total
+
+    # the ledger keeps the booked document, once, untouched; the unchanged re-sent order is simply "exists"
+    assert sorted(run.references()) == ["#801", "#802"] and run.total_of("#801") == old
+    refused = _skipped(run, "801")
+    assert len(refused) == 1, run.summary["skipped"]
+    assert "changed_after_booking:" in refused[0] and "changed after booking" in refused[0]
+    assert f"total {old}" in refused[0] and f"now totals {new}" in refused[0]
+    assert run.summary["notices"] == {"changed_after_booking": 1}
+    assert run.summary["outcomes"]["orders:exists"] == 1  # #802 the second time
+    assert run.returncode != 0 and "1 record(s) were skipped" in run.errors[-1]
