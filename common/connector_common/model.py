@@ -309,6 +309,20 @@ def contradicts_sign(line: OrderLine) -> bool:
     return (gross < 0 < line.total_incl) or (line.total_incl < 0 < gross)
 
 
+def zero_line_problem(line: OrderLine) -> str | None:
+    """The one rule for a line of quantity 0, in both destinations: with no amount it is left out of the document
+    (and noted: `dropped_zero_lines`); with an amount it is an error (this message), never booked as 1 x amount."""
+    if line.quantity != 0 or (line.total_incl == 0 and line.total_excl == 0 and line.tax_amount == 0):
+        return None
+    return (f"quantity is 0 but the line amounts to {line.total_incl} incl. VAT ({line.total_excl} excl.): a line "
+            "of quantity 0 is only left out when its amount is 0 too")
+
+
+def dropped_zero_lines(order: Order) -> list[int]:
+    """Indexes of the order's lines of quantity 0 and amount 0, which the destinations leave out."""
+    return [i for i, line in enumerate(order.lines) if line.quantity == 0 and zero_line_problem(line) is None]
+
+
 def validate_order(order: Order) -> OrderCheck:
     """Check the invariants a bookkeeper relies on, to the cent, and return the exact differences."""
     problems: list[str] = []

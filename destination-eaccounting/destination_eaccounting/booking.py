@@ -27,10 +27,10 @@ from connector_common.model import (
     Totals,
 )
 from connector_common.money import cents, to_decimal
-from connector_common.notices import CHANGED_AFTER_BOOKING, INVALID_VAT_NUMBER, Notices
+from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
-from connector_common.vat import Scenario, VatTreatment, invalid_vat_number_note
+from connector_common.vat import Scenario, VatTreatment
 from connector_common.wire import email_key
 from connector_common.write_loop import Pending
 from destination_eaccounting.client import DOCUMENT_PATHS, EaccountingClient
@@ -240,11 +240,8 @@ class Booker:
             plan = self._plan(order, build, preview)
             customer = self._order_customer(order)
             outcome = self._book(plan if customer == preview else self._plan(order, build, customer), order)
-            ref = order.customer
-            note = invalid_vat_number_note(ref.vat_number if ref else None, is_company=customer_is_company(
-                ref, order.billing_address or order.shipping_address))
-            if note:
-                self.notices.add(INVALID_VAT_NUMBER, f"order {order.reference}: {note}")
+            self.notices.booked(order, is_company=customer_is_company(order.customer,
+                                                                      order.billing_address or order.shipping_address))
         if self.settings.refunds == "credit_invoice":
             for refund in order.refunds:
                 if document_reference(order, refund) in self._booked:

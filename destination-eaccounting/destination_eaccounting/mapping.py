@@ -33,6 +33,7 @@ from connector_common.model import (
     Refund,
     booking_reference,
     contradicts_sign,
+    zero_line_problem,
 )
 from connector_common.money import CENT, net_from_gross
 from connector_common.vat import (
@@ -362,8 +363,11 @@ class _Planner:
         for i, line in enumerate(self.order.lines):
             where = f"lines.{i}"
             amount = line.total_incl if self.includes_vat else line.total_excl
-            if line.quantity == 0 and amount == 0:
-                continue
+            if line.quantity == 0:
+                problem = zero_line_problem(line)
+                if problem:
+                    raise PlanError(f"{where}.quantity", f"line {i + 1} ({quoted(line.title)}): {problem}")
+                continue  # nothing sold, nothing to book: left out, and the booker notes it (dropped_zero_lines)
             if contradicts_sign(line):
                 raise PlanError(f"{where}.quantity", f"quantity {_pct(line.quantity)} at unit price "
                                                      f"{line.unit_price_incl} cannot add up to a line total of "

@@ -15,10 +15,9 @@ from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordErr
 from connector_common.exactly_once import CreateOnce
 from connector_common.http import default_timeout
 from connector_common.model import Customer, Order, PaymentStatus, Product
-from connector_common.notices import CHANGED_AFTER_BOOKING, INVALID_VAT_NUMBER, Notices
+from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
-from connector_common.vat import invalid_vat_number_note
 from connector_common.write_loop import Pending
 from destination_exact_online.client import BookedDocument, BusinessError
 from destination_exact_online.mapping import (
@@ -231,7 +230,8 @@ class Booker:
                 self.recorder.debtor(debtor[1])
             outcomes.append(self._book(plan, debtor))
         if debtor is not None:
-            self._note_vat_number(order)
+            ref = order.customer
+            self.notices.booked(order, is_company=bool(ref and (ref.is_company or ref.company_name)))
         return outcomes[0] if len(set(outcomes)) == 1 or outcomes[0] != "exists" else "exists_new_credit_note"
 
     def _refuse_if_changed(self, plan: BookingPlan) -> None:
@@ -246,13 +246,6 @@ class Booker:
             f"{plan.reference} changed after booking: Exact holds document {self._documents[plan.reference]} with "
             f"total {booked}, the shop's order now totals {plan.total} ({plan.total - booked:+}); a booked invoice "
             "is final: credit it and book the order again by hand")
-
-    def _note_vat_number(self, order: Order) -> None:
-        ref = order.customer
-        note = invalid_vat_number_note(ref.vat_number if ref else None,
-                                       is_company=bool(ref and (ref.is_company or ref.company_name)))
-        if note:
-            self.notices.add(INVALID_VAT_NUMBER, f"order {order.reference}: {note}")
 
     def _book(self, plan: BookingPlan, debtor: tuple[str, str]) -> str:
         account_id, label = debtor

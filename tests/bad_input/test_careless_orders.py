@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from stdin_runs import KINDS, Case, Runs, WriteRun, customer, order_data, record_line, state_line, stdin_of, under_xdist
@@ -57,10 +58,24 @@ def changed_stdin() -> tuple[bytes, Order, Order]:
     return stdin_of(lines), first, changed
 
 
+def zero_lines_stdin() -> bytes:
+    """Order 911 has a line of quantity 0 and amount 0 (a free gift the shop listed); order 912 a line of quantity 0
+    that still amounts to 12.10 (a shop bug: booking it as 1 x 12.10 or dropping it would both be wrong)."""
+    free = make_order(source_id="911", lines=[make_line("SKU-911", 1, "12.10", "21"),
+                                              make_line("GIFT-1", 0, "5.00", "21", title="Free tote bag")],
+                      customer=customer("911"))
+    bad = order_data(make_order(source_id="912", lines=[make_line("SKU-912", 1, "12.10", "21"),
+                                                        make_line("SKU-913", 1, "12.10", "21", title="Mug")],
+                                customer=customer("912")))
+    bad["lines"][1]["quantity"] = "0"
+    return stdin_of([record_line(order_data(free)), state_line(1), record_line(bad), state_line(2)])
+
+
 CASES = [
     *(Case(f"vat-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),
     *(Case(f"sku-case-{kind}", kind, sku_case_stdin()) for kind in KINDS),
     *(Case(f"changed-{kind}", kind, changed_stdin()[0]) for kind in KINDS),
+    *(Case(f"zero-lines-{kind}", kind, zero_lines_stdin()) for kind in KINDS),
 ]
 
 
@@ -126,3 +141,22 @@ def test_given_an_order_re_sent_with_new_lines_when_written_then_changed_after_b
     assert run.summary["notices"] == {"changed_after_booking": 1}
     assert run.summary["outcomes"]["orders:exists"] == 1  # #802 the second time
     assert run.returncode != 0 and "1 record(s) were skipped" in run.errors[-1]
+
+
+# --- 4. zero-quantity lines: one rule ---------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_zero_quantity_lines_when_written_then_a_zero_line_is_dropped_and_noted_and_one_with_an_amount_refused(
+        runs: Runs, kind: str) -> None:
+    run = runs[f"zero-lines-{kind}"]
+
+    assert run.references() == ["#911"]  # 912 is not half-written
+    assert run.total_of("#911") == Decimal("12.10")
+    assert run.summary["notices"] == {"zero_line_dropped": 1}
+    assert run.summary["notice_list"] == [
+        "zero_line_dropped: order #911: line 2 ('Free tote bag') has quantity 0 and amount 0: left out of the document"]
+    booked = next(d for d in run.documents if "911" in str(d.get("YourRef") or d.get("YourReference")))
+    rows = booked.get("SalesInvoiceLines") or booked.get("Rows") or []
+    assert not any("tote" in str(r.get("Description") or r.get("Text") or "").lower() for r in rows), rows
+    refused = _skipped(run, "912")
+    assert len(refused) == 1 and "lines.1.quantity" in refused[0], run.summary["skipped"]
+    assert "line 2 ('Mug'): quantity is 0 but the line amounts to 12.10 incl. VAT" in refused[0]
