@@ -17,6 +17,7 @@ from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordErr
 from connector_common.exactly_once import CreateOnce
 from connector_common.model import (
     Address,
+    AmountLimit,
     Customer,
     CustomerRef,
     FulfillmentStatus,
@@ -25,6 +26,7 @@ from connector_common.model import (
     Product,
     Refund,
     Totals,
+    implausible_amount,
 )
 from connector_common.money import cents, to_decimal
 from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
@@ -137,6 +139,10 @@ def vat_parts(plan: DocumentPlan) -> tuple[VatPart, ...]:
     return tuple(parts)
 
 
+AMOUNT_LIMIT = AmountLimit(Decimal(99_000_000), "eAccounting's largest documented amount (ArticleApi NetPrice and "
+                                               "GrossPrice, eaccounting-swagger.json)")
+
+
 class Booker:
     """Implements the write loop's Sink for eAccounting: one document per order (and per refund), exactly once."""
 
@@ -231,6 +237,11 @@ class Booker:
             outcome = "exists"
             self._record_existing(reference, self.settings.document_type)
         else:
+            implausible = implausible_amount(order, max_order_total=self.settings.max_order_total,
+                                             limit=AMOUNT_LIMIT)
+            if implausible:
+                raise RecordError("orders", _key(order), *implausible)
+
             def build(customer: CustomerView, ctx: PlanContext) -> DocumentPlan:
                 return plan_order(order, customer, ctx, kind=kind)
 

@@ -353,8 +353,12 @@ class _Planner:
             if known is not None and article_fits(known.coding, coding, scenario):
                 return ArticleNeed(number=sku, name=known.name, coding=known.coding or coding, id=known.id), text
             if known is None and self.ctx.create_missing_articles:
+                # a negative unit price (a deposit returned, a manual discount line) is a negative row, as in
+                # Exact; the article gets no price then: eAccounting's article prices are 0..99,000,000 (swagger)
+                priced = line.unit_price_excl >= 0 and line.unit_price_incl >= 0
                 return ArticleNeed(number=sku, name=line.title[:MAX_ARTICLE_NAME], coding=coding,
-                                   net_price=line.unit_price_excl, gross_price=line.unit_price_incl), text
+                                   net_price=line.unit_price_excl if priced else None,
+                                   gross_price=line.unit_price_incl if priced else None), text
         generic = self.service_article("generic", self.ctx.generic_article_number, coding, "Webshop sales")
         return generic, f"{line.title} ({sku})" if sku else line.title
 

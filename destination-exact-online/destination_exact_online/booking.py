@@ -14,7 +14,7 @@ from requests.structures import CaseInsensitiveDict
 from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
 from connector_common.exactly_once import CreateOnce
 from connector_common.http import default_timeout
-from connector_common.model import Customer, Order, PaymentStatus, Product
+from connector_common.model import AmountLimit, Customer, Order, PaymentStatus, Product, implausible_amount
 from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
@@ -93,6 +93,10 @@ def vat_parts(plan: BookingPlan) -> tuple[VatPart, ...]:
         net, vat = parts.get(key, (Decimal("0.00"), Decimal("0.00")))
         parts[key] = (net + line.net, vat + (line.vat if shop_vat else line.exact_vat))
     return tuple(VatPart(scenario, code, rate, net, vat) for (scenario, code, rate), (net, vat) in parts.items())
+
+
+AMOUNT_LIMIT = AmountLimit(Decimal("9999999999999.99"), "Exact's amounts are Edm.Double, exact to the cent up to 15 "
+                                                        "significant digits (exact-fields.json docs_types)")
 
 
 class Booker:
@@ -225,6 +229,10 @@ class Booker:
                                                        self._documents[plan.reference]))
                 continue
             if debtor is None:
+                implausible = implausible_amount(order, max_order_total=self.settings.max_order_total,
+                                                 limit=AMOUNT_LIMIT)
+                if implausible:
+                    raise RecordError("orders", order_key(order), *implausible)
                 with _refusals("orders", order_key(order), "customer", "debtor account"):
                     debtor = self._debtor(order)
                 self.recorder.debtor(debtor[1])

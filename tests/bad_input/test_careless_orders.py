@@ -71,11 +71,33 @@ def zero_lines_stdin() -> bytes:
     return stdin_of([record_line(order_data(free)), state_line(1), record_line(bad), state_line(2)])
 
 
+def amounts_stdin() -> bytes:
+    """951: a sale with a deposit returned (a line at a negative unit price), 952: only that line (a sale that
+    totals below 0), 953: a line of 10^15 EUR (beyond what either ledger holds), 954: 2,000,000 EUR (above the
+    default max_order_total), 955: the same 2,000,000 EUR order where the config raises the maximum (other run)."""
+    orders = [make_order(source_id="951", lines=[make_line("SKU-951", 1, "50.00", "21"),
+                                                 make_line("DEP-1", 1, "-10.00", "21", title="Deposit back")],
+                         customer=customer("951")),
+              make_order(source_id="952", lines=[make_line("DEP-1", 1, "-10.00", "21", title="Deposit back")],
+                         customer=customer("952")),
+              make_order(source_id="953", lines=[make_line("SKU-953", 1, "1000000000000000.00", "21")],
+                         customer=customer("953")),
+              make_order(source_id="954", lines=[make_line("SKU-954", 1, "2000000.00", "21")], customer=customer("954"))]
+    return stdin_of([line for n, o in enumerate(orders, 1) for line in (record_line(order_data(o)), state_line(n))])
+
+
+def raised_maximum_stdin() -> bytes:
+    order = make_order(source_id="955", lines=[make_line("SKU-955", 1, "2000000.00", "21")], customer=customer("955"))
+    return stdin_of([record_line(order_data(order)), state_line(1)])
+
+
 CASES = [
     *(Case(f"vat-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),
     *(Case(f"sku-case-{kind}", kind, sku_case_stdin()) for kind in KINDS),
     *(Case(f"changed-{kind}", kind, changed_stdin()[0]) for kind in KINDS),
     *(Case(f"zero-lines-{kind}", kind, zero_lines_stdin()) for kind in KINDS),
+    *(Case(f"amounts-{kind}", kind, amounts_stdin()) for kind in KINDS),
+    *(Case(f"raised-maximum-{kind}", kind, raised_maximum_stdin(), {"max_order_total": "5000000"}) for kind in KINDS),
 ]
 
 
@@ -160,3 +182,30 @@ def test_given_zero_quantity_lines_when_written_then_a_zero_line_is_dropped_and_
     refused = _skipped(run, "912")
     assert len(refused) == 1 and "lines.1.quantity" in refused[0], run.summary["skipped"]
     assert "line 2 ('Mug'): quantity is 0 but the line amounts to 12.10 incl. VAT" in refused[0]
+
+
+# --- 5. absurd amounts and negative unit prices ------------------------------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_absurd_amounts_and_negative_unit_prices_when_written_then_one_rule_in_both_destinations(
+        runs: Runs, kind: str) -> None:
+    run = runs[f"amounts-{kind}"]
+
+    # a negative unit price is a negative line in both; a sale totalling below 0 is a credit document in both
+    assert sorted(run.references()) == ["#951", "#952"]
+    assert run.total_of("#951") == Decimal("40.00")
+    assert abs(run.total_of("#952")) == Decimal("10.00")
+    beyond = _skipped(run, "953")
+    assert len(beyond) == 1 and "lines.0.unit_price_incl" in beyond[0], run.summary["skipped"]
+    assert "beyond the largest amount the ledger holds" in beyond[0]
+    implausible = _skipped(run, "954")
+    assert len(implausible) == 1 and "totals.grand_total" in implausible[0]
+    assert "order total 2000000.00 EUR is above max_order_total 1000000" in implausible[0]
+    assert run.returncode != 0 and "2 record(s) were skipped" in run.errors[-1]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_a_raised_max_order_total_when_a_big_order_is_written_then_it_is_booked(runs: Runs, kind: str) -> None:
+    run = runs[f"raised-maximum-{kind}"]
+
+    assert run.returncode == 0, run.errors
+    assert run.total_of("#955") == Decimal("2000000.00")
