@@ -437,6 +437,7 @@ class _Planner:
                                         f"{self.customer.name!r} invoices in {self.customer.currency}")
         whole = self.ctx.whole_unit_rounding and self.order.currency == self.ctx.company_currency
         totals = predict_totals(rows, includes_vat=self.includes_vat, whole_units=whole)
+        expected = round2(expected)  # eAccounting totals to the cent: a shop's sub-cent digits are no difference
         difference = expected - totals.before_roundings
         rounding = ZERO
         if difference:

@@ -91,12 +91,24 @@ def raised_maximum_stdin() -> bytes:
     return stdin_of([record_line(order_data(order)), state_line(1)])
 
 
+def sub_cent_stdin() -> bytes:
+    """Order 961 whose line and total carry 5 decimals (24.20001): a shop's float arithmetic leaking out."""
+    data = order_data(make_order(source_id="961", lines=[make_line("SKU-961", 2, "12.10", "21")],
+                                 customer=customer("961")))
+    for key in ("total_incl", "total_excl"):
+        data["lines"][0][key] = str(Decimal(data["lines"][0][key]) + Decimal("0.00001"))
+    for key in ("grand_total", "subtotal_incl"):
+        data["totals"][key] = str(Decimal(data["totals"][key]) + Decimal("0.00001"))
+    return stdin_of([record_line(data), state_line(1)])
+
+
 CASES = [
     *(Case(f"vat-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),
     *(Case(f"sku-case-{kind}", kind, sku_case_stdin()) for kind in KINDS),
     *(Case(f"changed-{kind}", kind, changed_stdin()[0]) for kind in KINDS),
     *(Case(f"zero-lines-{kind}", kind, zero_lines_stdin()) for kind in KINDS),
     *(Case(f"amounts-{kind}", kind, amounts_stdin()) for kind in KINDS),
+    Case("sub-cent-eaccounting", "eaccounting", sub_cent_stdin()),
     *(Case(f"raised-maximum-{kind}", kind, raised_maximum_stdin(), {"max_order_total": "5000000"}) for kind in KINDS),
 ]
 
@@ -209,3 +221,15 @@ def test_given_a_raised_max_order_total_when_a_big_order_is_written_then_it_is_b
 
     assert run.returncode == 0, run.errors
     assert run.total_of("#955") == Decimal("2000000.00")
+
+
+# --- 7. a line total with 5 decimals ------------------------------------------------------------------------------
+def test_given_a_line_total_with_5_decimals_when_written_to_eaccounting_then_booked_to_the_cent_without_a_0_00_row(
+        runs: Runs) -> None:
+    run = runs["sub-cent-eaccounting"]
+
+    assert run.returncode == 0, run.errors
+    assert run.total_of("#961") == Decimal("24.20")
+    rows = run.documents[0]["Rows"]
+    assert not any("Rounding" in str(r.get("Text")) for r in rows), rows
+    assert run.summary.get("rounding_rows", 0) == 0
