@@ -90,7 +90,8 @@ class DestinationEaccounting(BookingDestination):
 
     def _client(self, settings: Settings, config: dict[str, Any]) -> EaccountingClient:
         redactor = Redactor((settings.client_secret, settings.refresh_token))
-        token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=self._sleep, clock=self._clock)
+        token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=self._sleep, clock=self._clock,
+                                host_setting="identity_base_url")
         persister = protocol.ConfigPersister(config, self.config_path, emit_message=self._emit)
 
         def rotated(tokens: TokenSet) -> None:
@@ -101,7 +102,8 @@ class DestinationEaccounting(BookingDestination):
                           on_rotate=rotated, clock=self._clock)
         http = HttpClient(base_url=settings.api_base_url, auth=auth,
                           rate_limiter=EaccountingRateLimiter(clock=self._clock), classify_error=classify_error,
-                          error_message=error_message, redactor=redactor, sleep=self._sleep, clock=self._clock)
+                          error_message=error_message, redactor=redactor, sleep=self._sleep, clock=self._clock,
+                          host_setting="api_base_url")
         self.last_client = EaccountingClient(http)
         return self.last_client
 

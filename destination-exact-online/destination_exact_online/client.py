@@ -241,7 +241,8 @@ def build_client(*, base_url: str, client_id: str, client_secret: str, refresh_t
     """An ExactClient on `base_url` with OAuth2 (rotating refresh tokens), the minutely limiter and Exact's errors."""
     redactor = Redactor((client_secret, refresh_token, access_token or ""))
     token_http = HttpClient(base_url, timeout=timeout, redactor=redactor, sleep=sleep, clock=clock,
-                            retry=retry or RetryPolicy(), headers={"Accept": "application/json"})
+                            retry=retry or RetryPolicy(), headers={"Accept": "application/json"},
+                            host_setting="api_url")
     auth = OAuth2Auth(token_url="/api/oauth2/token", client_id=client_id, client_secret=client_secret,
                       http=token_http, refresh_token=refresh_token, access_token=access_token, expires_at=expires_at,
                       on_rotate=on_rotate, clock=clock)
@@ -249,7 +250,8 @@ def build_client(*, base_url: str, client_id: str, client_secret: str, refresh_t
                                     reserve=0, clock=clock, max_wait=61.0)
     http = HttpClient(base_url, auth=auth, timeout=timeout, retry=retry or RetryPolicy(), rate_limiter=limiter,
                       classify_error=classify_exact_error(clock), error_message=exact_error_message,
-                      redactor=redactor, sleep=sleep, clock=clock, headers={"Accept": "application/json"})
+                      redactor=redactor, sleep=sleep, clock=clock, headers={"Accept": "application/json"},
+                      host_setting="api_url")
     return ExactClient(http, division, read_only=read_only), auth
 
 

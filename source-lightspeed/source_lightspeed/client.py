@@ -166,6 +166,7 @@ class EcomClient:
             rate_limiter=self.limiter, classify_error=ecom_classify_error, error_message=ecom_error_message,
             redactor=Redactor((settings.api_key, settings.api_secret)), sleep=sleep, clock=clock,
             retry=retry or RetryPolicy(), headers={"Accept": "application/json"},
+            host_setting="platform.cluster (or platform.base_url)",
         )
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -286,7 +287,8 @@ class RetailClient:
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
                  monotonic: Callable[[], float] = time.monotonic, retry: RetryPolicy | None = None) -> None:
         redactor = Redactor((settings.client_secret, settings.refresh_token))
-        self.token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock)
+        self.token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock,
+                                     host_setting="platform.auth_server_url")
         self.auth = OAuth2Auth(token_url=settings.token_url, client_id=settings.client_id,
                                client_secret=settings.client_secret, http=self.token_http,
                                refresh_token=settings.refresh_token, on_rotate=on_rotate, clock=clock)
@@ -299,6 +301,7 @@ class RetailClient:
             base_url=f"{settings.base_url}/API/V3/Account/{settings.account_id}", auth=self.auth,
             rate_limiter=self.limiter, classify_error=retail_classify_error, error_message=retail_error_message,
             redactor=redactor, sleep=sleep, clock=clock, retry=policy, headers={"Accept": "application/json"},
+            host_setting="platform.base_url",
         )
         self.account_id = settings.account_id
 

@@ -68,6 +68,9 @@ def shop_host(shop: str) -> str:
     return f"{handle}.myshopify.com"
 
 
+HOST_SETTING = "shop (or api_base_url)"  # where the host of every call comes from, named when it cannot be reached
+
+
 def base_url_for(shop: str, api_base_url: str | None = None) -> str:
     """https://{shop}.myshopify.com, or an explicit base URL (a proxy or the local sandbox; http only on loopback)."""
     return config_base_url(api_base_url, "api_base_url", f"https://{shop_host(shop)}")
@@ -228,7 +231,7 @@ class ShopifyClient:
                                classify_error=lambda r: classify_error(r, self.redactor),
                                classify_ok=self._classify_ok,
                                error_message=error_message, redactor=self.redactor, sleep=sleep, clock=time.time,
-                               rand=rand,
+                               rand=rand, host_setting=HOST_SETTING,
                                headers={"Accept": "application/json"})
         self.path = f"/admin/api/{api_version}/graphql.json"
         self.requested_points = 0.0
@@ -386,7 +389,8 @@ def make_auth(
             raise ConfigError("credentials.access_token is empty")
         redactor.add(token)
         return HeaderTokenAuth(token, header=TOKEN_HEADER, prefix="")
-    token_http = HttpClient(base_url, redactor=redactor, sleep=sleep, clock=clock, error_message=error_message)
+    token_http = HttpClient(base_url, redactor=redactor, sleep=sleep, clock=clock, error_message=error_message,
+                            host_setting=HOST_SETTING)
     common: dict[str, Any] = {
         "token_url": "/admin/oauth/access_token",
         "client_id": str(credentials.get("client_id") or ""),

@@ -9,6 +9,7 @@ far as a network call.
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -173,3 +174,41 @@ def test_given_a_closed_stdout_when_the_connector_writes_then_it_ends_quietly(pr
 
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
     assert proc.returncode != 0
+
+
+def _closed_port() -> int:
+    """A local port nobody listens on (bound, then released): a connection to it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+UNREACHABLE_SETTING = {"source-shopify-orders": ("api_base_url", "shop (or api_base_url)"),
+                       "source-lightspeed": ("platform.base_url", "platform.cluster (or platform.base_url)"),
+                       "destination-exact-online": ("api_url", "api_url"),
+                       "destination-eaccounting": ("identity_base_url", "identity_base_url")}
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_given_an_unreachable_host_when_checked_then_it_fails_at_once_naming_the_host_and_its_setting(
+        program: str, tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    config = json.loads(json.dumps(GOOD[program]))
+    key, named = UNREACHABLE_SETTING[program]
+    if program == "source-lightspeed":
+        config["platform"]["base_url"] = url
+    else:
+        config[key] = url
+        if program == "destination-eaccounting":
+            config["api_base_url"] = url + "/v2"
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+
+    run = _run(["check", "--config", str(path)], program)
+
+    statuses = [m.connectionStatus for m in run.messages if m.type.value == "CONNECTION_STATUS"]
+    assert len(statuses) == 1 and statuses[0].status.value == "FAILED", run.stdout[-2000:]
+    message = statuses[0].message.strip("'")
+    host = url.removeprefix("http://")
+    assert message == f"cannot reach {host}: the connection was refused; check the {named} setting"
+    assert "Traceback" not in run.stdout + run.stderr
