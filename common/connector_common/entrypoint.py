@@ -28,7 +28,7 @@ from airbyte_cdk.sources import Source
 
 from connector_common import protocol
 from connector_common.cursor import parse_timestamp
-from connector_common.errors import ConfigError
+from connector_common.errors import ConfigError, quoted
 
 SOURCE_COMMANDS = {
     "spec": ("", "print the connector's specification (every config option, as JSON Schema)"),
@@ -216,6 +216,11 @@ def _stream_states(state: list[Any] | dict[str, Any]) -> Iterator[tuple[str | No
     for i, message in enumerate(state):
         if not isinstance(message, dict):
             raise EdgeError(f"state file: item [{i}] must be a state message object, not {_json_type(message)}")
+        if message.get("type") not in (None, "STREAM", "GLOBAL", "LEGACY"):
+            hint = (": give the \"state\" object of the STATE message a read printed, not the whole message"
+                    if message.get("type") == "STATE" and isinstance(message.get("state"), dict) else "")
+            raise EdgeError(f"state file: item [{i}]: type {quoted(str(message.get('type')))} is not a state type "
+                            f"(STREAM, GLOBAL or LEGACY){hint}")
         stream = message.get("stream") if message.get("type") in (None, "STREAM") else None
         if isinstance(stream, dict):
             descriptor = stream.get("stream_descriptor") or {}

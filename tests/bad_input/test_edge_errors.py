@@ -82,6 +82,10 @@ def _command(program: str, case: str, tmp: Path) -> list[str]:
     if case == "state_not_json":
         state = tmp / f"{program}-{case}-state.json"
         state.write_text("updated_at=yesterday")
+    if case == "state_is_whole_message":  # a STATE line of a read's output pasted as it is
+        state = tmp / f"{program}-{case}-state.json"
+        state.write_text(json.dumps([{"type": "STATE", "state": {"type": "STREAM", "stream": {
+            "stream_descriptor": {"name": "orders"}, "stream_state": {"updated_at": "2026-01-01T00:00:00Z"}}}}]))
     if case == "garbage_cursor":
         state = tmp / f"{program}-{case}-state.json"
         state.write_text(json.dumps([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "orders"},
@@ -91,7 +95,7 @@ def _command(program: str, case: str, tmp: Path) -> list[str]:
 
 
 CASES = ["missing_config", "config_not_json", "config_is_folder", "wrong_type"]
-SOURCE_CASES = ["state_not_json", "garbage_cursor"]
+SOURCE_CASES = ["state_not_json", "garbage_cursor", "state_is_whole_message"]
 ALL = [(p, c) for p in PROGRAMS for c in CASES] + [(p, c) for p in SOURCES for c in SOURCE_CASES]
 
 
@@ -115,6 +119,8 @@ EXPECTED = {
     "config_is_folder": "config file '{tmp}/{program}-config_is_folder.json' is a folder, not a file",
     "wrong_type": "config file '{tmp}/{program}-wrong_type.json': {field}: {value!r} is not of type 'integer'",
     "state_not_json": "state file '{tmp}/{program}-state_not_json-state.json' is not JSON (line 1 column 1: Expecting value)",
+    "state_is_whole_message": "state file: item [0]: type 'STATE' is not a state type (STREAM, GLOBAL or LEGACY): "
+                              "give the \"state\" object of the STATE message a read printed, not the whole message",
     "garbage_cursor": "state file '{tmp}/{program}-garbage_cursor-state.json': orders.updated_at: 'last tuesday' is not an ISO 8601 "
                       "timestamp with a time zone",
 }
