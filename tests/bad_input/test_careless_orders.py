@@ -6,9 +6,12 @@ the exit code, and what the ledger holds afterwards (nothing half-written, nothi
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from stdin_runs import KINDS, Case, Runs, WriteRun, customer, order_data, record_line, state_line, stdin_of, under_xdist
@@ -16,6 +19,7 @@ from stdin_runs import KINDS, Case, Runs, WriteRun, customer, order_data, record
 from connector_common.model import CustomerRef, Order
 from connector_common.testing import make_address, make_line, make_order
 
+REPORTS = Path(tempfile.mkdtemp(prefix="careless-reports-"))  # booking reports of the runs that ask for one
 BAD_VAT = "DE123456789"  # the format of a German VAT number, but its check digit is wrong (valid: DE123456788)
 GOOD_VAT = "DE123456788"
 
@@ -106,7 +110,8 @@ CASES = [
     *(Case(f"vat-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),
     *(Case(f"sku-case-{kind}", kind, sku_case_stdin()) for kind in KINDS),
     *(Case(f"changed-{kind}", kind, changed_stdin()[0]) for kind in KINDS),
-    *(Case(f"zero-lines-{kind}", kind, zero_lines_stdin()) for kind in KINDS),
+    *(Case(f"zero-lines-{kind}", kind, zero_lines_stdin(), {"report_path": str(REPORTS / f"zero-lines-{kind}")})
+      for kind in KINDS),
     *(Case(f"amounts-{kind}", kind, amounts_stdin()) for kind in KINDS),
     Case("sub-cent-eaccounting", "eaccounting", sub_cent_stdin()),
     *(Case(f"raised-maximum-{kind}", kind, raised_maximum_stdin(), {"max_order_total": "5000000"}) for kind in KINDS),
@@ -194,6 +199,11 @@ def test_given_zero_quantity_lines_when_written_then_a_zero_line_is_dropped_and_
     refused = _skipped(run, "912")
     assert len(refused) == 1 and "lines.1.quantity" in refused[0], run.summary["skipped"]
     assert "line 2 ('Mug'): quantity is 0 but the line amounts to 12.10 incl. VAT" in refused[0]
+    # the booking report an accountant opens shows both, in the orders' rows
+    with (REPORTS / f"zero-lines-{kind}.csv").open(newline="", encoding="utf-8") as handle:
+        reasons = {row["shop_reference"]: row["reason"] for row in csv.DictReader(handle)}
+    assert "zero_line_dropped: order #911: line 2 ('Free tote bag')" in reasons["#911"]
+    assert "line 2 ('Mug'): quantity is 0" in reasons["#912"]
 
 
 # --- 5. absurd amounts and negative unit prices ------------------------------------------------------------------
