@@ -27,6 +27,7 @@ AREAS = {  # test module -> what it feeds the connectors
     "test_broken_answers": "API answers of the wrong shape",
     "test_edge_errors": "config, state and catalog files",
     "test_careless_orders": "careless and hostile orders",
+    "test_estimates": "source reads from their own state",
 }
 
 
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bad-input-") as tmp:
         junit = args.junit or Path(tmp) / "junit.xml"
         code = 0 if args.junit else run_tests(junit)
-        cases = ET.parse(junit).getroot().iter("testcase")
+        cases = ET.parse(junit).getroot().iter("testcase")  # noqa: S314 (our own pytest run wrote it)
         verdicts = [verdict_of(c) for c in cases]
     passed = sum(v.verdict == "pass" for v in verdicts)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
