@@ -30,8 +30,9 @@ from connector_common.records import load_schema
 
 BIN = Path(sys.executable).parent
 SOURCES = {"shopify": "source-shopify-orders", "lightspeed_ecom": "source-lightspeed",
-           "lightspeed_retail": "source-lightspeed"}
-DESTINATIONS = {"exact": "destination-exact-online", "eaccounting": "destination-eaccounting"}
+           "lightspeed_retail": "source-lightspeed", "exact": "source-exact-online"}
+DESTINATIONS = {"exact": "destination-exact-online", "eaccounting": "destination-eaccounting",
+                "shopify": "destination-shopify"}
 VENDOR_OPTIONS: dict[str, dict[str, Any]] = {
     "eaccounting": {"country": "NL"},  # the generated shop is a Dutch one (EUR, 21/9/0)
     # a till sells over the counter: every domestic order of the generated shop becomes a POS sale (walk-ins and
@@ -72,6 +73,10 @@ def source_config(kind: str, servers: dict[str, sandbox.SandboxServer]) -> dict[
                              "client_secret": vendor.CLIENT_SECRET, "refresh_token": vendor.REFRESH_TOKEN,
                              "account_id": vendor.ACCOUNT_ID, "base_url": server.base_url,
                              "auth_server_url": f"{server.base_url}/auth/oauth/token"}}
+    if kind == "exact":  # the way back: stock, shipments, items and customers (start the stand-in with catalogue=True)
+        return {"api_url": server.base_url, "credentials": {"client_id": vendor.CLIENT_ID,
+                                                            "client_secret": vendor.CLIENT_SECRET,
+                                                            "refresh_token": vendor.REFRESH_TOKEN}}
     raise KeyError(kind)
 
 
@@ -88,6 +93,12 @@ def destination_config(kind: str, servers: dict[str, sandbox.SandboxServer]) -> 
                 "seller_country": "NL", "oss_registered": True, "default_customer_number": "1",
                 "credentials": {"client_id": vendor.CLIENT_ID, "client_secret": vendor.CLIENT_SECRET,
                                 "refresh_token": vendor.REFRESH_TOKEN}}
+    if kind == "shopify":  # the way back: stock levels and shipments from the ledger; each warehouse its location
+        names = [str(loc["name"]) for loc in vendor.store.locations]
+        return {"shop": "demo-shop", "api_base_url": server.base_url,
+                "credentials": {"auth_method": "access_token", "access_token": vendor.access_token},
+                "location_mapping": [{"warehouse": str(n), "location": name} for n, name in enumerate(names, 1)],
+                "carrier_mapping": [{"shipping_method": "PostNL", "tracking_company": "PostNL"}]}
     raise KeyError(kind)
 
 

@@ -20,7 +20,8 @@ from airbyte_cdk.test.models.scenario import SECTION_COMMANDS, entry_key_problem
 from dockerfile_parse import DockerfileParser
 
 ROOT = Path(__file__).parents[1]
-CONNECTORS = ["source-shopify-orders", "source-lightspeed", "destination-exact-online", "destination-eaccounting"]
+CONNECTORS = ["source-shopify-orders", "source-lightspeed", "destination-exact-online", "destination-eaccounting",
+              "source-exact-online", "destination-shopify"]
 BASE_IMAGE = re.compile(r"^docker\.io/airbyte/python-connector-base:\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?$")
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 

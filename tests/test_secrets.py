@@ -128,17 +128,25 @@ def catalog_from(discover: CliRun) -> dict[str, Any]:
                          "sync_mode": "full_refresh", "destination_sync_mode": "append"} for s in streams]}
 
 
+# What a stand-in needs to serve a source's streams (Exact as a source: items, stock and customers to read).
+SOURCE_OPTIONS: dict[str, dict[str, Any]] = {"exact": {"catalogue": True}}
+SOURCE_STREAMS = {"exact": ("stock_levels", "shipments", "products", "customers")}  # others: orders
+
+
 class LazySandbox(dict[str, sandbox.SandboxServer]):
     """Starts a stand-in, accepting only the recognisable credentials above, the first time a test looks it up."""
 
     def __missing__(self, kind: str) -> sandbox.SandboxServer:
-        options = {kind: {**harness.FAST_LIMITS.get(kind, {}), **SECRETS[kind]}}
+        return self.start(kind)
+
+    def start(self, kind: str, **extra: Any) -> sandbox.SandboxServer:
+        options = {kind: {**harness.FAST_LIMITS.get(kind, {}), **SECRETS[kind], **extra}}
         server = self[kind] = harness.start_sandbox(seed="secrets", orders=12, names=[kind], **options)[kind]
         return server
 
 
 @pytest.fixture
-def servers() -> Iterator[dict[str, sandbox.SandboxServer]]:
+def servers() -> Iterator[LazySandbox]:
     started = LazySandbox()
     yield started
     for server in started.values():
@@ -169,10 +177,11 @@ def test_given_a_leaked_secret_when_scanned_then_stdout_stderr_and_request_log_a
         f"exact: POST /api/v1/1234567/crm/Accounts body holds {secret[:20]}…"]
 
 
-@pytest.mark.parametrize("kind", ["shopify", "lightspeed_ecom", "lightspeed_retail"])
+@pytest.mark.parametrize("kind", ["shopify", "lightspeed_ecom", "lightspeed_retail", "exact"])
 def test_given_recognisable_secrets_when_a_source_runs_every_verb_then_no_secret_leaves_the_auth_channel(
-        tmp_path: Path, servers: dict[str, sandbox.SandboxServer], kind: str) -> None:
+        tmp_path: Path, servers: LazySandbox, kind: str) -> None:
     name = harness.SOURCES[kind]
+    servers.start(kind, **SOURCE_OPTIONS.get(kind, {}))
     config = tmp_path / "config.json"
     config.write_text(json.dumps(with_credentials(harness.source_config(kind, servers), kind, SECRETS[kind])))
     args = ["--config", config.name]
@@ -190,14 +199,15 @@ def test_given_recognisable_secrets_when_a_source_runs_every_verb_then_no_secret
     assert request_log_leaks(secrets, servers[kind], TOKEN_PATHS.get(kind)) == []
 
 
-@pytest.mark.parametrize("kind", ["shopify", "lightspeed_ecom", "lightspeed_retail"])
+@pytest.mark.parametrize("kind", ["shopify", "lightspeed_ecom", "lightspeed_retail", "exact"])
 def test_given_a_wrong_secret_when_a_source_checks_and_reads_then_it_fails_without_echoing_either_secret(
-        tmp_path: Path, servers: dict[str, sandbox.SandboxServer], kind: str) -> None:
+        tmp_path: Path, servers: LazySandbox, kind: str) -> None:
     name = harness.SOURCES[kind]
+    servers.start(kind, **SOURCE_OPTIONS.get(kind, {}))
     key, wrong = WRONG[kind]
     good = with_credentials(harness.source_config(kind, servers), kind, SECRETS[kind])
     (tmp_path / "config.json").write_text(json.dumps(with_credentials(good, kind, {key: wrong})))
-    (tmp_path / "catalog.json").write_text(json.dumps(harness.catalog()))
+    (tmp_path / "catalog.json").write_text(json.dumps(harness.catalog(streams=SOURCE_STREAMS.get(kind, ("orders",)))))
 
     check = cli(name, ["check", "--config", "config.json"], tmp_path)
     read = cli(name, ["read", "--config", "config.json", "--catalog", "catalog.json"], tmp_path)
@@ -268,7 +278,8 @@ def test_given_recognisable_secrets_when_a_destination_checks_writes_and_hits_a_
 CONFIGS = {"shopify": harness.source_config, "lightspeed_ecom": harness.source_config,
            "lightspeed_retail": harness.source_config, "exact": harness.destination_config,
            "eaccounting": harness.destination_config}
-CONNECTORS = {**harness.SOURCES, **harness.DESTINATIONS}
+CONNECTORS = {kind: (harness.SOURCES if config is harness.source_config else harness.DESTINATIONS)[kind]
+              for kind, config in CONFIGS.items()}
 
 
 @pytest.mark.parametrize("kind", ["shopify", "lightspeed_ecom", "lightspeed_retail", "exact", "eaccounting"])

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, FailureType, Status
+from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, FailureType
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -39,11 +39,7 @@ class SourceLightspeed(AbstractSource):
         self._retail_clients: dict[tuple[str, str, str], RetailClient] = {}
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
-        """The CDK's check with the message as written (the CDK's own quotes it with repr())."""
-        ok, message = self.check_connection(logger, config)
-        if ok:
-            return AirbyteConnectionStatus(status=Status.SUCCEEDED)
-        return AirbyteConnectionStatus(status=Status.FAILED, message=str(message))
+        return protocol.connection_status(*self.check_connection(logger, config))
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
         try:

@@ -22,8 +22,8 @@ import pytest
 from connector_common.protocol import validate_line
 from harness import BIN
 
-SOURCES = ("source-shopify-orders", "source-lightspeed")
-DESTINATIONS = ("destination-exact-online", "destination-eaccounting")
+SOURCES = ("source-shopify-orders", "source-lightspeed", "source-exact-online")
+DESTINATIONS = ("destination-exact-online", "destination-eaccounting", "destination-shopify")
 PROGRAMS = (*SOURCES, *DESTINATIONS)
 SHOPIFY = {"shop": "demo-shop", "start_date": "2026-01-01T00:00:00Z",
            "credentials": {"auth_method": "access_token", "access_token": "shpat_edge"}}
@@ -31,13 +31,16 @@ LIGHTSPEED = {"start_date": "2026-01-01T00:00:00Z",
               "platform": {"platform_type": "ecom", "cluster": "eu1", "language": "nl", "api_key": "k", "api_secret": "s"}}
 EXACT = {"credentials": {"client_id": "c", "client_secret": "s", "refresh_token": "r"}}
 EACC = {"credentials": {"client_id": "c", "client_secret": "s", "refresh_token": "r"}}
+SHOPIFY_OUT = {"shop": "demo-shop", "credentials": {"auth_method": "access_token", "access_token": "shpat_edge"}}
 GOOD = {"source-shopify-orders": SHOPIFY, "source-lightspeed": LIGHTSPEED, "destination-exact-online": EXACT,
-        "destination-eaccounting": EACC}
+        "destination-eaccounting": EACC, "source-exact-online": EXACT, "destination-shopify": SHOPIFY_OUT}
 WRONG_TYPE = {"source-shopify-orders": ("page_size", "abc"), "source-lightspeed": ("page_size", "abc"),
-              "destination-exact-online": ("batch_size", "many"), "destination-eaccounting": ("batch_size", "many")}
+              "destination-exact-online": ("batch_size", "many"), "destination-eaccounting": ("batch_size", "many"),
+              "source-exact-online": ("division", "abc"), "destination-shopify": ("batch_size", "many")}
 TYPO = {"source-shopify-orders": ("api_base_urll", "api_base_url"), "source-lightspeed": ("start_datee", "start_date"),
         "destination-exact-online": ("api_urll", "api_url"),
-        "destination-eaccounting": ("api_base_urll", "api_base_url")}
+        "destination-eaccounting": ("api_base_urll", "api_base_url"),
+        "source-exact-online": ("api_urll", "api_url"), "destination-shopify": ("api_base_urll", "api_base_url")}
 
 
 @dataclass
@@ -191,8 +194,10 @@ def _closed_port() -> int:
 
 UNREACHABLE_SETTING = {"source-shopify-orders": ("api_base_url", "shop (or api_base_url)"),
                        "source-lightspeed": ("platform.base_url", "platform.cluster (or platform.base_url)"),
-                       "destination-exact-online": ("api_url", "api_url"),
-                       "destination-eaccounting": ("identity_base_url", "identity_base_url")}
+                       "destination-exact-online": ("api_url", "api_url (or country)"),
+                       "destination-eaccounting": ("identity_base_url", "identity_base_url"),
+                       "source-exact-online": ("api_url", "api_url (or country)"),
+                       "destination-shopify": ("api_base_url", "shop (or api_base_url)")}
 
 
 @pytest.mark.parametrize("program", PROGRAMS)

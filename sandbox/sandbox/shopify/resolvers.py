@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from graphql import (
     DocumentNode,
@@ -494,7 +495,11 @@ def _bulk_finish(op: BulkOp, ctx: Context) -> None:
 
 
 def bulk_node(op: BulkOp, ctx: Context) -> dict[str, Any]:
-    url = f"http://{ctx.host or '127.0.0.1'}/_bulk/{op.number}.jsonl"
+    # Shopify hands out a signed storage URL whose query names the file (Airbyte's source reads the name from it).
+    name = f"bulk-{op.number}.jsonl"
+    signed = urlencode({"response-content-disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}",
+                        "response-content-type": "application/jsonl"})
+    url = f"http://{ctx.host or '127.0.0.1'}/_bulk/{op.number}.jsonl?{signed}"
     return {"__typename": "BulkOperation", "id": op.gid, "status": op.status, "errorCode": op.error_code,
             "createdAt": render.ts(op.created_at), "completedAt": render.ts(op.completed_at),
             "objectCount": str(op.object_count), "rootObjectCount": str(op.root_count),

@@ -11,32 +11,23 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from graphql import GraphQLError
 from graphql.execution.values import get_variable_values
 
 from sandbox import seed as shopgen
 from sandbox.core import Request, Response, Vendor, json_response
+from sandbox.shopify import replay, rest
 from sandbox.shopify import seed as render
 from sandbox.shopify.auth import DEFAULT_SCOPES, INVALID_TOKEN, Auth, denied_fields
 from sandbox.shopify.contract import check, schema, variable_errors
 from sandbox.shopify.limits import CostBucket, CostError, RestBucket, operation, requested_cost
 from sandbox.shopify.resolvers import RECENT_ORDER_DAYS, Context, bulk_node, run
-from sandbox.shopify.store import (
-    CursorError,
-    Store,
-    attr_pred,
-    decode_cursor,
-    encode_cursor,
-    gid_number,
-    resolve,
-    time_pred,
-)
+from sandbox.shopify.store import Store, time_pred
 
 GRAPHQL_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
-REST_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/(shop|orders)\.json$")
 
 
 class Shopify(Vendor):
@@ -55,7 +46,7 @@ class Shopify(Vendor):
                  restore_rate: float = 100, max_query_cost: int = 1000, plan: str = "Advanced",
                  protected_customer_data: str = "full", shop_exists: bool = True, bulk_polls_per_step: int = 1,
                  bulk_fault: str | None = None, bulk_error_code: str = "INTERNAL_SERVER_ERROR",
-                 clock: Callable[[], float] = time.time) -> None:
+                 shopify_orders: str | Path | None = None, clock: Callable[[], float] = time.time) -> None:
         if protected_customer_data not in ("full", "level1", "none"):
             raise ValueError("protected_customer_data must be full, level1 or none")
         self.seed, self.order_count = seed, orders
@@ -69,6 +60,7 @@ class Shopify(Vendor):
         self.bulk_polls_per_step, self.bulk_fault, self.bulk_error_code = bulk_polls_per_step, bulk_fault, \
             bulk_error_code
         self.clock = clock
+        self.shopify_orders = shopify_orders
         self.access_token, self.client_id, self.client_secret = access_token, client_id, client_secret
         self.initial_refresh_token = refresh_token
         self.reset()
@@ -97,6 +89,11 @@ class Shopify(Vendor):
     def reset(self) -> None:
         path = shopgen.dir_seed_path(self.seed)
         raw = render.load_dir(path) if path is not None else {"orders": {}, "customers": {}, "products": {}}
+        if self.shopify_orders is not None:  # Shopify REST order JSON (sandbox.shopify.replay)
+            orders, customers = replay.load(self.shopify_orders)
+            raw["orders"].update((int(n["legacyResourceId"]), n) for n in orders)
+            for c in customers:
+                raw["customers"].setdefault(int(c["legacyResourceId"]), c)
         self.shop = shopgen.generate_shop(self.seed, self.order_count)
         self.store = Store(self.shop, raw, render, self.now)
         self.auth = Auth(**self.auth_settings, clock=self.clock)
@@ -183,14 +180,9 @@ class Shopify(Vendor):
         m = GRAPHQL_PATH.match(req.path)
         if m and req.method == "POST":
             return self._graphql(req, m.group(1), scopes)
-        m = REST_PATH.match(req.path)
-        if m and req.method == "GET":
-            if m.group(2) == "shop":
-                return self.rest_bucket.admit(json_response({"shop": self._rest_shop()}))
-            if "read_orders" not in scopes:
-                return self.rest_bucket.admit(json_response({"errors": "[API] This action requires merchant "
-                                                                       "approval for read_orders scope."}, 403))
-            return self.rest_bucket.admit(self._rest_orders(req, m.group(1), scopes))
+        answer = rest.handle(self, req, scopes)
+        if answer is not None:
+            return self.rest_bucket.admit(answer)
         return json_response({"errors": "Not Found"}, 404)
 
     # -- GraphQL -------------------------------------------------------------------------------------------------
@@ -233,119 +225,9 @@ class Shopify(Vendor):
         out["extensions"] = self.bucket.extension(requested, actual)
         return json_response(out)
 
-    # -- REST (shop.json, orders.json) ---------------------------------------------------------------------------
-    def _rest_shop(self) -> dict[str, Any]:
-        node = render.shop_node(self.shop, self.plan)
-        return {"id": 1, "name": node["name"], "email": node["email"], "domain": self.shop.domain,
-                "myshopify_domain": node["myshopifyDomain"], "currency": self.shop.currency,
-                "country_code": self.shop.country, "iana_timezone": self.shop.timezone, "taxes_included": True,
-                "plan_name": self.plan.lower(), "plan_display_name": self.plan}
-    def _rest_orders(self, req: Request, version: str, scopes: tuple[str, ...]) -> Response:
-        page_info = req.arg("page_info")
-        params: dict[str, Any] = {}
-        if page_info:
-            extra = set(req.query) - {"page_info", "limit", "fields"}
-            if extra:
-                return json_response({"errors": {"page_info": [f"{sorted(extra)[0]} cannot be passed when "
-                                                               "page_info is present"]}}, 400)
-            try:
-                params = decode_cursor(page_info)
-            except CursorError:
-                return json_response({"errors": {"page_info": ["Invalid value."]}}, 400)
-        else:
-            params = {k: v[0] for k, v in req.query.items()}
-        try:
-            limit = int(req.arg("limit") or params.get("limit") or 50)
-        except ValueError:
-            return json_response({"errors": {"limit": ["is not a number"]}}, 400)
-        if not 1 <= limit <= 250:
-            return json_response({"errors": {"limit": ["must be between 1 and 250"]}}, 400)
-        preds = []
-        for key, op in (("updated_at_min", ">="), ("updated_at_max", "<="), ("created_at_min", ">="),
-                        ("created_at_max", "<=")):
-            if params.get(key):
-                preds.append(time_pred(key.rsplit("_", 1)[0], op, params[key]))
-        status = params.get("status", "open")
-        if status != "any":
-            preds.append(attr_pred("status", status))
-        if "read_all_orders" not in scopes:
-            cutoff = self.now() - timedelta(days=RECENT_ORDER_DAYS)
-            preds.append(time_pred("created_at", ">=", cutoff.isoformat()))
-        order_by = params.get("order", "id asc")
-        sort = "updated_at" if order_by.startswith("updated_at") else "id"
-        reverse = order_by.endswith("desc")
-        last = params.get("last")
-        after_key = tuple(last) if last else None
-        page, more = self.store.page("orders", sort, reverse, after_key, preds=preds, size=limit)
-        rows = [_rest_order(e.render()) for e in page]
-        if params.get("fields"):
-            wanted = set(params["fields"].split(","))
-            rows = [{k: v for k, v in row.items() if k in wanted} for row in rows]
-        headers = {}
-        if more and page:
-            nxt = {k: v for k, v in params.items() if k != "limit"}
-            nxt["last"] = list(Store.sort_key(page[-1], sort))
-            nxt["limit"] = str(limit)
-            token = encode_cursor(nxt)
-            base = f"http://{req.header('Host', '127.0.0.1')}/admin/api/{version}/orders.json"
-            headers["Link"] = f'<{base}?{urlencode({"limit": limit, "page_info": token})}>; rel="next"'
-        return json_response({"orders": rows}, headers=headers)
-
 
 def _formatted(error: GraphQLError) -> dict[str, Any]:
     out: dict[str, Any] = dict(error.formatted)
     if out.get("path") is None:
         out.pop("path", None)
     return out
-
-
-def _rest_money(bag: dict[str, Any] | None) -> str | None:
-    return f"{float(bag['shopMoney']['amount']):.2f}" if bag else None
-
-
-def _rest_order(node: dict[str, Any]) -> dict[str, Any]:
-    """A REST-shaped order (snake_case, numeric ids, money as "12.10") from a GraphQL node: the fields a source
-    needs, not the whole 2026 REST Order."""
-    node = {k: resolve(v) for k, v in node.items()}
-
-    def addr(a: dict[str, Any] | None) -> dict[str, Any] | None:
-        if a is None:
-            return None
-        return {"first_name": a.get("firstName"), "last_name": a.get("lastName"), "company": a.get("company"),
-                "address1": a.get("address1"), "address2": a.get("address2"), "city": a.get("city"),
-                "zip": a.get("zip"), "province_code": a.get("provinceCode"), "country_code": a.get("countryCodeV2"),
-                "phone": a.get("phone")}
-
-    def taxes(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{"rate": t["rate"], "title": t["title"], "price": _rest_money(t["priceSet"])} for t in lines]
-
-    customer = node.get("customer")
-    return {
-        "id": int(node["legacyResourceId"]), "admin_graphql_api_id": node["id"], "name": node["name"],
-        "order_number": int(node["name"].lstrip("#")), "created_at": node["createdAt"],
-        "updated_at": node["updatedAt"], "processed_at": node["processedAt"], "cancelled_at": node["cancelledAt"],
-        "financial_status": str(node["displayFinancialStatus"]).lower(),
-        "fulfillment_status": "fulfilled" if node["displayFulfillmentStatus"] == "FULFILLED" else None,
-        "currency": node["currencyCode"], "taxes_included": node["taxesIncluded"], "test": node["test"],
-        "email": node.get("email"), "phone": node.get("phone"), "note": node.get("note"),
-        "tags": ", ".join(node.get("tags") or []), "source_name": node.get("sourceName"),
-        "total_price": _rest_money(node["totalPriceSet"]), "subtotal_price": _rest_money(node["subtotalPriceSet"]),
-        "total_tax": _rest_money(node["totalTaxSet"]), "total_discounts": _rest_money(node["totalDiscountsSet"]),
-        "discount_codes": [{"code": c} for c in node.get("discountCodes") or []],
-        "customer": {"id": int(customer["legacyResourceId"]), "email": customer.get("email")} if customer else None,
-        "billing_address": addr(node.get("billingAddress")), "shipping_address": addr(node.get("shippingAddress")),
-        "line_items": [{"id": gid_number(li["id"]), "sku": li["sku"], "title": li["title"],
-                        "quantity": li["quantity"], "price": _rest_money(li["originalUnitPriceSet"]),
-                        "variant_id": gid_number(resolve(li["variant"])["id"]) if li.get("variant") else None,
-                        "discount_allocations": [{"amount": _rest_money(d["allocatedAmountSet"])}
-                                                 for d in li["discountAllocations"]],
-                        "tax_lines": taxes(li["taxLines"])} for li in node["lineItems"]],
-        "shipping_lines": [{"id": gid_number(s["id"]), "title": s["title"],
-                            "price": _rest_money(s["originalPriceSet"]), "tax_lines": taxes(s["taxLines"])}
-                           for s in node["shippingLines"]],
-        "tax_lines": taxes(node.get("taxLines") or []),
-        "refunds": [{"id": gid_number(r["id"]), "created_at": r["createdAt"], "note": r["note"]}
-                    for r in node.get("refunds") or []],
-    }
-
-
