@@ -1,5 +1,5 @@
-"""Visma eAccounting API v2 stand-in (`EAccounting`): see `vendor` for credentials and paths, `seed` for seeded ids."""
+"""Visma eAccounting API v2 stand-in (`EAccounting`): see `routes` for credentials and paths, `seed` for seeded ids."""
 
-from sandbox.eaccounting.vendor import EAccounting
+from sandbox.eaccounting.routes import EAccounting
 
 __all__ = ["EAccounting"]

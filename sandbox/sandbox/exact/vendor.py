@@ -20,15 +20,12 @@ from sandbox.exact.errors import ExactError, bad_request, business, exact_error
 from sandbox.exact.limits import RateLimits
 from sandbox.exact.odata import (
     EXACT_TZ,
-    BoolOp,
-    Call,
-    Compare,
-    Field,
+    ExactDialect,
     Node,
-    Not,
     ODataError,
     equality_terms,
     evaluate,
+    fields_in,
     format_datetime,
     is_guid,
     local_now,
@@ -371,7 +368,7 @@ class ExactOnline(Vendor):
                 yield row
 
     def _sync_rows(self, table: Table, node: Node | None, token: str | None) -> Iterator[Row]:
-        if node is not None and _fields_in(node) - {"Timestamp"}:
+        if node is not None and fields_in(node) - {"Timestamp"}:
             raise bad_request("Sync endpoints only support filtering on Timestamp.")
         after = int(token.rstrip("L")) if token and token.rstrip("L").isdigit() else 0
         for row in table.since(after):
@@ -903,15 +900,10 @@ def _int_option(req: Request, name: str) -> int | None:
 
 
 def _orderby(spec: EntitySpec, text: str | None) -> list[tuple[str, bool]]:
-    order: list[tuple[str, bool]] = []
-    for part in (text or "").split(","):
-        words = part.split()
-        if not words:
-            continue
-        if words[0] not in spec.types or len(words) > 2 or (len(words) == 2 and words[1] not in ("asc", "desc")):
-            raise bad_request(f"No property '{words[0]}' exists in type '{spec.type_name}'.")
-        order.append((words[0], len(words) == 2 and words[1] == "desc"))
-    return order
+    try:
+        return ExactDialect(spec.types, spec.type_name).parse_orderby(text)
+    except ODataError as exc:
+        raise bad_request(str(exc)) from None
 
 
 def _sort_by(field: str) -> Callable[[Row], tuple[int, Any]]:
@@ -922,20 +914,6 @@ def _sort_by(field: str) -> Callable[[Row], tuple[int, Any]]:
         return (0, None) if value is None else (1, norm_key(value))
 
     return key
-
-
-def _fields_in(node: Node) -> set[str]:
-    if isinstance(node, Field):
-        return {node.name}
-    if isinstance(node, Compare):
-        return _fields_in(node.left) | _fields_in(node.right)
-    if isinstance(node, BoolOp):
-        return set().union(*(_fields_in(p) for p in node.parts))
-    if isinstance(node, Not):
-        return _fields_in(node.operand)
-    if isinstance(node, Call):
-        return set().union(*(_fields_in(a) for a in node.args))
-    return set()
 
 
 def _not_allowed(method: str) -> Response:

@@ -13,13 +13,37 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 SCHEMA_FILE = "eaccounting_schemas.json"
+JSON_TYPE = "application/json; charset=utf-8"
+SCOPE = "ea:api ea:sales ea:accounting_readonly offline_access"
+VAT_NUMBER_FORMAT = r"^[A-Z]{2}[0-9A-Za-z]{8,12}$"
+
+# error codes from Visma's catalogue
+DATA_MODEL_VALIDATION = 2000
+RESOURCE_NOT_FOUND = 3000
+CONFLICT = 4000
+CAN_NOT_BE_DELETED = 4001
+CAN_NOT_BE_CREATED_OR_UPDATED = 4002
+NOT_AUTHORIZED = 4005
+TOO_MANY_REQUESTS = 4010
+INVALID_VAT_NUMBER = 4025
+INVALID_FORCE_BOOKKEEP_VAT = 4035
+QUERY_PARAMETER_ERROR = 6000
+INVALID_INPUT = 6001
+
+# kind -> (collection path, document schema, row schema, Quantity decimals)
+DOCUMENTS = {
+    "draft": ("customerinvoicedrafts", "CustomerInvoiceDraftApi", "CustomerInvoiceDraftRowApi", 2),
+    "invoice": ("customerinvoices", "CustomerInvoiceApi", "CustomerInvoiceRowApi", 4),
+    "order": ("orders", "OrderApi", "OrderRowApi", 4),
+}
+
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -230,3 +254,34 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")
     return value
+
+
+# -- errors and wire formats ------------------------------------------------------------------------------------
+class ApiError(Exception):
+    """Raised inside a handler; becomes one Visma-shaped error response."""
+
+    def __init__(self, status: int, code: int, message: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+
+
+def validation_error(errors: list[FieldError], code: int = DATA_MODEL_VALIDATION) -> ApiError:
+    message = " ".join(f"{e.field}: {e.message}" for e in errors)
+    return ApiError(400, code, message, errors)
+
+
+def not_found(what: str, ident: str) -> ApiError:
+    return ApiError(404, RESOURCE_NOT_FOUND, f"{what} with id {ident} was not found.")
+
+
+def aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def stamp(value: datetime) -> str:
+    """eAccounting's UTC timestamps: milliseconds and a Z."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def date(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT00:00:00")

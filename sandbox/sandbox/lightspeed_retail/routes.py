@@ -1,0 +1,395 @@
+"""Lightspeed Retail (R-Series) stand-in: what a request does (token endpoint, API V3 resources, paging, errors)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from sandbox import seed as neutral
+from sandbox.core import Request, Response, Vendor
+from sandbox.lightspeed_retail.auth import REFRESH_TOKEN_TTL, TOKEN_PATH, Tokens, _basic
+from sandbox.lightspeed_retail.contract import (
+    API_PREFIX,
+    ID_FIELDS,
+    MAX_LIMIT,
+    SORTABLE,
+    Condition,
+    RetailError,
+    _conditions,
+    _relations,
+    as_list,
+    quirk,
+    to_iso,
+)
+from sandbox.lightspeed_retail.limits import COUNT_COST, Bucket, _num, _relation_cost
+from sandbox.lightspeed_retail.seed import (
+    PAYMENT_TYPES,
+    _load_contact,
+    _render_contact,
+    render_customer,
+    render_item,
+    render_sales,
+    render_shop,
+    render_tax_categories,
+)
+from sandbox.lightspeed_retail.store import Table, _cursor, _walk
+
+
+class LightspeedRetail(Vendor):
+    """Stand-in for the Lightspeed Retail (R-Series) API V3; see the module docstring for the contract."""
+
+    name = "lightspeed_retail"
+    CLIENT_ID = "ls-retail-sandbox-client"
+    CLIENT_SECRET = "ls-retail-sandbox-secret-0123456789"
+    REFRESH_TOKEN = "ls-retail-sandbox-refresh-token"
+    AUTHORIZATION_CODE = "ls-retail-sandbox-code"
+    ACCOUNT_ID = "123456"
+
+    def __init__(self, seed: str | None = None, orders: int = 50, *, client_id: str = CLIENT_ID,
+                 client_secret: str = CLIENT_SECRET, refresh_token: str = REFRESH_TOKEN,
+                 authorization_code: str = AUTHORIZATION_CODE, account_id: str = ACCOUNT_ID,
+                 rotate_refresh_tokens: bool = True, token_ttl: int = 3600, bucket_size: float = 90.0,
+                 drip_rate: float = 1.0, burst_limit: int | None = 20, channels: Iterable[str] = ("pos",),
+                 kinds: Iterable[str] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.seed = seed
+        self.order_count = orders
+        self.client_id, self.client_secret = client_id, client_secret
+        self.initial_refresh_token = refresh_token
+        self.authorization_code = authorization_code
+        self.account_id = str(account_id)
+        self.rotate = rotate_refresh_tokens
+        self.token_ttl = token_ttl
+        self.channels = frozenset(channels)
+        self.kinds = frozenset(kinds) if kinds is not None else None
+        self.clock = clock
+        self._bucket_args = (bucket_size, drip_rate, burst_limit)
+        self.bucket = Bucket(*self._bucket_args)
+        self.tokens = Tokens()
+        self.shop: neutral.Shop | None = None
+        self.tables: dict[str, Table] = {}
+        self.payment_types: dict[str, dict[str, Any]] = {}
+        self.reset()
+
+    # -- Vendor hooks ------------------------------------------------------------------------------------------------
+    def reset(self) -> None:
+        self.bucket = Bucket(*self._bucket_args)
+        self.tokens = Tokens(refresh={self.initial_refresh_token: self.clock()})
+        self.tables = {name: Table(id_field) for name, id_field in ID_FIELDS.items()}
+        self.payment_types = {}
+        self.shop = None
+        if self.seed is None:
+            return
+        if self.seed.startswith("dir:"):
+            self._load_dir(Path(self.seed[4:]))
+        else:
+            self._load_generated(self.seed, self.order_count)
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            **{name: [table.records[rid] for rid in sorted(table.records)] for name, table in self.tables.items()},
+            "bucket": {"level": _num(self.bucket.level), "size": _num(self.bucket.size)},
+            "tokens": {"access": len(self.tokens.access), "refresh": len(self.tokens.refresh)},
+        }
+
+    def revoke_tokens(self) -> None:
+        self.tokens.revoked.update(self.tokens.access)
+        self.tokens.revoked.update(self.tokens.refresh)
+        self.tokens.access.clear()
+        self.tokens.refresh.clear()
+
+    # -- mutation API for tests --------------------------------------------------------------------------------------
+    def add_sale(self, sale: dict[str, Any]) -> None:
+        """Add (or replace) a sale in stored form (strings; SaleLines/SalePayments as lists)."""
+        self.tables["Sale"].put(sale)
+
+    def update_sale(self, sale_id: int, **fields: Any) -> dict[str, Any]:
+        """Merge `fields` into the sale; `timeStamp`/`updateTime` become now unless given."""
+        table = self.tables["Sale"]
+        if sale_id not in table.records:
+            raise KeyError(f"no sale {sale_id}")
+        now = to_iso(self.clock())
+        record = {**table.records[sale_id], "timeStamp": now, "updateTime": now, **fields}
+        table.put(record)
+        return record
+
+    def touch_sale(self, sale_id: int, at: datetime | None = None) -> dict[str, Any]:
+        """Bump the sale's `timeStamp` to `at` (default: the clock's now), in the neutral shop too."""
+        when = at or datetime.fromtimestamp(self.clock(), UTC)
+        if self.shop is not None and sale_id in self.shop.orders:
+            neutral.touch(self.shop, sale_id, when)
+            self.refresh_order(sale_id)
+            return self.tables["Sale"].records[sale_id]
+        stamp = to_iso(when.timestamp())
+        return self.update_sale(sale_id, timeStamp=stamp, updateTime=stamp)
+
+    def refresh_order(self, order_id: int) -> None:
+        """Re-render one order (and its return sales) after a `sandbox.seed` mutation on `self.shop`."""
+        if self.shop is None:
+            raise KeyError("this stand-in has no generated shop")
+        for sale in render_sales(self.shop.orders[order_id], self._customers_with_sales()):
+            self.tables["Sale"].put(sale)
+
+    # -- request handling --------------------------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        if req.path == TOKEN_PATH:
+            return self._token(req)
+        try:
+            return self._api(req)
+        except RetailError as exc:
+            return Response(exc.status, exc.body())
+
+    def _token(self, req: Request) -> Response:
+        if req.method != "POST":
+            return Response(405, {"error": "invalid_request", "error_description": "Use POST"})
+        try:
+            content_type = req.header("content-type", "") or ""
+            form = req.json() if "json" in content_type else req.form()
+        except ValueError:
+            return Response(400, {"error": "invalid_request", "error_description": "Malformed body"})
+        form = {k: str(v) for k, v in (form or {}).items()}
+        client_id, client_secret = form.get("client_id"), form.get("client_secret")
+        basic = _basic(req.header("authorization"))
+        if basic is not None:
+            client_id, client_secret = basic
+        if client_id != self.client_id or client_secret != self.client_secret:
+            return Response(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
+        now = self.clock()
+        grant = form.get("grant_type")
+        if grant == "refresh_token":
+            old = form.get("refresh_token", "")
+            used = self.tokens.refresh.get(old)
+            if used is None or now - used > REFRESH_TOKEN_TTL:
+                self.tokens.refresh.pop(old, None)
+                return Response(400, {"error": "invalid_grant",
+                                      "error_description": "The refresh token is invalid or expired"})
+            self.tokens.refresh[old] = now
+            if self.rotate:
+                del self.tokens.refresh[old]
+                stale = [token for token, (_, parent) in self.tokens.access.items() if parent == old]
+                for token in stale:
+                    del self.tokens.access[token]
+                self.tokens.revoked.update([old, *stale])
+                refresh = secrets.token_hex(24)
+            else:
+                refresh = old
+        elif grant == "authorization_code":
+            if form.get("code") != self.authorization_code:
+                return Response(400, {"error": "invalid_grant", "error_description": "Invalid authorization code"})
+            refresh = secrets.token_hex(24)
+        else:
+            return Response(400, {"error": "unsupported_grant_type",
+                                  "error_description": f"grant_type {grant!r} is not supported"})
+        self.tokens.refresh[refresh] = now
+        access = secrets.token_hex(32)
+        self.tokens.access[access] = (now + self.token_ttl, refresh)
+        return Response(200, {"token_type": "Bearer", "expires_in": self.token_ttl, "access_token": access,
+                              "refresh_token": refresh, "scope": "employee:all"})
+
+    def _authorise(self, req: Request, now: float) -> None:
+        header = req.header("authorization") or ""
+        token = header[7:] if header.startswith("Bearer ") else ""
+        grant = self.tokens.access.get(token)
+        if grant is None:
+            message = "Access token has been revoked" if token in self.tokens.revoked else \
+                "Access token could not be verified"
+            raise RetailError(401, message)
+        if now >= grant[0]:
+            raise RetailError(401, "Access token has expired")
+
+    def _api(self, req: Request) -> Response:
+        now = self.clock()
+        self._authorise(req, now)
+        if req.method != "GET":
+            raise RetailError(405, f"{req.method} is not supported by this stand-in")
+        if req.path == "/API/V3/Account.json":
+            resource, rid, relations, cost = "Account", None, [], 1.0
+        else:
+            resource, rid = self._parse_path(req.path)
+            relations = _relations(resource, req.arg("load_relations"))
+            cost = COUNT_COST if req.arg("count") == "1" else _relation_cost(resource, relations, listing=rid is None)
+        refused = self.bucket.spend(now, cost)
+        headers = self._headers(cost)
+        if refused is not None:
+            kind, wait = refused
+            headers.update({"Retry-After": str(wait), "X-LS-API-RateLimit-Type": kind})
+            return Response(429, RetailError(429, "Rate Limit Exceeded: Please try again later.").body(), headers)
+        try:
+            body = self._account() if resource == "Account" else self._get(req, resource, rid, relations)
+        except RetailError as exc:
+            return Response(exc.status, exc.body(), headers)
+        return Response(200, body, headers)
+
+    def _headers(self, cost: float) -> dict[str, str]:
+        return {**self.bucket.headers(cost), "X-LS-Acct-Id": self.account_id, "X-LS-Oauth-Client-Id": self.client_id}
+
+    def _parse_path(self, path: str) -> tuple[str, int | None]:
+        parts = path[len(API_PREFIX) + 1:].split("/") if path.startswith(API_PREFIX + "/") else []
+        if len(parts) < 2 or not parts[-1].endswith(".json"):
+            raise RetailError(404, f"Unknown resource {path}")
+        account, tail = parts[0], [*parts[1:-1], parts[-1][:-len(".json")]]
+        if account != self.account_id:
+            raise RetailError(403, "Not Authorized: no access to this account")
+        if tail[0] not in self.tables or len(tail) > 2:
+            raise RetailError(404, f"Unknown resource {path}")
+        if len(tail) == 1:
+            return tail[0], None
+        if not tail[1].isdigit():
+            raise RetailError(404, f"{tail[0]} not found")
+        return tail[0], int(tail[1])
+
+    def _account(self) -> dict[str, Any]:
+        return {"@attributes": {"count": "1"},
+                "Account": {"accountID": self.account_id, "name": "Sandbox Retail",
+                            "link": {"@attributes": {"href": f"{API_PREFIX}/{self.account_id}"}}}}
+
+    def _get(self, req: Request, resource: str, rid: int | None, relations: list[str]) -> dict[str, Any]:
+        table = self.tables[resource]
+        if rid is not None:
+            if rid not in table.records:
+                raise RetailError(404, f"{resource} not found")
+            return {resource: self._render(resource, table.records[rid], relations)}
+        conditions = _conditions(req)
+        archived = req.arg("archived", "false") or "false"
+        if archived not in ("true", "false", "only"):
+            raise RetailError(400, "archived must be true, false or only")
+        if archived != "true":
+            conditions.append(Condition("archived", "=", ["true" if archived == "only" else "false"]))
+        if req.arg("count") == "1":
+            if {"limit", "sort", "after", "before"} & set(req.query):
+                raise RetailError(400, "count cannot be combined with limit, sort, after or before")
+            total = sum(1 for rec in table.records.values() if all(c.matches(rec) for c in conditions))
+            return {"@attributes": {"count": str(total)}}
+        limit_text = req.arg("limit", str(MAX_LIMIT)) or str(MAX_LIMIT)
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+            raise RetailError(400, f"limit must be between 1 and {MAX_LIMIT}")
+        sort_arg = req.arg("sort", ID_FIELDS[resource]) or ID_FIELDS[resource]
+        desc = sort_arg.startswith("-")
+        sort_field = SORTABLE[resource].get(sort_arg.lstrip("-"))
+        if sort_field is None:
+            raise RetailError(400, f"Cannot sort {resource} by {sort_arg.lstrip('-')}")
+        ids, has_next, has_previous = _walk(table, sort_field, desc=desc, conditions=conditions,
+                                            limit=int(limit_text), after=req.arg("after"), before=req.arg("before"))
+        records = [table.records[i] for i in ids]
+        base = f"http://{req.header('host', '127.0.0.1')}{req.path}"
+        params = {k: v[0] for k, v in req.query.items() if k not in ("after", "before")}
+        id_field = ID_FIELDS[resource]
+        next_url = f"{base}?{urlencode({**params, 'after': _cursor(sort_field, id_field, records[-1])})}" \
+            if ids and has_next else ""
+        previous_url = f"{base}?{urlencode({**params, 'before': _cursor(sort_field, id_field, records[0])})}" \
+            if ids and has_previous else ""
+        out: dict[str, Any] = {"@attributes": {"next": next_url, "previous": previous_url}}
+        if records:
+            out[resource] = quirk([self._render(resource, rec, relations) for rec in records])
+        return out
+
+    # -- rendering stored records with relations ---------------------------------------------------------------------
+    def _render(self, resource: str, record: dict[str, Any], relations: list[str]) -> dict[str, Any]:
+        out = {k: v for k, v in record.items() if not isinstance(v, list | dict)}
+        if resource == "Item":
+            out["Prices"] = {"ItemPrice": quirk(record.get("Prices", []))}
+            return out
+        if resource == "TaxCategory":
+            classes = record.get("TaxCategoryClasses", [])
+            if "TaxCategoryClasses" in relations and classes:
+                out["TaxCategoryClasses"] = {"TaxCategoryClass": quirk([dict(c) for c in classes])}
+            return out
+        if resource == "Shop":
+            if "Contact" in relations and record.get("Contact"):
+                out["Contact"] = _render_contact(record["Contact"])
+            return out
+        if resource == "Customer":
+            if "Contact" in relations and record.get("Contact"):
+                out["Contact"] = _render_contact(record["Contact"])
+            return out
+        if "SaleLines" in relations:
+            lines = []
+            for line in record.get("SaleLines", []):
+                rendered = dict(line)
+                item = self.tables["Item"].records.get(int(line.get("itemID") or 0))
+                if "SaleLines.Item" in relations and item is not None:
+                    rendered["Item"] = self._render("Item", item, [])
+                lines.append(rendered)
+            if lines:
+                out["SaleLines"] = {"SaleLine": quirk(lines)}
+        if "SalePayments" in relations:
+            payments = []
+            for payment in record.get("SalePayments", []):
+                rendered = dict(payment)
+                kind = self.payment_types.get(str(payment.get("paymentTypeID")))
+                if "SalePayments.PaymentType" in relations and kind is not None:
+                    rendered["PaymentType"] = dict(kind)
+                payments.append(rendered)
+            if payments:
+                out["SalePayments"] = {"SalePayment": quirk(payments)}
+        customer = self.tables["Customer"].records.get(int(record.get("customerID") or 0))
+        if "Customer" in relations and customer is not None:
+            out["Customer"] = self._render("Customer", customer,
+                                           ["Contact"] if "Customer.Contact" in relations else [])
+        return out
+
+    # -- data sources ------------------------------------------------------------------------------------------------
+    def _customers_with_sales(self) -> dict[int, neutral.Customer]:
+        return self.shop.customers if self.shop is not None else {}
+
+    def _load_generated(self, name: str, orders: int) -> None:
+        shop = neutral.generate_shop(name, orders)
+        self.shop = shop
+        for gateway, (type_id, title, kind) in PAYMENT_TYPES.items():
+            self.payment_types[type_id] = {"paymentTypeID": type_id, "name": title, "code": gateway,
+                                           "type": kind, "archived": "false"}
+        for category in render_tax_categories(shop):
+            self.tables["TaxCategory"].put(category)
+        self.tables["Shop"].put(render_shop(shop))
+        for customer in shop.customers.values():
+            self.tables["Customer"].put(render_customer(customer))
+        for product in shop.products.values():
+            for variant in product.variants:
+                self.tables["Item"].put(render_item(variant, product))
+        for order in shop.orders.values():
+            if order.channel in self.channels and (self.kinds is None or order.kind in self.kinds):
+                for sale in render_sales(order, shop.customers):
+                    self.tables["Sale"].put(sale)
+
+    def _load_dir(self, folder: Path) -> None:
+        if not folder.is_dir():
+            raise ValueError(f"seed folder {folder} does not exist")
+        for resource in ("TaxCategory", "Shop", "Item", "Customer", "Sale"):
+            file = folder / f"{resource}.json"
+            if not file.exists():
+                continue
+            data = json.loads(file.read_text(encoding="utf-8"))
+            for record in as_list(data.get(resource) if isinstance(data, dict) else data):
+                self._load_record(resource, record)
+
+    def _load_record(self, resource: str, record: dict[str, Any]) -> None:
+        """Store a payload: relations become lists, embedded Items/Customers/PaymentTypes become records."""
+        stored = {k: v for k, v in record.items() if not isinstance(v, dict | list)}
+        if resource == "Item":
+            stored["Prices"] = as_list((record.get("Prices") or {}).get("ItemPrice"))
+        elif resource == "TaxCategory":
+            stored["TaxCategoryClasses"] = as_list((record.get("TaxCategoryClasses") or {}).get("TaxCategoryClass"))
+        elif resource == "Customer":
+            if isinstance(record.get("Contact"), dict):
+                stored["Contact"] = _load_contact(record["Contact"])
+        elif resource == "Sale":
+            lines = as_list((record.get("SaleLines") or {}).get("SaleLine"))
+            for line in lines:
+                if isinstance(line.get("Item"), dict):
+                    self._load_record("Item", line["Item"])
+            stored["SaleLines"] = [{k: v for k, v in line.items() if k != "Item"} for line in lines]
+            payments = as_list((record.get("SalePayments") or {}).get("SalePayment"))
+            for payment in payments:
+                if isinstance(payment.get("PaymentType"), dict):
+                    kind = payment["PaymentType"]
+                    self.payment_types[str(kind.get("paymentTypeID"))] = dict(kind)
+            stored["SalePayments"] = [{k: v for k, v in p.items() if k != "PaymentType"} for p in payments]
+            if isinstance(record.get("Customer"), dict):
+                self._load_record("Customer", record["Customer"])
+        self.tables[resource].put(stored)
