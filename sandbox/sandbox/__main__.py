@@ -1,4 +1,10 @@
-"""`python -m sandbox serve [--seed demo] [--orders N] [--latency S] [--fault KIND:RATE ...]`: serve every stand-in."""
+"""`python -m sandbox serve [--seed demo] [--orders N] [--latency S] [--fault KIND:RATE ...]`: serve every stand-in.
+
+It prints one line per stand-in, `<name> <base URL>`, each followed by indented `  <setting> <value>` lines: the
+credentials that stand-in accepts (refresh tokens and authorization codes are the initial, single-use ones: each
+refresh rotates them), then the line `ready: ...`. `--json` prints one object instead:
+{name: {"base_url": ..., "credentials": {...}}}.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,19 @@ import threading
 from typing import Any
 
 from sandbox import VENDORS, start
+
+# the stand-ins' credential constants (class attributes), as the connectors' config settings name them
+CREDENTIALS = {"ACCESS_TOKEN": "access_token", "API_KEY": "api_key", "API_SECRET": "api_secret",
+               "CLIENT_ID": "client_id", "CLIENT_SECRET": "client_secret", "REFRESH_TOKEN": "refresh_token",
+               "AUTHORIZATION_CODE": "authorization_code", "REDIRECT_URI": "redirect_uri",
+               "ACCOUNT_ID": "account_id", "DIVISION": "division"}
+READY = "ready: serving until stopped (Ctrl-C or SIGTERM)"
+
+
+def credentials(vendor: object) -> dict[str, str]:
+    """What a stand-in started by `serve` accepts (serve never overrides the class constants)."""
+    return {setting: str(getattr(vendor, constant)) for constant, setting in CREDENTIALS.items()
+            if hasattr(vendor, constant)}
 
 
 def _fault(text: str) -> dict[str, Any]:
@@ -39,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
             server.add_fault(**fault)
         servers[name] = server
     if args.json:
-        print(json.dumps({name: s.base_url for name, s in servers.items()}), flush=True)
+        print(json.dumps({name: {"base_url": s.base_url, "credentials": credentials(s.vendor)}
+                          for name, s in servers.items()}), flush=True)
     else:
         for name, s in servers.items():
             print(f"{name} {s.base_url}", flush=True)
+            for setting, value in credentials(s.vendor).items():
+                print(f"  {setting} {value}", flush=True)
+        print(READY, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
