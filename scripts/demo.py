@@ -8,6 +8,7 @@ twice. Config files, catalogs, state and raw outputs stay in .demo/<pipe>/ for y
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import sys
 import time
@@ -21,7 +22,7 @@ import harness
 from connector_common import reconcile
 
 ROOT = Path(__file__).parents[1]
-DEMO_DIR = ROOT / ".demo"
+DEMO_DIR = Path(os.environ.get("DEMO_DIR") or ROOT / ".demo")  # tests point it elsewhere
 PIPES = [("shopify", "exact"), ("lightspeed_retail", "eaccounting")]
 LEDGERS = {"exact": "exact-online", "eaccounting": "eaccounting"}  # reconcile-bookings --destination
 LABELS = {"shopify": "Shopify", "lightspeed_retail": "Lightspeed Retail (POS)", "lightspeed_ecom": "Lightspeed eCom",
@@ -87,6 +88,11 @@ def print_ledger(destination: str, server: object) -> None:
           f"{sum(n > 1 for n in refs.values())} duplicated; total {money(total).strip()} EUR")
 
 
+def shown(path: Path) -> Path:
+    """A path as the user typed `make demo` from the repository root sees it."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def print_reconciliation(workdir: Path, source: str, destination: str) -> bool:
     """`reconcile-bookings` over both runs' booking reports; True when shop and ledger agree to the cent."""
     reports = sorted(workdir.glob("report-*.csv"))
@@ -95,7 +101,7 @@ def print_reconciliation(workdir: Path, source: str, destination: str) -> bool:
     result = reconcile.run(LEDGERS[destination], str(workdir / "destination_config.json"), reports)
     print(reconcile.render_text(result))
     for html in sorted(workdir.glob("report-*.html")):
-        print(f"  booking report: {html.relative_to(ROOT)} and {html.with_suffix('.csv').relative_to(ROOT)}")
+        print(f"  booking report: {shown(html)} and {shown(html.with_suffix('.csv'))}")
     return result.clean
 
 
@@ -127,7 +133,7 @@ def main() -> int:
     finally:
         for server in servers.values():
             server.stop()
-    print(f"\nConfigs, catalogs, state.json and raw outputs are in {DEMO_DIR.relative_to(ROOT)}/. "
+    print(f"\nConfigs, catalogs, state.json and raw outputs are in {shown(DEMO_DIR)}/. "
           f"Demo finished in {time.perf_counter() - started:.0f} s.")
     return 1 if failures else 0
 
