@@ -232,7 +232,8 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.75rem 0 .5re
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border:1px solid #999;padding:.3rem .5rem;vertical-align:top;text-align:left}td.date{white-space:nowrap}
 thead th{background:#e8e8e8}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-tfoot th,tfoot td{font-weight:700;background:#f4f4f4}tr.skipped td,tr.failed td,tr.skipped th,tr.failed th{background:#fff4e5}
+tfoot th,tfoot td{font-weight:700;background:#f4f4f4}
+tr.skipped td,tr.failed td,tr.skipped th,tr.failed th{background:#fff4e5}
 .status-failed{color:#8a1c00;font-weight:700}.status-skipped{color:#7a4a00;font-weight:700}
 ul.check li{margin:.25rem 0}.meta{color:#333}
 @media print{body{margin:0;max-width:none;font-size:10pt}thead{display:table-header-group}
