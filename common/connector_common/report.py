@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from connector_common.errors import ConfigError
+
 ZERO = Decimal("0.00")
 CREATED, WOULD_CREATE, ALREADY_BOOKED = "created", "would create", "already booked"
 BOOKED, DRY_RUN, EXISTS, SKIPPED, FAILED = "booked", "dry run", "already booked", "skipped", "failed"
@@ -90,6 +92,8 @@ class Recorder:
     outcomes are dropped as soon as they are complete, so memory stays flat."""
 
     def __init__(self, report_path: str | Path | None = None, *, destination: str = "", dry_run: bool = False) -> None:
+        if report_path is not None:
+            check_writable(report_path)
         self.report_path = report_path
         self.destination = destination
         self.dry_run = dry_run
@@ -187,6 +191,28 @@ def totals_by_document_type(orders: Iterable[OrderOutcome]) -> dict[str, Totals]
 def _counted(orders: Iterable[OrderOutcome]) -> Iterable[DocumentOutcome]:
     for order in orders:
         yield from (d for d in order.documents if d.status in (CREATED, WOULD_CREATE))
+
+
+def check_writable(report_path: str | Path) -> None:
+    """Before anything is booked: the report's folder exists (it is created) and both files can be written there.
+
+    Raises:
+        ConfigError: naming report_path and why not.
+    """
+    for path in report_paths(report_path):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            existed = path.exists()
+            with path.open("a", encoding="utf-8"):
+                pass
+            if not existed:
+                path.unlink()  # no empty report is left behind should the sync never get to write it
+        except (FileExistsError, NotADirectoryError):
+            raise ConfigError(f"report_path {str(report_path)!r}: cannot write {path}: part of its folder path is "
+                              "a file, not a folder") from None
+        except OSError as exc:
+            raise ConfigError(f"report_path {str(report_path)!r}: cannot write {path}: "
+                              f"{exc.strerror or type(exc).__name__}") from None
 
 
 def report_paths(report_path: str | Path) -> tuple[Path, Path]:
