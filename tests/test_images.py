@@ -3,6 +3,7 @@ where a Docker engine answers; where none does, it says why and builds nothing."
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import images  # noqa: E402
+
+import harness  # noqa: E402
 
 FOLDERS = sorted(path.parent.name for path in ROOT.glob("*/metadata.yaml"))
 
@@ -37,8 +40,30 @@ def test_given_the_plan_then_every_connector_folder_is_built_from_the_repository
             assert any(" check --config " in line for line in runs), folder
     pipes = [line for line in printed if " | docker run --rm -i " in line]
     assert len(pipes) == len(images.PIPES)
-    assert all("--network host" in line and " write --config " in line and "--report report" in line
-               for line in pipes)
+    assert all("--network host" in line and " write --config " in line for line in pipes)
+    assert sum("--report report" in line for line in pipes) == len(images.LEDGERS)
+
+
+def test_given_the_work_folders_then_every_pipe_has_its_configs_and_each_exact_connection_its_own_token(
+        tmp_path: Path) -> None:
+    servers = harness.start_sandbox(seed="images", orders=3, names=["shopify", "exact", "lightspeed_retail",
+                                                                    "eaccounting"], exact={"catalogue": True})
+    try:
+        images.prepare_workdirs(servers, tmp_path)
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    tokens = []
+    for source, destination in images.PIPES:
+        pair = tmp_path / images.folder_pair_dir(source)
+        for name in ("source_config.json", "destination_config.json", "source_catalog.json",
+                     "destination_catalog.json"):
+            assert (pair / name).exists(), pair / name
+        for role, folder in (("source", source), ("destination", destination)):
+            if images.SANDBOX_KIND[folder] == "exact":
+                tokens.append(json.loads((pair / f"{role}_config.json").read_text())["credentials"]["refresh_token"])
+    assert len(tokens) == len(set(tokens)) == 2
 
 
 def test_given_no_docker_engine_when_make_images_runs_then_it_says_why_and_builds_nothing() -> None:
@@ -61,4 +86,6 @@ def test_given_a_docker_engine_when_make_images_runs_then_each_image_answers_spe
     assert result.stdout.count("  spec: ok") == len(FOLDERS)
     assert result.stdout.count("check against the sandbox: SUCCEEDED") == len(
         [f for f in FOLDERS if f in images.SANDBOX_KIND])
-    assert result.stdout.count("difference shop vs ledger: 0.00") == len(images.PIPES)
+    assert result.stdout.count("  pipe exit code 0") == len(images.PIPES)
+    assert result.stdout.count("difference shop vs ledger: 0.00") == len(
+        [pipe for pipe in images.PIPES if pipe[1] in images.LEDGERS])

@@ -31,7 +31,8 @@ def properties(node: Any, path: str = "") -> Iterator[tuple[str, str, dict[str, 
 
 def test_every_connector_ships_a_spec():
     assert {p.parent.parent.name for p in SPECS} >= {"source-shopify-orders", "source-lightspeed",
-                                                     "destination-exact-online", "destination-eaccounting"}
+                                                     "destination-exact-online", "destination-eaccounting",
+                                                     "source-exact-online", "destination-shopify"}
 
 
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.parent.parent.name)

@@ -142,6 +142,9 @@ class OAuth2Auth(AuthBase):
             if exc.status in (400, 401) and "invalid_grant" in str(exc):
                 raise AuthFailed("the refresh token was rejected (invalid_grant: invalid, expired, revoked or already "
                                  "used); re-authorise the connection to get a new one", status=exc.status) from None
+            if exc.status in (400, 401) and "invalid_client" in str(exc):  # RFC 6749 5.2: client authentication
+                raise AuthFailed("the OAuth provider refused the client id or client secret (invalid_client): check "
+                                 "them in the connection's configuration", status=exc.status) from None
             raise
         body = response.json()
         token = body.get("access_token")

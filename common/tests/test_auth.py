@@ -66,6 +66,16 @@ def test_given_used_refresh_token_then_auth_failed_says_reauthorise():
         assert m.call_count == 1  # a token request is never repeated blindly
 
 
+def test_given_wrong_client_secret_then_auth_failed_names_the_client_credentials_not_the_secret():
+    http, _ = make()
+    with requests_mock.Mocker() as m:
+        m.post(TOKEN_URL, status_code=400, json={"error": "invalid_client"})
+        with pytest.raises(AuthFailed, match="client id or client secret") as caught:
+            http.get("/x")
+        assert m.call_count == 1
+    assert "invalid_client" in str(caught.value) and "client-secret-xyz" not in str(caught.value)
+
+
 def test_client_credentials_grant_sends_no_refresh_token():
     http, _ = make(refresh_token=None, grant="client_credentials")
     with requests_mock.Mocker() as m:

@@ -23,8 +23,8 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from connector_common import protocol
-from connector_common.auth import TokenSet
 from connector_common.errors import ConfigError, ConnectorError
+from connector_common.exact import rotation_writer
 from connector_common.exactly_once import CreateOnce
 from connector_common.http import RetryPolicy
 from connector_common.protocol import ConfigPersister, to_traced
@@ -62,13 +62,7 @@ class DestinationExactOnline(BookingDestination):
     # -- wiring -------------------------------------------------------------------------------------------------
     def _connect(self, config: Mapping[str, Any], settings: Settings) -> Division:
         persister = ConfigPersister(copy.deepcopy(dict(config)), self.config_path, emit_message=self._emit)
-
-        def on_rotate(tokens: TokenSet) -> None:
-            creds = persister.config.setdefault("credentials", {})
-            creds["access_token"] = tokens.access_token
-            creds["token_expires_at"] = tokens.expires_at
-            persister.update(["credentials", "refresh_token"], tokens.refresh_token)
-
+        on_rotate = rotation_writer(persister)
         client, _ = build_client(
             base_url=settings.base_url, client_id=settings.client_id, client_secret=settings.client_secret,
             refresh_token=settings.refresh_token, access_token=settings.access_token,

@@ -8,20 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from connector_common.config import amount, choice, choices, flag, integer, require, string_map
-from connector_common.config import base_url as config_base_url
 from connector_common.errors import ConfigError
+from connector_common.exact import base_url_for
 from connector_common.model import PaymentStatus
 from connector_common.vat import COUNTRIES
 
-HOSTS = {
-    "nl": "https://start.exactonline.nl",
-    "be": "https://start.exactonline.be",
-    "de": "https://start.exactonline.de",
-    "co.uk": "https://start.exactonline.co.uk",
-    "com": "https://start.exactonline.com",
-    "fr": "https://start.exactonline.fr",
-    "es": "https://start.exactonline.es",
-}
 DOCUMENT_TYPES = ("sales_invoice", "sales_order", "sales_entry")
 STATUSES = tuple(status.value for status in PaymentStatus)
 MAX_BATCH_SIZE = 500  # the spec's maximum
@@ -79,18 +70,6 @@ class Settings:
     def revenue_gl_for(self, country: str | None) -> str | None:
         """The revenue GL account code for a ship-to country (per-country override, else the default)."""
         return self.revenue_gl_accounts_by_country.get(country or "", self.revenue_gl_account)
-
-
-def base_url_for(config: Mapping[str, Any]) -> str:
-    """`api_url` when given (https, or http only on the loopback interface for the sandbox), else the country host.
-
-    Raises:
-        ConfigError: for an unknown country or a non-TLS URL that is not local.
-    """
-    url = config.get("api_url")
-    if url:
-        return config_base_url(str(url), "api_url", "")
-    return HOSTS[choice(config, "country", "nl", tuple(HOSTS))]
 
 
 def parse_settings(config: Mapping[str, Any]) -> Settings:

@@ -1,4 +1,5 @@
-"""`python -m sandbox serve [--seed demo] [--orders N] [--latency S] [--fault KIND:RATE ...]`: serve every stand-in.
+"""`python -m sandbox serve [--seed demo] [--orders N] [--latency S] [--fault KIND:RATE ...] [--shopify-orders PATH]`:
+serve every stand-in.
 
 It prints one line per stand-in, `<name> <base URL>`, each followed by indented `  <setting> <value>` lines: the
 credentials that stand-in accepts (refresh tokens and authorization codes are the initial, single-use ones: each
@@ -47,13 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--fault", action="append", default=[], type=_fault, help="KIND:RATE, e.g. 429:0.05")
     serve.add_argument("--only", action="append", default=None, choices=sorted(VENDORS), help="start only these")
     serve.add_argument("--port-base", type=int, default=0, help="first port, vendors get consecutive ports")
-    serve.add_argument("--json", action="store_true", help="print the base URLs as one JSON object instead")
+    serve.add_argument("--json", action="store_true", help="print URLs and credentials as one JSON object instead")
+    serve.add_argument("--shopify-orders", default=None, metavar="PATH",
+                       help="Shopify REST order JSON (a file or a folder of files) to replay in the Shopify stand-in")
     args = parser.parse_args(argv)
 
     servers = {}
     for i, name in enumerate(args.only or VENDORS):
         port = args.port_base + i if args.port_base else 0
-        server = start(name, port=port, latency=args.latency, seed=args.seed, orders=args.orders)
+        extra = {"shopify_orders": args.shopify_orders} if name == "shopify" and args.shopify_orders else {}
+        try:
+            server = start(name, port=port, latency=args.latency, seed=args.seed, orders=args.orders, **extra)
+        except ValueError as exc:  # a replay file that is not an order, named with the reason
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         for fault in args.fault:
             server.add_fault(**fault)
         servers[name] = server

@@ -9,7 +9,7 @@ Public API (kept stable; other stand-ins import it):
   `Address`, `Customer`, `Variant`, `Product`, `OrderLine`, `ShippingLine`, `DiscountCode`, `Payment`,
   `RefundLine`, `Refund`, `TaxTotal`, `Order`; the mutable container `Shop`.
 - Mutations for incremental-sync tests (each replaces the frozen order, bumps its `updated_at` to `at` and
-  `shop.version`): `touch`, `mark_paid`, `cancel`, `refund`, `add_orders`, `touch_customer`.
+  `shop.version`): `touch`, `mark_paid`, `cancel`, `refund`, `fulfil`, `add_orders`, `touch_customer`.
 
 Money rules, computed ONCE here (renderers only format): every amount is rounded ROUND_HALF_UP to cents.
 An order is priced either tax-inclusive (`prices_include_tax=True`, the Dutch default) or exclusive. For a line
@@ -313,7 +313,7 @@ class Order:
     """An order with all derived totals.
 
     channel: web | pos. kind: domestic | oss | icp | export (VAT treatment). financial_status: paid | pending |
-    refunded | partially_refunded | voided (cancelled before payment). fulfillment_status: fulfilled |
+    refunded | partially_refunded | voided (cancelled before payment). fulfillment_status: fulfilled | partial |
     unfulfilled. `customer_id` is None for anonymous POS sales. Totals: see the module docstring.
     """
 
@@ -839,6 +839,11 @@ def refund(shop: Shop, order_id: int, at: datetime, quantities: dict[int, int] |
            note: str | None = None) -> Order:
     """Refund line quantities ({line_id: qty}) or, with None, everything left incl. shipping."""
     return _store(shop, _with_refund(shop.orders[order_id], at, quantities, note))
+
+
+def fulfil(shop: Shop, order_id: int, at: datetime, status: str) -> Order:
+    """Set an order's fulfillment status (fulfilled | partial) at `at` (a vendor recorded a shipment)."""
+    return _store(shop, replace(shop.orders[order_id], fulfillment_status=status, updated_at=at))
 
 
 def add_orders(shop: Shop, count: int, at: datetime, seed: str = "more") -> list[Order]:

@@ -70,7 +70,6 @@ FULFILLMENT_STATUS = {
 }
 # Transactions that moved money (AUTHORIZATION and VOID did not); only SUCCESS counts.
 MONEY_KINDS = {"SALE": "sale", "CAPTURE": "capture", "REFUND": "refund", "CHANGE": "change"}
-SHIPPING_REFUND_REASON = "SHIPPING_REFUND"
 POS_SOURCES = frozenset({"pos", "shopify_pos"})
 
 
@@ -309,16 +308,17 @@ def _refund(raw: Mapping[str, Any], rates: Mapping[str, Decimal], taxes_included
                                 quantity=to_decimal(item.get("quantity", 0), field="refundLineItems.quantity"),
                                 amount_excl=excl, amount_incl=incl, tax_amount=tax,
                                 tax_rate=rates.get(line_id, Decimal(0))))
-    shipping = ZERO
-    adjustment = ZERO
+    shipping = ZERO  # refunded shipping: Refund.refundShippingLines, priced like the order's lines
+    for item in _nodes(raw.get("refundShippingLines")):
+        subtotal = money(item.get("subtotalAmountSet"), presentment=presentment,
+                         field="refundShippingLines.subtotalAmountSet")
+        tax = money(item.get("taxAmountSet"), presentment=presentment, field="refundShippingLines.taxAmountSet")
+        shipping += _split(subtotal, Decimal(0), tax, taxes_included)[1]
+    adjustment = ZERO  # orderAdjustments: the discrepancy between the calculated and the actual refund
     for adj in _nodes(raw.get("orderAdjustments")):
         amount = money(adj.get("amountSet"), presentment=presentment, field="orderAdjustments.amountSet")
         tax = money(adj.get("taxAmountSet"), presentment=presentment, field="orderAdjustments.taxAmountSet")
-        incl = amount if taxes_included else amount + tax
-        if adj.get("reason") == SHIPPING_REFUND_REASON:
-            shipping += -incl  # Shopify reports a shipping refund as a negative adjustment
-        else:
-            adjustment += incl
+        adjustment += amount if taxes_included else amount + tax
     created = _ts(raw.get("createdAt"))
     if created is None:
         raise ValueError("refund without createdAt")

@@ -36,6 +36,7 @@ DISCOUNT_APPLICATION_FIELDS = """
 """
 REFUND_LINE_FIELDS = f"quantity restockType lineItem {{ id sku }} subtotalSet {MONEY} totalTaxSet {MONEY}"
 ORDER_ADJUSTMENT_FIELDS = f"reason amountSet {MONEY} taxAmountSet {MONEY}"
+REFUND_SHIPPING_FIELDS = f"subtotalAmountSet {MONEY} taxAmountSet {MONEY}"
 
 ORDER_SCALARS = f"""
   id name createdAt updatedAt processedAt cancelledAt cancelReason
@@ -71,6 +72,7 @@ query Orders($first: Int!, $after: String, $q: String) {{
       discountApplications(first: 5) {{ nodes {{ {DISCOUNT_APPLICATION_FIELDS} }} }}
       refunds {{ id createdAt note totalRefundedSet {MONEY}
         refundLineItems(first: {refund_lines}) {{ nodes {{ {REFUND_LINE_FIELDS} }} }}
+        refundShippingLines(first: 3) {{ nodes {{ {REFUND_SHIPPING_FIELDS} }} }}
         orderAdjustments(first: 3) {{ nodes {{ {ORDER_ADJUSTMENT_FIELDS} }} }} }}
     }}
   }}
@@ -128,6 +130,7 @@ query Refunds($ids: [ID!]!) {{
   nodes(ids: $ids) {{ ... on Order {{ id
     refunds {{ id createdAt note totalRefundedSet {MONEY}
       refundLineItems(first: 50) {{ nodes {{ {REFUND_LINE_FIELDS} }} }}
+      refundShippingLines(first: 3) {{ nodes {{ {REFUND_SHIPPING_FIELDS} }} }}
       orderAdjustments(first: 5) {{ nodes {{ {ORDER_ADJUSTMENT_FIELDS} }} }} }} }} }}
 }}"""
 CUSTOMER_PII_PROBE = "query Pii { customers(first: 1) { nodes { id email firstName } } }"

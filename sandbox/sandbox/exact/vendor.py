@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from sandbox.core import Request, Response, Vendor, json_response
 from sandbox.exact import seed as seeddata
+from sandbox.exact import stock
 from sandbox.exact.auth import TokenStore
 from sandbox.exact.errors import ExactError, bad_request, business, exact_error
 from sandbox.exact.limits import RateLimits
@@ -41,7 +42,7 @@ CRUD_PAGE = 60
 BULK_PAGE = 1000
 ENTITIES = ("Account", "Contact", "Address", "Item", "ItemGroup", "SalesItemPrice", "SalesInvoice",
             "SalesInvoiceLine", "PrintedSalesInvoice", "SalesOrder", "SalesOrderLine", "SalesEntry", "SalesEntryLine",
-            "VATCode", "GLAccount", "Journal", "PaymentCondition")
+            "VATCode", "GLAccount", "Journal", "PaymentCondition", *stock.ENTITIES)
 BULK = {"bulk/CRM/Accounts": "Account", "bulk/CRM/Contacts": "Contact", "bulk/CRM/Addresses": "Address",
         "bulk/Logistics/Items": "Item", "bulk/Logistics/SalesItemPrices": "SalesItemPrice",
         "bulk/SalesInvoice/SalesInvoices": "SalesInvoice", "bulk/SalesInvoice/SalesInvoiceLines": "SalesInvoiceLine",
@@ -49,7 +50,7 @@ BULK = {"bulk/CRM/Accounts": "Account", "bulk/CRM/Contacts": "Contact", "bulk/CR
         "bulk/Financial/GLAccounts": "GLAccount"}
 # sync path -> (table, spec describing the rows)
 SYNC = {"sync/CRM/Accounts": ("Account", "SyncAccount"), "sync/CRM/Contacts": ("Contact", "SyncContact"),
-        "sync/Logistics/Items": ("Item", "SyncItem"), "sync/Deleted": ("Deleted", "SyncDeleted")}
+        "sync/Logistics/Items": ("Item", "SyncItem"), "sync/Deleted": ("Deleted", "SyncDeleted"), **stock.SYNC}
 DELETED_TYPES = {"Account": 2, "Contact": 5, "Item": 9, "SalesInvoice": 13, "SalesOrder": 32, "SalesOrderLine": 33}
 # header entity -> (lines field, line entity, parent key field on the line, VAT amount field on the line)
 LINES = {"SalesInvoice": ("SalesInvoiceLines", "SalesInvoiceLine", "InvoiceID"),
@@ -81,7 +82,7 @@ def invalid_reference(what: str) -> ExactError:
 INVOICE_TYPES = {8020: "Verkoopfactuur", 8021: "Verkoopcreditnota", 8023: "Directe verkoopfactuur",
                  8024: "Directe verkoopcreditnota"}
 
-class ExactOnline(Vendor):
+class ExactOnline(stock.StockMixin, Vendor):
     """Exact Online REST stand-in for one Dutch division; see the package docstring for credentials and seed."""
 
     name = "exact"
@@ -97,8 +98,11 @@ class ExactOnline(Vendor):
                  authorization_code: str = AUTHORIZATION_CODE, redirect_uri: str = REDIRECT_URI,
                  division: int = DIVISION, access_token_ttl: float = 600.0, refresh_token_ttl: float = 30 * 86400.0,
                  min_refresh_interval: float | None = None, minutely_limit: int | None = 60,
-                 daily_limit: int | None = 5000, clock: Callable[[], float] = time.time) -> None:
-        self.seed = seed  # the accounting side has no generated data; kept for the common constructor shape
+                 daily_limit: int | None = 5000, clock: Callable[[], float] = time.time,
+                 catalogue: bool = False) -> None:
+        self.seed = seed  # with catalogue=True: items, stock and customers from the generated shop of this seed
+        self.orders = orders
+        self.catalogue = catalogue  # off: an empty division as before (sandbox.exact.stock)
         self.division = division
         self.clock = clock
         self.specs = load_specs()
@@ -119,6 +123,7 @@ class ExactOnline(Vendor):
         self.limits.reset()
         for entity, values in seeddata.seed_records():
             self._insert(entity, values)
+        self._reset_stock()
 
     def revoke_tokens(self) -> None:
         self.tokens.revoke_all()
@@ -197,6 +202,8 @@ class ExactOnline(Vendor):
         set_path, key_text, count = match.group("set"), match.group("key"), match.group("count")
         if set_path == "system/Divisions" and req.method == "GET":
             return self._divisions(base)
+        if set_path == "read/sync/Sync/SyncTimestamp" and req.method == "GET":
+            return self._sync_timestamp(req.arg("endPoint"), req.arg("modified"))
         if set_path in SYNC or set_path in BULK:
             if req.method != "GET":
                 return _not_allowed(req.method)
@@ -670,7 +677,10 @@ class ExactOnline(Vendor):
         for number, line in enumerate(lines, start=1):
             extra = {parent_key: key, "LineNumber": number} | self._line_parent(entity, header)
             self._insert(line_entity, line | extra)
-        return self._insert(entity, self._totals(entity, header))
+        row = self._insert(entity, self._totals(entity, header))
+        if entity == "SalesOrder":
+            self._reserve_order(row)
+        return row
 
     def _header(self, entity: str, values: Row) -> Row:
         """Validate a header's references and fill what Exact derives (names, dates, status, type)."""

@@ -1,4 +1,6 @@
-"""Render the neutral shop (sandbox.seed) as Shopify GraphQL Admin node dicts; formatting only, no money maths.
+"""The generated shop (sandbox.seed) as Shopify GraphQL Admin node dicts, and ``dir:`` seeds of Shopify nodes.
+
+Formatting only, no money maths. Fields a node does not carry resolve to the schema's empty value (resolvers.py).
 
 Conventions (GraphQL Admin API): ids are GIDs (``gid://shopify/Order/12``) with `legacyResourceId` as a string,
 timestamps are UTC ISO 8601 with ``Z``, enums are upper case (``PAID``), money is a `MoneyBag`
@@ -10,14 +12,22 @@ printed as the GraphQL Decimal scalar prints it: trailing zeros dropped but at l
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sandbox.seed import Address, Customer, Order, OrderLine, Product, ShippingLine, Shop, Variant, cents
-from sandbox.shopify.gql import Connection, Lazy
+from sandbox.seed import Address, Customer, Order, OrderLine, Product, ShippingLine, Shop, cents
+from sandbox.shopify.store import QUANTITY_NAMES, Connection, FulfillmentOrder, Lazy, gid_number, resolve
 
+if TYPE_CHECKING:
+    from sandbox.shopify.store import Store
+
+FULFILLMENT_STATUS = {"fulfilled": "FULFILLED", "partial": "PARTIALLY_FULFILLED", "unfulfilled": "UNFULFILLED"}
+LOCATIONS = (("Shop location", "Kerkstraat 1", "Amsterdam", "1012"), ("Warehouse Utrecht", "Stationsweg 9", "Utrecht",
+                                                                      "3511"))
 TAX_TITLES = {"NL": "BTW", "BE": "BTW", "DE": "MwSt", "FR": "TVA", "SE": "Moms"}
 COUNTRY_NAMES = {"NL": "Netherlands", "BE": "Belgium", "DE": "Germany", "FR": "France", "SE": "Sweden",
                  "GB": "United Kingdom", "US": "United States"}
@@ -26,11 +36,6 @@ PROVINCES = {"NY": "New York", "OR": "Oregon"}
 
 def gid(kind: str, ident: int | str) -> str:
     return f"gid://shopify/{kind}/{ident}"
-
-
-def gid_number(value: str) -> int:
-    """Numeric id of a GID (``gid://shopify/Order/12`` -> 12); raises ValueError otherwise."""
-    return int(value.rsplit("/", 1)[-1].split("?", maxsplit=1)[0])
 
 
 def ts(value: datetime | None) -> str | None:
@@ -80,45 +85,38 @@ def customer_node(c: Customer, shop: Shop) -> dict[str, Any]:
     }
 
 
-def variant_ref(v: Variant, p: Product | None) -> dict[str, Any]:
-    return {"__typename": "ProductVariant", "id": gid("ProductVariant", v.id), "legacyResourceId": str(v.id),
-            "sku": v.sku, "title": v.title, "barcode": v.barcode, "price": decimal_str(v.price),
-            "displayName": f"{p.title if p else ''} - {v.title}"}
-
-
-def product_ref(p: Product) -> dict[str, Any]:
-    return _product_ref(p.id, p.title, p.product_group, p.vendor)
-
-
-@lru_cache(maxsize=4096)
-def _product_ref(ident: int, title: str, group: str, vendor: str) -> dict[str, Any]:
-    return {"__typename": "Product", "id": gid("Product", ident), "legacyResourceId": str(ident), "title": title,
-            "productType": group, "vendor": vendor, "handle": _handle(title)}
-
-
-def _handle(title: str) -> str:
-    return "-".join("".join(ch if ch.isalnum() else " " for ch in title.lower()).split())
-
-
 def product_node(p: Product, currency: str = "EUR") -> dict[str, Any]:
-    ref = product_ref(p)
-    variants: list[dict[str, Any]] = []
-    for v in p.variants:
-        node = variant_ref(v, p)
-        node.update({
-            "compareAtPrice": None, "taxable": v.tax_rate > 0, "taxCode": None, "availableForSale": v.active,
-            "inventoryQuantity": 0 if not v.active else 25, "createdAt": ts(p.created_at),
-            "updatedAt": ts(p.updated_at), "position": len(variants) + 1, "product": ref,
-            "inventoryItem": {"__typename": "InventoryItem", "id": gid("InventoryItem", v.id), "sku": v.sku,
-                              "tracked": True, "requiresShipping": v.tax_class != "zero",
-                              "unitCost": money(cents(v.price * Decimal("0.4")), currency)},
-        })
-        variants.append(node)
-    return {**ref, "descriptionHtml": p.description, "description": p.description.replace("<p>", "").replace(
-        "</p>", ""), "status": "ACTIVE" if p.active else "ARCHIVED", "createdAt": ts(p.created_at),
-        "updatedAt": ts(p.updated_at), "publishedAt": ts(p.created_at) if p.active else None,
-        "tags": [p.product_group.lower()], "totalInventory": 25 * sum(v.active for v in p.variants),
-        "variants": Connection(variants), "variantsCount": {"__typename": "Count", "count": len(variants)}}
+    handle = "-".join("".join(ch if ch.isalnum() else " " for ch in p.title.lower()).split())
+    image = {"__typename": "Image", "id": gid("ProductImage", p.id), "altText": p.title, "width": 800, "height": 800,
+             "url": f"https://cdn.shopify.com/s/files/1/sandbox/products/{handle}.jpg"}
+    image["src"] = image["originalSrc"] = image["transformedSrc"] = image["url"]
+    metafield = {"__typename": "Metafield", "id": gid("Metafield", p.id), "namespace": "custom", "key": "group",
+                 "type": "single_line_text_field", "value": p.product_group, "createdAt": ts(p.created_at),
+                 "updatedAt": ts(p.updated_at)}
+    node: dict[str, Any] = {
+        "__typename": "Product", "id": gid("Product", p.id), "legacyResourceId": str(p.id), "title": p.title,
+        "productType": p.product_group, "vendor": p.vendor, "handle": handle, "descriptionHtml": p.description,
+        "bodyHtml": p.description, "description": p.description.replace("<p>", "").replace("</p>", ""),
+        "status": "ACTIVE" if p.active else "ARCHIVED", "createdAt": ts(p.created_at), "updatedAt": ts(p.updated_at),
+        "publishedAt": ts(p.created_at) if p.active else None, "tags": [p.product_group.lower()],
+        "variantsCount": {"count": len(p.variants), "precision": "EXACT"},
+        "mediaCount": {"count": 0, "precision": "EXACT"},  # the store serves no media
+        "images": Connection([image]),
+        "featuredImage": image, "metafields": Connection([metafield])}
+    variants = []
+    for position, v in enumerate(p.variants, start=1):
+        variant = {"__typename": "ProductVariant", "id": gid("ProductVariant", v.id), "legacyResourceId": str(v.id),
+                   "sku": v.sku, "title": v.title, "barcode": v.barcode, "price": decimal_str(v.price),
+                   "displayName": f"{p.title} - {v.title}", "taxable": v.tax_rate > 0, "availableForSale": v.active,
+                   "createdAt": ts(p.created_at), "updatedAt": ts(p.updated_at), "position": position, "product": node}
+        variant["inventoryItem"] = {
+            "__typename": "InventoryItem", "id": gid("InventoryItem", v.id), "legacyResourceId": str(v.id),
+            "sku": v.sku, "tracked": True, "requiresShipping": v.tax_class != "zero", "createdAt": ts(p.created_at),
+            "updatedAt": ts(p.updated_at), "variant": variant,
+            "unitCost": money(cents(v.price * Decimal("0.4")), currency)}
+        variants.append(variant)
+    node["variants"] = Connection(variants)
+    return node
 
 
 def _tax_lines(rate: Decimal, amount: Decimal, country: str, currency: str) -> list[dict[str, Any]]:
@@ -134,19 +132,18 @@ def _discount_application(order: Order) -> list[dict[str, Any]]:
     for i, code in enumerate(order.discount_codes):
         value: dict[str, Any] = ({"__typename": "PricingPercentageValue", "percentage": float(code.value)}
                                  if code.kind == "percentage" else money(code.value, order.currency))
-        apps.append({"__typename": "DiscountCodeApplication", "__implements": ("DiscountApplication",),
-                     "code": code.code, "index": i, "value": value,
+        apps.append({"__typename": "DiscountCodeApplication", "code": code.code, "index": i, "value": value,
                      "allocationMethod": "ACROSS" if code.kind == "fixed_amount" else "EACH",
                      "targetSelection": "ALL", "targetType": "LINE_ITEM"})
     return apps
 
 
-def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, Any]],
-               shop: Shop) -> dict[str, Any]:
+def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, Any]], store: Store
+               ) -> dict[str, Any]:
     cur = order.currency
     inc = order.prices_include_tax
     total = ln.total_incl if inc else ln.total_excl
-    product = shop.products.get(ln.product_id) if ln.product_id is not None else None
+    product = store.shop.products.get(ln.product_id) if ln.product_id is not None else None
     variant = next((v for v in product.variants if v.id == ln.variant_id), None) if product else None
     refunded = sum(rl.quantity for r in order.refunds for rl in r.lines if rl.line_id == ln.id)
     app = next((a for a in apps if a["code"] == ln.discount_code), None)
@@ -158,8 +155,8 @@ def _line_node(order: Order, ln: OrderLine, country: str, apps: list[dict[str, A
         # reverse-charge or export order of a taxable product has taxable lines without tax lines.
         "taxable": (variant.tax_rate if variant else ln.tax_rate) > 0, "requiresShipping": order.channel == "web",
         "vendor": product.vendor if product else None,
-        "variant": variant_ref(variant, product) if variant else None,
-        "product": product_ref(product) if product else None,
+        "variant": store.node("ProductVariant", variant.id) if variant else None,  # shared, rendered once
+        "product": store.node("Product", product.id) if product else None,
         "originalUnitPriceSet": money_bag(ln.unit_price, cur),
         "discountedUnitPriceSet": money_bag(cents(total / ln.quantity), cur),
         "originalTotalSet": money_bag(ln.gross_incl if inc else ln.gross_excl, cur),
@@ -205,14 +202,14 @@ def purchasing_company(order: Order, customer: Customer | None, shop: Shop) -> d
     }
 
 
-def order_node(order: Order, shop: Shop) -> dict[str, Any]:
+def order_node(order: Order, shop: Shop, store: Store) -> dict[str, Any]:
     """The full GraphQL Order node of a neutral order; nested parts are `Lazy` (rendered when selected)."""
     cur = order.currency
     inc = order.prices_include_tax
     where = order.shipping_address or order.billing_address
     tax_country = where.country if where and order.kind == "oss" else shop.country
     apps = Lazy(lambda: _discount_application(order))
-    lines = Lazy(lambda: [_line_node(order, ln, tax_country, apps.get(), shop) for ln in order.lines])
+    lines = Lazy(lambda: [_line_node(order, ln, tax_country, apps.get(), store) for ln in order.lines])
     customer = shop.customers.get(order.customer_id) if order.customer_id is not None else None
     refunded_lines = sum(((rl.amount_incl if inc else rl.amount_excl) for r in order.refunds for rl in r.lines),
                          Decimal(0))
@@ -225,7 +222,8 @@ def order_node(order: Order, shop: Shop) -> dict[str, Any]:
         "cancelReason": order.cancel_reason.upper() if order.cancel_reason else None,
         "closedAt": ts(order.updated_at) if order.fulfillment_status == "fulfilled" and not pending else None,
         "displayFinancialStatus": order.financial_status.upper(),
-        "displayFulfillmentStatus": order.fulfillment_status.upper(), "test": order.test, "confirmed": True,
+        "displayFulfillmentStatus": FULFILLMENT_STATUS.get(order.fulfillment_status, "UNFULFILLED"),
+        "test": order.test, "confirmed": True,
         "currencyCode": cur, "presentmentCurrencyCode": cur, "taxesIncluded": inc,
         "taxExempt": order.kind in ("icp", "export"), "email": order.email, "phone": order.phone,
         "note": order.note, "tags": list(order.tags), "sourceName": order.channel,
@@ -253,6 +251,8 @@ def order_node(order: Order, shop: Shop) -> dict[str, Any]:
                                   for t in _tax_lines(rate.rate, rate.tax, tax_country, cur)]),
         "refunds": Lazy(lambda: _refunds(order, lines.get())),
         "transactions": Lazy(lambda: [_transaction(order, p) for p in order.payments]),
+        "fulfillmentOrders": Lazy(lambda: Connection([store.fulfillment_order_node(order.id)])),
+        "fulfillments": Lazy(lambda: fulfillments(store, order.id)),
     }
 
 
@@ -267,21 +267,20 @@ def _refunds(order: Order, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
             line = line_by_id[rl.line_id]
             items.append({"__typename": "RefundLineItem", "id": gid("RefundLineItem", r.id * 100 + len(items) + 1),
                           "quantity": rl.quantity, "restockType": "RETURN", "restocked": True,
-                          "lineItem": {k: line[k] for k in ("__typename", "id", "sku", "name", "title", "quantity",
-                                                            "variant", "product")},
+                          "lineItem": line,
                           "priceSet": line["originalUnitPriceSet"], "subtotalSet": money_bag(amount, cur),
                           "totalTaxSet": money_bag(rl.tax_amount, cur)})
-        adjustments = []
-        if r.shipping_incl:
-            adjustments.append({"__typename": "OrderAdjustment", "id": gid("OrderAdjustment", r.id),
-                                "reason": "SHIPPING_REFUND",
-                                "amountSet": money_bag(-(r.shipping_incl if inc else r.shipping_excl), cur),
-                                "taxAmountSet": money_bag(-r.shipping_tax, cur)})
+        shipping = [{"__typename": "RefundShippingLine", "id": gid("RefundShippingLine", r.id),
+                     "shippingLine": _shipping_node(order, order.shipping_lines[0], order.shipping_address.country
+                                                    if order.shipping_address else ""),
+                     "subtotalAmountSet": money_bag(r.shipping_incl if inc else r.shipping_excl, cur),
+                     "taxAmountSet": money_bag(r.shipping_tax, cur)}
+                    ] if r.shipping_incl and order.shipping_lines else []
         refund_tx = [p for p in order.payments if p.kind == "refund" and p.processed_at == r.created_at]
         refunds.append({"__typename": "Refund", "id": gid("Refund", r.id), "legacyResourceId": str(r.id),
                         "createdAt": ts(r.created_at), "updatedAt": ts(r.created_at), "note": r.note,
                         "totalRefundedSet": money_bag(r.amount, cur), "refundLineItems": Connection(items),
-                        "orderAdjustments": Connection(adjustments),
+                        "refundShippingLines": Connection(shipping),
                         "transactions": Connection([_transaction(order, p) for p in refund_tx])})
     return refunds
 
@@ -290,7 +289,7 @@ def _transaction(order: Order, p: Any) -> dict[str, Any]:
     return {"__typename": "OrderTransaction", "id": gid("OrderTransaction", p.id), "kind": p.kind.upper(),
             "status": p.status.upper(), "gateway": p.gateway, "amountSet": money_bag(p.amount, order.currency),
             "processedAt": ts(p.processed_at), "createdAt": ts(p.processed_at), "test": order.test,
-            "parentTransaction": None}
+            "parentTransaction": None, "errorCode": None}
 
 
 def shop_node(shop: Shop, plan: str) -> dict[str, Any]:
@@ -302,3 +301,116 @@ def shop_node(shop: Shop, plan: str) -> dict[str, Any]:
                      "shopifyPlus": plan == "Shopify Plus"},
             "billingAddress": {"__typename": "ShopAddress", "countryCodeV2": shop.country, "city": "Amsterdam"},
             "enabledPresentmentCurrencies": [shop.currency]}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Locations, inventory and fulfillment (state kept in the store)
+# ---------------------------------------------------------------------------------------------------------------
+def locations(shop: Shop) -> list[dict[str, Any]]:
+    """Two locations: the primary "Shop location" (fulfils online orders) and a warehouse."""
+    out = []
+    for number, (name, street, city, zip_code) in enumerate(LOCATIONS, start=1):
+        address = {"__typename": "LocationAddress", "address1": street, "city": city, "zip": zip_code,
+                   "countryCode": shop.country, "country": COUNTRY_NAMES.get(shop.country), "formatted": [
+                       street, f"{zip_code} {city}", COUNTRY_NAMES.get(shop.country, shop.country)]}
+        out.append({"__typename": "Location", "id": gid("Location", number), "legacyResourceId": str(number),
+                    "name": name, "isActive": True, "isPrimary": number == 1, "fulfillsOnlineOrders": number == 1,
+                    "shipsInventory": True, "hasActiveInventory": True, "activatable": False, "deactivatable": True,
+                    "address": address, "addressVerified": True, "createdAt": "2023-06-01T08:00:00Z",
+                    "updatedAt": "2023-06-01T08:00:00Z"})
+    return out
+
+
+def stock(shop: Shop, locs: list[dict[str, Any]]) -> dict[tuple[int, int], dict[str, int]]:
+    """Quantities per (inventory item = variant id, location): 25 available at the shop, a few in the warehouse."""
+    levels = {}
+    for product in shop.products.values():
+        for v in product.variants:
+            for n, loc in enumerate(locs):
+                available = (25 if n == 0 else v.id % 7) if v.active else 0
+                levels[(v.id, gid_number(loc["id"]))] = dict.fromkeys(QUANTITY_NAMES, 0) | {
+                    "available": available, "on_hand": available}
+    return levels
+
+
+def inventory_level(store: Store, item: int, location: int) -> dict[str, Any] | None:
+    quantities = store.level(item, location)
+    if quantities is None:
+        return None
+    updated = ts(store.level_updated.get((item, location))) or "2023-06-01T08:00:00Z"
+    loc = store.node("Location", location)
+    return {"__typename": "InventoryLevel", "id": gid("InventoryLevel", f"{location}?inventory_item_id={item}"),
+            "isActive": True, "canDeactivate": False, "createdAt": "2023-06-01T08:00:00Z", "updatedAt": updated,
+            "location": loc, "item": Lazy(lambda: store.node("InventoryItem", item)),
+            "quantities": {name: {"__typename": "InventoryQuantity", "name": name, "quantity": qty,
+                                  "updatedAt": updated, "id": gid("InventoryQuantity", f"{location}-{item}-{name}")}
+                           for name, qty in quantities.items()}}
+
+
+def _lines_of(store: Store, order_id: int) -> dict[int, dict[str, Any]]:
+    """The order's LineItem nodes by line id."""
+    node = store.node("Order", order_id) or {}
+    return {gid_number(n["id"]): n for n in resolve(node.get("lineItems")) or []}
+
+
+def fulfillments(store: Store, order_id: int) -> list[dict[str, Any]]:
+    fo, order = store.fulfillment_order(order_id), store.shop.orders[order_id]
+    lines = _lines_of(store, order_id)
+    out: list[dict[str, Any]] = []
+    for f in fo.fulfillments if fo else []:
+        items = [{"id": gid("FulfillmentLineItem", f"{f['id']}-{lid}"), "quantity": qty, "lineItem": lines[lid]}
+                 for lid, qty in f["lines"].items() if qty]
+        out.append({"__typename": "Fulfillment", "id": gid("Fulfillment", f["id"]), "legacyResourceId": str(f["id"]),
+                    "name": f"#{order.number}-F{len(out) + 1}", "status": "SUCCESS", "displayStatus": "FULFILLED",
+                    "createdAt": ts(f["created_at"]), "updatedAt": ts(f["created_at"]), "requiresShipping": True,
+                    "totalQuantity": sum(f["lines"].values()), "location": store.locations[0],
+                    "order": Lazy(lambda: store.node("Order", order_id)), "trackingInfo": f["tracking"],
+                    "fulfillmentLineItems": Connection(items)})
+    return out
+
+
+def fulfillment_order_node(fo: FulfillmentOrder, order: Order, store: Store) -> dict[str, Any]:
+    loc, lines = store.node("Location", fo.location_id) or {}, _lines_of(store, order.id)
+    items = [{"id": gid("FulfillmentOrderLineItem", ln.id), "totalQuantity": fo.total[ln.id],
+              "remainingQuantity": fo.remaining[ln.id], "sku": ln.sku, "productTitle": ln.title,
+              "variantTitle": ln.variant_title, "requiresShipping": True, "lineItem": lines[ln.id],
+              "variant": lines[ln.id]["variant"],
+              "inventoryItemId": gid("InventoryItem", ln.variant_id) if ln.variant_id else None} for ln in order.lines]
+    return {"__typename": "FulfillmentOrder", "id": gid("FulfillmentOrder", fo.order_id), "status": fo.status,
+            "orderId": gid("Order", order.id), "orderName": f"#{order.number}", "requestStatus": "UNSUBMITTED",
+            "order": Lazy(lambda: store.node("Order", order.id)), "createdAt": ts(order.created_at),
+            "updatedAt": ts(order.updated_at), "orderProcessedAt": ts(order.created_at),
+            "assignedLocation": {"name": loc.get("name", ""), "location": loc, "countryCode": store.shop.country},
+            "lineItems": Connection(items)}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# dir: seeds (Shopify GraphQL node JSON)
+# ---------------------------------------------------------------------------------------------------------------
+def _unwrap(value: Any) -> Any:
+    """Turn written-out connections ({"nodes": []} / {"edges": [{"node"}]}) back into `Connection` lists."""
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) <= {"nodes", "edges", "pageInfo"} and ("nodes" in value or "edges" in value):
+        items = value.get("nodes") or [e["node"] for e in value.get("edges", [])]
+        return Connection(_unwrap(i) for i in items)
+    return {k: _unwrap(v) for k, v in value.items()}
+
+
+def load_dir(path: Path) -> dict[str, dict[int, dict[str, Any]]]:
+    """``/path/{orders,customers,products}/*.json``: one node or a list of nodes per file, as the API returns them."""
+    out: dict[str, dict[int, dict[str, Any]]] = {"orders": {}, "customers": {}, "products": {}}
+    typenames = {"orders": "Order", "customers": "Customer", "products": "Product"}
+    for resource, typename in typenames.items():
+        folder = path / resource
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.glob("*.json")):
+            loaded = json.loads(file.read_text(encoding="utf-8"))
+            for item in loaded if isinstance(loaded, list) else [loaded]:
+                node = _unwrap(item)
+                node.setdefault("__typename", typename)
+                out[resource][gid_number(node["id"])] = node
+    return out

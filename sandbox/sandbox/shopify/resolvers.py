@@ -1,0 +1,575 @@
+"""Resolvers that serve the store through Shopify's schema; every other field gets the schema's empty value.
+
+`execute(checked, variables, ctx)` runs a validated document with graphql-core. The default resolver reads a node
+dict's key (computing `Lazy` values, paging `Connection` lists); a field the store has no data for resolves to what
+Shopify returns for an empty shop: null when nullable, else an empty connection or list, zero money, false, 0, "" or
+the enum's first value. Root fields, mutations and the fields backed by store state have their own resolvers.
+The actual query cost is counted as fields resolve: 1 per object, 2 per connection (edges and pageInfo free).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from graphql import (
+    DocumentNode,
+    ExecutionContext,
+    FieldNode,
+    GraphQLError,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    execute,
+    get_named_type,
+    is_abstract_type,
+    is_enum_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.execution.values import get_directive_values
+
+from sandbox.shopify import seed as render
+from sandbox.shopify.auth import PII_FIELDS
+from sandbox.shopify.contract import Checked, check, schema
+from sandbox.shopify.store import (
+    SORT_KEYS,
+    BulkOp,
+    Connection,
+    CursorError,
+    Entry,
+    Lazy,
+    Store,
+    decode_cursor,
+    encode_cursor,
+    gid_number,
+    search,
+    set_error,
+)
+
+ROOT_SCOPES = {"orders": "read_orders", "order": "read_orders", "ordersCount": "read_orders",
+               "customers": "read_customers", "customer": "read_customers", "products": "read_products",
+               "product": "read_products", "productVariants": "read_products", "productVariant": "read_products",
+               "inventoryItems": "read_inventory", "inventoryItem": "read_inventory", "locations": "read_locations",
+               "location": "read_locations", "fulfillmentOrder": "read_merchant_managed_fulfillment_orders",
+               "inventorySetQuantities": "write_inventory",
+               "fulfillmentCreate": "write_merchant_managed_fulfillment_orders"}
+KIND_SCOPES = {"Order": "read_orders", "Customer": "read_customers", "Product": "read_products",
+               "ProductVariant": "read_products", "InventoryItem": "read_inventory", "Location": "read_locations",
+               "FulfillmentOrder": "read_merchant_managed_fulfillment_orders"}
+ORDERS_COUNT_LIMIT = 10000  # `ordersCount(limit:)` default (2025-07 changelog "Uncapped counts in GraphQL")
+RECENT_ORDER_DAYS = 60
+IDEMPOTENT_SINCE = "2026-04"  # inventorySetQuantities needs @idempotent(key:) from this version (wording unverified)
+BULK_ROOTS = ("orders", "customers", "products", "productVariants", "inventoryItems", "locations")
+_MISSING: Any = object()
+_EPOCH = datetime(2023, 6, 1, 8, 0, tzinfo=UTC)  # when the seeded stock was counted
+_LEAF, _OBJECT, _CONNECTION, _FREE = range(4)
+
+
+@dataclass
+class Context:
+    """Per-request state: the store, the token's scopes, denied fields, and the actual cost counted so far."""
+
+    store: Store
+    scopes: tuple[str, ...]
+    denied: dict[str, dict[str, str]]
+    vendor: Any  # routes.Shopify: bulk switches, clock, host of the bulk URL
+    version: str = "2026-10"
+    cost: int = 0
+    recent_only: Any = None  # a predicate limiting orders to the last 60 days (no read_all_orders)
+    host: str = ""
+
+
+def run(checked: Checked, variables: dict[str, Any], ctx: Context, operation: str | None = None) -> Any:
+    """Execute a validated document against the store; returns graphql-core's ExecutionResult."""
+    root = {"shop": Lazy(lambda: render.shop_node(ctx.store.shop, ctx.vendor.plan)),
+            "locations": Connection(ctx.store.locations),
+            "currentAppInstallation": {"id": "gid://shopify/AppInstallation/1",
+                                       "accessScopes": [{"handle": s} for s in ctx.scopes]}}
+    return execute(executable_schema(), checked.document, root_value=root, context_value=ctx,  # type: ignore[arg-type]
+                   variable_values=variables, operation_name=operation, field_resolver=resolve_default,
+                   type_resolver=resolve_type, is_awaitable=_never, execution_context_class=_Execution)
+
+
+def _never(_value: Any) -> bool:
+    return False  # every resolver here is synchronous: skip graphql-core's awaitable check per field
+
+
+class _Execution(ExecutionContext):
+    """Scalars in the store are already what Shopify prints: no re-serialising (enum values are still checked)."""
+
+    def execute_field(self, parent_type: Any, source: Any, field_nodes: Any, path: Any) -> Any:
+        """A stored scalar of a plain field (no resolver, no arguments) is answered as it is, without the engine's
+        per-field machinery; everything else (enums, objects, nulls, resolvers) goes through graphql-core."""
+        name = field_nodes[0].name.value
+        fdef = parent_type.fields.get(name)
+        if fdef is not None and fdef.resolve is None and not fdef.args and type(source) is dict:
+            value = source.get(name)
+            if type(value) in _PLAIN:
+                named = fdef.type.of_type if type(fdef.type) is GraphQLNonNull else fdef.type
+                if type(named) is GraphQLScalarType:
+                    return value
+        return super().execute_field(parent_type, source, field_nodes, path)
+
+
+_PLAIN = frozenset({str, int, bool})
+
+
+def resolve_type(value: Any, info: Any, abstract_type: Any) -> str:
+    """A node's ``__typename``; without one (``dir:`` seeds), the first possible type having all its keys."""
+    name = value.get("__typename") if isinstance(value, dict) else None
+    if name:
+        return str(name)
+    possible = info.schema.get_possible_types(abstract_type)
+    keys = set(value) if isinstance(value, dict) else set()
+    return next((t.name for t in possible if keys <= t.fields.keys()), possible[0].name)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The generic resolver and Shopify's empty values
+# ---------------------------------------------------------------------------------------------------------------
+def resolve_default(source: Any, info: Any, **args: Any) -> Any:
+    value = source.get(info.field_name, _MISSING) if isinstance(source, dict) else _MISSING
+    if value is None or type(value) in _PLAIN:
+        return value
+    return_type = info.return_type
+    if value is _MISSING:
+        value = empty(return_type, info.context)
+    elif type(value) is Lazy:
+        value = value.get()
+    kind = _kind(return_type)
+    if kind == _LEAF or value is None:
+        return value
+    if kind == _CONNECTION:
+        if not isinstance(value, dict):
+            value = page_list(value, args, info.context)
+        info.context.cost += 2
+        return value
+    if isinstance(value, list):
+        if args.get("first") is not None:
+            value = value[:args["first"]]
+        if kind == _OBJECT:
+            info.context.cost += len(value)
+    elif kind == _OBJECT:
+        info.context.cost += 1
+    return value
+
+
+_KINDS: dict[int, int] = {}
+
+
+def _kind(return_type: Any) -> int:
+    kind = _KINDS.get(id(return_type))
+    if kind is None:
+        named = get_named_type(return_type)
+        kind = (_LEAF if is_leaf_type(named) else _FREE if named.name == "PageInfo" or named.name.endswith("Edge")
+                else _CONNECTION if named.name.endswith("Connection") and is_object_type(named)
+                and "nodes" in named.fields else _OBJECT)
+        _KINDS[id(return_type)] = kind
+    return kind
+
+
+def empty(return_type: Any, ctx: Context) -> Any:
+    """What Shopify answers for a field of an empty shop."""
+    if not is_non_null_type(return_type):
+        return None
+    inner = return_type.of_type
+    if is_list_type(inner):
+        return []
+    named = get_named_type(inner)
+    if named.name in ("MoneyV2", "MoneyBag"):
+        maker = render.money if named.name == "MoneyV2" else render.money_bag
+        return maker(Decimal(0), ctx.store.shop.currency)
+    if is_enum_type(named):
+        return next(iter(named.values))
+    if is_leaf_type(named):
+        return {"Boolean": False, "Int": 0, "Float": 0.0, "Decimal": "0.0", "Money": "0.0",
+                "UnsignedInt64": "0"}.get(named.name, "")
+    if _kind(inner) == _CONNECTION:
+        return Connection()
+    if is_abstract_type(named):
+        return {"__typename": schema().get_possible_types(named)[0].name}
+    return {"__typename": named.name}
+
+
+def page_list(items: list[Any], args: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """An in-memory list as a Relay connection page (offset cursors)."""
+    size = args.get("first", args.get("last"))
+    items = list(reversed(items)) if args.get("reverse") else items
+    start = 0
+    if args.get("after"):
+        try:
+            start = int(decode_cursor(args["after"]).get("offset", -1)) + 1
+        except CursorError as exc:
+            raise GraphQLError(str(exc), extensions={"code": "BAD_REQUEST"}) from exc
+    end = len(items) if size is None else start + size
+    page = items[start:end]
+    return connection(page, [encode_cursor({"offset": start + i}) for i in range(len(page))], end < len(items),
+                      start > 0)
+
+
+def connection(nodes: list[Any], cursors: list[str], has_next: bool, has_previous: bool) -> dict[str, Any]:
+    return {"nodes": nodes, "edges": [{"cursor": c, "node": n} for c, n in zip(cursors, nodes, strict=True)],
+            "pageInfo": {"hasNextPage": has_next, "hasPreviousPage": has_previous,
+                         "startCursor": cursors[0] if cursors else None,
+                         "endCursor": cursors[-1] if cursors else None}}
+
+
+def _scoped(need: str, inner: Callable[..., Any]) -> Callable[..., Any]:
+    """A root field or mutation without its access scope: null with an ACCESS_DENIED error."""
+    def resolve(source: Any, info: Any, **args: Any) -> Any:
+        if need not in info.context.scopes:
+            raise GraphQLError(f"Access denied for {info.field_name} field. Required access: `{need}` access scope.",
+                               extensions={"code": "ACCESS_DENIED", "requiredAccess": f"`{need}` access scope.",
+                                           "documentation": "https://shopify.dev/api/usage/access-scopes"})
+        return inner(source, info, **args)
+    return resolve
+
+
+def _guard(type_name: str, field_name: str, inner: Callable[..., Any]) -> Callable[..., Any]:
+    """Protected customer data: a denied field is null with an ACCESS_DENIED error; "*" denies the object."""
+    def resolve(source: Any, info: Any, **args: Any) -> Any:
+        denied = info.context.denied
+        message = denied.get(type_name, {}).get(field_name) or denied.get(get_named_type(info.return_type).name,
+                                                                              {}).get("*")
+        if message:
+            raise GraphQLError(message, extensions={
+                "code": "ACCESS_DENIED", "documentation": "https://shopify.dev/docs/apps/launch/protected-customer-data"})
+        return inner(source, info, **args)
+    return resolve
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Root fields
+# ---------------------------------------------------------------------------------------------------------------
+def _sort(args: dict[str, Any], name: str) -> str:
+    key = str(args.get("sortKey") or "ID")
+    if key not in SORT_KEYS:
+        raise GraphQLError(f"Argument 'sortKey' on Field '{name}' has an invalid value ({key}).",
+                           extensions={"code": "argumentLiteralsIncompatible"})
+    return SORT_KEYS[key]
+
+
+def _preds(resource: str, query: str, ctx: Context) -> list[Callable[[Entry], bool]]:
+    preds = search(query)
+    if resource == "orders" and ctx.recent_only is not None:
+        preds.append(ctx.recent_only)
+    return preds
+
+
+def _list(resource: str) -> Callable[..., Any]:
+    def resolve(_root: Any, info: Any, **args: Any) -> Any:
+        ctx: Context = info.context
+        after = None
+        if args.get("after"):
+            try:
+                cur = decode_cursor(str(args["after"]))
+                after = (cur["last_value"], int(cur["last_id"]))
+            except (CursorError, KeyError, TypeError, ValueError) as exc:
+                raise GraphQLError("Invalid cursor for current pagination sort.",
+                                   extensions={"code": "BAD_REQUEST"}) from exc
+        size = args.get("first", args.get("last"))
+        sort = _sort(args, info.field_name)
+        page, more = ctx.store.page(resource, sort, bool(args.get("reverse")), after,
+                                    preds=_preds(resource, str(args.get("query") or ""), ctx),
+                                    size=10**9 if size is None else size)
+        cursors = [encode_cursor({"last_id": e.id, "last_value": Store.sort_key(e, sort)[0]}) for e in page]
+        nodes = [e.render() for e in page]
+        if resource == "variants" and info.field_name == "inventoryItems":
+            nodes = [n["inventoryItem"] for n in nodes]
+        ctx.cost += 2
+        return connection(nodes, cursors, more, after is not None)
+    return resolve
+
+
+def _by_id(_root: Any, info: Any, id: str | None = None) -> Any:  # noqa: A002 - the schema's argument name
+    return _node(str(id or ""), info)
+
+
+def _node(ident: str, info: Any) -> Any:
+    ctx: Context = info.context
+    kind, _, rest = ident.removeprefix("gid://shopify/").partition("/")
+    if not ident.startswith("gid://shopify/") or not rest.split("?")[0].isdigit():
+        raise GraphQLError(f"Invalid global id '{ident}'", extensions={"code": "argumentLiteralsIncompatible"})
+    if kind == "BulkOperation":
+        op = next((o for o in ctx.store.bulk_ops if o.gid == ident), None)
+        return bulk_poll(op, ctx) if op else None
+    need = KIND_SCOPES.get(kind)
+    if need and need not in ctx.scopes:
+        return None
+    node = ctx.store.node(kind, gid_number(ident))
+    if node is not None and kind == "Order" and ctx.recent_only is not None:
+        entry = ctx.store.entry("orders", gid_number(ident))
+        node = node if entry and ctx.recent_only(entry) else None
+    return node
+
+
+def _nodes(_root: Any, info: Any, ids: list[str]) -> list[Any]:
+    return [_node(i, info) for i in ids]
+
+
+def _orders_count(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
+    """`ordersCount(query:, limit:)`: the orders `orders(query:)` matches; limit 10000 by default, null = none.
+
+    A count that reaches the limit comes back as the limit with precision AT_LEAST, otherwise EXACT.
+    """
+    ctx: Context = info.context
+    if args.get("savedSearchId") is not None:
+        raise GraphQLError("savedSearchId is not supported by the stand-in", extensions={"code": "BAD_REQUEST"})
+    limit = args.get("limit", ORDERS_COUNT_LIMIT)
+    if limit is not None and limit < 1:
+        raise GraphQLError(f"Argument 'limit' on Field 'ordersCount' must be a positive integer (got {limit})",
+                           extensions={"code": "BAD_REQUEST", "fieldName": "ordersCount"})
+    preds = _preds("orders", str(args.get("query") or ""), ctx)
+    matched = 0
+    for entry in ctx.store.entries("orders"):
+        if all(p(entry) for p in preds):
+            matched += 1
+            if limit is not None and matched >= limit:
+                return {"__typename": "Count", "count": limit, "precision": "AT_LEAST"}
+    ctx.cost += 1
+    return {"__typename": "Count", "count": matched, "precision": "EXACT"}
+
+
+def _current_bulk(_root: Any, info: Any, **_args: Any) -> Any:
+    ops = info.context.store.bulk_ops
+    return bulk_poll(ops[-1], info.context) if ops else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fields backed by store state
+# ---------------------------------------------------------------------------------------------------------------
+def _levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
+    """InventoryItem.inventoryLevels (one per location) and Location.inventoryLevels (query: updated_at, id)."""
+    store: Store = info.context.store
+    number = gid_number(source["id"])
+    if info.parent_type.name == "InventoryItem":
+        keys = [(number, gid_number(loc["id"])) for loc in store.locations]
+    else:
+        keys = [key for key in store.levels if key[1] == number]
+    preds = search(str(args.get("query") or ""))
+    stamps = {k: store.level_updated.get(k, _EPOCH) for k in keys} if preds else {}
+    levels = [lv for k in keys if (lv := render.inventory_level(store, *k)) is not None
+              and all(p(Entry(k[0], _EPOCH, stamps[k], stamps[k], {}, dict)) for p in preds)]
+    info.context.cost += 2
+    return page_list(levels, args, info.context)
+
+
+def _level(source: dict[str, Any], info: Any, locationId: str | None = None, inventoryItemId: str | None = None,
+           **_: Any) -> Any:
+    number = gid_number(source["id"])
+    item, loc = (number, gid_number(locationId)) if locationId else (gid_number(inventoryItemId or ""), number)
+    return render.inventory_level(info.context.store, item, loc)
+
+
+def _quantities(source: dict[str, Any], info: Any, names: list[str]) -> list[dict[str, Any]]:
+    by_name = source.get("quantities") or {}
+    info.context.cost += len(names)
+    return [by_name[n] for n in names if n in by_name]
+
+
+def _variant_quantity(source: dict[str, Any], info: Any) -> int:
+    store: Store = info.context.store
+    item = gid_number(source["id"])
+    return sum((store.level(item, gid_number(loc["id"])) or {}).get("available", 0) for loc in store.locations)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Mutations
+# ---------------------------------------------------------------------------------------------------------------
+def _once(info: Any, request: Any, apply: Callable[[], dict[str, Any]], refuse: Callable[[str], dict[str, Any]]
+          ) -> dict[str, Any]:
+    """`@idempotent(key:)`: a replay with the same key and input answers the first result and changes nothing; the
+    same key with other input is refused. Required from 2026-04 (its error wording is not on a stored page)."""
+    ctx: Context = info.context
+    key = (get_directive_values(schema().get_directive("idempotent"), info.field_nodes[0],  # type: ignore[arg-type]
+                                info.variable_values) or {}).get("key")
+    if key is None:
+        if ctx.version >= IDEMPOTENT_SINCE:
+            raise GraphQLError("The @idempotent directive is required for this mutation.",
+                               extensions={"code": "BAD_REQUEST"})
+        return apply()
+    fingerprint = json.dumps(request, sort_keys=True, default=str)
+    if key in ctx.store.idempotency:
+        seen, payload = ctx.store.idempotency[key]
+        return payload if seen == fingerprint else refuse("IDEMPOTENCY_KEY_PARAMETER_MISMATCH")
+    answer = apply()
+    ctx.store.idempotency[key] = (fingerprint, answer)
+    return answer
+
+
+def _set_quantities(_root: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    store: Store = info.context.store
+    return _once(info, input, lambda: store.set_quantities(input),
+                 lambda code: {"inventoryAdjustmentGroup": None, "userErrors": [set_error(code)]})
+
+
+def _fulfillment_create(_root: Any, info: Any, fulfillment: dict[str, Any], message: str | None = None) -> Any:
+    return info.context.store.create_fulfillment(fulfillment)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bulk operations
+# ---------------------------------------------------------------------------------------------------------------
+def _bulk_error(code: str, message: str, field_path: list[str] | None) -> dict[str, Any]:
+    return {"__typename": "BulkOperationRunQueryPayload", "bulkOperation": None,
+            "userErrors": [{"__typename": "BulkOperationUserError", "code": code, "field": field_path,
+                            "message": message}]}
+
+
+def _bulk_run(_root: Any, info: Any, query: str, groupObjects: bool = False) -> dict[str, Any]:
+    """Validate the inner query against the same schema (userErrors INVALID otherwise) and queue the job."""
+    ctx: Context = info.context
+    inner = check(query)
+    if inner.errors:
+        return _bulk_error("INVALID", inner.errors[0]["message"], ["query"])
+    roots = _root_fields(inner.document)
+    if inner.kind != "query" or len(roots) != 1 or roots[0].name.value not in BULK_ROOTS:
+        return _bulk_error("INVALID", "Bulk queries must contain exactly one top-level connection field "
+                                      f"({', '.join(BULK_ROOTS)})", ["query"])
+    running = [op for op in ctx.store.bulk_ops if op.status in ("CREATED", "RUNNING", "CANCELING")]
+    if len(running) >= (5 if ctx.version >= "2026-01" else 1):
+        return _bulk_error("OPERATION_IN_PROGRESS", "A bulk query operation for this app and shop is already in "
+                                                    f"progress: {running[0].gid}.", None)
+    op = BulkOp(number=len(ctx.store.bulk_ops) + 1, query=query, version=ctx.version, created_at=ctx.store.now())
+    ctx.store.bulk_ops.append(op)
+    return {"__typename": "BulkOperationRunQueryPayload", "bulkOperation": bulk_node(op, ctx), "userErrors": []}
+
+
+def _bulk_cancel(_root: Any, info: Any, id: str) -> dict[str, Any]:  # noqa: A002
+    ctx: Context = info.context
+    op = next((o for o in ctx.store.bulk_ops if o.gid == id), None)
+    if op is None or op.status not in ("CREATED", "RUNNING"):
+        return {"__typename": "BulkOperationCancelPayload", "bulkOperation": bulk_node(op, ctx) if op else None,
+                "userErrors": [{"__typename": "UserError", "field": ["id"],
+                                "message": "A bulk operation cannot be canceled when it is "
+                                           f"{(op.status if op else 'missing').lower()}"}]}
+    op.status, op.polls = "CANCELING", 0
+    return {"__typename": "BulkOperationCancelPayload", "bulkOperation": bulk_node(op, ctx), "userErrors": []}
+
+
+def bulk_poll(op: BulkOp, ctx: Context) -> dict[str, Any]:
+    """Advance the job one step per `bulk_polls_per_step` status reads, then render it."""
+    vendor = ctx.vendor
+    op.polls += 1
+    if op.polls >= vendor.bulk_polls_per_step:
+        if op.status == "CREATED":
+            op.status, op.polls = "RUNNING", 0
+        elif op.status == "RUNNING" and vendor.bulk_fault != "stuck":
+            _bulk_finish(op, ctx)
+        elif op.status == "CANCELING":
+            op.status, op.completed_at, op.polls = "CANCELED", ctx.store.now(), 0
+    return bulk_node(op, ctx)
+
+
+def _bulk_finish(op: BulkOp, ctx: Context) -> None:
+    inner = check(op.query)
+    job = Context(ctx.store, ctx.scopes, ctx.denied, ctx.vendor, op.version, recent_only=ctx.recent_only)
+    result = run(inner, {}, job)
+    lines: list[dict[str, Any]] = []
+    for data in (result.data or {}).values():  # the one root connection
+        if data is not None:
+            _emit(data, None, lines)
+    payload = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+    op.completed_at, op.polls = ctx.store.now(), 0
+    op.object_count, op.root_count = len(lines), sum(1 for ln in lines if "__parentId" not in ln)
+    files = ctx.store.bulk_files
+    if ctx.vendor.bulk_fault == "failed":
+        half = payload[: payload.rfind(b"\n", 0, len(payload) // 2) + 1] if payload else b""
+        op.status, op.error_code, op.has_partial = "FAILED", ctx.vendor.bulk_error_code, bool(half)
+        op.object_count, op.file_size, files[op.number] = half.count(b"\n"), len(half), half
+        return
+    op.status, op.file_size = "COMPLETED", len(payload)
+    op.has_url = bool(lines) and ctx.vendor.bulk_fault != "no_url"
+    files[op.number] = payload
+
+
+def bulk_node(op: BulkOp, ctx: Context) -> dict[str, Any]:
+    # Shopify hands out a signed storage URL whose query names the file (Airbyte's source reads the name from it).
+    name = f"bulk-{op.number}.jsonl"
+    signed = urlencode({"response-content-disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}",
+                        "response-content-type": "application/jsonl"})
+    url = f"http://{ctx.host or '127.0.0.1'}/_bulk/{op.number}.jsonl?{signed}"
+    return {"__typename": "BulkOperation", "id": op.gid, "status": op.status, "errorCode": op.error_code,
+            "createdAt": render.ts(op.created_at), "completedAt": render.ts(op.completed_at),
+            "objectCount": str(op.object_count), "rootObjectCount": str(op.root_count),
+            "fileSize": str(op.file_size) if op.completed_at else None,
+            "url": url if op.has_url else None, "partialDataUrl": url if op.has_partial else None,
+            "query": op.query, "type": "QUERY"}
+
+
+def _root_fields(document: DocumentNode | None) -> list[FieldNode]:
+    ops = [d for d in (document.definitions if document else ()) if isinstance(d, OperationDefinitionNode)]
+    return [s for s in ops[0].selection_set.selections if isinstance(s, FieldNode)] if ops else []
+
+
+def _is_connection(value: Any) -> bool:
+    """A connection in a result (in Shopify's schema only connections have `nodes` / `edges`)."""
+    return isinstance(value, dict) and bool(value) and value.keys() <= {"nodes", "edges", "pageInfo"}
+
+
+def _emit(connection: dict[str, Any], parent_id: str | None, out: list[dict[str, Any]]) -> None:
+    """Bulk JSONL: every node of a connection is its own line; nested connections follow with ``__parentId``."""
+    nodes = connection.get("nodes") or [e.get("node") for e in connection.get("edges") or []]
+    for node in nodes:
+        if node is None:
+            continue
+        line = {k: v for k, v in node.items() if not _is_connection(v)}
+        out.append(line if parent_id is None else {**line, "__parentId": parent_id})
+        for value in node.values():
+            if _is_connection(value):
+                _emit(value, node.get("id"), out)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Wiring the resolvers onto the schema
+# ---------------------------------------------------------------------------------------------------------------
+RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
+    ("QueryRoot", "orders"): _list("orders"), ("QueryRoot", "customers"): _list("customers"),
+    ("QueryRoot", "products"): _list("products"), ("QueryRoot", "productVariants"): _list("variants"),
+    ("QueryRoot", "inventoryItems"): _list("variants"), ("QueryRoot", "ordersCount"): _orders_count,
+    ("QueryRoot", "order"): _by_id, ("QueryRoot", "customer"): _by_id, ("QueryRoot", "product"): _by_id,
+    ("QueryRoot", "productVariant"): _by_id, ("QueryRoot", "inventoryItem"): _by_id,
+    ("QueryRoot", "location"): _by_id, ("QueryRoot", "fulfillmentOrder"): _by_id,
+    ("QueryRoot", "node"): _by_id, ("QueryRoot", "nodes"): _nodes,
+    ("QueryRoot", "currentBulkOperation"): _current_bulk, ("QueryRoot", "bulkOperation"): _by_id,
+    ("InventoryItem", "inventoryLevels"): _levels, ("InventoryItem", "inventoryLevel"): _level,
+    ("Location", "inventoryLevels"): _levels, ("Location", "inventoryLevel"): _level,
+    ("InventoryLevel", "quantities"): _quantities, ("ProductVariant", "inventoryQuantity"): _variant_quantity,
+    ("Mutation", "inventorySetQuantities"): _set_quantities, ("Mutation", "fulfillmentCreate"): _fulfillment_create,
+    ("Mutation", "bulkOperationRunQuery"): _bulk_run, ("Mutation", "bulkOperationCancel"): _bulk_cancel,
+}
+
+
+@lru_cache(maxsize=1)
+def executable_schema() -> GraphQLSchema:
+    """The schema with the store's resolvers attached and the protected-customer-data guards wrapped around."""
+    loaded = schema()
+    for (type_name, field_name), fn in RESOLVERS.items():
+        loaded.get_type(type_name).fields[field_name].resolve = fn  # type: ignore[union-attr]
+    for name, need in ROOT_SCOPES.items():
+        root = loaded.query_type if name in loaded.query_type.fields else loaded.mutation_type  # type: ignore[union-attr]
+        root.fields[name].resolve = _scoped(need, root.fields[name].resolve or resolve_default)  # type: ignore[union-attr]
+    for type_name, names in PII_FIELDS.items():
+        fields = loaded.get_type(type_name).fields  # type: ignore[union-attr]
+        for name in names:
+            fields[name].resolve = _guard(type_name, name, fields[name].resolve or resolve_default)
+    for named in loaded.type_map.values():
+        if isinstance(named, GraphQLObjectType) and not named.name.startswith("__"):
+            for name, fdef in named.fields.items():
+                if get_named_type(fdef.type).name == "Customer":
+                    fdef.resolve = _guard("", name, fdef.resolve or resolve_default)
+    return loaded
+
+
+__all__ = ["Context", "bulk_node", "executable_schema", "run"]
