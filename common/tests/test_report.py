@@ -146,8 +146,8 @@ def test_given_documents_then_totals_per_scenario_and_type_count_credits_negativ
     assert kinds["SalesInvoice"].documents == 3
 
 
-def test_given_a_dry_run_then_the_page_says_would_create_and_nothing_was_written() -> None:
-    recorder = Recorder("unused", dry_run=True)
+def test_given_a_dry_run_then_the_page_says_would_create_and_nothing_was_written(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path / "dry", dry_run=True)
     recorder.begin("orders", {"source_id": "1", "reference": "#1", "created_at": "2026-03-01T00:00:00Z"})
     recorder.document(DocumentOutcome("SalesInvoice", "shop:#1", WOULD_CREATE, parts=(
         VatPart("export", "6", Decimal("0"), Decimal("5.00"), Decimal("0.00")),)))
