@@ -5,12 +5,17 @@ Runs two pipes against a generated Dutch shop: Shopify -> Exact Online (sales in
 twice. The third act is the way back (`way_back_act`): Exact Online's stock and the tracking numbers of its goods
 deliveries into Shopify, shown before/after per SKU and per order. Config files, catalogs, state and raw outputs
 stay in .demo/<pipe>/ for you to inspect and reuse.
+
+    scripts/demo.py --pos kseries --into exact          # a Lightspeed Restaurant (K-Series) into Exact Online
+    scripts/demo.py --pos xseries --into eaccounting    # a Lightspeed Retail X-Series store into eAccounting
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
+import os
 import shutil
 import sys
 import time
@@ -25,11 +30,23 @@ import harness
 from connector_common import reconcile
 
 ROOT = Path(__file__).parents[1]
-DEMO_DIR = ROOT / ".demo"
+DEMO_DIR = Path(os.environ.get("DEMO_DIR") or ROOT / ".demo")  # tests point it elsewhere
 PIPES = [("shopify", "exact"), ("lightspeed_retail", "eaccounting")]
 LEDGERS = {"exact": "exact-online", "eaccounting": "eaccounting"}  # reconcile-bookings --destination
 LABELS = {"shopify": "Shopify", "lightspeed_retail": "Lightspeed Retail (POS)", "lightspeed_ecom": "Lightspeed eCom",
+          "lightspeed_kseries": "Lightspeed Restaurant (K-Series)", "lightspeed_xseries": "Lightspeed Retail X-Series",
           "exact": "Exact Online", "eaccounting": "Visma eAccounting"}
+POS_SOURCES = {"kseries": "lightspeed_kseries", "xseries": "lightspeed_xseries"}
+
+
+def pos_pipes(argv: list[str]) -> list[tuple[str, str]]:
+    """`--pos kseries|xseries` (repeatable) `--into exact|eaccounting`: run those Lightspeed POS platforms into that
+    ledger instead of the default pipes. Other flags are left to the rest of the demo."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--pos", choices=sorted(POS_SOURCES), action="append", default=[])
+    parser.add_argument("--into", choices=("exact", "eaccounting"), default="exact")
+    args, _ = parser.parse_known_args(argv)
+    return [(POS_SOURCES[pos], args.into) for pos in dict.fromkeys(args.pos)] or PIPES
 
 
 def money(value: object) -> str:
@@ -91,6 +108,11 @@ def print_ledger(destination: str, server: object) -> None:
           f"{sum(n > 1 for n in refs.values())} duplicated; total {money(total).strip()} EUR")
 
 
+def shown(path: Path) -> Path:
+    """A path as the user typed `make demo` from the repository root sees it."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def print_reconciliation(workdir: Path, source: str, destination: str) -> bool:
     """`reconcile-bookings` over both runs' booking reports; True when shop and ledger agree to the cent."""
     reports = sorted(workdir.glob("report-*.csv"))
@@ -99,11 +121,21 @@ def print_reconciliation(workdir: Path, source: str, destination: str) -> bool:
     result = reconcile.run(LEDGERS[destination], str(workdir / "destination_config.json"), reports)
     print(reconcile.render_text(result))
     for html in sorted(workdir.glob("report-*.html")):
-        print(f"  booking report: {html.relative_to(ROOT)} and {html.with_suffix('.csv').relative_to(ROOT)}")
+        print(f"  booking report: {shown(html)} and {shown(html.with_suffix('.csv'))}")
     return result.clean
 
 
-def main() -> int:
+def own_ledger_token(workdir: Path, pipe: tuple[str, str], pipes: list[tuple[str, str]],
+                     servers: dict[str, Any]) -> None:
+    """Two POS pipes into one ledger (`--pos kseries --pos xseries`) each need their own refresh-token chain: the
+    first rotates the seeded token, so the later one is authorised once more (an operator adding a second
+    connection)."""
+    if pipe[1] in [d for _, d in pipes[:pipes.index(pipe)]]:
+        harness.apply_credentials(workdir, "destination", pipe[1], harness.reauthorize(pipe[1], servers[pipe[1]]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    pipes = pos_pipes(sys.argv[1:] if argv is None else argv)
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
     started = time.perf_counter()
     # The demo relaxes Exact's 60-calls-a-minute limit and gives Shopify the Plus bucket so it finishes in about a
@@ -116,23 +148,24 @@ def main() -> int:
     failures = 0
     try:
         for attempt in ("first sync", "second sync (incremental: nothing new to book)"):
-            for source, destination in PIPES:
+            for source, destination in pipes:
                 workdir = DEMO_DIR / f"{source}-to-{destination}"
                 if attempt == "first sync":
                     harness.prepare(workdir, source, destination, servers)
+                    own_ledger_token(workdir, (source, destination), pipes, servers)
                 print(f"\n== {LABELS[source]} -> {LABELS[destination]}: {attempt}")
                 t0 = time.perf_counter()
                 run = harness.run_pipe(workdir, source, destination, report=report_stem(workdir, attempt))
                 report(source, destination, run, time.perf_counter() - t0)
                 failures += run.returncode != 0
                 print_ledger(destination, servers[destination])
-        for source, destination in PIPES:
+        for source, destination in pipes:
             failures += not print_reconciliation(DEMO_DIR / f"{source}-to-{destination}", source, destination)
     finally:
         for server in servers.values():
             server.stop()
     failures += way_back_act(DEMO_DIR)
-    print(f"\nConfigs, catalogs, state.json and raw outputs are in {DEMO_DIR.relative_to(ROOT)}/. "
+    print(f"\nConfigs, catalogs, state.json and raw outputs are in {shown(DEMO_DIR)}/. "
           f"Demo finished in {time.perf_counter() - started:.0f} s.")
     return 1 if failures else 0
 

@@ -1,4 +1,4 @@
-"""Fault and crash campaigns over the 2 x 2 pipes: inject faults or kill -9 the destination, resume, audit the ledger.
+"""Fault and crash campaigns over the pipes: inject faults or kill -9 the destination, resume, audit the ledger.
 
 Fault campaign: for each pipe and fault rate the stand-ins inject 429 (with Retry-After), 500/502/503, dropped
 connections, slow responses, lost responses (the server commits, the client never hears back), a token revocation
@@ -11,7 +11,7 @@ with what a clean run of the same shop books.
 Crash campaign: the destination is killed with SIGKILL after a random number of its POSTs (plus a random few ms),
 restarted from the last echoed state, several times per seed, then audited the same way.
 
-    .venv/bin/python scripts/faults.py                       # the fault table (300 orders, 4 rates, 4 pipes)
+    .venv/bin/python scripts/faults.py                       # the fault table (300 orders, 4 rates, 6 pipes)
     .venv/bin/python scripts/faults.py --crash --seeds 20    # the crash table
 
 Slow responses beyond the client's read timeout: the connectors run with a short read timeout (`--read-timeout`,
@@ -44,14 +44,15 @@ import sandbox
 from connector_common.http import READ_TIMEOUT_ENV
 
 PAIRS = [("shopify", "exact"), ("shopify", "eaccounting"), ("lightspeed_ecom", "exact"),
-         ("lightspeed_retail", "eaccounting")]
+         ("lightspeed_retail", "eaccounting"), ("lightspeed_kseries", "exact"), ("lightspeed_xseries", "eaccounting")]
 SHOP_SEED = "faults"
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "FAULTS.md"
 READ_TIMEOUT = {"seconds": 3.0}  # the connectors' read timeout (`--read-timeout`), passed on by pipe_env()
 RETRY_AFTER = 0.2  # seconds sent with injected 429s
 SHORT_SLOW = 0.3  # seconds of a slow response that stays under the timeout
-TOKEN_VENDORS = frozenset(("exact", "eaccounting", "shopify", "lightspeed_retail"))
+TOKEN_VENDORS = frozenset(("exact", "eaccounting", "shopify", "lightspeed_retail", "lightspeed_kseries",
+                           "lightspeed_xseries"))
 DAILY_LIMIT_VENDORS = frozenset(("exact", "lightspeed_ecom"))
 # the POSTs that create a sales document; customers and items are protected by the vendors' unique codes
 DOCUMENT_POSTS = {"exact": r"/(SalesInvoices|SalesOrders|SalesEntries)$",

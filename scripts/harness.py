@@ -30,7 +30,8 @@ from connector_common.records import load_schema
 
 BIN = Path(sys.executable).parent
 SOURCES = {"shopify": "source-shopify-orders", "lightspeed_ecom": "source-lightspeed",
-           "lightspeed_retail": "source-lightspeed", "exact": "source-exact-online"}
+           "lightspeed_retail": "source-lightspeed", "lightspeed_kseries": "source-lightspeed",
+           "lightspeed_xseries": "source-lightspeed", "exact": "source-exact-online"}
 DESTINATIONS = {"exact": "destination-exact-online", "eaccounting": "destination-eaccounting",
                 "shopify": "destination-shopify"}
 VENDOR_OPTIONS: dict[str, dict[str, Any]] = {
@@ -38,6 +39,7 @@ VENDOR_OPTIONS: dict[str, dict[str, Any]] = {
     # a till sells over the counter: every domestic order of the generated shop becomes a POS sale (walk-ins and
     # known customers); foreign-VAT orders are web orders and stay out of the store
     "lightspeed_retail": {"channels": ("pos", "web"), "kinds": ("domestic",)},
+    "lightspeed_xseries": {"channels": ("pos", "web"), "kinds": ("domestic",)},  # the same store, on X-Series
 }
 START_DATE = "2020-01-01T00:00:00Z"
 
@@ -77,7 +79,23 @@ def source_config(kind: str, servers: dict[str, sandbox.SandboxServer]) -> dict[
         return {"api_url": server.base_url, "credentials": {"client_id": vendor.CLIENT_ID,
                                                             "client_secret": vendor.CLIENT_SECRET,
                                                             "refresh_token": vendor.REFRESH_TOKEN}}
+    if kind in ("lightspeed_kseries", "lightspeed_xseries"):
+        return pos_source_config(kind, server)
     raise KeyError(kind)
+
+
+def pos_source_config(kind: str, server: sandbox.SandboxServer) -> dict[str, Any]:
+    """Restaurant K-Series (OAuth2, every location) or Retail X-Series (OAuth2 add-on) against its stand-in."""
+    vendor: Any = server.vendor
+    if kind == "lightspeed_kseries":
+        return {"start_date": START_DATE, "lookback_window_minutes": 0,
+                "platform": {"platform_type": "kseries", "client_id": vendor.CLIENT_ID,
+                             "client_secret": vendor.CLIENT_SECRET, "refresh_token": vendor.REFRESH_TOKEN,
+                             "base_url": server.base_url, "auth_server_url": f"{server.base_url}/oauth/token"}}
+    return {"start_date": START_DATE,
+            "platform": {"platform_type": "xseries", "domain_prefix": vendor.DOMAIN_PREFIX, "base_url": server.base_url,
+                         "credentials": {"auth_type": "oauth2", "client_id": vendor.CLIENT_ID,
+                                         "client_secret": vendor.CLIENT_SECRET, "refresh_token": vendor.REFRESH_TOKEN}}}
 
 
 def destination_config(kind: str, servers: dict[str, sandbox.SandboxServer]) -> dict[str, Any]:
@@ -217,8 +235,9 @@ def order_reference(document_reference: str) -> str:
 # -- fault and crash campaigns (tests/faults/, scripts/faults.py) -----------------------------------------------------
 BOOKABLE_STATUSES = frozenset(("paid", "partially_refunded", "refunded"))
 SKIPPED_REPORT = "were skipped and not booked"  # write_loop's closing error when records were rejected by rule
-TOKEN_PATHS = r"^(/api/oauth2/|/connect/token|/auth/oauth/|/admin/oauth/)"
-NOT_TOKEN_PATHS = r"^(?!/api/oauth2/|/connect/token|/auth/oauth/|/admin/oauth/)"  # every API call but token calls
+TOKEN_PATHS = r"^(/api/oauth2/|/connect/token|/auth/oauth/|/admin/oauth/|/oauth/token|/api/1\.0/token)"
+# every API call but token calls
+NOT_TOKEN_PATHS = r"^(?!/api/oauth2/|/connect/token|/auth/oauth/|/admin/oauth/|/oauth/token|/api/1\.0/token)"
 
 
 def bookable(order: dict[str, Any]) -> bool:
@@ -243,13 +262,17 @@ def faults_paused(server: sandbox.SandboxServer) -> Iterator[None]:
             server.faults = rules + server.faults
 
 
+LIGHTSPEED_TOKEN_PATHS = {"lightspeed_retail": "/auth/oauth/token", "lightspeed_kseries": "/oauth/token",
+                          "lightspeed_xseries": "/api/1.0/token"}  # the authorization-code grant of each stand-in
+
+
 def reauthorize(kind: str, server: sandbox.SandboxServer) -> dict[str, str]:
     """Do what an operator's re-authorisation does after a revocation and return the new credential values.
 
     exact: the authorization-code flow over HTTP (GET /api/oauth2/auth mints a code, POST /api/oauth2/token
-    exchanges it); lightspeed_retail: the authorization-code grant; shopify: a new app token (client-credentials
-    grant); eaccounting: `issue_tokens()` (the stand-in's authorization code is single use, so a second consent is
-    simulated by minting the pair the token endpoint would return). Fault rules are paused meanwhile.
+    exchanges it); lightspeed_retail/_kseries/_xseries: the authorization-code grant; shopify: a new app token
+    (client-credentials grant); eaccounting: `issue_tokens()` (the stand-in's authorization code is single use, so a
+    second consent is simulated by minting the pair the token endpoint would return). Fault rules are paused meanwhile.
     """
     vendor: Any = server.vendor
     with faults_paused(server), requests.Session() as http:
@@ -265,8 +288,8 @@ def reauthorize(kind: str, server: sandbox.SandboxServer) -> dict[str, str]:
             return {"refresh_token": token.json()["refresh_token"]}
         if kind == "eaccounting":
             return {"refresh_token": vendor.issue_tokens()["refresh_token"]}
-        if kind == "lightspeed_retail":
-            token = http.post(f"{server.base_url}/auth/oauth/token", timeout=10, data={
+        if kind in LIGHTSPEED_TOKEN_PATHS:
+            token = http.post(f"{server.base_url}{LIGHTSPEED_TOKEN_PATHS[kind]}", timeout=10, data={
                 "grant_type": "authorization_code", "code": vendor.AUTHORIZATION_CODE,
                 "client_id": vendor.CLIENT_ID, "client_secret": vendor.CLIENT_SECRET})
             token.raise_for_status()
@@ -290,9 +313,11 @@ def apply_credentials(workdir: Path, role: str, kind: str, values: dict[str, str
     if kind in ("exact", "eaccounting"):
         creds = {k: config["credentials"][k] for k in ("client_id", "client_secret")}
         config["credentials"] = {**creds, **values}
-    elif kind == "lightspeed_retail":
+    elif kind in ("lightspeed_retail", "lightspeed_kseries"):
         config["platform"] = {k: v for k, v in config["platform"].items()
                               if k not in ("access_token", "token_expires_at")} | values
+    elif kind == "lightspeed_xseries":
+        config["platform"]["credentials"] = config["platform"]["credentials"] | values
     elif kind == "shopify":
         config["credentials"] = {"auth_method": "access_token", **values}
     else:

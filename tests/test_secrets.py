@@ -30,6 +30,12 @@ SECRETS: dict[str, dict[str, str]] = {
     "lightspeed_retail": {"client_id": "SECRET-lightspeed-retail-client-id-2d7f0b9e",
                           "client_secret": "SECRET-lightspeed-retail-client-secret-91ac3e6d",
                           "refresh_token": "SECRET-lightspeed-retail-refresh-token-5e0f8a27"},
+    "lightspeed_kseries": {"client_id": "SECRET-lightspeed-kseries-client-id-8a1c4e7f",
+                           "client_secret": "SECRET-lightspeed-kseries-client-secret-3f6b9d2a",
+                           "refresh_token": "SECRET-lightspeed-kseries-refresh-token-c5e8a1b4"},
+    "lightspeed_xseries": {"client_id": "SECRET-lightspeed-xseries-client-id-4d7a0c3e",
+                           "client_secret": "SECRET-lightspeed-xseries-client-secret-9b2e5f8c",
+                           "refresh_token": "SECRET-lightspeed-xseries-refresh-token-1e4b7d0a"},
     "exact": {"client_id": "SECRET-exact-client-id-c4a09e1b3d56",
               "client_secret": "SECRET-exact-client-secret-8d2f6b0a9e13",
               "refresh_token": "SECRET-exact-refresh-token-1a7c5e3f9b20"},
@@ -41,12 +47,16 @@ SECRETS: dict[str, dict[str, str]] = {
 WRONG = {"shopify": ("access_token", "SECRET-WRONG-shopify-access-token-0e4d8c2b9a7f"),
          "lightspeed_ecom": ("api_secret", "SECRET-WRONG-lightspeed-ecom-api-secret-3c9e1f7a"),
          "lightspeed_retail": ("client_secret", "SECRET-WRONG-lightspeed-retail-client-secret-b82d"),
+         "lightspeed_kseries": ("client_secret", "SECRET-WRONG-lightspeed-kseries-client-secret-7c0e"),
+         "lightspeed_xseries": ("client_secret", "SECRET-WRONG-lightspeed-xseries-client-secret-2a5d"),
          "exact": ("client_secret", "SECRET-WRONG-exact-client-secret-5f1a9d3c7e20"),
          "eaccounting": ("client_secret", "SECRET-WRONG-eaccounting-client-secret-a6e02c4b")}
 CREDENTIALS_KEY = {"shopify": "credentials", "lightspeed_ecom": "platform", "lightspeed_retail": "platform",
+                   "lightspeed_kseries": "platform", "lightspeed_xseries": "platform.credentials",
                    "exact": "credentials", "eaccounting": "credentials"}
 # The only requests whose body may carry a secret: the OAuth token endpoint of each vendor.
 TOKEN_PATHS = {"shopify": "/admin/oauth/access_token", "lightspeed_retail": "/auth/oauth/token",
+               "lightspeed_kseries": "/oauth/token", "lightspeed_xseries": "/api/1.0/token",
                "exact": "/api/oauth2/token", "eaccounting": "/connect/token"}
 PIPES = {"exact": "shopify", "eaccounting": "lightspeed_ecom"}  # destination -> the source feeding it
 
@@ -104,9 +114,17 @@ def request_log_leaks(secrets: Iterable[str], server: sandbox.SandboxServer, tok
     return found
 
 
+def credentials_of(config: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The object of a config that holds the credentials (CREDENTIALS_KEY: a dotted path)."""
+    node = config
+    for part in CREDENTIALS_KEY[kind].split("."):
+        node = node.get(part) or {}
+    return node
+
+
 def with_credentials(config: dict[str, Any], kind: str, values: dict[str, str]) -> dict[str, Any]:
     out = copy.deepcopy(config)
-    out[CREDENTIALS_KEY[kind]].update(values)
+    credentials_of(out, kind).update(values)
     return out
 
 
@@ -116,7 +134,7 @@ def rotated_secrets(runs: Iterable[CliRun], config_file: Path, kind: str) -> set
     configs.append(json.loads(config_file.read_text()))
     found = set()
     for config in configs:
-        credentials = config.get(CREDENTIALS_KEY[kind]) or {}
+        credentials = credentials_of(config, kind)
         found |= {str(credentials[k]) for k in ("access_token", "refresh_token") if credentials.get(k)}
     return {s for s in found if len(s) >= 8}
 
@@ -177,7 +195,10 @@ def test_given_a_leaked_secret_when_scanned_then_stdout_stderr_and_request_log_a
         f"exact: POST /api/v1/1234567/crm/Accounts body holds {secret[:20]}…"]
 
 
-@pytest.mark.parametrize("kind", ["shopify", "lightspeed_ecom", "lightspeed_retail", "exact"])
+SOURCE_KINDS = ["shopify", "lightspeed_ecom", "lightspeed_retail", "lightspeed_kseries", "lightspeed_xseries"]
+
+
+@pytest.mark.parametrize("kind", [*SOURCE_KINDS, "exact"])
 def test_given_recognisable_secrets_when_a_source_runs_every_verb_then_no_secret_leaves_the_auth_channel(
         tmp_path: Path, servers: LazySandbox, kind: str) -> None:
     name = harness.SOURCES[kind]
@@ -199,7 +220,7 @@ def test_given_recognisable_secrets_when_a_source_runs_every_verb_then_no_secret
     assert request_log_leaks(secrets, servers[kind], TOKEN_PATHS.get(kind)) == []
 
 
-@pytest.mark.parametrize("kind", ["shopify", "lightspeed_ecom", "lightspeed_retail", "exact"])
+@pytest.mark.parametrize("kind", [*SOURCE_KINDS, "exact"])
 def test_given_a_wrong_secret_when_a_source_checks_and_reads_then_it_fails_without_echoing_either_secret(
         tmp_path: Path, servers: LazySandbox, kind: str) -> None:
     name = harness.SOURCES[kind]
@@ -276,13 +297,14 @@ def test_given_recognisable_secrets_when_a_destination_checks_writes_and_hits_a_
 
 
 CONFIGS = {"shopify": harness.source_config, "lightspeed_ecom": harness.source_config,
-           "lightspeed_retail": harness.source_config, "exact": harness.destination_config,
+           "lightspeed_retail": harness.source_config, "lightspeed_kseries": harness.source_config,
+           "lightspeed_xseries": harness.source_config, "exact": harness.destination_config,
            "eaccounting": harness.destination_config}
 CONNECTORS = {kind: (harness.SOURCES if config is harness.source_config else harness.DESTINATIONS)[kind]
               for kind, config in CONFIGS.items()}
 
 
-@pytest.mark.parametrize("kind", ["shopify", "lightspeed_ecom", "lightspeed_retail", "exact", "eaccounting"])
+@pytest.mark.parametrize("kind", [*SOURCE_KINDS, "exact", "eaccounting"])
 def test_given_a_plain_http_url_to_a_remote_host_when_checking_then_the_connector_refuses_to_send_secrets_there(
         tmp_path: Path, servers: dict[str, sandbox.SandboxServer], kind: str) -> None:
     config = with_credentials(CONFIGS[kind](kind, servers), kind, SECRETS[kind])

@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from connector_common.errors import ConfigError
+
 ZERO = Decimal("0.00")
 CREATED, WOULD_CREATE, ALREADY_BOOKED = "created", "would create", "already booked"
 BOOKED, DRY_RUN, EXISTS, SKIPPED, FAILED = "booked", "dry run", "already booked", "skipped", "failed"
@@ -90,6 +92,8 @@ class Recorder:
     outcomes are dropped as soon as they are complete, so memory stays flat."""
 
     def __init__(self, report_path: str | Path | None = None, *, destination: str = "", dry_run: bool = False) -> None:
+        if report_path is not None:
+            check_writable(report_path)
         self.report_path = report_path
         self.destination = destination
         self.dry_run = dry_run
@@ -189,6 +193,28 @@ def _counted(orders: Iterable[OrderOutcome]) -> Iterable[DocumentOutcome]:
         yield from (d for d in order.documents if d.status in (CREATED, WOULD_CREATE))
 
 
+def check_writable(report_path: str | Path) -> None:
+    """Before anything is booked: the report's folder exists (it is created) and both files can be written there.
+
+    Raises:
+        ConfigError: naming report_path and why not.
+    """
+    for path in report_paths(report_path):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            existed = path.exists()
+            with path.open("a", encoding="utf-8"):
+                pass
+            if not existed:
+                path.unlink()  # no empty report is left behind should the sync never get to write it
+        except (FileExistsError, NotADirectoryError):
+            raise ConfigError(f"report_path {str(report_path)!r}: cannot write {path}: part of its folder path is "
+                              "a file, not a folder") from None
+        except OSError as exc:
+            raise ConfigError(f"report_path {str(report_path)!r}: cannot write {path}: "
+                              f"{exc.strerror or type(exc).__name__}") from None
+
+
 def report_paths(report_path: str | Path) -> tuple[Path, Path]:
     """`reports/booking` or `reports/booking.html` -> (reports/booking.html, reports/booking.csv)."""
     path = Path(report_path)
@@ -230,9 +256,10 @@ STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;color:#111;background:#fff;margin:1.5rem auto;max-width:80rem;padding:0 1rem}
 h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.75rem 0 .5rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}caption{text-align:left;font-weight:600;padding:.25rem 0}
-th,td{border:1px solid #999;padding:.3rem .5rem;vertical-align:top;text-align:left}
+th,td{border:1px solid #999;padding:.3rem .5rem;vertical-align:top;text-align:left}td.date{white-space:nowrap}
 thead th{background:#e8e8e8}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-tfoot th,tfoot td{font-weight:700;background:#f4f4f4}tr.skipped td,tr.failed td{background:#fff4e5}
+tfoot th,tfoot td{font-weight:700;background:#f4f4f4}
+tr.skipped td,tr.failed td,tr.skipped th,tr.failed th{background:#fff4e5}
 .status-failed{color:#8a1c00;font-weight:700}.status-skipped{color:#7a4a00;font-weight:700}
 ul.check li{margin:.25rem 0}.meta{color:#333}
 @media print{body{margin:0;max-width:none;font-size:10pt}thead{display:table-header-group}
@@ -253,7 +280,8 @@ def render_html(orders: list[OrderOutcome], *, destination: str, dry_run: bool) 
              f"<style>{STYLE}</style>", "</head>", "<body>", "<header>", f"<h1>{e(title)}</h1>",
              f'<p class="meta">{len(orders)} order(s), order dates {e(period)}.</p>', "</header>", "<main>"]
     parts += _check_block(orders, dry_run)
-    parts += _totals_table("totals-scenario", "Totals per VAT scenario", "VAT scenario", by_scenario)
+    parts += _totals_table("totals-scenario", "Totals per VAT scenario", "VAT scenario", by_scenario,
+                           documents=sum(1 for _ in _counted(orders)))
     parts += _totals_table("totals-type", "Totals per document type", "Document type", by_type)
     parts += _orders_table(orders)
     parts += ["</main>", "</body>", "</html>", ""]
@@ -285,7 +313,9 @@ def _check_block(orders: list[OrderOutcome], dry_run: bool) -> list[str]:
             *(f"<li>{item}</li>" for item in items), "</ul>", "</section>"]
 
 
-def _totals_table(anchor: str, caption: str, first: str, rows: Mapping[str, Totals]) -> list[str]:
+def _totals_table(anchor: str, caption: str, first: str, rows: Mapping[str, Totals], *,
+                  documents: int | None = None) -> list[str]:
+    """A totals table; `documents` is the footer's count when a document can sit in several rows (VAT scenarios)."""
     e = html.escape
     out = [f'<section aria-labelledby="{anchor}">', f'<h2 id="{anchor}">{e(caption)}</h2>', "<table>",
            f"<caption>{e(caption)} (EUR; documents created or planned in this run)</caption>",
@@ -297,7 +327,8 @@ def _totals_table(anchor: str, caption: str, first: str, rows: Mapping[str, Tota
         total = total.plus(figures.net, figures.vat, figures.documents)
         out.append(f'<tr><th scope="row">{e(_label(name))}</th><td class="num">{figures.documents}</td>'
                    f"{_money_cells(figures)}</tr>")
-    out += ["</tbody>", f'<tfoot><tr><th scope="row">Total</th><td class="num">{total.documents}</td>'
+    shown = total.documents if documents is None else documents
+    out += ["</tbody>", f'<tfoot><tr><th scope="row">Total</th><td class="num">{shown}</td>'
             f"{_money_cells(total)}</tr></tfoot>", "</table>", "</section>"]
     return out
 
@@ -318,7 +349,8 @@ def _orders_table(orders: list[OrderOutcome]) -> list[str]:
     for order in orders:
         status = f'<span class="status-{e(order.status)}">{e(order.status)}</span>'
         row_class = f' class="{e(order.status)}"' if order.status in (SKIPPED, FAILED) else ""
-        head = (f'<th scope="row">{e(order.reference or order.key)}</th><td>{e(order.date)}</td><td>{status}</td>')
+        head = (f'<th scope="row">{e(order.reference or order.key)}</th><td class="date">{e(order.date)}</td>'
+                f"<td>{status}</td>")
         if not order.documents:
             out.append(f"<tr{row_class}>{head}<td>none</td><td></td><td>{e(order.debtor)}</td><td></td>"
                        f'<td class="num"></td><td class="num"></td><td class="num"></td>'

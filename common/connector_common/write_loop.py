@@ -209,7 +209,12 @@ def _until_bad_input(messages: Iterable[AirbyteMessage], report: WriteReport) ->
 
 def _summary(sink: Sink, report: WriteReport, recorder: Recorder) -> Iterator[AirbyteMessage]:
     """The booking report's files (when asked for) and the final SUMMARY line, which names them."""
-    files = recorder.save()
+    try:
+        files = recorder.save()
+    except OSError as exc:  # checked writable at the start; the bookings stand, the report is what is missing
+        files = None
+        yield protocol.log(f"booking report not written to {recorder.report_path}: {exc.strerror or exc}",
+                           Level.ERROR)
     paths = {"report": {"html": str(files[0]), "csv": str(files[1])}} if files else {}
     if files:
         yield protocol.log(f"booking report: {files[0]} and {files[1]}")

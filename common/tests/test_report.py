@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from connector_common.errors import RecordError
+from connector_common.errors import ConfigError, RecordError
 from connector_common.protocol import record
 from connector_common.report import (
     CREATED,
@@ -146,8 +146,8 @@ def test_given_documents_then_totals_per_scenario_and_type_count_credits_negativ
     assert kinds["SalesInvoice"].documents == 3
 
 
-def test_given_a_dry_run_then_the_page_says_would_create_and_nothing_was_written() -> None:
-    recorder = Recorder("unused", dry_run=True)
+def test_given_a_dry_run_then_the_page_says_would_create_and_nothing_was_written(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path / "dry", dry_run=True)
     recorder.begin("orders", {"source_id": "1", "reference": "#1", "created_at": "2026-03-01T00:00:00Z"})
     recorder.document(DocumentOutcome("SalesInvoice", "shop:#1", WOULD_CREATE, parts=(
         VatPart("export", "6", Decimal("0"), Decimal("5.00"), Decimal("0.00")),)))
@@ -176,3 +176,25 @@ def test_given_the_cli_report_flag_then_it_is_taken_out_of_the_cdk_arguments() -
         ["write", "--config", "c.json", "--catalog", "k.json"], "r/x")
     assert split_report_flag(["write", "--report=r/y"]) == (["write"], "r/y")
     assert split_report_flag(["check", "--config", "c.json"]) == (["check", "--config", "c.json"], None)
+
+
+def test_given_a_report_path_that_cannot_be_written_then_the_write_stops_before_booking_naming_it(
+        tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(ConfigError, match=r"report_path '.*a-file/booking': cannot write .*a-file/booking\.html: "
+                                          r"part of its folder path is a file"):
+        Recorder(tmp_path / "a-file" / "booking")
+
+
+def test_given_the_report_cannot_be_saved_at_the_end_then_the_summary_still_comes_and_says_so(
+        tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path / "gone" / "booking")
+    assert list((tmp_path / "gone").iterdir()) == []  # checked, nothing left behind
+    (tmp_path / "gone").rmdir()
+    (tmp_path / "gone").write_text("")  # the folder became a file while the sync ran
+
+    out = list(write_loop([order("1", "#1001")], BookingSink(recorder), streams={"orders"}, recorder=recorder))
+
+    logs = [m.log.message for m in out if m.log is not None]
+    assert any(line.startswith("booking report not written to ") for line in logs)
+    assert logs[-1].startswith("SUMMARY") and '"orders:created": 1' in logs[-1]

@@ -1,4 +1,5 @@
-"""Local stand-ins for the vendor APIs (Shopify, Lightspeed eCom/Retail, Exact Online, Visma eAccounting)."""
+"""Local stand-ins for the vendor APIs (Shopify, Lightspeed eCom/Retail R-Series/Restaurant K-Series/Retail X-Series,
+Exact Online, Visma eAccounting)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ VENDORS: dict[str, str] = {
     "shopify": "sandbox.shopify:Shopify",
     "lightspeed_ecom": "sandbox.lightspeed_ecom:LightspeedEcom",
     "lightspeed_retail": "sandbox.lightspeed_retail:LightspeedRetail",
+    "lightspeed_kseries": "sandbox.lightspeed_kseries:LightspeedKSeries",
+    "lightspeed_xseries": "sandbox.lightspeed_xseries:LightspeedXSeries",
     "exact": "sandbox.exact:ExactOnline",
     "eaccounting": "sandbox.eaccounting:EAccounting",
 }

@@ -14,7 +14,9 @@ from airbyte_cdk.test.models.outcome import ExpectedOutcome
 from connector_common.protocol import serialize, validate_line
 from connector_common.testing import SimulatedClock
 from sandbox.lightspeed_ecom import LightspeedEcom
+from sandbox.lightspeed_kseries import LightspeedKSeries
 from sandbox.lightspeed_retail import LightspeedRetail
+from sandbox.lightspeed_xseries import LightspeedXSeries
 from source_lightspeed import SourceLightspeed
 
 STREAMS = ("orders", "customers", "products")
@@ -33,6 +35,25 @@ def retail_config(base_url: str, **overrides: Any) -> dict[str, Any]:
                 "client_secret": LightspeedRetail.CLIENT_SECRET, "refresh_token": LightspeedRetail.REFRESH_TOKEN,
                 "account_id": LightspeedRetail.ACCOUNT_ID, "base_url": base_url,
                 "auth_server_url": f"{base_url}/auth/oauth/token"}
+    platform.update(overrides.pop("platform", {}))
+    return {"platform": platform, "start_date": "2022-01-01T00:00:00Z", **overrides}
+
+
+def kseries_config(base_url: str, **overrides: Any) -> dict[str, Any]:
+    platform = {"platform_type": "kseries", "client_id": LightspeedKSeries.CLIENT_ID,
+                "client_secret": LightspeedKSeries.CLIENT_SECRET, "refresh_token": LightspeedKSeries.REFRESH_TOKEN,
+                "base_url": base_url}
+    platform.update(overrides.pop("platform", {}))
+    return {"platform": platform, "start_date": "2022-01-01T00:00:00Z", **overrides}
+
+
+def xseries_config(base_url: str, *, personal_token: bool = False, **overrides: Any) -> dict[str, Any]:
+    credentials = ({"auth_type": "personal_token", "personal_token": LightspeedXSeries.PERSONAL_TOKEN}
+                   if personal_token else
+                   {"auth_type": "oauth2", "client_id": LightspeedXSeries.CLIENT_ID,
+                    "client_secret": LightspeedXSeries.CLIENT_SECRET, "refresh_token": LightspeedXSeries.REFRESH_TOKEN})
+    platform = {"platform_type": "xseries", "domain_prefix": LightspeedXSeries.DOMAIN_PREFIX, "base_url": base_url,
+                "credentials": credentials}
     platform.update(overrides.pop("platform", {}))
     return {"platform": platform, "start_date": "2022-01-01T00:00:00Z", **overrides}
 

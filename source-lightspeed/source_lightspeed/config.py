@@ -11,6 +11,16 @@ from connector_common.config import base_url
 from connector_common.cursor import parse_timestamp
 from connector_common.errors import ConfigError
 from connector_common.money import check_currency, to_decimal
+from source_lightspeed.pos_config import (
+    KSERIES,
+    KSERIES_MAX_PAGE,
+    XSERIES,
+    XSERIES_MAX_PAGE,
+    KSeriesSettings,
+    XSeriesSettings,
+    kseries_settings,
+    xseries_settings,
+)
 
 ECOM_CLUSTERS = {"eu1": "https://api.webshopapp.com", "us1": "https://api.shoplightspeed.com"}
 RETAIL_API_URL = "https://api.lightspeedapp.com"
@@ -50,14 +60,16 @@ class RetailSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    platform: EcomSettings | RetailSettings
+    platform: EcomSettings | RetailSettings | KSeriesSettings | XSeriesSettings
     start_date: datetime
     lookback: timedelta
     page_size: int
 
     @property
     def source_name(self) -> str:
-        return "lightspeed_ecom" if isinstance(self.platform, EcomSettings) else "lightspeed_retail"
+        names = {EcomSettings: "lightspeed_ecom", RetailSettings: "lightspeed_retail",
+                 KSeriesSettings: "lightspeed_kseries", XSeriesSettings: "lightspeed_xseries"}
+        return names[type(self.platform)]
 
 
 def parse_config(config: dict[str, Any]) -> Settings:
@@ -78,7 +90,7 @@ def parse_config(config: dict[str, Any]) -> Settings:
     lookback = timedelta(minutes=int(config.get("lookback_window_minutes", 5)))
     if lookback < timedelta(0):
         raise ConfigError("lookback_window_minutes must not be negative")
-    settings: EcomSettings | RetailSettings
+    settings: EcomSettings | RetailSettings | KSeriesSettings | XSeriesSettings
     if kind == "ecom":
         statuses = _statuses(platform.get("order_statuses"), ECOM_STATUSES, DEFAULT_ECOM_STATUSES, "order_statuses")
         cluster = str(platform.get("cluster", "eu1"))
@@ -105,8 +117,14 @@ def parse_config(config: dict[str, Any]) -> Settings:
             default_tax_rate=_rate(platform.get("default_tax_rate", "21")),
         )
         page_size = min(int(config.get("page_size", 100)), 100)
+    elif kind == KSERIES:
+        settings = kseries_settings(platform)
+        page_size = min(int(config.get("page_size", KSERIES_MAX_PAGE)), KSERIES_MAX_PAGE)
+    elif kind == XSERIES:
+        settings = xseries_settings(platform)
+        page_size = min(int(config.get("page_size", XSERIES_MAX_PAGE)), XSERIES_MAX_PAGE)
     else:
-        raise ConfigError(f"platform_type {kind!r} is unknown (expected 'ecom' or 'retail')")
+        raise ConfigError(f"platform_type {kind!r} is unknown (expected 'ecom', 'retail', 'kseries' or 'xseries')")
     if page_size < 1:
         raise ConfigError("page_size must be at least 1")
     return Settings(platform=settings, start_date=start, lookback=lookback, page_size=page_size)

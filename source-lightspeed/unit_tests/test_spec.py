@@ -34,7 +34,8 @@ def test_given_the_spec_when_linted_then_every_secret_looking_property_is_airbyt
     props = _properties(_spec()["connectionSpecification"])
 
     secrets = [path for path, prop in props if SECRET_NAME.search(path.rsplit(".", 1)[-1])]
-    assert {p.rsplit(".", 1)[-1] for p in secrets} == {"api_key", "api_secret", "client_secret", "refresh_token"}
+    assert {p.rsplit(".", 1)[-1] for p in secrets} == {"api_key", "api_secret", "client_secret", "refresh_token",
+                                                           "personal_token"}
     assert all(prop.get("airbyte_secret") is True for path, prop in props if path in secrets)
 
 

@@ -12,9 +12,10 @@ import pytest
 ORDERS = 12
 RATE = 0.1  # chance that a request gets a transient fault (429, 5xx, drop, slow, lost response)
 TRANSIENT = {"429", "500", "502", "503", "drop", "slow", "lost_response"}
-# Each revocation or used-up quota costs one more run; CI revokes one side per pipe, both sides over the four pipes.
+# Each revocation or used-up quota costs one more run; CI revokes one side per pipe, both sides over the pipes.
 CASES = [("shopify", "exact", "destination"), ("shopify", "eaccounting", "source"),
-         ("lightspeed_ecom", "exact", "destination"), ("lightspeed_retail", "eaccounting", "source")]
+         ("lightspeed_ecom", "exact", "destination"), ("lightspeed_retail", "eaccounting", "source"),
+         ("lightspeed_kseries", "exact", "source"), ("lightspeed_xseries", "eaccounting", "source")]
 
 
 @pytest.mark.parametrize(("source", "destination", "revoked"), CASES, ids=[f"{s}-{d}" for s, d, _ in CASES])

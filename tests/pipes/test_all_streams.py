@@ -13,7 +13,8 @@ import pytest
 import harness
 from connector_common.wire import email_key
 
-PAIRS = [("shopify", "exact"), ("lightspeed_retail", "eaccounting")]
+PAIRS = [("shopify", "exact"), ("lightspeed_retail", "eaccounting"), ("lightspeed_kseries", "exact"),
+         ("lightspeed_xseries", "eaccounting")]
 STREAMS = ("customers", "products", "orders")
 
 

@@ -12,7 +12,7 @@ import harness
 
 BOOKABLE = {"paid", "partially_refunded", "refunded"}
 PAIRS = [("shopify", "exact"), ("shopify", "eaccounting"), ("lightspeed_ecom", "exact"),
-         ("lightspeed_retail", "eaccounting")]
+         ("lightspeed_retail", "eaccounting"), ("lightspeed_kseries", "exact"), ("lightspeed_xseries", "eaccounting")]
 
 
 def bookable(order: dict) -> bool:

@@ -1,30 +1,13 @@
-"""Lightspeed Retail's OAuth2: rotating refresh tokens, authorization codes, HTTP Basic client credentials."""
+"""Lightspeed Retail's OAuth2: rotating refresh tokens (30 days unused and they expire), authorization codes, HTTP
+Basic client credentials; the token endpoint itself is `sandbox.oauth_rotation`, shared with the K- and X-Series."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from dataclasses import dataclass, field
+from sandbox.oauth_rotation import EXPIRED, REVOKED, OAuthApp
 
 TOKEN_PATH = "/auth/oauth/token"
-REFRESH_TOKEN_TTL = 30 * 86400.0
-
-
-@dataclass
-class Tokens:
-    """Issued OAuth tokens: access token -> (expiry, refresh token it came with); refresh token -> last use."""
-
-    access: dict[str, tuple[float, str]] = field(default_factory=dict)
-    refresh: dict[str, float] = field(default_factory=dict)
-    revoked: set[str] = field(default_factory=set)
-
-
-# -- query helpers (pure) --------------------------------------------------------------------------------------------
-def _basic(header: str | None) -> tuple[str, str] | None:
-    if not header or not header.startswith("Basic "):
-        return None
-    try:
-        user, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return user, password
+APP = OAuthApp(client_id="ls-retail-sandbox-client", client_secret="ls-retail-sandbox-secret-0123456789",
+               refresh_token="ls-retail-sandbox-refresh-token", authorization_code="ls-retail-sandbox-code",
+               scope="employee:all", access_ttl=3600, refresh_ttl=30 * 86400.0)
+UNAUTHORIZED = {REVOKED: "Access token has been revoked", EXPIRED: "Access token has expired"}
+NOT_VERIFIED = "Access token could not be verified"

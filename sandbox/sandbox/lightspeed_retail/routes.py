@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 
 from sandbox import seed as neutral
 from sandbox.core import Request, Response, Vendor
-from sandbox.lightspeed_retail.auth import REFRESH_TOKEN_TTL, TOKEN_PATH, Tokens, _basic
+from sandbox.lightspeed_retail import auth
+from sandbox.lightspeed_retail.auth import TOKEN_PATH
 from sandbox.lightspeed_retail.contract import (
     API_PREFIX,
     ID_FIELDS,
@@ -39,16 +40,17 @@ from sandbox.lightspeed_retail.seed import (
     render_tax_categories,
 )
 from sandbox.lightspeed_retail.store import Table, _cursor, _walk
+from sandbox.oauth_rotation import RotatingTokens
 
 
 class LightspeedRetail(Vendor):
     """Stand-in for the Lightspeed Retail (R-Series) API V3; see the module docstring for the contract."""
 
     name = "lightspeed_retail"
-    CLIENT_ID = "ls-retail-sandbox-client"
-    CLIENT_SECRET = "ls-retail-sandbox-secret-0123456789"
-    REFRESH_TOKEN = "ls-retail-sandbox-refresh-token"
-    AUTHORIZATION_CODE = "ls-retail-sandbox-code"
+    CLIENT_ID = auth.APP.client_id
+    CLIENT_SECRET = auth.APP.client_secret
+    REFRESH_TOKEN = auth.APP.refresh_token
+    AUTHORIZATION_CODE = auth.APP.authorization_code
     ACCOUNT_ID = "123456"
 
     def __init__(self, seed: str | None = None, orders: int = 50, *, client_id: str = CLIENT_ID,
@@ -60,18 +62,15 @@ class LightspeedRetail(Vendor):
                  clock: Callable[[], float] = time.time) -> None:
         self.seed = seed
         self.order_count = orders
-        self.client_id, self.client_secret = client_id, client_secret
-        self.initial_refresh_token = refresh_token
-        self.authorization_code = authorization_code
         self.account_id = str(account_id)
-        self.rotate = rotate_refresh_tokens
-        self.token_ttl = token_ttl
         self.channels = frozenset(channels)
         self.kinds = frozenset(kinds) if kinds is not None else None
         self.clock = clock
         self._bucket_args = (bucket_size, drip_rate, burst_limit)
         self.bucket = Bucket(*self._bucket_args)
-        self.tokens = Tokens()
+        self.tokens = RotatingTokens(replace(auth.APP, client_id=client_id, client_secret=client_secret,
+                                             refresh_token=refresh_token, authorization_code=authorization_code,
+                                             access_ttl=token_ttl, rotate=rotate_refresh_tokens), clock)
         self.shop: neutral.Shop | None = None
         self.tables: dict[str, Table] = {}
         self.payment_types: dict[str, dict[str, Any]] = {}
@@ -80,7 +79,7 @@ class LightspeedRetail(Vendor):
     # -- Vendor hooks ------------------------------------------------------------------------------------------------
     def reset(self) -> None:
         self.bucket = Bucket(*self._bucket_args)
-        self.tokens = Tokens(refresh={self.initial_refresh_token: self.clock()})
+        self.tokens.reset()
         self.tables = {name: Table(id_field) for name, id_field in ID_FIELDS.items()}
         self.payment_types = {}
         self.shop = None
@@ -99,10 +98,7 @@ class LightspeedRetail(Vendor):
         }
 
     def revoke_tokens(self) -> None:
-        self.tokens.revoked.update(self.tokens.access)
-        self.tokens.revoked.update(self.tokens.refresh)
-        self.tokens.access.clear()
-        self.tokens.refresh.clear()
+        self.tokens.revoke_all()
 
     # -- mutation API for tests --------------------------------------------------------------------------------------
     def add_sale(self, sale: dict[str, Any]) -> None:
@@ -139,73 +135,20 @@ class LightspeedRetail(Vendor):
     # -- request handling --------------------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
         if req.path == TOKEN_PATH:
-            return self._token(req)
+            return self.tokens.token_endpoint(req)
         try:
             return self._api(req)
         except RetailError as exc:
             return Response(exc.status, exc.body())
 
-    def _token(self, req: Request) -> Response:
-        if req.method != "POST":
-            return Response(405, {"error": "invalid_request", "error_description": "Use POST"})
-        try:
-            content_type = req.header("content-type", "") or ""
-            form = req.json() if "json" in content_type else req.form()
-        except ValueError:
-            return Response(400, {"error": "invalid_request", "error_description": "Malformed body"})
-        form = {k: str(v) for k, v in (form or {}).items()}
-        client_id, client_secret = form.get("client_id"), form.get("client_secret")
-        basic = _basic(req.header("authorization"))
-        if basic is not None:
-            client_id, client_secret = basic
-        if client_id != self.client_id or client_secret != self.client_secret:
-            return Response(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
-        now = self.clock()
-        grant = form.get("grant_type")
-        if grant == "refresh_token":
-            old = form.get("refresh_token", "")
-            used = self.tokens.refresh.get(old)
-            if used is None or now - used > REFRESH_TOKEN_TTL:
-                self.tokens.refresh.pop(old, None)
-                return Response(400, {"error": "invalid_grant",
-                                      "error_description": "The refresh token is invalid or expired"})
-            self.tokens.refresh[old] = now
-            if self.rotate:
-                del self.tokens.refresh[old]
-                stale = [token for token, (_, parent) in self.tokens.access.items() if parent == old]
-                for token in stale:
-                    del self.tokens.access[token]
-                self.tokens.revoked.update([old, *stale])
-                refresh = secrets.token_hex(24)
-            else:
-                refresh = old
-        elif grant == "authorization_code":
-            if form.get("code") != self.authorization_code:
-                return Response(400, {"error": "invalid_grant", "error_description": "Invalid authorization code"})
-            refresh = secrets.token_hex(24)
-        else:
-            return Response(400, {"error": "unsupported_grant_type",
-                                  "error_description": f"grant_type {grant!r} is not supported"})
-        self.tokens.refresh[refresh] = now
-        access = secrets.token_hex(32)
-        self.tokens.access[access] = (now + self.token_ttl, refresh)
-        return Response(200, {"token_type": "Bearer", "expires_in": self.token_ttl, "access_token": access,
-                              "refresh_token": refresh, "scope": "employee:all"})
-
-    def _authorise(self, req: Request, now: float) -> None:
-        header = req.header("authorization") or ""
-        token = header[7:] if header.startswith("Bearer ") else ""
-        grant = self.tokens.access.get(token)
-        if grant is None:
-            message = "Access token has been revoked" if token in self.tokens.revoked else \
-                "Access token could not be verified"
-            raise RetailError(401, message)
-        if now >= grant[0]:
-            raise RetailError(401, "Access token has expired")
+    def _authorise(self, req: Request) -> None:
+        problem = self.tokens.bearer_problem(req.header("authorization"))
+        if problem is not None:
+            raise RetailError(401, auth.UNAUTHORIZED.get(problem, auth.NOT_VERIFIED))
 
     def _api(self, req: Request) -> Response:
         now = self.clock()
-        self._authorise(req, now)
+        self._authorise(req)
         if req.method != "GET":
             raise RetailError(405, f"{req.method} is not supported by this stand-in")
         if req.path == "/API/V3/Account.json":
@@ -227,7 +170,8 @@ class LightspeedRetail(Vendor):
         return Response(200, body, headers)
 
     def _headers(self, cost: float) -> dict[str, str]:
-        return {**self.bucket.headers(cost), "X-LS-Acct-Id": self.account_id, "X-LS-Oauth-Client-Id": self.client_id}
+        return {**self.bucket.headers(cost), "X-LS-Acct-Id": self.account_id,
+                "X-LS-Oauth-Client-Id": self.tokens.app.client_id}
 
     def _parse_path(self, path: str) -> tuple[str, int | None]:
         parts = path[len(API_PREFIX) + 1:].split("/") if path.startswith(API_PREFIX + "/") else []
