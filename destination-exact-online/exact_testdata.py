@@ -39,12 +39,12 @@ SCENARIOS: dict[str, tuple[str, Decimal, str | None, str | None]] = {
     "domestic_21": ("NL", D(21), None, None),
     "domestic_9": ("NL", D(9), None, None),
     "domestic_0": ("NL", D(0), None, None),
-    "icp": ("DE", D(0), "Muster GmbH", "DE123456789"),
+    "icp": ("DE", D(0), "Muster GmbH", "DE123456788"),
     "export": ("US", D(0), None, None),
     "oss_de": ("DE", D(19), None, None),
     "oss_be": ("BE", D(21), None, None),
     "oss_fr": ("FR", D(20), None, None),
-    "company_nl": ("NL", D(21), "Bakker BV", "NL123456789B01"),
+    "company_nl": ("NL", D(21), "Bakker BV", "NL123456782B01"),
 }
 
 

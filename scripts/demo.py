@@ -13,7 +13,9 @@ stay in .demo/<pipe>/ for you to inspect and reuse.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
 import shutil
 import sys
 import time
@@ -25,10 +27,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import harness
+from connector_common import reconcile
 
 ROOT = Path(__file__).parents[1]
-DEMO_DIR = ROOT / ".demo"
+DEMO_DIR = Path(os.environ.get("DEMO_DIR") or ROOT / ".demo")  # tests point it elsewhere
 PIPES = [("shopify", "exact"), ("lightspeed_retail", "eaccounting")]
+LEDGERS = {"exact": "exact-online", "eaccounting": "eaccounting"}  # reconcile-bookings --destination
 LABELS = {"shopify": "Shopify", "lightspeed_retail": "Lightspeed Retail (POS)", "lightspeed_ecom": "Lightspeed eCom",
           "lightspeed_kseries": "Lightspeed Restaurant (K-Series)", "lightspeed_xseries": "Lightspeed Retail X-Series",
           "exact": "Exact Online", "eaccounting": "Visma eAccounting"}
@@ -67,12 +71,58 @@ def report(source: str, destination: str, run: harness.PipeRun, seconds: float) 
         print(f"  {'VAT scenario':<22}{'lines':>7}{'net':>13}{'VAT':>13}")
         for key, fig in sorted(vat.items()):
             print(f"  {key:<22}{fig.get('lines', 0):>7}{money(fig.get('net', 0))}{money(fig.get('vat', 0))}")
-    if summary.get("skipped_count"):
-        print(f"  SKIPPED {summary['skipped_count']} order(s):")
-        for reason in summary.get("skipped", [])[:10]:
-            print(f"    - {reason}")
+    not_booked = not_booked_orders(summary)
+    if not_booked:
+        print(f"  not booked ({len(not_booked)}):")
+        for name, why in not_booked:
+            print(f"    - {name}: {why}")
     if run.returncode != 0:
         print(f"  pipe exit code {run.returncode}: {'; '.join(run.errors) or run.stderr[-500:]}")
+
+
+def report_stem(workdir: Path, attempt: str) -> Path:
+    """Where a run's booking report goes (`write --report`): report-first-sync.html/.csv, report-second-sync..."""
+    return workdir / f"report-{'-'.join(attempt.split()[:2])}"
+
+
+def not_booked_orders(summary: dict[str, object]) -> list[tuple[str, str]]:
+    """(shop reference, reason) of every order the run did not book, from its booking report's CSV."""
+    paths = summary.get("report")
+    if not isinstance(paths, dict):
+        return []
+    with open(paths["csv"], newline="", encoding="utf-8") as handle:
+        return [(row["shop_reference"], row["reason"]) for row in csv.DictReader(handle)
+                if row["status"] in ("skipped", "failed")]
+
+
+def print_ledger(destination: str, server: object) -> None:
+    """What the ledger holds now: invoices and credit notes, each with its total, and duplicates."""
+    bookings = harness.ledger(destination, server)  # type: ignore[arg-type]
+    refs = Counter(b.reference for b in bookings)
+    credit_notes = [b for b in bookings if b.total < 0]
+    invoices = [b for b in bookings if b.total >= 0]
+    total = sum((b.total for b in bookings), Decimal(0))
+    print(f"  ledger now holds {len(bookings)} documents ({len(invoices)} invoices "
+          f"{money(sum((b.total for b in invoices), Decimal(0))).strip()}, {len(credit_notes)} credit notes "
+          f"{money(sum((b.total for b in credit_notes), Decimal(0))).strip()}), "
+          f"{sum(n > 1 for n in refs.values())} duplicated; total {money(total).strip()} EUR")
+
+
+def shown(path: Path) -> Path:
+    """A path as the user typed `make demo` from the repository root sees it."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def print_reconciliation(workdir: Path, source: str, destination: str) -> bool:
+    """`reconcile-bookings` over both runs' booking reports; True when shop and ledger agree to the cent."""
+    reports = sorted(workdir.glob("report-*.csv"))
+    print(f"\n== {LABELS[source]} -> {LABELS[destination]}: reconcile-bookings --destination {LEDGERS[destination]} "
+          f"--config destination_config.json " + " ".join(f"--bookings {p.name}" for p in reports))
+    result = reconcile.run(LEDGERS[destination], str(workdir / "destination_config.json"), reports)
+    print(reconcile.render_text(result))
+    for html in sorted(workdir.glob("report-*.html")):
+        print(f"  booking report: {shown(html)} and {shown(html.with_suffix('.csv'))}")
+    return result.clean
 
 
 def own_ledger_token(workdir: Path, pipe: tuple[str, str], pipes: list[tuple[str, str]],
@@ -105,18 +155,17 @@ def main(argv: list[str] | None = None) -> int:
                     own_ledger_token(workdir, (source, destination), pipes, servers)
                 print(f"\n== {LABELS[source]} -> {LABELS[destination]}: {attempt}")
                 t0 = time.perf_counter()
-                run = harness.run_pipe(workdir, source, destination)
+                run = harness.run_pipe(workdir, source, destination, report=report_stem(workdir, attempt))
                 report(source, destination, run, time.perf_counter() - t0)
                 failures += run.returncode != 0
-                documents = [b for b in harness.ledger(destination, servers[destination]) if b.kind == "document"]
-                refs = Counter(b.reference for b in documents)
-                print(f"  ledger now holds {len(documents)} documents, {sum(n > 1 for n in refs.values())} duplicated; "
-                      f"total {money(sum((b.total for b in documents), Decimal(0))).strip()} EUR")
+                print_ledger(destination, servers[destination])
+        for source, destination in pipes:
+            failures += not print_reconciliation(DEMO_DIR / f"{source}-to-{destination}", source, destination)
     finally:
         for server in servers.values():
             server.stop()
     failures += way_back_act(DEMO_DIR)
-    print(f"\nConfigs, catalogs, state.json and raw outputs are in {DEMO_DIR.relative_to(ROOT)}/. "
+    print(f"\nConfigs, catalogs, state.json and raw outputs are in {shown(DEMO_DIR)}/. "
           f"Demo finished in {time.perf_counter() - started:.0f} s.")
     return 1 if failures else 0
 

@@ -165,14 +165,15 @@ def prepare(workdir: Path, source: str, destination: str, servers: dict[str, san
 
 
 def run_pipe(workdir: Path, source: str, destination: str, timeout: float = 600,
-             env: dict[str, str] | None = None) -> PipeRun:
-    """`source read [--state state.json] | tee | destination write`; keeps the last echoed state in state.json."""
+             env: dict[str, str] | None = None, *, report: Path | None = None) -> PipeRun:
+    """`source read [--state state.json] | tee | destination write [--report PATH]`; keeps the last echoed state in
+    state.json."""
     state_file = workdir / "state.json"
     src = [str(BIN / SOURCES[source]), "read", "--config", "source_config.json", "--catalog", "source_catalog.json"]
     if state_file.exists():
         src += ["--state", "state.json"]
     dst = [str(BIN / DESTINATIONS[destination]), "write", "--config", "destination_config.json",
-           "--catalog", "destination_catalog.json"]
+           "--catalog", "destination_catalog.json", *(["--report", str(report)] if report else [])]
     script = (f"set -o pipefail; {shlex.join(src)} 2>source.err | tee source_output.jsonl "
               f"| {shlex.join(dst)} > destination_output.jsonl 2>destination.err")
     proc = subprocess.run(["bash", "-c", script], cwd=workdir, timeout=timeout, check=False,

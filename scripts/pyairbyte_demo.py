@@ -5,7 +5,9 @@ PyAirbyte and the connectors (editable) on first use, re-runs itself inside it, 
 stand-ins, and runs the connectors' own console scripts through PyAirbyte (`local_executable`, offline mode).
 Rotated Exact Online refresh tokens are persisted through `config_change_callback`: PyAirbyte only reports a
 CONTROL message, so the callback writes the config file and hands the new config back with `set_config`.
-Work files (configs, PyAirbyte's cache and logs) stay in `.demo/pyairbyte/`.
+Two syncs: the first reads every order, the shop then takes new orders, the second reads only those (PyAirbyte keeps
+the echoed state in a local DuckDB state cache) and books each once. Work files (configs, caches, logs) stay in
+`.demo/pyairbyte/`.
 
     python scripts/pyairbyte_demo.py [--orders N] [--reinstall]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -30,6 +33,8 @@ PYAIRBYTE = "airbyte>=0.71,<0.72"
 PACKAGES = ("common", "sandbox", "source-shopify-orders", "source-lightspeed", "destination-exact-online",
             "destination-eaccounting")
 SOURCE, DESTINATION = "source-shopify-orders", "destination-exact-online"
+NEW_ORDERS = 4  # orders the shop takes between the two syncs
+STATE_CACHE_DIR = WORKDIR / ".cache" / "state"
 ENV = {
     "AIRBYTE_OFFLINE_MODE": "1",  # no registry lookup (it is tried even for local executables) and no telemetry
     "DO_NOT_TRACK": "1",
@@ -118,23 +123,40 @@ def run_demo(orders: int) -> int:
         destination.check()  # refreshes the Exact token: the callback persists the rotated refresh token
         print(f"checks passed; Exact refresh token rotated {destination_file.rotations} time(s) so far")
 
+        # PyAirbyte keeps the state the destination echoes in a local DuckDB state cache and hands it to the next
+        # read: the second sync reads only what changed since the first one.
+        shutil.rmtree(STATE_CACHE_DIR, ignore_errors=True)
+        state = ab.new_local_cache("pyairbyte_demo_state", cache_dir=STATE_CACHE_DIR, cleanup=False)
         started = time.monotonic()
-        destination.write(source, cache=False, state_cache=False, force_full_refresh=True)
+        result = destination.write(source, cache=False, state_cache=state)
         first = booked_documents(servers["exact"])
-        print_booked(f"first write ({time.monotonic() - started:.1f} s)", first, 0)
+        print_booked(f"first sync ({result.processed_records} order(s) read, {time.monotonic() - started:.1f} s)",
+                     first, 0)
         for reference, count in Counter(d.reference for d in first).most_common(1):
             print(f"  one document per order: most often booked reference {reference} x{count}")
         for document in first[:5]:
             print(f"  {document.reference:<24} {document.total:>10.2f}")
 
+        added = servers["shopify"].vendor.add_orders(NEW_ORDERS)
+        bookable = {f"#{o.number}" for o in added if o.financial_status in ("paid", "partially_refunded", "refunded")
+                    and o.cancelled_at is None}
+        print(f"the shop takes {len(added)} new order(s), {len(bookable)} of them paid: {', '.join(sorted(bookable))}")
         started = time.monotonic()
-        destination.write(source, cache=False, state_cache=False, force_full_refresh=True)
+        result = destination.write(source, cache=False, state_cache=state)
         second = booked_documents(servers["exact"])
-        print_booked(f"second write, same orders again ({time.monotonic() - started:.1f} s)", second, len(first))
+        read_again = result.processed_records
+        print_booked(f"second sync, incremental ({read_again} order(s) read, {time.monotonic() - started:.1f} s)",
+                     second, len(first))
+        new_references = Counter(d.reference for d in second) - Counter(d.reference for d in first)
+        print(f"  new documents: {', '.join(sorted(new_references)) or 'none'}")
 
         print(f"Exact refresh token rotations persisted: {destination_file.rotations} "
               f"(latest in {destination_file.path.relative_to(ROOT)})")
-        ok = bool(first) and len(second) == len(first) and max(Counter(d.reference for d in first).values()) == 1
+        once = max(Counter(d.reference for d in second).values()) == 1
+        only_new = read_again == len(added) and {harness.order_reference(r) for r in new_references} == bookable
+        ok = bool(first) and once and only_new
+        print(f"read only the new orders: {'yes' if read_again == len(added) else 'NO'}; "
+              f"every order booked once: {'yes' if once else 'NO'}")
         print("PyAirbyte demo " + ("passed" if ok else "FAILED"))
         return 0 if ok else 1
     finally:

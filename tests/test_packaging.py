@@ -1,4 +1,5 @@
-"""Airbyte packaging of every connector: metadata.yaml, Dockerfile (parsed + hadolint), console script, docs, CAT config."""
+"""Airbyte packaging of every connector: metadata.yaml (Airbyte's schema), Dockerfile (parsed + hadolint), the build
+context (.dockerignore), console script, docs, CAT config. Connectors are found by folder: every `*/metadata.yaml`."""
 
 from __future__ import annotations
 
@@ -18,11 +19,15 @@ import pytest
 import yaml
 from airbyte_cdk.test.models.scenario import SECTION_COMMANDS, entry_key_problems
 from dockerfile_parse import DockerfileParser
+from jsonschema import Draft7Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
 
 ROOT = Path(__file__).parents[1]
-CONNECTORS = ["source-shopify-orders", "source-lightspeed", "destination-exact-online", "destination-eaccounting",
-              "source-exact-online", "destination-shopify"]
-BASE_IMAGE = re.compile(r"^docker\.io/airbyte/python-connector-base:\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?$")
+CONNECTORS = sorted(path.parent.name for path in ROOT.glob("*/metadata.yaml"))
+BASE_IMAGE = re.compile(r"^docker\.io/airbyte/python-connector-base:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$")
+METADATA_SCHEMA = Path(__file__).parent / "data" / "airbyte-metadata-schema"
+MAX_CONTEXT_BYTES = 20_000_000
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
@@ -51,6 +56,143 @@ def spec_property_names(node: Any) -> Iterator[str]:
             yield from spec_property_names(sub)
     for key in ("items", "additionalProperties"):
         yield from spec_property_names(node.get(key))
+
+
+def metadata_validator() -> tuple[Draft7Validator, set[str]]:
+    """Airbyte's ConnectorMetadataDefinitionV0 with the files it references; references to files not copied resolve
+    to `{}` and are returned, so a test can refuse a metadata.yaml that uses one of those fields."""
+    root = yaml.safe_load((METADATA_SCHEMA / "ConnectorMetadataDefinitionV0.yaml").read_text())
+    referenced = set(re.findall(r"""["']?\$ref["']?:\s*["']?([\w.]+\.yaml)""",
+                                (METADATA_SCHEMA / "ConnectorMetadataDefinitionV0.yaml").read_text()))
+    resources = []
+    absent = set()
+    for name in sorted(referenced):
+        path = METADATA_SCHEMA / name
+        contents = yaml.safe_load(path.read_text()) if path.exists() else {}
+        if not path.exists():
+            absent.add(name)
+        contents.pop("$id", None)  # referenced by file name, as Airbyte's own tooling resolves them
+        resources.append((name, Resource.from_contents(contents, default_specification=DRAFT7)))
+    registry: Registry = Registry().with_resources(resources)
+    root.pop("$id", None)
+    return Draft7Validator(root, registry=registry, format_checker=FormatChecker()), absent
+
+
+def test_given_the_repository_then_every_connector_folder_is_found_by_its_metadata_yaml() -> None:
+    assert {"source-shopify-orders", "source-lightspeed", "destination-exact-online",
+            "destination-eaccounting"} <= set(CONNECTORS)
+    assert all((ROOT / folder / "Dockerfile").exists() for folder in CONNECTORS)
+
+
+@pytest.mark.parametrize("folder", CONNECTORS)
+def test_given_metadata_yaml_when_validated_against_airbytes_schema_then_there_is_no_error(folder: str) -> None:
+    validator, absent = metadata_validator()
+    document = metadata(folder)
+    data_schema = yaml.safe_load((METADATA_SCHEMA / "ConnectorMetadataDefinitionV0.yaml").read_text())
+    unchecked = {field for field, prop in data_schema["properties"]["data"]["properties"].items()
+                 if {ref["$ref"] for ref in _refs(prop)} & absent}
+
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
+
+    assert errors == []
+    assert sorted(set(document["data"]) & unchecked) == [], "these fields' schemas are not in tests/data"
+
+
+def _refs(node: Any) -> Iterator[dict[str, str]]:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            yield node
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def test_given_a_metadata_yaml_without_github_issue_label_then_the_schema_refuses_it() -> None:
+    validator, _ = metadata_validator()
+    document = metadata("source-shopify-orders")
+    del document["data"]["githubIssueLabel"]
+
+    assert [e.message for e in validator.iter_errors(document)] == ["'githubIssueLabel' is a required property"]
+
+
+@pytest.mark.parametrize("folder", CONNECTORS)
+def test_given_the_dockerfile_then_its_base_image_is_pinned_by_digest_and_a_build_arg_overrides_it(
+        folder: str) -> None:
+    path = str(ROOT / folder / "Dockerfile")
+    pinned = metadata(folder)["data"]["connectorBuildOptions"]["baseImage"]
+
+    assert DockerfileParser(path=path).baseimage == pinned
+    assert instructions(DockerfileParser(path=path), "FROM") == ["${BASE_IMAGE}"]
+    assert DockerfileParser(path=path, build_args={"BASE_IMAGE": "registry.example/base:1"}).baseimage == (
+        "registry.example/base:1")
+
+
+def dockerignore_excludes(patterns: list[str], relative: str) -> bool:
+    """Docker's rule: patterns are anchored at the context root, `*` stays within a segment, `**` crosses them, a
+    path is excluded when it or a parent directory matches, and the last matching pattern (`!` re-includes) wins."""
+    excluded = False
+    parts = relative.split("/")
+    for raw in patterns:
+        negate = raw.startswith("!")
+        regex = _docker_pattern(raw.removeprefix("!").strip("/"))
+        if any(regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1)):
+            excluded = not negate
+    return excluded
+
+
+def _docker_pattern(pattern: str) -> re.Pattern[str]:
+    out = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        elif pattern[i] == "[":
+            end = pattern.index("]", i)
+            out, i = out + pattern[i:end + 1], end + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
+def build_context() -> tuple[list[str], int]:
+    """The files `docker build` would send from the repository root, and their size in bytes."""
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    sent, size = [], 0
+    for path in sorted(ROOT.rglob("*")):
+        relative = path.relative_to(ROOT).as_posix()
+        if path.is_file() and not path.is_symlink() and not dockerignore_excludes(patterns, relative):
+            sent.append(relative)
+            size += path.stat().st_size
+    return sent, size
+
+
+def test_given_dockerignore_then_the_build_context_holds_the_packages_and_nothing_a_checkout_or_run_leaves() -> None:
+    sent, size = build_context()
+
+    assert size < MAX_CONTEXT_BYTES, f"build context {size:,} bytes"
+    for prefix in (".venv/", ".git", ".demo/", "tests/", "scripts/", "sandbox/", "common/tests/"):
+        assert not [p for p in sent if p.startswith(prefix)], prefix
+    assert not [p for p in sent if "__pycache__" in p or ".egg-info" in p or "/unit_tests/" in p]
+    for folder in CONNECTORS:
+        assert f"{folder}/pyproject.toml" in sent and f"{folder}/{package(folder)}/spec.yaml" in sent
+    assert "common/pyproject.toml" in sent and "common/connector_common/schemas/order.json" in sent
+
+
+@pytest.mark.parametrize(("pattern", "path", "excluded"), [
+    ("*", "common/x.py", True), ("**/__pycache__", "common/a/__pycache__/m.pyc", True),
+    ("common/tests", "common/tests/t.py", True), ("common/tests", "x/common/tests/t.py", False),
+    ("*.md", "a/b.md", False), ("**/*.md", "a/b.md", True)])
+def test_given_a_dockerignore_pattern_then_it_matches_as_docker_does(pattern: str, path: str, excluded: bool) -> None:
+    assert dockerignore_excludes([pattern], path) is excluded
 
 
 @pytest.mark.parametrize("folder", CONNECTORS)

@@ -336,6 +336,9 @@ class ExactApi:
         return sum(self.http.calls.values())
 
 
+HOST_SETTING = "api_url (or country)"  # the settings the host comes from, named when it cannot be reached
+
+
 def build_http(credentials: ExactCredentials, *, on_rotate: RotationCallback | None = None,
                sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
                retry: RetryPolicy | None = None, timeout: tuple[float, float] | None = None,
@@ -344,7 +347,8 @@ def build_http(credentials: ExactCredentials, *, on_rotate: RotationCallback | N
     timeout = timeout or default_timeout()
     redactor = Redactor((credentials.client_secret, credentials.refresh_token, credentials.access_token or ""))
     token_http = HttpClient(credentials.base_url, timeout=timeout, redactor=redactor, sleep=sleep, clock=clock,
-                            retry=retry or RetryPolicy(), headers={"Accept": "application/json"})
+                            retry=retry or RetryPolicy(), headers={"Accept": "application/json"},
+                            host_setting=HOST_SETTING)
     auth = OAuth2Auth(token_url="/api/oauth2/token", client_id=credentials.client_id,
                       client_secret=credentials.client_secret, http=token_http,
                       refresh_token=credentials.refresh_token, access_token=credentials.access_token,
@@ -354,7 +358,7 @@ def build_http(credentials: ExactCredentials, *, on_rotate: RotationCallback | N
     http = HttpClient(credentials.base_url, auth=auth, timeout=timeout, retry=retry or RetryPolicy(),
                       rate_limiter=limiter, classify_error=classify_exact_error(clock),
                       error_message=exact_error_message, redactor=redactor, sleep=sleep, clock=clock,
-                      headers={"Accept": "application/json"})
+                      headers={"Accept": "application/json"}, host_setting=HOST_SETTING)
     return http, auth
 
 

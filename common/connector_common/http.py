@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -166,6 +167,10 @@ class HttpClient:
     session: requests.Session = field(default_factory=requests.Session)
     calls: Counter[str] = field(default_factory=Counter)
     waited: float = 0.0  # seconds slept for rate limits and backoff (benchmarks report it)
+    # the config setting the host comes from (e.g. "api_url"): a host never reached at all is a config error naming
+    # it, raised at the first failed connect instead of after every retry; once the host answered, retries as usual
+    host_setting: str | None = None
+    answered: bool = False
 
     def __post_init__(self) -> None:
         if self.timeout is None or not all(t and t > 0 for t in self.timeout):
@@ -247,6 +252,8 @@ class HttpClient:
                 )
             except requests.RequestException as exc:
                 reached_server = not _never_sent(exc)
+                if not reached_server and not self.answered and self.host_setting is not None:
+                    raise self._unreachable(url, exc) from None
                 error = self._transport_error(method, url, exc)
                 if reached_server and not safe_to_repeat:
                     raise AmbiguousWrite(f"{error}; the request may have been processed", method=method,
@@ -255,6 +262,7 @@ class HttpClient:
                     raise error from None
                 self._sleep(self.retry.delay(attempt, None, self.rand))
                 continue
+            self.answered = True
             self.rate_limiter.after_response(response)
             in_body = self.classify_ok(response) if response.ok and self.classify_ok else None
             if response.ok and in_body is None:
@@ -305,6 +313,17 @@ class HttpClient:
     def _sleep(self, seconds: float) -> None:
         self.waited += seconds
         self.sleep(seconds)
+
+    def _unreachable(self, url: str, exc: requests.RequestException) -> ConfigError:
+        host = urlsplit(url).netloc or url
+        if isinstance(exc, requests.ConnectTimeout) or "timed out" in str(exc).lower():
+            why = f"no answer within the connect timeout of {self.timeout[0]:g} s"
+        elif any(t in str(exc) for t in ("Name or service not known", "nodename nor servname", "getaddrinfo",
+                                          "Temporary failure in name resolution", "No address associated")):
+            why = "the name does not resolve"
+        else:
+            why = "the connection was refused"
+        return ConfigError(f"cannot reach {self.redactor(host)}: {why}; check the {self.host_setting} setting")
 
     def _transport_error(self, method: str, url: str, exc: requests.RequestException) -> TransientApiError:
         kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"

@@ -309,6 +309,51 @@ def contradicts_sign(line: OrderLine) -> bool:
     return (gross < 0 < line.total_incl) or (line.total_incl < 0 < gross)
 
 
+def zero_line_problem(line: OrderLine) -> str | None:
+    """The one rule for a line of quantity 0, in both destinations: with no amount it is left out of the document
+    (and noted: `dropped_zero_lines`); with an amount it is an error (this message), never booked as 1 x amount."""
+    if line.quantity != 0 or (line.total_incl == 0 and line.total_excl == 0 and line.tax_amount == 0):
+        return None
+    return (f"quantity is 0 but the line amounts to {line.total_incl} incl. VAT ({line.total_excl} excl.): a line "
+            "of quantity 0 is only left out when its amount is 0 too")
+
+
+def dropped_zero_lines(order: Order) -> list[int]:
+    """Indexes of the order's lines of quantity 0 and amount 0, which the destinations leave out."""
+    return [i for i, line in enumerate(order.lines) if line.quantity == 0 and zero_line_problem(line) is None]
+
+
+DEFAULT_MAX_ORDER_TOTAL = Decimal(1_000_000)  # the `max_order_total` option's default, in the order's currency
+
+
+@dataclass(frozen=True, slots=True)
+class AmountLimit:
+    """The largest amount a ledger can hold, from its documented field range, and where that range is written."""
+
+    largest: Decimal
+    source: str
+
+
+def implausible_amount(order: Order, *, max_order_total: Decimal | None, limit: AmountLimit) -> tuple[str, str] | None:
+    """The one plausibility rule for amounts, in every destination: (field, message) for the first amount that is
+    above the ledger's documented range (`limit`) or an order total above `max_order_total` (None: no maximum);
+    None when every amount is plausible. Signs are not judged here: a negative unit price is a negative line."""
+    candidates: list[tuple[str, Decimal]] = []
+    for i, line in enumerate(order.lines):  # the line first: it says where the amount came from
+        candidates += [(f"lines.{i}.unit_price_incl", line.unit_price_incl), (f"lines.{i}.total_incl", line.total_incl)]
+    candidates.append(("totals.grand_total", order.totals.grand_total))
+    for field_path, value in candidates:
+        if abs(value) > limit.largest:
+            return field_path, (f"{value} {order.currency} is beyond the largest amount the ledger holds "
+                                f"({limit.largest}: {limit.source})")
+    total = order.totals.grand_total
+    if max_order_total is not None and abs(total) > max_order_total:
+        return "totals.grand_total", (f"order total {total} {order.currency} is above max_order_total "
+                                      f"{max_order_total}: not booked as implausible; raise max_order_total in the "
+                                      "config if the order is real")
+    return None
+
+
 def validate_order(order: Order) -> OrderCheck:
     """Check the invariants a bookkeeper relies on, to the cent, and return the exact differences."""
     problems: list[str] = []

@@ -14,6 +14,7 @@ from typing import IO, Any, TextIO
 import orjson
 import serpyco_rs
 from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
     AirbyteControlConnectorConfigMessage,
     AirbyteControlMessage,
     AirbyteErrorTraceMessage,
@@ -29,6 +30,7 @@ from airbyte_cdk.models import (
     FailureType,
     Level,
     OrchestratorType,
+    Status,
     StreamDescriptor,
     TraceType,
     Type,
@@ -83,6 +85,14 @@ def stream_status(stream: str, status: AirbyteStreamStatus) -> AirbyteMessage:
                                 stream_status=AirbyteStreamStatusTraceMessage(
                                     stream_descriptor=StreamDescriptor(name=stream), status=status))
     return AirbyteMessage(type=Type.TRACE, trace=trace)
+
+
+def connection_status(ok: bool, message: object = None) -> AirbyteConnectionStatus:
+    """A source's `check` answer from `check_connection`'s (ok, message), the message as written: the CDK's own
+    `AbstractSource.check` quotes it with repr()."""
+    if ok:
+        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+    return AirbyteConnectionStatus(status=Status.FAILED, message=str(message))
 
 
 def estimate(stream: str, row_estimate: int) -> AirbyteMessage:

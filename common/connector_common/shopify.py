@@ -71,6 +71,9 @@ def shop_host(shop: str) -> str:
     return f"{handle}.myshopify.com"
 
 
+HOST_SETTING = "shop (or api_base_url)"  # where the host of every call comes from, named when it cannot be reached
+
+
 def base_url_for(shop: str, api_base_url: str | None = None) -> str:
     """https://{shop}.myshopify.com, or an explicit base URL (a proxy or the local sandbox; http only on loopback)."""
     return config_base_url(api_base_url, "api_base_url", f"https://{shop_host(shop)}")
@@ -231,7 +234,7 @@ class ShopifyClient:
                                classify_error=lambda r: classify_error(r, self.redactor),
                                classify_ok=self._classify_ok,
                                error_message=error_message, redactor=self.redactor, sleep=sleep, clock=time.time,
-                               rand=rand,
+                               rand=rand, host_setting=HOST_SETTING,
                                headers={"Accept": "application/json"})
         self.path = f"/admin/api/{api_version}/graphql.json"
         self.requested_points = 0.0
@@ -264,7 +267,12 @@ class ShopifyClient:
         errors = body.get("errors") or []
         if errors:
             raise graphql_errors(name, errors, self.redactor)
-        return GraphQLResult(data=body.get("data") or {}, cost=cost)
+        data = body.get("data")
+        if not isinstance(data, dict):  # HTTP 200 of another shape: never read as "nothing found"
+            keys = ", ".join(sorted(map(str, body))[:8]) or "none"
+            raise ApiError(f"{name}: Shopify answered HTTP {response.status_code} without a GraphQL 'data' object "
+                           f"(the answer has the keys: {keys})", status=response.status_code)
+        return GraphQLResult(data=data, cost=cost)
 
     def _observe(self, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Feed a response's `extensions.cost` to the limiter and the point counters; returns it."""
@@ -326,8 +334,11 @@ class ShopifyClient:
                     raise
                 size = max(1, size // 2)
                 continue
-            connection = result.data.get(root) or {}
-            nodes = list(connection.get("nodes") or [])
+            connection = result.data.get(root)
+            if not isinstance(connection, dict) or not isinstance(connection.get("nodes"), list):
+                raise ApiError(f"{name}: Shopify answered without the {root!r} connection's nodes (data has the keys: "
+                               f"{', '.join(sorted(map(str, result.data))[:8]) or 'none'})")
+            nodes = list(connection["nodes"])
             self.page_sizes.append(size)
             yield nodes
             info = connection.get("pageInfo") or {}
@@ -399,7 +410,8 @@ def make_auth(
             raise ConfigError("credentials.access_token is empty")
         redactor.add(token)
         return HeaderTokenAuth(token, header=TOKEN_HEADER, prefix="")
-    token_http = HttpClient(base_url, redactor=redactor, sleep=sleep, clock=clock, error_message=error_message)
+    token_http = HttpClient(base_url, redactor=redactor, sleep=sleep, clock=clock, error_message=error_message,
+                            host_setting=HOST_SETTING)
     common: dict[str, Any] = {
         "token_url": "/admin/oauth/access_token",
         "client_id": str(credentials.get("client_id") or ""),

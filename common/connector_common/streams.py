@@ -63,16 +63,18 @@ class CanonicalStream(Stream, CheckpointMixin):
         stream_slice: Mapping[str, Any] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterator[Mapping[str, Any] | AirbyteMessage]:
+        boundary = 0
         if sync_mode == SyncMode.full_refresh:
             self._cursor = Cursor()
             since = self._start_date
         else:
             snapshot = Cursor.from_state(dict(stream_state or {})) if stream_state else self._cursor
             since = snapshot.lower_bound(self._start_date, self._lookback)
+            boundary = len(snapshot.ids_at_cursor) if snapshot.updated_at is not None else 0
         try:
             for item in self.fetch(since):
                 if isinstance(item, AirbyteMessage):
-                    yield item
+                    yield _without_boundary(item, boundary)
                     continue
                 if self._cursor.observe(parse_timestamp(item[CURSOR_FIELD]), str(item[PRIMARY_KEY])):
                     yield item
@@ -82,3 +84,13 @@ class CanonicalStream(Stream, CheckpointMixin):
     def estimate(self, count: int) -> AirbyteMessage:
         """An estimate trace so the Airbyte UI shows progress; yield it from `fetch` once the total is known."""
         return protocol.estimate(self.name, count)
+
+
+def _without_boundary(message: AirbyteMessage, boundary: int) -> AirbyteMessage:
+    """An estimate counted from the API's inclusive `updated_at >=` filter also counts the records already emitted at
+    the cursor, which the base drops: take them off, so the estimate says 0 when nothing new follows (it is short
+    only by a boundary record updated again since: counted once, at its new time, and emitted)."""
+    trace = message.trace
+    if boundary and trace is not None and trace.estimate is not None and trace.estimate.row_estimate is not None:
+        trace.estimate.row_estimate = max(trace.estimate.row_estimate - boundary, 0)
+    return message

@@ -8,6 +8,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
+
 # ISO 3166-1 alpha-2, officially assigned codes. "XX" and friends are refused.
 COUNTRIES = frozenset(
     """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
@@ -113,20 +116,45 @@ class VatTreatment:
 
 
 def normalize_vat_number(number: str) -> str:
-    """Upper-case, without spaces, dots and dashes: ' nl 1234.56.789.b01 ' -> 'NL123456789B01'."""
+    """Upper-case, without spaces, dots and dashes: ' nl 1234.56.782.b01 ' -> 'NL123456782B01'."""
     return re.sub(r"[\s.\-]", "", number).upper()
 
 
 def vat_number_country(number: str | None) -> str | None:
-    """The EU country (ISO code, or 'XI') of a format-valid EU VAT number; None when missing or malformed."""
+    """The EU country (ISO code, or 'XI') of a valid EU VAT number (format and check digits); None when missing,
+    malformed or failing its check digits."""
+    if not number or vat_number_problem(number) is not None:
+        return None
+    return _PREFIX_TO_COUNTRY.get(normalize_vat_number(number)[:2], normalize_vat_number(number)[:2])
+
+
+def vat_number_problem(number: str | None) -> str | None:
+    """Why `number` cannot be a real EU VAT number ("has an invalid format", "fails its check digits", ...), or None
+    when it is valid or missing. The format per country is ours; the check digits per country are python-stdnum's
+    (the same rules the member states' VIES look-ups apply)."""
     if not number:
         return None
     normalized = normalize_vat_number(number)
-    prefix = normalized[:2]
-    pattern = VAT_NUMBER_FORMATS.get(prefix)
-    if pattern is None or not pattern.fullmatch(normalized):
+    pattern = VAT_NUMBER_FORMATS.get(normalized[:2])
+    if pattern is None:
+        return f"does not start with an EU country prefix ({normalized[:2]!r})"
+    if not pattern.fullmatch(normalized):
+        return "has an invalid format for its country"
+    try:
+        eu_vat.validate(normalized)
+    except ValidationError as exc:
+        return f"fails its check digits ({str(exc).rstrip('.').lower()})"
+    return None
+
+
+def invalid_vat_number_note(number: str | None, *, is_company: bool) -> str | None:
+    """The note for a booking report when a company's VAT number is given but invalid: the sale was not treated as
+    reverse charge because of it, so the accountant should know which number it was."""
+    problem = vat_number_problem(number) if is_company else None
+    if problem is None:
         return None
-    return _PREFIX_TO_COUNTRY.get(prefix, prefix)
+    return (f"VAT number {normalize_vat_number(number or '')} {problem}: not a reverse-charge sale, booked at the"
+            " charged (domestic or OSS) rate")
 
 
 def is_eu_member(country: str, on: date) -> bool:
@@ -165,8 +193,8 @@ def classify(
         ship_to_country: shipping country, or billing country when nothing is shipped.
         rate: the tax rate the shop charged on the line, in percent.
         on: the date of the sale (EU membership and Brexit are dated).
-        vat_number: the customer's VAT number, format-checked per EU country.
-        is_company: the customer is a business (reverse charge needs a company with a valid-format VAT number).
+        vat_number: the customer's VAT number, checked per EU country (format and check digits).
+        is_company: the customer is a business (reverse charge needs a company with a valid EU VAT number).
         oss_registered: whether the seller declares EU distance sales via OSS; if not, B2C sales stay domestic.
 
     Raises:
@@ -196,6 +224,12 @@ def classify(
     if rate == 0 and buyer_vat_country is not None and buyer_vat_country != seller_country:
         scenario = Scenario.ICP_GOODS if supply is Supply.GOODS else Scenario.ICP_SERVICES
         return VatTreatment(scenario=scenario, rate=Decimal(0), country=seller_country)
+    claims_eu = bool(vat_number) and normalize_vat_number(vat_number or "")[:2] in VAT_NUMBER_FORMATS
+    problem = vat_number_problem(vat_number) if is_company and rate == 0 and claims_eu else None
+    if problem is not None:
+        raise VatError(f"VAT number {normalize_vat_number(vat_number or '')} {problem}: an invalid number is not a "
+                       f"reverse-charge sale, but 0% was charged on this intra-EU sale to {dest}; book it at the "
+                       "domestic or OSS rate by hand, or correct the number in the shop")
     if oss_registered:
         return VatTreatment(scenario=Scenario.OSS, rate=rate, country=dest)
     if rate == 0:

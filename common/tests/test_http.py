@@ -305,3 +305,34 @@ def test_given_no_proxy_for_the_host_then_the_proxy_is_bypassed(monkeypatch, pro
     c = HttpClient("http://shop.example.test")
     assert c.proxies_for("http://shop.example.test/orders") == {}
     assert c.proxies_for("http://other.example.test/x")["http"] == proxy
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_given_a_host_never_reached_when_requested_then_config_error_naming_host_and_setting_without_retrying():
+    slept: list[float] = []
+    port = _closed_port()
+    client = HttpClient(f"http://127.0.0.1:{port}", sleep=slept.append, host_setting="api_url")
+
+    with pytest.raises(ConfigError, match=rf"^cannot reach 127.0.0.1:{port}: the connection was refused; check the "
+                                          r"api_url setting$"):
+        client.get("/x")
+    assert slept == [] and client.calls[endpoint_of("GET", f"http://127.0.0.1:{port}/x")] == 1
+
+
+def test_given_a_host_that_answered_before_when_the_connection_fails_then_retried_as_transient():
+    slept: list[float] = []
+    port = _closed_port()
+    client = HttpClient(f"http://127.0.0.1:{port}", sleep=slept.append, host_setting="api_url",
+                        retry=RetryPolicy(max_attempts=3), rand=lambda: 0.0)
+    client.answered = True  # as after a first successful call
+
+    with pytest.raises(TransientApiError, match="connection failed"):
+        client.get("/x")
+    assert len(slept) == 2

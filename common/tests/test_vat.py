@@ -10,9 +10,11 @@ from connector_common.vat import (
     Supply,
     VatError,
     classify,
+    invalid_vat_number_note,
     is_eu_member,
     normalize_vat_number,
     vat_number_country,
+    vat_number_problem,
 )
 
 D = Decimal
@@ -37,10 +39,10 @@ ON = date(2026, 11, 2)
         ("SE", "SE", "12", None, False, Scenario.DOMESTIC, "domestic_12"),
         ("SE", "SE", "6", None, False, Scenario.DOMESTIC, "domestic_6"),
         # intra-EU B2B with a valid-format VAT number, 0 % charged: reverse charge (ICP)
-        ("NL", "BE", "0", "BE0123456789", True, Scenario.ICP_GOODS, "icp_goods"),
-        ("NL", "DE", "0", "DE 123 456 789", True, Scenario.ICP_GOODS, "icp_goods"),
-        ("NL", "FR", "0", "FR12345678901", True, Scenario.ICP_GOODS, "icp_goods"),
-        ("SE", "NL", "0", "NL123456789B01", True, Scenario.ICP_GOODS, "icp_goods"),
+        ("NL", "BE", "0", "BE0123456749", True, Scenario.ICP_GOODS, "icp_goods"),
+        ("NL", "DE", "0", "DE 123 456 788", True, Scenario.ICP_GOODS, "icp_goods"),
+        ("NL", "FR", "0", "FR11123456782", True, Scenario.ICP_GOODS, "icp_goods"),
+        ("SE", "NL", "0", "NL123456782B01", True, Scenario.ICP_GOODS, "icp_goods"),
         # intra-EU B2C: OSS with destination country and rate
         ("NL", "DE", "19", None, False, Scenario.OSS, "oss_DE_19"),
         ("NL", "DE", "7", None, False, Scenario.OSS, "oss_DE_7"),
@@ -71,7 +73,7 @@ def test_given_oss_sale_then_country_is_destination():
 
 
 def test_given_services_b2b_then_icp_services():
-    t = classify(seller_country="NL", ship_to_country="DE", rate=D(0), on=ON, vat_number="DE123456789",
+    t = classify(seller_country="NL", ship_to_country="DE", rate=D(0), on=ON, vat_number="DE123456788",
                  is_company=True, supply=Supply.SERVICES)
     assert t.scenario is Scenario.ICP_SERVICES
 
@@ -104,7 +106,7 @@ def test_given_gb_before_brexit_then_intra_eu_and_after_then_export():
 
 def test_given_northern_ireland_goods_with_xi_number_then_icp():
     t = classify(seller_country="NL", ship_to_country="GB", ship_to_postcode="BT1 1AA", rate=D(0), on=ON,
-                 vat_number="XI123456789", is_company=True)
+                 vat_number="XI123456782", is_company=True)
     assert t.scenario is Scenario.ICP_GOODS
 
 
@@ -128,8 +130,8 @@ def test_given_impossible_facts_then_vat_error_names_them(kwargs, message):
 
 @pytest.mark.parametrize(
     ("number", "country"),
-    [("NL123456789B01", "NL"), ("nl 1234.56.789.b01", "NL"), ("BE0123456789", "BE"), ("EL123456789", "GR"),
-     ("ATU12345678", "AT"), ("SE123456789701", "SE"), ("FR12345678901", "FR"), ("XI123456789", "XI"),
+    [("NL123456782B01", "NL"), ("nl 1234.56.782.b01", "NL"), ("BE0123456749", "BE"), ("EL123456783", "GR"),
+     ("ATU12345675", "AT"), ("SE123456789701", "SE"), ("FR11123456782", "FR"), ("XI123456782", "XI"),
      ("NL123456789", None), ("DE12345678", None), ("US123", None), ("", None), (None, None)],
 )
 def test_vat_number_format_per_country(number, country):
@@ -152,3 +154,31 @@ def test_eu_membership_is_dated():
 def test_given_norwegian_seller_then_domestic_or_export(ship_to, rate, key):
     t = classify(seller_country="NO", ship_to_country=ship_to, rate=D(rate), on=ON)
     assert t.key == key
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [("NL000000000B00", "fails its check digits"), ("NL123456789B01", "fails its check digits"),
+     ("DE123456789", "fails its check digits"), ("NL12345678B01", "invalid format"),
+     ("US123", "EU country prefix"), ("NL123456782B01", None), (None, None)],
+)
+def test_vat_number_problem_checks_format_and_check_digits(number, problem):
+    found = vat_number_problem(number)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_given_zero_rate_and_invalid_vat_number_then_not_reverse_charge_and_error_names_the_number():
+    with pytest.raises(VatError, match=r"VAT number NL000000000B00 fails its check digits.*not a reverse-charge"):
+        classify(seller_country="BE", ship_to_country="NL", rate=D(0), on=ON, vat_number="NL000000000B00",
+                 is_company=True)
+    assert vat_number_country("NL000000000B00") is None
+
+
+def test_given_charged_rate_and_invalid_vat_number_then_oss_and_a_note_names_the_number():
+    t = classify(seller_country="BE", ship_to_country="NL", rate=D(21), on=ON, vat_number="NL123456789B01",
+                 is_company=True)
+    assert t.scenario is Scenario.OSS
+    note = invalid_vat_number_note("NL123456789B01", is_company=True)
+    assert note is not None and "NL123456789B01" in note and "not a reverse-charge" in note
+    assert invalid_vat_number_note("NL123456789B01", is_company=False) is None
+    assert invalid_vat_number_note("NL123456782B01", is_company=True) is None

@@ -13,11 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from cachetools import LRUCache
+from requests.structures import CaseInsensitiveDict
 
+from connector_common.caches import CodeCache
 from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError, quoted
 from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.model import (
     Address,
+    AmountLimit,
     Customer,
     CustomerRef,
     FulfillmentStatus,
@@ -26,9 +29,12 @@ from connector_common.model import (
     Product,
     Refund,
     Totals,
+    implausible_amount,
 )
-from connector_common.money import cents, net_from_gross, to_decimal
+from connector_common.money import cents, to_decimal
+from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
+from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
 from connector_common.vat import Scenario, VatTreatment
 from connector_common.wire import email_key
 from connector_common.write_loop import Pending
@@ -41,10 +47,10 @@ from destination_eaccounting.mapping import (
     DocumentPlan,
     PlanContext,
     PlanError,
-    RowPlan,
     article_payload,
     credit_kind,
     customer_changes,
+    customer_is_company,
     customer_payload,
     customer_view,
     describe_plan,
@@ -91,15 +97,15 @@ class Stats:
     recovered_after_ambiguous_write: int = 0
     rounding_rows: int = 0
 
-    def add_row(self, row: RowPlan, *, includes_vat: bool) -> None:
-        """Per VAT scenario: rows, net and VAT (per row, rounded to cents: a summary, not the booked totals)."""
-        amount = row.quantity * row.unit_price * (1 - row.discount)
-        net = cents(net_from_gross(amount, row.rate)) if includes_vat else cents(amount)
-        vat = cents(amount) - net if includes_vat else cents(amount * row.rate / 100)
-        entry = self.vat.setdefault(row.scenario, {"lines": 0, "net": Decimal(0), "vat": Decimal(0)})
-        entry["lines"] += 1
-        entry["net"] += net
-        entry["vat"] += vat
+    def add_plan(self, plan: DocumentPlan, parts: tuple[VatPart, ...]) -> None:
+        """Per VAT scenario: rows, and net and VAT as eAccounting books them (per rate; negative on credits)."""
+        for row in plan.rows:
+            entry = self.vat.setdefault(row.scenario, {"lines": 0, "net": Decimal(0), "vat": Decimal(0)})
+            entry["lines"] += 1
+        for part in parts:
+            entry = self.vat.setdefault(part.scenario, {"lines": 0, "net": Decimal(0), "vat": Decimal(0)})
+            entry["net"] += part.net
+            entry["vat"] += part.vat
 
     def as_dict(self) -> dict[str, Any]:
         # the same shape as the Exact destination's summary, so one report reads both
@@ -108,6 +114,37 @@ class Stats:
                         for k, v in sorted(self.vat.items())},
                 "recovered_after_ambiguous_write": self.recovered_after_ambiguous_write,
                 "rounding_rows": self.rounding_rows}
+
+
+def vat_parts(plan: DocumentPlan) -> tuple[VatPart, ...]:
+    """Net and VAT per VAT scenario and coding, from the totals per rate eAccounting computes (negative on credits).
+
+    Rows of one rate under two scenarios (e.g. exempt and zero-rated, both 0 %) share that rate's VAT in proportion
+    to their amounts, the last one taking the remainder, so the parts always add up to the document's totals.
+    """
+    sign = -1 if plan.is_credit else 1
+    by_scenario: dict[Decimal, dict[tuple[str, str], Decimal]] = {}
+    for row in plan.rows:
+        shares = by_scenario.setdefault(row.rate, {})
+        key = (row.scenario, row.article.coding.name)
+        shares[key] = shares.get(key, Decimal(0)) + row.quantity * row.unit_price * (1 - row.discount)
+    parts = []
+    for rate, base, vat in plan.totals.by_rate:
+        net = base - vat if plan.includes_vat else base
+        shares = by_scenario.get(rate) or {("unknown", ""): base}
+        whole = sum(shares.values(), Decimal(0))
+        left_net, left_vat = net, vat
+        for i, ((scenario, code), share) in enumerate(shares.items()):
+            last = i == len(shares) - 1
+            part_net = left_net if last or not whole else cents(net * share / whole)
+            part_vat = left_vat if last or not whole else cents(vat * share / whole)
+            left_net, left_vat = left_net - part_net, left_vat - part_vat
+            parts.append(VatPart(scenario, code, rate, sign * part_net, sign * part_vat))
+    return tuple(parts)
+
+
+AMOUNT_LIMIT = AmountLimit(Decimal(99_000_000), "eAccounting's largest documented amount (ArticleApi NetPrice and "
+                                               "GrossPrice, eaccounting-swagger.json)")
 
 
 class Booker:
@@ -120,9 +157,11 @@ class Booker:
 
     def __init__(self, client: EaccountingClient, settings: Settings, ref: ReferenceData,
                  log: Callable[[str], None] = lambda _: None, create_once: CreateOnce | None = None,
-                 *, first_seen: FirstSeen | None = None) -> None:
+                 *, first_seen: FirstSeen | None = None, recorder: Recorder | None = None) -> None:
         self.client = client
         self.first_seen = first_seen
+        self.recorder = recorder or Recorder()
+        self.notices = Notices(self.recorder)
         self.create_once = create_once or CreateOnce.for_client(client.http)
         self.settings = settings
         self.ref = ref
@@ -132,8 +171,10 @@ class Booker:
         self._checked_refs: set[str] = set()
         # "email:x" / "number:y" -> customer or None
         self._customers: LRUCache[str, dict[str, Any] | None] = LRUCache(CACHE_SIZE)
-        self._articles: LRUCache[str, dict[str, Any] | None] = LRUCache(CACHE_SIZE)  # number -> article or None
-        self._updated_articles: set[str] = set()
+        # article number -> article or None; eAccounting compares article numbers case-insensitively (its OData
+        # filter and its "Article number ... is already in use" check), so does the cache
+        self._articles: CodeCache[dict[str, Any] | None] = CodeCache(CACHE_SIZE)
+        self._updated_articles: set[str] = set()  # casefolded
         self._generic_prefetched = False
         self._parsed: dict[int, Order | RecordError] = {}  # id(Pending) -> the batch's parsed orders
 
@@ -182,7 +223,8 @@ class Booker:
 
     def summary(self) -> dict[str, Any]:
         return {**self.stats.as_dict(), "dry_run": self.settings.dry_run,
-                "reference_lookups_skipped": self.first_seen.lookups_skipped if self.first_seen else 0}
+                "reference_lookups_skipped": self.first_seen.lookups_skipped if self.first_seen else 0,
+                **self.notices.summary()}
 
     # --- orders -----------------------------------------------------------------------------------------------
     def _wanted(self, order: Order) -> str:
@@ -211,8 +253,15 @@ class Booker:
         kind = self.settings.document_type
         customer: CustomerView | None = None
         if reference in self._booked:
+            self._refuse_if_changed(order, reference)
             outcome = "exists"
+            self._record_existing(reference, self.settings.document_type)
         else:
+            implausible = implausible_amount(order, max_order_total=self.settings.max_order_total,
+                                             limit=AMOUNT_LIMIT)
+            if implausible:
+                raise RecordError("orders", _key(order), *implausible)
+
             def build(customer: CustomerView, ctx: PlanContext) -> DocumentPlan:
                 return plan_order(order, customer, ctx, kind=kind)
 
@@ -222,14 +271,39 @@ class Booker:
             plan = self._plan(order, build, preview)
             customer = self._order_customer(order)
             outcome = self._book(plan if customer == preview else self._plan(order, build, customer), order)
+            self.notices.booked(order, is_company=customer_is_company(order.customer,
+                                                                      order.billing_address or order.shipping_address))
         if self.settings.refunds == "credit_invoice":
             for refund in order.refunds:
                 if document_reference(order, refund) in self._booked:
+                    self._record_existing(document_reference(order, refund), credit_kind(kind) + "_credit")
                     continue
                 customer = customer or self._order_customer(order)
                 plan = self._plan(order, _refund_builder(order, refund, credit_kind(kind)), customer)
                 self._book(plan, order)
         return outcome
+
+    def _refuse_if_changed(self, order: Order, reference: str) -> None:
+        """A booked document is final (an invoice cannot be edited; a draft or order may be in an accountant's
+        hands): when the shop's order now plans to another total than the document found for it (the lookup
+        returned it whole), report it by reference with both totals (counted, failing the run)."""
+        booked = booked_total(self._booked[reference])
+        if booked is None:
+            return
+        try:  # planned against the customer as it is: no write, and the batch's lookups already hold what it needs
+            plan = self._plan(order, lambda customer, ctx: plan_order(order, customer, ctx,
+                                                                      kind=self.settings.document_type),
+                              self._order_customer(order, preview=True))
+        except RecordError:
+            return  # the order cannot be planned today (e.g. a VAT coding removed since): nothing to compare with
+        if (abs(booked) if plan.is_credit else booked) == plan.expected_total:
+            return
+        number = _number(self._booked[reference])
+        raise self.notices.refusal(
+            CHANGED_AFTER_BOOKING, _key(order), "totals.grand_total",
+            f"{reference} changed after booking: eAccounting holds document {number} with total {booked}, the "
+            f"shop's order now totals {plan.expected_total} ({plan.expected_total - abs(booked):+}); a booked "
+            "document is final: credit it and book the order again by hand")
 
     def _order_customer(self, order: Order, *, preview: bool = False) -> CustomerView:
         with _refusals("orders", _key(order), "customer", "customer"):
@@ -246,18 +320,26 @@ class Booker:
     def _book(self, plan: DocumentPlan, order: Order) -> str:
         with _refusals("orders", _key(order), "lines", "article"):
             ids = self._ensure_articles(plan)
-        for row in plan.rows:
-            self.stats.add_row(row, includes_vat=plan.includes_vat)
+        parts = vat_parts(plan)
+        self.stats.add_plan(plan, parts)
         self.stats.rounding_rows += 1 if plan.rounding_row else 0
+        kind = f"{plan.kind}{'_credit' if plan.is_credit else ''}"
+        view = plan.customer
+        self.recorder.debtor(f"{view.origin} customer {view.number or view.name}")
         if self.settings.dry_run:
             self.log("DRY RUN " + describe_plan(plan))
-            self.stats.documents[f"{plan.kind}{'_credit' if plan.is_credit else ''}:planned"] += 1
+            self.stats.documents[f"{kind}:planned"] += 1
+            self.recorder.document(DocumentOutcome(kind, plan.reference, WOULD_CREATE, parts=parts))
             return "dry_run"
         payload = document_payload(plan, order, ids)
         document = self._create_once(plan, payload, order)
         self._verify(plan, document, order)
-        self.stats.documents[f"{plan.kind}{'_credit' if plan.is_credit else ''}"] += 1
+        self.stats.documents[kind] += 1
+        self.recorder.document(DocumentOutcome(kind, plan.reference, CREATED, _number(document), parts))
         return "created"
+
+    def _record_existing(self, reference: str, kind: str) -> None:
+        self.recorder.document(DocumentOutcome(kind, reference, ALREADY_BOOKED, _number(self._booked[reference])))
 
     def _create_once(self, plan: DocumentPlan, payload: dict[str, Any], order: Order) -> dict[str, Any]:
         """POST the document; after an ambiguous failure look it up by our reference before trying again."""
@@ -284,11 +366,8 @@ class Booker:
 
     def _verify(self, plan: DocumentPlan, document: dict[str, Any], order: Order) -> None:
         """Compare eAccounting's computed totals with the plan; a wrong draft/order is deleted, never left behind."""
-        if "TotalAmount" in document:  # drafts and invoices: payable incl. VAT and roundings
-            booked = _money(document, "TotalAmount") - _money(document, "TotalRoundings")
-        elif "Amount" in document and "VatAmount" in document:  # orders: net amount + VAT
-            booked = _money(document, "Amount") + _money(document, "VatAmount")
-        else:
+        booked = booked_total(document)
+        if booked is None:
             return
         ok = (abs(booked) if plan.is_credit else booked) == plan.expected_total
         includes = document.get("IncludesVat")
@@ -415,10 +494,11 @@ class Booker:
             if article.get("Number") in self._articles:
                 self._articles[article["Number"]] = article
 
-    def _article_views(self) -> dict[str, ArticleView]:
-        return {n: ArticleView(id=a["Id"], number=n, name=str(a.get("Name") or n),
-                               coding=self.ref.codings_by_id.get(str(a.get("CodingId"))))
-                for n, a in self._articles.items() if a is not None}
+    def _article_views(self) -> CaseInsensitiveDict[ArticleView]:
+        return CaseInsensitiveDict({n: ArticleView(id=a["Id"], number=str(a.get("Number") or n),
+                                                   name=str(a.get("Name") or a.get("Number") or n),
+                                                   coding=self.ref.codings_by_id.get(str(a.get("CodingId"))))
+                                    for n, a in self._articles.items() if a is not None})
 
     def _ensure_articles(self, plan: DocumentPlan) -> dict[str, str]:
         ids: dict[str, str] = {}
@@ -458,9 +538,9 @@ class Booker:
 
     def _maybe_update_article(self, existing: dict[str, Any], need: ArticleNeed) -> None:
         if (not self.settings.update_existing_articles or need.kind != "sku" or need.net_price is None
-                or need.number in self._updated_articles):
+                or need.number.casefold() in self._updated_articles):
             return
-        self._updated_articles.add(need.number)
+        self._updated_articles.add(need.number.casefold())
         wanted = article_payload(need, str(existing.get("UnitId") or self.ref.unit_id))
         changes = {k: v for k, v in wanted.items() if k in ("Name", "NetPrice", "GrossPrice")
                    and _differs(existing.get(k), v)}
@@ -529,6 +609,15 @@ class Booker:
                 if isinstance(ref, str) and ref in todo:
                     self._booked[ref] = document
         self._checked_refs.update(todo)
+
+
+def booked_total(document: dict[str, Any]) -> Decimal | None:
+    """A document's total as eAccounting computed it (None when the answer has no totals)."""
+    if "TotalAmount" in document:  # drafts and invoices: payable incl. VAT and roundings
+        return _money(document, "TotalAmount") - _money(document, "TotalRoundings")
+    if "Amount" in document and "VatAmount" in document:  # orders: net amount + VAT
+        return _money(document, "Amount") + _money(document, "VatAmount")
+    return None
 
 
 def is_refusal(exc: ApiError) -> bool:
@@ -608,6 +697,11 @@ def _differs(current: Any, wanted: Any) -> bool:
 def _money(document: dict[str, Any], key: str) -> Decimal:
     value = document.get(key) or 0
     return to_decimal(str(value) if isinstance(value, float) else value, field=key)
+
+
+def _number(document: dict[str, Any]) -> str:
+    """The document's number as eAccounting shows it (a draft has none yet: its id)."""
+    return str(document.get("InvoiceNumber") or document.get("Number") or document.get("Id") or "")
 
 
 def _key(order: Order) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from connector_common.config import amount, base_url, choice, choices, flag, integer, require, string_pairs
-from connector_common.model import PaymentStatus
+from connector_common.model import DEFAULT_MAX_ORDER_TOTAL, PaymentStatus
 
 PRODUCTION_API = "https://eaccountingapi.vismaonline.com/v2"
 PRODUCTION_IDENTITY = "https://identity.vismaonline.com"
@@ -47,6 +47,7 @@ class Settings:
     seller_country: str | None = None
     oss_registered: bool = False
     max_rounding_difference: Decimal = Decimal("0.05")
+    max_order_total: Decimal | None = DEFAULT_MAX_ORDER_TOTAL  # None: no maximum ("0" in the config)
     book_payment_statuses: frozenset[PaymentStatus] = frozenset({PaymentStatus.PAID})
     skip_cancelled: bool = True
     skip_test_orders: bool = True
@@ -95,6 +96,7 @@ def settings_from_config(config: dict[str, Any]) -> Settings:
         seller_country=seller.upper() if seller else None,
         oss_registered=flag(config, "oss_registered", False),
         max_rounding_difference=amount(config, "max_rounding_difference", "0.05", minimum=Decimal(0)),
+        max_order_total=amount(config, "max_order_total", str(DEFAULT_MAX_ORDER_TOTAL), minimum=Decimal(0)) or None,
         book_payment_statuses=frozenset(
             PaymentStatus(s) for s in choices(config, "book_payment_statuses", ("paid",), STATUSES)),
         skip_cancelled=flag(config, "skip_cancelled", True),

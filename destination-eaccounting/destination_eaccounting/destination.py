@@ -24,6 +24,7 @@ from connector_common.errors import ConfigError, ConnectorError
 from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.http import HttpClient, Redactor
 from connector_common.protocol import to_traced
+from connector_common.report import Recorder
 from connector_common.vat import is_eu_member
 from connector_common.write_loop import BookingDestination, write_loop
 from destination_eaccounting.booking import Booker, ReferenceData, resolve_terms
@@ -65,6 +66,7 @@ class DestinationEaccounting(BookingDestination):
               input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
         try:
             settings = settings_from_config(dict(config))
+            recorder = Recorder(self.report_path(config), destination="Visma eAccounting", dry_run=settings.dry_run)
         except ConfigError as exc:
             raise to_traced(exc) from None
         for stream in configured_catalog.streams:
@@ -72,10 +74,10 @@ class DestinationEaccounting(BookingDestination):
                 raise AirbyteTracedException(
                     message=f"stream {stream.stream.name!r}: overwrite is not supported, bookings are never deleted",
                     failure_type=FailureType.config_error)
-        return self._write(settings, _shared(config), configured_catalog, input_messages)
+        return self._write(settings, _shared(config), configured_catalog, input_messages, recorder)
 
     def _write(self, settings: Settings, config: dict[str, Any], catalog: ConfiguredAirbyteCatalog,
-               input_messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
+               input_messages: Iterable[AirbyteMessage], recorder: Recorder) -> Iterator[AirbyteMessage]:
         try:
             client = self._client(settings, config)
             ref = load_reference_data(client, settings)
@@ -87,16 +89,17 @@ class DestinationEaccounting(BookingDestination):
                                lambda: datetime.fromtimestamp(client.http.clock(), UTC),  # no server clock to ask
                                settle=create_once.settle_cap, clock=client.http.clock)
         booker = Booker(client, settings, ref, log=lambda text: self._emit(protocol.log(text)),
-                        create_once=create_once, first_seen=first_seen)
+                        create_once=create_once, first_seen=first_seen, recorder=recorder)
         streams = {s.stream.name for s in catalog.streams} & STREAMS
         if settings.dry_run:
             yield protocol.log("DRY RUN: nothing is written to eAccounting; the booking plan follows")
         yield from write_loop(input_messages, booker, streams=streams, batch_size=settings.batch_size,
-                              error_policy=settings.error_policy)
+                              error_policy=settings.error_policy, recorder=recorder)
 
     def _client(self, settings: Settings, config: dict[str, Any]) -> EaccountingClient:
         redactor = Redactor((settings.client_secret, settings.refresh_token))
-        token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=self._sleep, clock=self._clock)
+        token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=self._sleep, clock=self._clock,
+                                host_setting="identity_base_url")
         persister = protocol.ConfigPersister(config, self.config_path, emit_message=self._emit)
 
         def rotated(tokens: TokenSet) -> None:
@@ -107,7 +110,8 @@ class DestinationEaccounting(BookingDestination):
                           on_rotate=rotated, clock=self._clock)
         http = HttpClient(base_url=settings.api_base_url, auth=auth,
                           rate_limiter=EaccountingRateLimiter(clock=self._clock), classify_error=classify_error,
-                          error_message=error_message, redactor=redactor, sleep=self._sleep, clock=self._clock)
+                          error_message=error_message, redactor=redactor, sleep=self._sleep, clock=self._clock,
+                          host_setting="api_base_url")
         self.last_client = EaccountingClient(http)
         return self.last_client
 

@@ -33,9 +33,18 @@ from connector_common.model import (
     Refund,
     booking_reference,
     contradicts_sign,
+    zero_line_problem,
 )
 from connector_common.money import CENT, net_from_gross
-from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
+from connector_common.vat import (
+    Scenario,
+    Supply,
+    VatError,
+    VatTreatment,
+    classify,
+    normalize_vat_number,
+    vat_number_problem,
+)
 from connector_common.wire import email_key
 from destination_eaccounting.vat_codes import (
     SERVICE,
@@ -344,8 +353,12 @@ class _Planner:
             if known is not None and article_fits(known.coding, coding, scenario):
                 return ArticleNeed(number=sku, name=known.name, coding=known.coding or coding, id=known.id), text
             if known is None and self.ctx.create_missing_articles:
+                # a negative unit price (a deposit returned, a manual discount line) is a negative row, as in
+                # Exact; the article gets no price then: eAccounting's article prices are 0..99,000,000 (swagger)
+                priced = line.unit_price_excl >= 0 and line.unit_price_incl >= 0
                 return ArticleNeed(number=sku, name=line.title[:MAX_ARTICLE_NAME], coding=coding,
-                                   net_price=line.unit_price_excl, gross_price=line.unit_price_incl), text
+                                   net_price=line.unit_price_excl if priced else None,
+                                   gross_price=line.unit_price_incl if priced else None), text
         generic = self.service_article("generic", self.ctx.generic_article_number, coding, "Webshop sales")
         return generic, f"{line.title} ({sku})" if sku else line.title
 
@@ -354,8 +367,11 @@ class _Planner:
         for i, line in enumerate(self.order.lines):
             where = f"lines.{i}"
             amount = line.total_incl if self.includes_vat else line.total_excl
-            if line.quantity == 0 and amount == 0:
-                continue
+            if line.quantity == 0:
+                problem = zero_line_problem(line)
+                if problem:
+                    raise PlanError(f"{where}.quantity", f"line {i + 1} ({quoted(line.title)}): {problem}")
+                continue  # nothing sold, nothing to book: left out, and the booker notes it (dropped_zero_lines)
             if contradicts_sign(line):
                 raise PlanError(f"{where}.quantity", f"quantity {_pct(line.quantity)} at unit price "
                                                      f"{line.unit_price_incl} cannot add up to a line total of "
@@ -421,6 +437,7 @@ class _Planner:
                                         f"{self.customer.name!r} invoices in {self.customer.currency}")
         whole = self.ctx.whole_unit_rounding and self.order.currency == self.ctx.company_currency
         totals = predict_totals(rows, includes_vat=self.includes_vat, whole_units=whole)
+        expected = round2(expected)  # eAccounting totals to the cent: a shop's sub-cent digits are no difference
         difference = expected - totals.before_roundings
         rounding = ZERO
         if difference:
@@ -590,7 +607,7 @@ def customer_payload(order: Order, *, terms_id: str, number: str | None = None,
         "CurrencyCode": order.currency, "Telephone": (ref.phone or address.phone or "")[:50] or None,
     }
     if company:
-        if ref.vat_number:
+        if ref.vat_number and vat_number_problem(ref.vat_number) is None:  # eAccounting reverse-charges a VAT number
             payload["VatNumber"] = normalize_vat_number(ref.vat_number)[:20]
         if person:
             payload["ContactPersonName"] = person[:50]

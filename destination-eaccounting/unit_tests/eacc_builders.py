@@ -124,7 +124,8 @@ def many_specs(count: int, start: int = 1001) -> list[OrderSpec]:
             spec.email = f"inkop{n % 4}@foretag.se"
             spec.lines = [Line(f"TS-{n % 7}", "T-shirt", "10", "119.20", "25")]
         elif kind == 6:
-            spec.country, spec.company, spec.vat_number = "DE", f"Firma {n % 3} GmbH", f"DE{100000000 + n % 3}"
+            spec.country, spec.company = "DE", f"Firma {n % 3} GmbH"
+            spec.vat_number = ("DE100000008", "DE100000016", "DE100000024")[n % 3]  # valid check digits
             spec.email, spec.prices_include_tax = f"einkauf{n % 3}@firma.de", False
             spec.lines = [Line(f"TS-{n % 7}", "T-shirt", "5", "119.20", "0")]
             spec.shipping = ("99.00", "0")

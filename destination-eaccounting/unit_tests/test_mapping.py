@@ -79,19 +79,19 @@ def test_given_swedish_private_order_when_planned_then_rate_coding_and_total_to_
 
 @pytest.mark.parametrize("rate", ["21", "9", "0"])
 def test_given_dutch_company_order_excl_vat_when_planned_then_net_prices_and_total_equal(rate: str) -> None:
-    order = build_order(OrderSpec(country="NL", currency="EUR", company="Bakkerij BV", vat_number="NL123456789B01",
+    order = build_order(OrderSpec(country="NL", currency="EUR", company="Bakkerij BV", vat_number="NL123456782B01",
                                   prices_include_tax=False, lines=[Line("B-1", "Brood", "7", "2.99", rate)]))
-    plan = plan_order(order, company("NL", "NL123456789B01", "EUR"), context("NL"), kind="customer_invoice")
+    plan = plan_order(order, company("NL", "NL123456782B01", "EUR"), context("NL"), kind="customer_invoice")
     assert plan.includes_vat is False
     assert plan.rows[0].unit_price == Decimal("2.99")
     assert plan.totals.before_roundings == order.totals.grand_total
 
 
 def test_given_eu_company_with_vat_number_at_zero_when_planned_then_icp_goods_on_reverse_charge_customer() -> None:
-    order = build_order(OrderSpec(country="DE", company="Firma GmbH", vat_number="DE123456789",
+    order = build_order(OrderSpec(country="DE", company="Firma GmbH", vat_number="DE123456788",
                                   prices_include_tax=False, lines=[Line("TS-1", "Shirt", "2", "200.00", "0")],
                                   shipping=("50.00", "0")))
-    plan = plan_order(order, company("DE", "DE123456789"), context(), kind="customer_invoice_draft")
+    plan = plan_order(order, company("DE", "DE123456788"), context(), kind="customer_invoice_draft")
     assert scenarios(plan.rows) == ["icp_goods", "icp_goods"]
     assert {r.rate for r in plan.rows} == {Decimal(0)}
     assert plan.totals.total_vat == 0
@@ -99,7 +99,7 @@ def test_given_eu_company_with_vat_number_at_zero_when_planned_then_icp_goods_on
 
 
 def test_given_icp_order_when_customer_is_private_in_eaccounting_then_refused_naming_line_country_and_rate() -> None:
-    order = build_order(OrderSpec(country="DE", company="Firma GmbH", vat_number="DE123456789",
+    order = build_order(OrderSpec(country="DE", company="Firma GmbH", vat_number="DE123456788",
                                   lines=[Line("TS-1", "Shirt", "1", "200.00", "0")]))
     with pytest.raises(PlanError) as err:
         plan_order(order, private("DE"), context(), kind="customer_invoice_draft")
@@ -281,13 +281,19 @@ def test_given_refund_when_planned_then_credit_plan_for_the_refunded_quantity() 
 
 
 def test_given_company_order_when_customer_payload_then_company_with_vat_and_contact() -> None:
-    order = build_order(OrderSpec(country="DE", company="Firma GmbH", vat_number="de 123.456.789",
+    order = build_order(OrderSpec(country="DE", company="Firma GmbH", vat_number="de 123.456.788",
                                   email=" Buyer@Firma.DE "))
     payload = customer_payload(order, terms_id="t-1")
     assert payload["IsPrivatePerson"] is False
     assert payload["Name"] == "Firma GmbH" and payload["ContactPersonName"] == "Anna Svensson"
-    assert payload["VatNumber"] == "DE123456789" and payload["InvoiceCountryCode"] == "DE"
+    assert payload["VatNumber"] == "DE123456788" and payload["InvoiceCountryCode"] == "DE"
     assert payload["EmailAddress"] == "buyer@firma.de"
+
+
+def test_given_company_with_invalid_vat_number_when_customer_payload_then_no_number_so_no_reverse_charge() -> None:
+    order = build_order(OrderSpec(country="DE", company="Firma GmbH", vat_number="DE123456789"))  # bad check digit
+    payload = customer_payload(order, terms_id="t-1")
+    assert payload["IsPrivatePerson"] is False and "VatNumber" not in payload
 
 
 def test_given_private_order_when_customer_payload_then_private_person_named_after_buyer() -> None:
@@ -380,8 +386,8 @@ def test_given_coding_names_when_oss_country_read_then_iso_word_or_country_name_
 ])
 def test_given_customer_without_country_when_customer_payload_then_billing_else_ship_to_else_seller_country(
         billing: str | None, shipping: str | None, expected: str) -> None:
-    base = build_order(OrderSpec(company="Firma BV", vat_number="NL123456789B01"))
+    base = build_order(OrderSpec(company="Firma BV", vat_number="NL123456782B01"))
     order = dataclasses.replace(base, billing_address=Address(line1="Straat 1", country=billing),
                                 shipping_address=Address(line1="Weg 2", country=shipping))
     payload = customer_payload(order, terms_id="t-1", seller_country="NL")
-    assert payload["InvoiceCountryCode"] == expected and payload["VatNumber"] == "NL123456789B01"
+    assert payload["InvoiceCountryCode"] == expected and payload["VatNumber"] == "NL123456782B01"

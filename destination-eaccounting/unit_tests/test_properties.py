@@ -32,7 +32,7 @@ ORDERS = consistent_orders(COUNTRY_RATES)
 def customer_for(order: Order, is_company: bool) -> CustomerView:
     country = order.ship_to.country if order.ship_to and order.ship_to.country else "NL"
     if is_company and country == "NL":  # a Dutch company: invoiced excl. VAT, eAccounting adds VAT per rate
-        return company("NL", "NL123456789B01", "EUR")
+        return company("NL", "NL123456782B01", "EUR")
     return private(country, "EUR")
 
 

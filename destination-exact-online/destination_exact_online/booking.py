@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,13 +11,16 @@ from typing import Any, Protocol
 
 from cachetools import LRUCache
 
+from connector_common.caches import CodeCache
 from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
 from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.http import default_timeout
-from connector_common.model import Customer, Order, PaymentStatus, Product
+from connector_common.model import AmountLimit, Customer, Order, PaymentStatus, Product, implausible_amount
+from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
+from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
 from connector_common.write_loop import Pending
-from destination_exact_online.client import BusinessError
+from destination_exact_online.client import BookedDocument, BusinessError
 from destination_exact_online.mapping import (
     BookingPlan,
     CustomerFacts,
@@ -54,9 +57,9 @@ class ExactApi(Protocol):
 
     def account_by_code(self, code: str) -> dict[str, Any] | None: ...
 
-    def items_by_code(self, codes: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+    def items_by_code(self, codes: Sequence[str]) -> Mapping[str, dict[str, Any]]: ...
 
-    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, str]: ...
+    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, BookedDocument]: ...
 
     def contact_id(self, account_id: str, email: str) -> str | None: ...
 
@@ -83,6 +86,22 @@ class Stats:
             row["vat"] = Decimal(row["vat"]) + (line.vat if shop_vat else line.exact_vat)
 
 
+def vat_parts(plan: BookingPlan) -> tuple[VatPart, ...]:
+    """The plan's net and VAT per VAT scenario and code, as the booking report shows them (VAT as Exact books it:
+    the shop's on sales entries, Exact's computed VAT otherwise)."""
+    shop_vat = plan.document_type == "sales_entry"
+    parts: dict[tuple[str, str, Decimal], tuple[Decimal, Decimal]] = {}
+    for line in plan.lines:
+        key = (line.treatment.key, line.vat_code, line.treatment.rate)
+        net, vat = parts.get(key, (Decimal("0.00"), Decimal("0.00")))
+        parts[key] = (net + line.net, vat + (line.vat if shop_vat else line.exact_vat))
+    return tuple(VatPart(scenario, code, rate, net, vat) for (scenario, code, rate), (net, vat) in parts.items())
+
+
+AMOUNT_LIMIT = AmountLimit(Decimal("9999999999999.99"), "Exact's amounts are Edm.Double, exact to the cent up to 15 "
+                                                        "significant digits (exact-fields.json docs_types)")
+
+
 class Booker:
     """Implements connector_common.write_loop.Sink for Exact Online.
 
@@ -100,10 +119,13 @@ class Booker:
 
     def __init__(self, client: ExactApi, settings: Settings, vat: VatCodeTable, *, gl_ids: dict[str, str] | None = None,
                  emit: Callable[[str], None] | None = None, call_counter: Callable[[], int] | None = None,
-                 create_once: CreateOnce | None = None, first_seen: Callable[[str], FirstSeen] | None = None) -> None:
+                 create_once: CreateOnce | None = None, first_seen: Callable[[str], FirstSeen] | None = None,
+                 recorder: Recorder | None = None) -> None:
         self.client = client
         self.first_seen = first_seen
         self._first_seen: dict[str, FirstSeen] = {}
+        self.recorder = recorder or Recorder()
+        self.notices = Notices(self.recorder)
         self.create_once = create_once or CreateOnce(settle_cap=2 * default_timeout()[1])
         self.call_counter = call_counter
         self.settings = settings
@@ -113,13 +135,16 @@ class Booker:
         self.stats = Stats()
         self._parsed: dict[int, Order | Customer | Product | RecordError] = {}
         self._documents: dict[str, str] = {}  # reference -> document ID, for every reference looked up or created
+        self._booked_totals: dict[str, Decimal] = {}  # reference -> total incl. VAT of the document found for it
         self._looked_up_refs: set[str] = set()
         # e-mail -> (account ID, has customer status), or None: looked up and not there
         self._accounts: LRUCache[str, tuple[str, bool] | None] = LRUCache(CACHE_SIZE)
         self._updated_accounts: LRUCache[str, bool] = LRUCache(CACHE_SIZE)
-        self._items: LRUCache[str, str | None] = LRUCache(CACHE_SIZE)  # item code -> item ID, or None: not there
+        # item code -> item ID, or None: not there; Exact compares item codes case-insensitively (SQL Server
+        # collation), so does the cache
+        self._items: CodeCache[str | None] = CodeCache(CACHE_SIZE)
         self._updated_items: LRUCache[str, bool] = LRUCache(CACHE_SIZE)
-        self._matched_items: LRUCache[str, bool] = LRUCache(CACHE_SIZE)
+        self._matched_items: CodeCache[bool] = CodeCache(CACHE_SIZE)
         self._default_debtor: str | None = None
         self.stale_references = 0
 
@@ -128,6 +153,7 @@ class Booker:
         self._parsed.clear()
         # what earlier batches booked is in Exact now: forget it, so memory stays flat however long the sync
         self._documents.clear()
+        self._booked_totals.clear()
         self._looked_up_refs.clear()
         refs: dict[str, list[str]] = {}
         emails: set[str] = set()
@@ -160,7 +186,10 @@ class Booker:
         for entity, entity_refs in refs.items():
             todo = [r for r in entity_refs if r not in self._looked_up_refs]
             if todo:
-                self._documents.update(self.client.documents_by_reference(entity, todo))
+                for reference, booked in self.client.documents_by_reference(entity, todo).items():
+                    self._documents[reference] = booked.id
+                    if booked.total is not None:
+                        self._booked_totals[reference] = booked.total
                 self._looked_up_refs.update(todo)
         self._lookup_accounts(emails)
         if self.settings.document_type != "sales_entry" or any(isinstance(p, Product) for p in self._parsed.values()):
@@ -186,6 +215,7 @@ class Booker:
                 "recovered_after_ambiguous_write": self.stats.recovered_after_ambiguous_write,
                 "reference_lookups_skipped": sum(f.lookups_skipped for f in self._first_seen.values()),
                 "stale_references": self.stale_references,
+                **self.notices.summary(),
                 **({"api_calls": self.call_counter()} if self.call_counter else {})}
 
     # -- orders -------------------------------------------------------------------------------------------------
@@ -216,11 +246,19 @@ class Booker:
         debtor: tuple[str, str] | None = None
         for plan in plans:
             if plan.reference in self._documents:
+                self._refuse_if_changed(plan)
                 outcomes.append("exists")
+                self.recorder.document(DocumentOutcome(_kind(plan), plan.reference, ALREADY_BOOKED,
+                                                       self._documents[plan.reference]))
                 continue
             if debtor is None:
+                implausible = implausible_amount(order, max_order_total=self.settings.max_order_total,
+                                                 limit=AMOUNT_LIMIT)
+                if implausible:
+                    raise RecordError("orders", order_key(order), *implausible)
                 with _refusals("orders", order_key(order), "customer", "debtor account"):
                     debtor = self._debtor(order)
+                self.recorder.debtor(debtor[1])
             try:
                 outcomes.append(self._book(plan, debtor))
             except StaleReference:
@@ -228,7 +266,23 @@ class Booker:
                 with _refusals("orders", order_key(order), "customer", "debtor account"):
                     debtor = self._debtor(order)
                 outcomes.append(self._book(plan, debtor))
+        if debtor is not None:
+            ref = order.customer
+            self.notices.booked(order, is_company=bool(ref and (ref.is_company or ref.company_name)))
         return outcomes[0] if len(set(outcomes)) == 1 or outcomes[0] != "exists" else "exists_new_credit_note"
+
+    def _refuse_if_changed(self, plan: BookingPlan) -> None:
+        """A booked sales invoice is final: when the shop's order now gives another total than the document booked
+        for it, the order is reported by reference with both totals (counted, failing the run), never passed over
+        as "exists"."""
+        booked = self._booked_totals.get(plan.reference)
+        if plan.credit_note or booked is None or booked == plan.total:
+            return
+        raise self.notices.refusal(
+            CHANGED_AFTER_BOOKING, plan.order_key, "totals.grand_total",
+            f"{plan.reference} changed after booking: Exact holds document {self._documents[plan.reference]} with "
+            f"total {booked}, the shop's order now totals {plan.total} ({plan.total - booked:+}); a booked invoice "
+            "is final: credit it and book the order again by hand")
 
     def _book(self, plan: BookingPlan, debtor: tuple[str, str]) -> str:
         account_id, label = debtor
@@ -244,26 +298,33 @@ class Booker:
             if missing:
                 raise ConfigError(f"GL account(s) {', '.join(sorted(missing))} do not exist in this Exact division")
         entity = document_entity(plan)
-        kind = f"{'credit_note' if plan.credit_note else entity}"
+        kind = _kind(plan)
         self.stats.add_vat(plan, shop_vat=plan.document_type == "sales_entry")
         if self.settings.dry_run:
             self.emit(plan_text(plan, label))
             self.stats.documents[f"{kind}:planned"] += 1
+            self.recorder.document(DocumentOutcome(kind, plan.reference, WOULD_CREATE, parts=vat_parts(plan)))
             return "dry_run"
         payload = document_payload(plan, PayloadRefs(account_id=account_id, item_ids=item_ids, gl_ids=gl_ids),
                                    self.settings)
         what = f"{kind.replace('_', ' ')} {plan.reference}"
+        created: dict[str, Any] = {}
 
         def post() -> str:
             with _refusals("orders", plan.order_key, None, what):
-                return str(self.client.create(entity, payload).get(_key(entity)) or "")
+                created.update(self.client.create(entity, payload))
+                return str(created.get(_key(entity)) or "")
 
-        self._documents[plan.reference] = self._create_once(
-            post, lambda: self.client.documents_by_reference(entity, [plan.reference]).get(plan.reference),
-            f"{what} (order {plan.order_key})")
+        def find() -> str | None:
+            found = self.client.documents_by_reference(entity, [plan.reference]).get(plan.reference)
+            return found.id if found else None
+
+        self._documents[plan.reference] = self._create_once(post, find, f"{what} (order {plan.order_key})")
         if entity in self._first_seen:
             self._first_seen[entity].booked(plan.reference)
         self.stats.documents[kind] += 1
+        number = created.get(NUMBER_FIELDS[entity]) or self._documents[plan.reference]
+        self.recorder.document(DocumentOutcome(kind, plan.reference, CREATED, str(number), vat_parts(plan)))
         return "created"
 
     def _forget(self, order: Order, plan: BookingPlan) -> None:
@@ -446,6 +507,14 @@ def _refusals(stream: str, key: str | None, field: str | None, what: str) -> Ite
 
 class StaleReference(RecordError):
     """Exact refused a record because an ID in it does not exist (any more): cached IDs may be out of date."""
+
+
+NUMBER_FIELDS = {"SalesInvoice": "InvoiceNumber", "SalesOrder": "OrderNumber", "SalesEntry": "EntryNumber"}
+
+
+def _kind(plan: BookingPlan) -> str:
+    """The document type as the summary and the booking report name it."""
+    return "credit_note" if plan.credit_note else document_entity(plan)
 
 
 def _key(entity: str) -> str:

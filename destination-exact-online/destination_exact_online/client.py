@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
+
+from requests.structures import CaseInsensitiveDict
 
 from connector_common.auth import OAuth2Auth, RotationCallback
 from connector_common.errors import ConfigError, ConnectorError
@@ -21,6 +25,7 @@ from connector_common.exact import (
     parse_exact_datetime,
 )
 from connector_common.http import RetryPolicy
+from connector_common.money import cents, to_decimal
 from connector_common.wire import email_key, odata_string
 
 ENDPOINTS = {
@@ -37,6 +42,14 @@ ENDPOINTS = {
 KEYS = {"SalesInvoice": "InvoiceID", "SalesOrder": "OrderID", "SalesEntry": "EntryID"}
 ACCOUNT_CODE_WIDTH = 18
 NEWEST_CHECKS = 4  # calls to confirm the newest document when $orderby is not honoured (Exact may drop it)
+
+
+@dataclass(frozen=True, slots=True)
+class BookedDocument:
+    """A sales document found by our reference: its ID and its total incl. VAT in the document currency."""
+
+    id: str
+    total: Decimal | None  # AmountFC (None when Exact sent none)
 
 
 class ExactClient(ExactApi):
@@ -143,8 +156,9 @@ class ExactClient(ExactApi):
                 found.setdefault(email_key(row.get("Email")) or "", row)
         return found
 
-    def items_by_code(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
+    def items_by_code(self, codes: Iterable[str]) -> CaseInsensitiveDict[dict[str, Any]]:
+        """Items by code; the keys compare case-insensitively, as Exact's `Code eq` does (sku-1 finds SKU-1)."""
+        found: CaseInsensitiveDict[dict[str, Any]] = CaseInsensitiveDict()
         for flt in budget_filters("Code", sorted(set(codes))):
             for row in self.query("Item", filter=flt, select="ID,Code,Description,SalesVatCode"):
                 found[str(row["Code"]).strip()] = row
@@ -156,13 +170,16 @@ class ExactClient(ExactApi):
         rows = list(self.query("Contact", filter=flt, select="ID", top=1))
         return str(rows[0]["ID"]) if rows else None
 
-    def documents_by_reference(self, entity: str, references: Iterable[str]) -> dict[str, str]:
-        """Existing SalesInvoices / SalesOrders / SalesEntries by our YourRef -> their ID."""
+    def documents_by_reference(self, entity: str, references: Iterable[str]) -> dict[str, BookedDocument]:
+        """Existing SalesInvoices / SalesOrders / SalesEntries by our YourRef -> their ID and total (the same query
+        returns AmountFC, so a changed order is noticed without another call)."""
         key = KEYS[entity]
-        found: dict[str, str] = {}
+        found: dict[str, BookedDocument] = {}
         for flt in budget_filters("YourRef", sorted(set(references))):
-            for row in self.query(entity, filter=flt, select=f"{key},YourRef"):
-                found[str(row.get("YourRef") or "").strip()] = str(row[key])
+            for row in self.query(entity, filter=flt, select=f"{key},YourRef,AmountFC"):
+                amount = row.get("AmountFC")
+                found[str(row.get("YourRef") or "").strip()] = BookedDocument(
+                    str(row[key]), cents(to_decimal(amount, field="AmountFC")) if amount is not None else None)
         return found
 
 
@@ -185,5 +202,5 @@ def api_calls(client: ExactClient) -> int:
     return client.calls()
 
 
-__all__ = ["BusinessError", "ExactClient", "api_calls", "budget_filters", "build_client", "classify_exact_error",
-           "exact_error_message"]
+__all__ = ["BookedDocument", "BusinessError", "ExactClient", "api_calls", "budget_filters", "build_client",
+           "classify_exact_error", "exact_error_message"]

@@ -28,6 +28,7 @@ from connector_common.exact import rotation_writer
 from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.http import RetryPolicy
 from connector_common.protocol import ConfigPersister, to_traced
+from connector_common.report import Recorder
 from connector_common.write_loop import BookingDestination, write_loop
 from destination_exact_online.booking import Booker
 from destination_exact_online.client import ExactClient, api_calls, build_client
@@ -84,8 +85,7 @@ class DestinationExactOnline(BookingDestination):
             division = self._connect(config, settings)
             if not division.client.journal_exists(settings.journal_code):
                 raise ConfigError(f"journal {settings.journal_code!r} does not exist in this Exact division")
-            if settings.default_debtor_code and division.client.account_by_code(settings.default_debtor_code) is None:
-                raise ConfigError(f"default_debtor_code {settings.default_debtor_code!r} is not an account")
+            _check_default_debtor(division.client, settings)
         except ConnectorError as exc:
             return AirbyteConnectionStatus(status=Status.FAILED, message=str(exc))
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
@@ -102,7 +102,9 @@ class DestinationExactOnline(BookingDestination):
         unknown = sorted(streams - set(SUPPORTED_STREAMS))
         try:
             settings = parse_settings(config)
+            recorder = Recorder(self.report_path(config), destination="Exact Online", dry_run=settings.dry_run)
             division = self._connect(config, settings)
+            _check_default_debtor(division.client, settings)  # refuse as `check` does, before anything is booked
         except ConnectorError as exc:
             raise to_traced(exc) from None
         plan_lines: list[str] = []
@@ -115,7 +117,7 @@ class DestinationExactOnline(BookingDestination):
 
         booker = Booker(division.client, settings, division.vat, gl_ids=division.gl_ids, emit=plan_lines.append,
                         call_counter=lambda: api_calls(division.client),
-                        create_once=create_once, first_seen=first_seen)
+                        create_once=create_once, first_seen=first_seen, recorder=recorder)
         if unknown:
             yield protocol.log(f"ignoring streams this destination does not book: {', '.join(unknown)}", Level.WARN)
         if settings.dry_run:
@@ -123,7 +125,8 @@ class DestinationExactOnline(BookingDestination):
         for name in sorted(streams & set(SUPPORTED_STREAMS)):
             yield protocol.stream_status(name, AirbyteStreamStatus.RUNNING)
         loop = write_loop(input_messages, booker, streams=set(SUPPORTED_STREAMS) & streams,
-                          batch_size=settings.batch_size, error_policy=settings.error_policy, fail_on_skip=True)
+                          batch_size=settings.batch_size, error_policy=settings.error_policy, fail_on_skip=True,
+                          recorder=recorder)
         yield from self._relay(loop, booker, plan_lines)
         for name in sorted(streams & set(SUPPORTED_STREAMS)):
             yield protocol.stream_status(name, AirbyteStreamStatus.COMPLETE)
@@ -140,3 +143,10 @@ class DestinationExactOnline(BookingDestination):
                 yield protocol.log(f"progress: documents {docs}; customers {dict(booker.stats.customers)}")
         while plan_lines:
             yield protocol.log(plan_lines.pop(0))
+
+
+def _check_default_debtor(client: ExactClient, settings: Settings) -> None:
+    """Raises ConfigError when the configured default debtor is not an account of the division."""
+    if settings.default_debtor_code and client.account_by_code(settings.default_debtor_code) is None:
+        raise ConfigError(f"default_debtor_code {settings.default_debtor_code!r} is not an account in this Exact "
+                          f"division")

@@ -23,7 +23,16 @@ from decimal import Decimal
 from typing import Any
 
 from connector_common.errors import RecordError, quoted
-from connector_common.model import Address, Customer, DiscountAllocation, Order, Product, Refund, contradicts_sign
+from connector_common.model import (
+    Address,
+    Customer,
+    DiscountAllocation,
+    Order,
+    Product,
+    Refund,
+    contradicts_sign,
+    zero_line_problem,
+)
 from connector_common.model import booking_reference as common_reference
 from connector_common.money import HUNDRED, cents, net_from_gross, quantize
 from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
@@ -233,10 +242,13 @@ def order_plan(order: Order, settings: Settings, table: VatCodeTable) -> Booking
     split_discount = settings.discount_booking == "discount_lines"
     for i, src in enumerate(order.lines):
         where = f"lines.{i}"
+        if src.quantity == 0:
+            problem = zero_line_problem(src)
+            if problem:
+                raise RecordError("orders", key, f"{where}.quantity", f"line {i + 1} ({quoted(src.title)}): {problem}")
+            continue  # nothing sold, nothing to book: left out, and the booker notes it (dropped_zero_lines)
         if settings.document_type != "sales_entry" and not (src.sku or "").strip():
             raise RecordError("orders", key, f"{where}.sku", f"line {quoted(src.title)} has no SKU to use as item code")
-        if src.quantity == 0:
-            raise RecordError("orders", key, f"{where}.quantity", "quantity is 0")
         if contradicts_sign(src):
             raise RecordError("orders", key, f"{where}.quantity",
                               f"quantity {src.quantity} at unit price {src.unit_price_incl} cannot add up to a line "

@@ -10,7 +10,7 @@ from typing import Any
 from connector_common.config import amount, choice, choices, flag, integer, require, string_map
 from connector_common.errors import ConfigError
 from connector_common.exact import base_url_for
-from connector_common.model import PaymentStatus
+from connector_common.model import DEFAULT_MAX_ORDER_TOTAL, PaymentStatus
 from connector_common.vat import COUNTRIES
 
 DOCUMENT_TYPES = ("sales_invoice", "sales_order", "sales_entry")
@@ -56,6 +56,7 @@ class Settings:
     refunds: str = "credit_note"
     rounding: str = "rounding_line"
     max_rounding: Decimal = Decimal("0.05")
+    max_order_total: Decimal | None = DEFAULT_MAX_ORDER_TOTAL  # None: no maximum ("0" in the config)
     dry_run: bool = False
     error_policy: str = "skip"
     batch_size: int = 50
@@ -122,6 +123,7 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
         refunds=choice(config, "refunds", "credit_note", ("credit_note", "ignore")),
         rounding=choice(config, "rounding", "rounding_line", ("rounding_line", "reject")),
         max_rounding=amount(config, "max_rounding", "0.05", minimum=Decimal(0)),
+        max_order_total=amount(config, "max_order_total", str(DEFAULT_MAX_ORDER_TOTAL), minimum=Decimal(0)) or None,
         dry_run=flag(config, "dry_run", False),
         error_policy=choice(config, "error_policy", "skip", ("skip", "stop")),
         batch_size=integer(config, "batch_size", 50, minimum=1, maximum=MAX_BATCH_SIZE),

@@ -26,7 +26,7 @@ from connector_common.records import to_record
 from connector_common.testing import SimulatedClock
 from connector_common.write_loop import Pending
 from destination_exact_online.booking import Booker
-from destination_exact_online.client import BusinessError
+from destination_exact_online.client import BookedDocument, BusinessError
 
 from .helpers import settings, table
 
@@ -66,13 +66,13 @@ class FakeExact:
         self.calls["items_by_code"] += 1
         return {c: self.items[c] for c in codes if c in self.items}
 
-    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, str]:
+    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, BookedDocument]:
         self.calls["documents_by_reference"] += 1
         for visible_from, reference, row in list(self.late):
             if self.clock() >= visible_from:
                 self.documents[reference] = row
                 self.late.remove((visible_from, reference, row))
-        return {r: self.documents[r]["ID"] for r in references if r in self.documents}
+        return {r: BookedDocument(self.documents[r]["ID"], None) for r in references if r in self.documents}
 
     def contact_id(self, account_id: str, email: str) -> str | None:
         self.calls["contact_id"] += 1

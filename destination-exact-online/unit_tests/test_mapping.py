@@ -224,7 +224,7 @@ def test_given_company_order_when_mapped_then_company_account_with_vat_number_an
     facts = customer_facts_from_order(order(1, scenario="company_nl"))
     assert facts is not None
     account = account_payload(facts)
-    assert account["Name"] == "Bakker BV" and account["VATNumber"] == "NL123456789B01" and account["Status"] == "C"
+    assert account["Name"] == "Bakker BV" and account["VATNumber"] == "NL123456782B01" and account["Status"] == "C"
     assert "Code" not in account
     contact = contact_payload(facts, "acc-9")
     assert contact == {"Account": "acc-9", "Email": facts.email, "FirstName": "Jan", "LastName": "Klant1"}
@@ -252,10 +252,10 @@ def test_given_update_when_account_payload_built_then_status_and_code_are_not_se
 def test_given_customer_record_when_mapped_then_same_account_shape() -> None:
     now = datetime(2024, 5, 1, tzinfo=UTC)
     customer = Customer(source="shopify", source_id="c1", created_at=now, updated_at=now, email="A@B.NL",
-                        first_name="An", last_name="Bos", company_name="Bos BV", vat_number="nl 1234.56.789.b01",
+                        first_name="An", last_name="Bos", company_name="Bos BV", vat_number="nl 1234.56.782.b01",
                         is_company=True)
     facts = customer_facts_from_customer(customer)
-    assert facts is not None and facts.email == "a@b.nl" and facts.vat_number == "NL123456789B01"
+    assert facts is not None and facts.email == "a@b.nl" and facts.vat_number == "NL123456782B01"
 
 
 def test_given_product_when_mapped_then_item_with_sku_code_variant_description_and_sales_vat_code() -> None:

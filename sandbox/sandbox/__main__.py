@@ -1,5 +1,11 @@
 """`python -m sandbox serve [--seed demo] [--orders N] [--latency S] [--fault KIND:RATE ...] [--shopify-orders PATH]`:
-serve every stand-in."""
+serve every stand-in.
+
+It prints one line per stand-in, `<name> <base URL>`, each followed by indented `  <setting> <value>` lines: the
+credentials that stand-in accepts (refresh tokens and authorization codes are the initial, single-use ones: each
+refresh rotates them), then the line `ready: ...`. `--json` prints one object instead:
+{name: {"base_url": ..., "credentials": {...}}}.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,19 @@ import threading
 from typing import Any
 
 from sandbox import VENDORS, start
+
+# the stand-ins' credential constants (class attributes), as the connectors' config settings name them
+CREDENTIALS = {"ACCESS_TOKEN": "access_token", "API_KEY": "api_key", "API_SECRET": "api_secret",
+               "CLIENT_ID": "client_id", "CLIENT_SECRET": "client_secret", "REFRESH_TOKEN": "refresh_token",
+               "AUTHORIZATION_CODE": "authorization_code", "REDIRECT_URI": "redirect_uri",
+               "ACCOUNT_ID": "account_id", "DIVISION": "division"}
+READY = "ready: serving until stopped (Ctrl-C or SIGTERM)"
+
+
+def credentials(vendor: object) -> dict[str, str]:
+    """What a stand-in started by `serve` accepts (serve never overrides the class constants)."""
+    return {setting: str(getattr(vendor, constant)) for constant, setting in CREDENTIALS.items()
+            if hasattr(vendor, constant)}
 
 
 def _fault(text: str) -> dict[str, Any]:
@@ -29,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--fault", action="append", default=[], type=_fault, help="KIND:RATE, e.g. 429:0.05")
     serve.add_argument("--only", action="append", default=None, choices=sorted(VENDORS), help="start only these")
     serve.add_argument("--port-base", type=int, default=0, help="first port, vendors get consecutive ports")
-    serve.add_argument("--json", action="store_true", help="print the base URLs as one JSON object instead")
+    serve.add_argument("--json", action="store_true", help="print URLs and credentials as one JSON object instead")
     serve.add_argument("--shopify-orders", default=None, metavar="PATH",
                        help="Shopify REST order JSON (a file or a folder of files) to replay in the Shopify stand-in")
     args = parser.parse_args(argv)
@@ -47,10 +66,14 @@ def main(argv: list[str] | None = None) -> int:
             server.add_fault(**fault)
         servers[name] = server
     if args.json:
-        print(json.dumps({name: s.base_url for name, s in servers.items()}), flush=True)
+        print(json.dumps({name: {"base_url": s.base_url, "credentials": credentials(s.vendor)}
+                          for name, s in servers.items()}), flush=True)
     else:
         for name, s in servers.items():
             print(f"{name} {s.base_url}", flush=True)
+            for setting, value in credentials(s.vendor).items():
+                print(f"  {setting} {value}", flush=True)
+        print(READY, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):

@@ -16,7 +16,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ADMIN_PREFIX = "/_sandbox"
-FAULT_KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_response", "revoke_tokens", "daily_limit")
+FAULT_KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_response", "revoke_tokens", "daily_limit",
+               "wrong_shape", "not_json")
+WRONG_SHAPE_BODY = {"result": "ok", "items": []}  # HTTP 200, JSON, but none of the keys any endpoint documents
+NOT_JSON_BODY = '<?xml version="1.0" encoding="UTF-8"?>\n<response><status>ok</status></response>\n'  # HTTP 200 XML
 
 
 @dataclass
@@ -315,6 +318,10 @@ def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             if kind == "daily_limit":
                 with server.lock:
                     return server.vendor.exhaust_daily_limit()
+            if kind == "wrong_shape":  # a broken proxy or API version answering 200 with another document
+                return json_response(WRONG_SHAPE_BODY)
+            if kind == "not_json":
+                return Response(body=NOT_JSON_BODY, headers={"Content-Type": "text/xml; charset=utf-8"})
             raise AssertionError(kind)
 
         def _write(self, resp: Response) -> None:

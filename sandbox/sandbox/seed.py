@@ -37,11 +37,14 @@ destination's standard rate (21 for NL), 0 for icp/export.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+
+from stdnum.eu import vat as eu_vat
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -518,14 +521,29 @@ def _vat_number(rng: random.Random, country: str) -> str:
         return "".join(str(rng.randrange(10)) for _ in range(n))
 
     if country == "NL":
-        return f"NL{digits(9)}B{rng.randrange(1, 100):02d}"
+        return _with_check_digits(f"NL{digits(9)}B{rng.randrange(1, 100):02d}", 9, 11)
     if country == "BE":
-        return f"BE0{digits(9)}"
+        return _with_check_digits(f"BE0{digits(9)}", 10, 12)
     if country == "DE":
-        return f"DE{digits(9)}"
+        return _with_check_digits(f"DE{digits(9)}", 9, 11, also=(2, 3))  # check digit; the first is never 0
     if country == "FR":
-        return f"FR{digits(11)}"
-    return f"SE{digits(10)}01"
+        return _with_check_digits(f"FR{digits(11)}", 2, 4, also=(12, 13))  # key, and the SIREN's Luhn digit
+    return _with_check_digits(f"SE{digits(10)}01", 10, 12)
+
+
+def _with_check_digits(number: str, start: int, end: int, *, also: tuple[int, int] | None = None) -> str:
+    """`number` with the digits at [start:end] (and at `also`, when a second check applies) replaced by the first
+    values that make it a valid EU VAT number (check digits per country, as python-stdnum checks them and as the
+    vendors' VIES look-ups require). Draws nothing from the seeded RNG, so every other generated value stays as it
+    was."""
+    spans = [(start, end), *([also] if also else [])]
+    for shifts in itertools.product(*(range(10 ** (b - a)) for a, b in spans)):
+        candidate = number
+        for (a, b), shift in zip(spans, shifts, strict=True):
+            candidate = f"{candidate[:a]}{(int(number[a:b]) + shift) % 10 ** (b - a):0{b - a}d}{candidate[b:]}"
+        if eu_vat.is_valid(candidate):
+            return candidate
+    raise AssertionError(f"no check digits make {number} valid")  # cannot happen for the five countries above
 
 
 def _address(rng: random.Random, country: str, *, first: str, last: str, company: str | None, phone: str) -> Address:

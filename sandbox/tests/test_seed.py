@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from stdnum.eu import vat as eu_vat
 
 from sandbox import seed as shopgen
 from sandbox.seed import Order, Shop, generate_shop
@@ -101,7 +102,7 @@ def test_oss_orders_charge_destination_rates(shop: Shop) -> None:
             assert {ln.tax_rate for ln in o.lines} <= expected[o.billing_address.country] | {Decimal(0)}
 
 
-def test_customers_have_unicode_apostrophes_and_valid_vat_formats(shop: Shop) -> None:
+def test_customers_have_unicode_apostrophes_and_valid_vat_numbers(shop: Shop) -> None:
     customers = list(shop.customers.values())
     assert any("'" in c.email for c in customers)
     assert any(c.email != c.email.lower() for c in customers)
@@ -110,6 +111,7 @@ def test_customers_have_unicode_apostrophes_and_valid_vat_formats(shop: Shop) ->
     for c in customers:
         if c.vat_number:
             assert re.fullmatch(VAT_FORMATS[c.address.country], c.vat_number), c.vat_number
+            assert eu_vat.is_valid(c.vat_number), f"{c.vat_number}: check digits"
     countries = {c.address.country for c in customers}
     assert countries >= {"NL", "BE", "DE", "FR", "GB", "US"}
 

@@ -15,7 +15,7 @@ from requests.auth import HTTPBasicAuth
 
 from connector_common.auth import OAuth2Auth, RotationCallback
 from connector_common.errors import ApiError, ConnectorError, QuotaExhausted, TransientApiError
-from connector_common.http import DEFAULT_RETRY_STATUSES, HttpClient, Redactor, RetryPolicy
+from connector_common.http import DEFAULT_RETRY_STATUSES, HttpClient, Redactor, RetryPolicy, endpoint_of
 from source_lightspeed.config import EcomSettings, RetailSettings
 from source_lightspeed.normalize import normalize_retail
 
@@ -27,9 +27,51 @@ CUSTOMER_RELATIONS = ("Contact",)
 RETAIL_TRY_LATER = "try again later"
 
 
+MAX_KEYS_NAMED = 8  # keys of a wrong-shaped answer named in its error (vendor field names, never values)
+
+
 def _json(response: requests.Response) -> Any:
-    """Response body with JSON numbers as Decimal (never float)."""
-    return response.json(parse_float=Decimal)
+    """Response body with JSON numbers as Decimal (never float).
+
+    Raises:
+        ApiError: naming the endpoint when an HTTP 200 body is not JSON (an XML or HTML page from a proxy or an old
+            API version): without it a broken answer would look like an empty sync.
+    """
+    try:
+        return response.json(parse_float=Decimal)
+    except ValueError:
+        kind = (response.headers.get("Content-Type") or "no content type").split(";")[0].strip()
+        raise ApiError(f"{_endpoint(response)} answered HTTP {response.status_code} with a body that is not JSON "
+                       f"({kind}, {len(response.content)} bytes)", status=response.status_code) from None
+
+
+def _endpoint(response: requests.Response) -> str:
+    method = response.request.method if response.request is not None and response.request.method else "GET"
+    return endpoint_of(method, response.url)
+
+
+def _object(response: requests.Response) -> dict[str, Any]:
+    """The JSON object of a 2xx answer; ApiError naming the endpoint when it is another JSON value."""
+    body = _json(response)
+    if not isinstance(body, dict):
+        raise ApiError(f"{_endpoint(response)} answered HTTP {response.status_code} with a JSON "
+                       f"{type(body).__name__}, not the documented object", status=response.status_code)
+    return body
+
+
+def expect(response: requests.Response, body: Mapping[str, Any], key: str, kinds: type | tuple[type, ...],
+           what: str) -> Any:
+    """`body[key]` when it has one of the types `kinds`; otherwise ApiError naming the endpoint and what is missing.
+
+    An answer of the wrong shape (HTTP 200 with another document) must fail the sync, never pass as an empty list.
+    """
+    value = body.get(key)
+    if key in body and isinstance(value, kinds):
+        return value
+    keys = ", ".join(sorted(map(str, body))[:MAX_KEYS_NAMED]) or "none"
+    found = "missing" if key not in body else f"a {type(value).__name__}"
+    raise ApiError(f"{_endpoint(response)} answered HTTP {response.status_code} without {what} ({key!r} is {found}; "
+                   f"the answer has the keys: {keys})", status=response.status_code)
 
 
 # -- eCom ----------------------------------------------------------------------------------------------------------
@@ -124,42 +166,50 @@ class EcomClient:
             rate_limiter=self.limiter, classify_error=ecom_classify_error, error_message=ecom_error_message,
             redactor=Redactor((settings.api_key, settings.api_secret)), sleep=sleep, clock=clock,
             retry=retry or RetryPolicy(), headers={"Accept": "application/json"},
+            host_setting="platform.cluster (or platform.base_url)",
         )
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return _json(self.http.get(path, params=params))
+        return _object(self.http.get(path, params=params))
+
+    def get_key(self, path: str, key: str, kinds: type | tuple[type, ...], what: str,
+                params: Mapping[str, Any] | None = None) -> Any:
+        """`key` of the JSON object at `path`, checked: a 200 without it raises ApiError naming endpoint and key."""
+        response = self.http.get(path, params=params)
+        return expect(response, _object(response), key, kinds, what)
 
     def shop_currency(self) -> str:
-        shop = self.get("shop.json").get("shop") or {}
-        currency = shop.get("currency") if isinstance(shop, dict) else None
+        shop = self.get_key("shop.json", "shop", dict, "the shop")
+        currency = shop.get("currency")
         code = currency.get("shortcode") if isinstance(currency, dict) else None
         return str(code).upper() if code else "EUR"
 
     def count(self, resource: str, since: datetime, until: datetime) -> int:
-        body = self.get(f"{resource}/count.json", _window(since, until))
-        return int(body.get("count", 0))
+        value = self.get_key(f"{resource}/count.json", "count", (int, str), "a count", _window(since, until))
+        if isinstance(value, bool) or not str(value).isdigit():
+            raise ApiError(f"{resource}/count.json answered a count that is not a whole number: {str(value)[:20]!r}")
+        return int(value)
 
     def list_window(self, resource: str, since: datetime, until: datetime, limit: int, page: int = 1
                     ) -> list[dict[str, Any]]:
         """One page of `resource` updated in [since, until] (both inclusive, second resolution)."""
-        body = self.get(f"{resource}.json", {**_window(since, until), "limit": limit, "page": page})
-        items = body.get(resource, [])
-        return list(items) if isinstance(items, list) else []
+        params = {**_window(since, until), "limit": limit, "page": page}
+        return list(self.get_key(f"{resource}.json", resource, list, f"the {resource} list", params))
 
     def order_lines(self, order_id: int | str) -> list[dict[str, Any]]:
         """All order products of one order (250 per page; an order with more lines takes more pages)."""
         lines: list[dict[str, Any]] = []
         page = 1
         while True:
-            chunk = self.get(f"orders/{order_id}/products.json", {"limit": 250, "page": page}).get("orderProducts")
-            chunk = chunk if isinstance(chunk, list) else []
+            chunk = self.get_key(f"orders/{order_id}/products.json", "orderProducts", list, "the order's lines",
+                                 {"limit": 250, "page": page})
             lines.extend(chunk)
             if len(chunk) < 250:
                 return lines
             page += 1
 
     def product(self, product_id: int | str) -> dict[str, Any] | None:
-        product = self.get(f"products/{product_id}.json").get("product")
+        product = self.get_key(f"products/{product_id}.json", "product", (dict, bool), "the product")
         return product if isinstance(product, dict) else None
 
 
@@ -237,7 +287,8 @@ class RetailClient:
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
                  monotonic: Callable[[], float] = time.monotonic, retry: RetryPolicy | None = None) -> None:
         redactor = Redactor((settings.client_secret, settings.refresh_token))
-        self.token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock)
+        self.token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock,
+                                     host_setting="platform.auth_server_url")
         self.auth = OAuth2Auth(token_url=settings.token_url, client_id=settings.client_id,
                                client_secret=settings.client_secret, http=self.token_http,
                                refresh_token=settings.refresh_token, on_rotate=on_rotate, clock=clock)
@@ -250,13 +301,14 @@ class RetailClient:
             base_url=f"{settings.base_url}/API/V3/Account/{settings.account_id}", auth=self.auth,
             rate_limiter=self.limiter, classify_error=retail_classify_error, error_message=retail_error_message,
             redactor=redactor, sleep=sleep, clock=clock, retry=policy, headers={"Accept": "application/json"},
+            host_setting="platform.base_url",
         )
         self.account_id = settings.account_id
 
     def account(self) -> dict[str, Any] | None:
         """The configured account among those of the token (`GET /API/V3/Account.json`), or None."""
         url = self.http.base_url.rsplit("/Account/", 1)[0] + "/Account.json"
-        accounts = normalize_retail("Account", _json(self.http.get(url)))
+        accounts = normalize_retail("Account", _retail_body(self.http.get(url), "Account"))
         return next((a for a in accounts if str(a.get("accountID")) == self.account_id), None)
 
     def pages(self, resource: str, since: datetime, limit: int, relations: tuple[str, ...] = (),
@@ -267,7 +319,7 @@ class RetailClient:
         if relations:
             params["load_relations"] = json.dumps(list(relations), separators=(",", ":"))
         for response in self.http.paginate(f"{resource}.json", params, _next_page):
-            yield normalize_retail(resource, _json(response))
+            yield normalize_retail(resource, _retail_body(response, resource))
 
     def sales(self, since: datetime, limit: int) -> Iterator[list[dict[str, Any]]]:
         return self.pages("Sale", since, limit, SALE_RELATIONS)
@@ -282,13 +334,28 @@ class RetailClient:
         """Every TaxCategory (sales tax) with its per-TaxClass rates (`TaxCategoryClasses`), all pages."""
         params = {"load_relations": '["TaxCategoryClasses"]', "sort": "taxCategoryID", "limit": 100}
         return [category for response in self.http.paginate("TaxCategory.json", params, _next_page)
-                for category in normalize_retail("TaxCategory", _json(response))]
+                for category in normalize_retail("TaxCategory", _retail_body(response, "TaxCategory"))]
 
     def shops(self) -> list[dict[str, Any]]:
         """The account's shops (first page) with their Contact: each names the TaxCategory its register applies
         (`taxCategoryID`) and its address, the place of supply of its POS sales."""
         params = {"sort": "shopID", "limit": 100, "load_relations": '["Contact"]'}
-        return normalize_retail("Shop", _json(self.http.get("Shop.json", params=params)))
+        return normalize_retail("Shop", _retail_body(self.http.get("Shop.json", params=params), "Shop"))
+
+
+def _retail_body(response: requests.Response, resource: str) -> dict[str, Any]:
+    """An R-Series list answer, checked: `{"@attributes": {...}, "<Resource>": {...} | [...]}`; the resource key is
+    absent when nothing matched (the XML-born JSON has no element then), `@attributes` never is.
+
+    Raises:
+        ApiError: naming the endpoint and what is missing, for an HTTP 200 of another shape (it would otherwise read
+            as an empty list and the sync would end 'successfully' with no records).
+    """
+    body = _object(response)
+    expect(response, body, "@attributes", dict, "the list attributes")
+    if resource in body:
+        expect(response, body, resource, (dict, list), f"the {resource} records")
+    return body
 
 
 def _next_page(response: requests.Response) -> tuple[str, Mapping[str, Any] | None] | None:

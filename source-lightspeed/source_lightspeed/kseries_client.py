@@ -41,13 +41,15 @@ class KSeriesClient:
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
                  retry: RetryPolicy | None = None) -> None:
         redactor = Redactor((settings.client_secret, settings.refresh_token))
-        self.token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock)
+        self.token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock,
+                                     host_setting="platform.auth_server_url (or platform.environment)")
         self.auth = OAuth2Auth(token_url=settings.token_url, client_id=settings.client_id,
                                client_secret=settings.client_secret, http=self.token_http,
                                refresh_token=settings.refresh_token, on_rotate=on_rotate, clock=clock,
                                client_auth="basic")
         self.http = HttpClient(base_url=settings.base_url, auth=self.auth, redactor=redactor, sleep=sleep, clock=clock,
-                               retry=retry or RetryPolicy(), headers={"Accept": "application/json"})
+                               retry=retry or RetryPolicy(), headers={"Accept": "application/json"},
+                               host_setting="platform.environment (or platform.base_url)")
 
     def businesses(self) -> list[dict[str, Any]]:
         """Every business the token may read, each with `businessLocations` (`blID`, `blName`, `country`)."""

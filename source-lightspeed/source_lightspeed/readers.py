@@ -115,7 +115,7 @@ class EcomReader:
                 yield to_record(mapping.ecom_customer(raw))
 
     def products(self, since: datetime) -> Iterator[Item]:
-        taxes = self.client.get("taxes.json").get("taxes") or []
+        taxes = self.client.get_key("taxes.json", "taxes", list, "the tax list")
         rates = {str(t.get("id")): mapping.percent(t.get("rate")) for t in taxes if isinstance(t, Mapping)}
         cache: dict[str, dict[str, Any] | None] = {}
         for window in self.windows("variants", "products", since):

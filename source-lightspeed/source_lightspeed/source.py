@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from airbyte_cdk.models import AirbyteMessage, FailureType
+from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, FailureType
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -45,6 +45,9 @@ class SourceLightspeed(AbstractSource):
         self._emit = emit
         self._retail_clients: dict[tuple[str, str, str], RetailClient] = {}
         self._pos_clients: dict[tuple[str, ...], KSeriesClient | XSeriesClient] = {}
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        return protocol.connection_status(*self.check_connection(logger, config))
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
         try:

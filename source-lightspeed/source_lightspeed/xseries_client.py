@@ -51,14 +51,16 @@ class XSeriesClient:
         else:
             assert settings.client_id and settings.client_secret and settings.refresh_token
             token_http = HttpClient(base_url=settings.token_url, redactor=redactor, sleep=sleep, clock=clock,
-                                    error_message=xseries_error_message)
+                                    error_message=xseries_error_message,
+                                    host_setting="platform.auth_server_url (or platform.domain_prefix)")
             auth = OAuth2Auth(token_url=settings.token_url, client_id=settings.client_id,
                               client_secret=settings.client_secret, http=token_http,
                               refresh_token=settings.refresh_token, on_rotate=on_rotate, clock=clock)
         self.auth = auth
         self.http = HttpClient(base_url=f"{settings.base_url}/api/2.0", auth=auth, error_message=xseries_error_message,
                                redactor=redactor, sleep=sleep, clock=clock, retry=retry or RetryPolicy(),
-                               headers={"Accept": "application/json"})
+                               headers={"Accept": "application/json"},
+                               host_setting="platform.domain_prefix (or platform.base_url)")
 
     def pages(self, resource: str, after: int, page_size: int) -> Iterator[VersionPage]:
         """Pages of `resource` with a version above `after`, oldest change first."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from airbyte_cdk.entrypoint import launch
-
+from connector_common.entrypoint import run_connector
 from connector_common.protocol import config_path_from_argv
 from source_shopify_orders.source import SourceShopifyOrders
+
+SUMMARY = ("reads orders, customers and products from the Shopify GraphQL Admin API as canonical bookkeeping "
+           "records, incrementally")
 
 
 def run() -> None:
     """Run the source with the CLI arguments; rotated OAuth tokens are written back to the --config file."""
-    launch(SourceShopifyOrders(config_path=config_path_from_argv(sys.argv)), sys.argv[1:])
+    source = SourceShopifyOrders(config_path=config_path_from_argv(sys.argv))
+    run_connector(source, sys.argv[1:], program="source-shopify-orders", summary=SUMMARY)

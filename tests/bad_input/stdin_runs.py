@@ -38,6 +38,7 @@ class WriteRun:
     ledger: list[harness.Booking]
     documents: list[dict[str, Any]]  # the stand-in's sales documents, lines included
     customers: list[dict[str, Any]]  # the stand-in's accounts / customers
+    items: list[dict[str, Any]] = field(default_factory=list)  # the stand-in's items / articles
     seconds: float = 0.0
     label: str = ""
 
@@ -129,6 +130,10 @@ def _customers(kind: str, vendor: Any) -> list[dict[str, Any]]:
     return list(vendor.accounts() if kind == "exact" else vendor.customers())
 
 
+def _items(kind: str, vendor: Any) -> list[dict[str, Any]]:
+    return list(vendor.items() if kind == "exact" else vendor.articles())
+
+
 def run_write(case: Case) -> WriteRun:
     """Start a fresh stand-in for `case.kind`, run its destination's `write` with `case.stdin`, read the stand-in.
 
@@ -153,7 +158,7 @@ def run_write(case: Case) -> WriteRun:
         return WriteRun(kind=case.kind, returncode=proc.returncode, stdout=stdout,
                         stderr=proc.stderr.decode("utf-8", errors="replace"), messages=messages,
                         ledger=harness.ledger(case.kind, server), documents=_documents(case.kind, vendor),
-                        customers=_customers(case.kind, vendor), seconds=seconds, label=case.label)
+                        customers=_customers(case.kind, vendor), items=_items(case.kind, vendor), seconds=seconds, label=case.label)
     finally:
         server.stop()
 

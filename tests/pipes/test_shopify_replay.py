@@ -34,7 +34,7 @@ def replayed() -> Iterator[str]:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert line, proc.stderr.read() if proc.stderr else "serve printed nothing"
-        yield json.loads(line)["shopify"]
+        yield json.loads(line)["shopify"]["base_url"]  # serve --json: {name: {"base_url", "credentials"}}
     finally:
         proc.terminate()
         proc.wait(timeout=10)

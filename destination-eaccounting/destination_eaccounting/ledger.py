@@ -1,0 +1,55 @@
+"""The ledger side of `reconcile-bookings`: the documents eAccounting holds for our booking references (read only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from connector_common.reconcile import LedgerDocument
+from destination_eaccounting.client import EaccountingClient
+from destination_eaccounting.config import settings_from_config
+from destination_eaccounting.destination import DestinationEaccounting
+from destination_eaccounting.mapping import credit_kind
+
+
+class EaccountingLedger:
+    """Invoice drafts (and the invoices they became), invoices or orders by YourReference."""
+
+    name = "Visma eAccounting"
+
+    def __init__(self, config: dict[str, Any], config_path: str | None) -> None:
+        self.settings = settings_from_config(dict(config))
+        destination = DestinationEaccounting(config_path, emit=lambda _message: None)
+        self.client: EaccountingClient = destination._client(self.settings, config)  # rotated tokens are saved
+
+    def documents(self, references: Sequence[str]) -> list[LedgerDocument]:
+        kinds = dict.fromkeys((self.settings.document_type, credit_kind(self.settings.document_type)))
+        seen: set[str] = set()
+        out = []
+        for kind in kinds:
+            for doc in self.client.find_documents(kind, list(references)):
+                key = str(doc.get("Id"))
+                if key in seen:  # a draft search also returns booked invoices
+                    continue
+                seen.add(key)
+                if "TotalAmount" in doc:
+                    gross = _money(doc.get("TotalAmount")) - _money(doc.get("TotalRoundings"))
+                    vat = _money(doc.get("TotalVatAmount"))
+                else:  # orders: net amount + VAT
+                    vat = _money(doc.get("VatAmount"))
+                    gross = _money(doc.get("Amount")) + vat
+                out.append(LedgerDocument(reference=str(doc.get("YourReference") or ""),
+                                          number=str(doc.get("InvoiceNumber") or doc.get("Number") or key),
+                                          date=str(doc.get("InvoiceDate") or doc.get("OrderDate") or "")[:10],
+                                          net=gross - vat, vat=vat))
+        return out
+
+
+def _money(value: object) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def open_ledger(config: dict[str, Any], config_path: str | None) -> EaccountingLedger:
+    """The entry point registered in `connector_common.ledgers` as `eaccounting`."""
+    return EaccountingLedger(config, config_path)
