@@ -26,6 +26,7 @@ SKIP_REASONS = {
     "skipped_unpaid": "not paid: payment status {payment_status}",
     "skipped_test": "a test order (skip_test_orders is on)",
 }
+STOPPED = "not booked: the sync stopped here"  # the reason's start when an API or config error ends the write
 CSV_COLUMNS = ("shop_reference", "order_id", "date", "status", "document_type", "document_status", "document_number",
                "booking_reference", "debtor", "vat_scenario", "vat_code", "vat_rate", "net", "vat", "gross", "reason")
 
@@ -302,6 +303,11 @@ def _check_block(orders: list[OrderOutcome], dry_run: bool) -> list[str]:
                      "book them by hand or fix the cause and sync again.")
     else:
         items.append("Every order read was booked (or was booked already by an earlier run).")
+    stopped = [o for o in problems if o.reason.startswith(STOPPED)]
+    if stopped:
+        items.append(f"The sync stopped at order {e(stopped[0].reference or stopped[0].key)}: orders after it were not "
+                     "processed in this run and are not listed; the next sync continues from the last confirmed "
+                     "state.")
     items.append(f"{defaulted} document(s) went to the default debtor (walk-in or anonymous sales): check that "
                  "this is the intended account.")
     items.append(f"{credit_notes} credit note(s) for refunds or returns: they are negative amounts in the totals.")
