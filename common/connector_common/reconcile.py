@@ -347,12 +347,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                         "back to it)")
     parser.add_argument("--bookings", action="append", required=True, type=Path, metavar="FILE",
                         help="a booking report CSV (write --report), or the source's JSONL output; repeatable")
-    parser.add_argument("--from", dest="since", type=date.fromisoformat, help="first order date, YYYY-MM-DD")
-    parser.add_argument("--to", dest="until", type=date.fromisoformat, help="last order date, YYYY-MM-DD")
+    parser.add_argument("--from", dest="since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="first order date")
+    parser.add_argument("--to", dest="until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="last order date")
     args = parser.parse_args(argv)
     try:
         result = run(args.destination, args.config, args.bookings, (args.since, args.until))
-    except (ConnectorError, OSError, ValueError) as exc:
+    except OSError as exc:
+        sys.stderr.write(f"reconcile-bookings: {exc.filename}: {exc.strerror}\n")
+        return 2
+    except (ConnectorError, ValueError) as exc:
         sys.stderr.write(f"reconcile-bookings: {exc}\n")
         return 2
     sys.stdout.write(render_text(result) + "\n")

@@ -120,3 +120,12 @@ def test_given_an_unknown_destination_then_the_installed_ledgers_are_listed(tmp_
                            str(booking_report(tmp_path))])
     err = capsys.readouterr().err
     assert code == 2 and "'nope' is not an installed ledger" in err and "exact-online" in err
+
+
+def test_given_a_bookings_file_that_does_not_exist_then_one_line_names_it(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "c.json"
+    config.write_text("{}")
+    code = reconcile.main(["--destination", "exact-online", "--config", str(config), "--bookings",
+                           str(tmp_path / "missing.csv")])
+    assert (code, capsys.readouterr().err) == (2, f"reconcile-bookings: {tmp_path / 'missing.csv'}: "
+                                                  "No such file or directory\n")
