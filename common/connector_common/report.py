@@ -263,7 +263,9 @@ tfoot th,tfoot td{font-weight:700;background:#f4f4f4}
 tr.skipped td,tr.failed td,tr.skipped th,tr.failed th{background:#fff4e5}
 .status-failed{color:#8a1c00;font-weight:700}.status-skipped{color:#7a4a00;font-weight:700}
 ul.check li{margin:.25rem 0}.meta{color:#333}
-@media print{body{margin:0;max-width:none;font-size:10pt}thead{display:table-header-group}
+td{overflow-wrap:anywhere}td.docno{overflow-wrap:normal}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{margin:0;max-width:none;font-size:8pt}thead{display:table-header-group}th,td{padding:.15rem .3rem}
 tr{break-inside:avoid}h2{break-after:avoid}a{color:inherit;text-decoration:none}}
 """
 
@@ -363,9 +365,9 @@ def _orders_table(orders: list[OrderOutcome]) -> list[str]:
                        f"<td>{e(order.explanation)}</td></tr>")
         for document in order.documents:
             number = document.number if document.status != WOULD_CREATE else "would create"
-            vat = "<br>".join(e(f"{_label(p.scenario)}, code {p.code}, {_rate(p.rate)} %") for p in document.parts)
+            vat = "<br>".join(e(f"{_label(p.scenario)}, code {p.code}, {_rate(p.rate)}\u00a0%") for p in document.parts)
             out.append(f"<tr{row_class}>{head}<td>{e(_label(document.kind))} ({e(document.status)})</td>"
-                       f"<td>{e(number)}</td><td>{e(order.debtor)}</td><td>{vat}</td>"
+                       f'<td class="docno">{e(number)}</td><td>{e(order.debtor)}</td><td>{vat}</td>'
                        f"{_money_cells(document) if document.parts else '<td></td><td></td><td></td>'}"
                        f"<td>{e(order.explanation)}</td></tr>")
     out += ["</tbody>", "</table>", "</section>"]
