@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "unit_tests"))
 sys.path.insert(0, str(HERE / "integration_tests"))
 
-from eacc_builders import config, many_specs, order_record  # noqa: E402
+from eacc_builders import START, config, many_specs, order_record  # noqa: E402
 from eacc_harness import run_write, with_states  # noqa: E402
+
+from connector_common.testing import SimulatedClock  # noqa: E402
 
 sandbox: Any = importlib.import_module("sandbox")  # the stand-in package (installed editable from sandbox/)
 ORDERS = 300
@@ -27,10 +30,12 @@ PER_ENDPOINT_PER_MINUTE = 590  # 600 documented, 10 kept in reserve by Eaccounti
 SIMULATED_LATENCY = 0.15  # seconds per call, a plausible round trip to eaccountingapi.vismaonline.com
 
 
-def measure(server: Any, cfg: dict[str, Any], specs: list[Any], label: str) -> tuple[float, float, int]:
+def measure(server: Any, cfg: dict[str, Any], specs: list[Any], label: str,
+            clock: SimulatedClock) -> tuple[float, float, int]:
+    clock.sleep(max(0.0, (START + timedelta(minutes=max(s.minutes for s in specs) + 10)).timestamp() - clock.now))
     server.clear_log()
     started = time.perf_counter()
-    run = run_write(cfg, with_states([order_record(s) for s in specs], every=50))
+    run = run_write(cfg, with_states([order_record(s) for s in specs], every=50), clock=clock)
     elapsed = time.perf_counter() - started
     if run.error is not None:
         raise SystemExit(f"{label}: write failed: {run.error.message}")
@@ -47,15 +52,20 @@ def measure(server: Any, cfg: dict[str, Any], specs: list[Any], label: str) -> t
 def main() -> None:
     orders = int(sys.argv[1]) if len(sys.argv) > 1 else ORDERS
     latency = float(sys.argv[2]) if len(sys.argv) > 2 else SIMULATED_LATENCY
-    server = sandbox.start("eaccounting", seed="demo")
+    # each run starts 10 minutes after its last order was placed, as a scheduled sync does (the company's newest
+    # document tells the destination which orders cannot be booked yet)
+    clock = SimulatedClock(now=START.timestamp(), tick=0.001)
+    server = sandbox.start("eaccounting", seed="demo", clock=clock)
     try:
         cfg = config(server.base_url)
         first = many_specs(orders)
         first_calls, first_busiest, first_booked = measure(server, cfg, first,
-                                                           "first sync (new customers and articles)")
+                                                           "first sync (new customers and articles)", clock)
         steady = [s for s in many_specs(orders, start=100001) if not s.refund_line]
+        for spec in steady:
+            spec.minutes += orders + 30  # placed after the first sync
         steady_calls, steady_busiest, steady_booked = measure(server, cfg, steady,
-                                                              "steady state (known customers and articles)")
+                                                              "steady state (known customers and articles)", clock)
     finally:
         server.stop()
     results = []

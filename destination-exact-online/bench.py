@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +26,15 @@ from airbyte_cdk.models import (
     DestinationSyncMode,
     SyncMode,
 )
-from exact_testdata import messages_for, realistic_orders, sandbox_config
+from exact_testdata import BASE_TIME, messages_for, realistic_orders, sandbox_config
 
+from connector_common.http import endpoint_of
 from connector_common.protocol import serialize
 from connector_common.testing import SimulatedClock
 from destination_exact_online import DestinationExactOnline
 from sandbox import SandboxServer, make_vendor
+
+DOCUMENT_PATHS = ("/salesinvoice/SalesInvoices", "/salesorder/SalesOrders", "/salesentry/SalesEntries")
 
 
 def run(config: dict[str, Any], orders: list[Any], clock: SimulatedClock) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -53,7 +58,9 @@ def run(config: dict[str, Any], orders: list[Any], clock: SimulatedClock) -> tup
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     latency = float(sys.argv[2]) if len(sys.argv) > 2 else 0.15
-    clock = SimulatedClock(now=1_714_550_400.0)  # 2024-05-01
+    # the shop's orders are placed BASE_TIME + n minutes; each run starts after its orders were placed, as a real
+    # scheduled sync does (the ledger's clock is what tells a destination which orders cannot be booked yet)
+    clock = SimulatedClock(now=(BASE_TIME + timedelta(minutes=count + 10)).timestamp())
     server = SandboxServer(make_vendor("exact", clock=clock, minutely_limit=60, daily_limit=5000), latency=latency,
                            sleep=clock.sleep).start()
     try:
@@ -66,16 +73,30 @@ def main() -> None:
         for label, orders in (("first sync (new customers)", realistic_orders(count, start=1)),
                               ("steady state (known)", realistic_orders(count, start=count + 1)),
                               ("re-run (all booked)", realistic_orders(count, start=count + 1))):
+            placed = max(o.created_at for o in orders).timestamp()
+            clock.sleep(max(0.0, placed + 600 - clock.now))  # the next sync runs 10 minutes after its last order
+            server.clear_log()
             summary, config = run(config, orders, clock)
             calls = int(summary["api_calls"])
+            by_endpoint = Counter(endpoint_of(r.method, r.path) for r in server.requests()
+                                  if not r.path.startswith("/_sandbox"))
+            documents = sum(n for key, n in by_endpoint.items()
+                            if key.startswith("POST ") and key.endswith(DOCUMENT_PATHS))
             per_order = calls / count
             per_minute = count / (summary["virtual_seconds"] / 60)
             results.append({"run": label, "orders": count, "api_calls": calls, "calls_per_order": per_order,
-                            "orders_per_minute": per_minute, "orders_per_day": 5000 / per_order if per_order else None,
+                            "orders_per_minute": per_minute, "documents": documents,
+                            "calls_per_document": calls / documents if documents else None,
+                            "calls_by_endpoint": dict(sorted(by_endpoint.items())),
+                            "orders_per_day": 5000 / per_order if per_order else None,
                             "virtual_seconds": summary["virtual_seconds"], "wall_seconds": summary["wall_seconds"]})
             print(f"{label:<28}{count:>7}{calls:>10}{per_order:>12.2f}{per_minute:>11.1f}"
                   f"{int(5000 / per_order) if per_order else 0:>12}{summary['wall_seconds']:>8.1f}")
         print("* orders/day = 5000 / calls per order (the daily limit; setup calls of each run included)")
+        for r in results:
+            per_doc = f"{r['calls_per_document']:.3f}" if r["calls_per_document"] else "n/a"
+            print(f"{r['run']}: {r['documents']} documents posted, {per_doc} calls per document; "
+                  + ", ".join(f"{k}: {n}" for k, n in r["calls_by_endpoint"].items()))
         invoices = server.vendor.rows("SalesInvoice")  # type: ignore[attr-defined]
         print(f"ledger: {len(invoices)} sales invoices/credit notes for {2 * count} orders")
         print("BENCH " + json.dumps({"bench": "destination-exact-online", "latency_s": latency, "minutely_limit": 60,

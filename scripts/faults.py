@@ -25,6 +25,7 @@ the timeout. `--repro-slow-write` runs only that late-commit case, on every pipe
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import subprocess
@@ -321,6 +322,178 @@ def crash_campaign(source: str, destination: str, seed: int, base: Baseline, *, 
             server.stop()
 
 
+# --- the way back: source-exact-online | destination-shopify (stock levels and shipments) ------------------------
+WAY_BACK_STREAMS = ("stock_levels", "shipments")
+
+
+@dataclass
+class WayBackShop:
+    """A shop whose orders Exact holds as sales orders, some delivered with a tracking number, stock moved in Exact,
+    and the exact -> shopify connection prepared in `workdir` (with its own Exact consent)."""
+
+    servers: dict[str, sandbox.SandboxServer]
+    workdir: Path
+    tracking: dict[str, str]  # shop order name -> the tracking number of its Exact goods delivery
+
+
+@dataclass(frozen=True)
+class WayBackOutcome:
+    """One line of the way-back table: shipments fulfilled once (by tracking number), stock equal to Exact's."""
+
+    label: str
+    injected: Counter[str]
+    shipments: int
+    fulfilled_once: int
+    duplicates: int
+    missing: list[str]
+    positions: int
+    wrong_stock: list[str]
+    progress: Progress
+
+    @property
+    def clean(self) -> bool:
+        return self.progress.done and not (self.duplicates or self.missing or self.wrong_stock)
+
+
+def way_back_shop(workdir: Path, orders: int, seed: int) -> WayBackShop:
+    """Book the shop's orders in Exact as sales orders (a clean run), deliver the open ones with tracking numbers, sell
+    by phone and count a shelf in Exact; prepare the way back. Faults come afterwards, on the way back only."""
+    servers = harness.start_sandbox(seed=SHOP_SEED, orders=orders, names=["shopify", "exact"],
+                                    shopify=SANDBOX_OPTIONS["shopify"],
+                                    exact={**SANDBOX_OPTIONS["exact"], "catalogue": True})
+    for server in servers.values():
+        server.rng.seed(seed)
+    shop, exact = servers["shopify"].vendor, servers["exact"].vendor  # type: ignore[attr-defined]
+    there = workdir / "to_exact"
+    harness.prepare(there, "shopify", "exact", servers)
+    config_path = there / "destination_config.json"
+    config_path.write_text(json.dumps(json.loads(config_path.read_text()) | {
+        "document_type": "sales_order", "payment_statuses": ["pending", "paid"]}))
+    booked = harness.run_pipe(there, "shopify", "exact")
+    if booked.returncode != 0:
+        raise AssertionError(f"booking the shop's orders in Exact failed: {booked.errors or booked.stderr[-800:]}")
+    in_exact = {str(row["YourRef"]).removeprefix("shopify:"): row for row in exact.sales_orders()}
+    tracking = {}
+    for n, order in enumerate(o for o in shop.shop.orders.values() if o.cancelled_at is None
+                              and o.fulfillment_status == "unfulfilled" and not o.refunds
+                              and f"#{o.number}" in in_exact):
+        name = f"#{order.number}"
+        tracking[name] = f"3SFAULT{seed:04d}{n:03d}"
+        exact.deliver(in_exact[name]["OrderNumber"], tracking_number=tracking[name], shipping_method="POSTNL",
+                      quantities={ln.sku: ln.quantity for ln in order.lines if ln.sku})
+    skus = [v.sku for p in shop.shop.products.values() for v in p.variants if exact.stock_of(v.sku)]
+    exact.book_order("phone order", {skus[0]: 2}, warehouse="1")
+    exact.set_stock(skus[1], "1", 3)
+    back = workdir / "to_shop"
+    harness.prepare(back, "exact", "shopify", servers, streams=WAY_BACK_STREAMS)
+    harness.apply_credentials(back, "source", "exact", harness.reauthorize("exact", servers["exact"]))
+    return WayBackShop(servers, back, tracking)
+
+
+def way_back_audit(shop: WayBackShop, label: str, injected: Counter[str], progress: Progress) -> WayBackOutcome:
+    """Per delivered order: how many fulfilments carry its tracking number (1 = right); per Exact stock position:
+    does the mapped Shopify location show max(FreeStock, 0)."""
+    shopify, exact = shop.servers["shopify"].vendor, shop.servers["exact"].vendor  # type: ignore[attr-defined]
+    by_name = {f"#{o.number}": o for o in shopify.shop.orders.values()}
+    counts = {}
+    for name, number in shop.tracking.items():
+        fo = shopify.store.fulfillment_order(by_name[name].id)
+        counts[name] = sum(1 for f in (fo.fulfillments if fo else []) for t in f["tracking"] if t["number"] == number)
+    locations = [int(str(loc["legacyResourceId"])) for loc in shopify.store.locations]
+    variants = {v.sku: v.id for p in shopify.shop.products.values() for v in p.variants}
+    wrong = []
+    positions = exact.stock_positions()
+    for position in positions:
+        sku, warehouse = str(position["ItemCode"]), int(position["WarehouseCode"])
+        expected = max(int(Decimal(str(position["FreeStock"]))), 0)
+        level = shopify.store.levels.get((variants.get(sku), locations[warehouse - 1])) or {}
+        if level.get("available") != expected:
+            wrong.append(f"{sku}@{warehouse}: shop {level.get('available')} != Exact {expected}")
+    return WayBackOutcome(label, injected, len(shop.tracking), sum(1 for n in counts.values() if n == 1),
+                          sum(n - 1 for n in counts.values() if n > 1), sorted(k for k, n in counts.items() if n == 0),
+                          len(positions), wrong, progress)
+
+
+def way_back_campaign(rate: float, seed: int, *, orders: int, kills: int = 0, max_runs: int = 25,
+                      poll: float = 0.002) -> WayBackOutcome:
+    """Exact -> Shopify under faults on both sides (429, 5xx, drops, slow and lost responses, a revoked token each
+    side, Exact's daily quota) and `kills` kill -9s of destination-shopify between its writes and its state; resumed
+    from the last echoed state until done, then audited."""
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory(prefix="faults-way-back-") as tmp:
+        shop = way_back_shop(Path(tmp), orders, seed)
+        try:
+            dest = shop.servers["shopify"]
+            for side, kind in (("source", "exact"), ("destination", "shopify")) if rate > 0 else ():
+                install_faults(shop.servers[kind], kind, side, rate, revoke_every=rng.randint(1, 6),
+                               daily_every=rng.randint(1, 6), beyond_timeout=False)
+
+            def run_once(progress: Progress) -> harness.PipeRun:
+                pipe = harness.RunningPipe(shop.workdir, "exact", "shopify", env=pipe_env())
+                if progress.kills < kills:
+                    before = sum(1 for r in dest.requests() if r.method == "POST")
+                    target = before + rng.randint(1, 6)
+                    while pipe.running() and sum(1 for r in dest.requests() if r.method == "POST") < target:
+                        time.sleep(poll)
+                    time.sleep(rng.uniform(0, 0.03))
+                    if pipe.kill_destination():
+                        progress.kills += 1
+                return pipe.wait()
+
+            progress = resume_until_done(shop.workdir, "exact", "shopify", shop.servers, max_runs=max_runs,
+                                         run=run_once)
+            injected = harness.injected_faults(shop.servers["exact"]) + harness.injected_faults(dest)
+            label = f"rate {rate:g}" + (f", {progress.kills} kills" if kills else "")
+            return way_back_audit(shop, label, injected, progress)
+        finally:
+            for server in shop.servers.values():
+                server.stop()
+
+
+WAY_BACK_HEADER = (f"{'exact -> shopify':24} | {'faults injected':>15} | {'shipments':>9} | {'fulfilled once':>14} | "
+                   f"{'duplicates':>10} | {'missing':>7} | {'stock positions':>15} | {'wrong stock':>11} | "
+                   f"{'runs':>4} | {'reauths':>7} | {'day rolls':>9} | kinds")
+
+
+def way_back_row(o: WayBackOutcome) -> str:
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(o.injected.items()))
+    return (f"{o.label:24} | {sum(o.injected.values()):>15} | {o.shipments:>9} | {o.fulfilled_once:>14} | "
+            f"{o.duplicates:>10} | {len(o.missing):>7} | {o.positions:>15} | {len(o.wrong_stock):>11} | "
+            f"{o.progress.runs:>4} | {sum(o.progress.reauths.values()):>7} | {o.progress.day_rolls:>9} | {kinds}")
+
+
+def way_back_main(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """`--way-back`: the Exact -> Shopify campaign (each fault rate, then the crash seeds with `--kills` kill -9s)."""
+    started = time.monotonic()
+    jobs = [(rate, 2000 + i, 0) for i, rate in enumerate(args.rates)]
+    jobs += [(0.0, 3000 + seed, args.kills) for seed in range(1, args.seeds + 1)]
+    print(WAY_BACK_HEADER, flush=True)
+    with ThreadPoolExecutor(args.jobs) as pool:
+        outcomes = list(pool.map(lambda job: way_back_campaign(job[0], job[1], orders=args.orders, kills=job[2]),
+                                 jobs))
+    table = [WAY_BACK_HEADER, *(way_back_row(o) for o in outcomes)]
+    print("\n".join(table[1:]))
+    notes = []
+    for o in outcomes:
+        if not o.clean:
+            notes.append(f"NOT CLEAN {o.label}: done={o.progress.done} missing={o.missing[:5]} "
+                         f"duplicates={o.duplicates} wrong_stock={o.wrong_stock[:3]} ({len(o.wrong_stock)})")
+        notes += [f"  {o.label}: {failure}" for failure in dict.fromkeys(o.progress.failures)][:5]
+    if notes:
+        print("\n".join(["", "notes:", *notes]))
+    footer = (f"{len(outcomes)} campaigns, {time.monotonic() - started:.0f} s; shipments = goods deliveries with a "
+              "tracking number in Exact for open shop orders; wrong stock = Exact stock positions whose mapped Shopify "
+              "location does not show max(FreeStock, 0) after the last run")
+    print("\n" + footer)
+    write_section(args.report, "Way back campaign (Exact Online -> Shopify)",
+                  [f"`{' '.join(['scripts/faults.py', *(argv if argv is not None else sys.argv[1:])])}`",
+                   f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit()}, {args.orders} orders "
+                   f"per shop, connectors' read timeout {READ_TIMEOUT['seconds']:g} s.", "",
+                   "```", *table, "```", "", footer, *(["", "Notes:", "", *(f"- {n.strip()}" for n in notes)]
+                                                      if notes else [])])
+    return 0 if all(o.clean for o in outcomes) else 1
+
+
 def fault_row(o: Outcome) -> str:
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(o.injected.items()))
     reauths = sum(o.progress.reauths.values())
@@ -366,6 +539,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--read-timeout", type=float, default=READ_TIMEOUT["seconds"],
                         help="the connectors' read timeout in seconds (production: 60)")
     parser.add_argument("--crash", action="store_true", help="run the crash campaign instead")
+    parser.add_argument("--way-back", action="store_true",
+                        help="run the Exact -> Shopify campaign (stock levels, shipments) instead: every --rates, "
+                             "then --seeds crash runs with --kills kill -9s each")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--kills", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=4)
@@ -375,6 +551,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="Markdown file whose section for this campaign is replaced with the results")
     args = parser.parse_args(argv)
     READ_TIMEOUT["seconds"] = args.read_timeout
+    if args.way_back:
+        return way_back_main(args, argv)
     pairs = [p for p in PAIRS if f"{p[0]}-{p[1]}" in args.pipes]
     started = time.monotonic()
     with ThreadPoolExecutor(args.jobs) as pool:

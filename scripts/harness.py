@@ -368,13 +368,16 @@ def traces(workdir: Path, run: PipeRun) -> list[Trace]:
 
 
 def completed(workdir: Path, run: PipeRun) -> bool:
-    """True when the run got through: the source finished its stream (STREAM_STATUS COMPLETE) without an error, the
+    """True when the run got through: the source finished every stream (STREAM_STATUS COMPLETE) without an error, the
     destination echoed the source's last state, and the destination's only error (if any) is the report of records
     rejected by rule. (A killed destination also cuts the source's tee'd output short: matching states alone would
     not prove the source got to the end.)"""
     source = [validate_line(line) for line in output_lines(workdir / "source_output.jsonl")]
-    finished = any(m.trace is not None and m.trace.stream_status is not None
-                   and m.trace.stream_status.status.value == "COMPLETE" for m in source)
+    complete = {m.trace.stream_status.stream_descriptor.name for m in source
+                if m.trace is not None and m.trace.stream_status is not None
+                and m.trace.stream_status.status.value == "COMPLETE"}
+    wanted = {s["stream"]["name"] for s in _read_json(workdir / "source_catalog.json", {"streams": []})["streams"]}
+    finished = bool(complete) and wanted <= complete  # every stream: a kill can cut a multi-stream read short
     source_states = [m for m in source if m.type.value == "STATE"]
     echoed = [m for m in run.destination_messages if m.type.value == "STATE"]
     if not finished or not source_states or not echoed or source_states[-1].state != echoed[-1].state:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ import pytest
 import requests
 
 import sandbox
-from connector_common.protocol import validate_line
+from connector_common.model import Shipment, ShipmentLine, StockLevel
+from connector_common.protocol import record, serialize, validate_line
+from connector_common.records import to_record
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "scripts"))
 import harness
@@ -320,3 +324,51 @@ def test_given_a_plain_http_url_to_a_remote_host_when_checking_then_the_connecto
     assert check.status() == "FAILED"
     assert "https" in check.of_type("CONNECTION_STATUS")[0].connectionStatus.message
     assert output_leaks(all_secrets(), check) == []
+
+
+def shop_records(shop: Any) -> str:
+    """Protocol lines a ledger would send destination-shopify: one stock level and one shipment of an open order."""
+    when = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    sku = next(v.sku for p in shop.shop.products.values() for v in p.variants if v.active)
+    order = next(o for o in shop.shop.orders.values() if o.cancelled_at is None
+                 and o.fulfillment_status == "unfulfilled" and not o.refunds)
+    level = StockLevel(source="exact_online", source_id=f"{sku}@1", sku=sku, location="1", available=Decimal(7),
+                       on_hand=Decimal(7), reserved=Decimal(0), planned_in=Decimal(0), planned_out=Decimal(0),
+                       updated_at=when)
+    shipment = Shipment(source="exact_online", source_id="gd-1", order_source="shopify",
+                        order_reference=f"#{order.number}", shipped_at=when, updated_at=when,
+                        lines=tuple(ShipmentLine(sku=ln.sku, quantity=Decimal(ln.quantity)) for ln in order.lines),
+                        tracking_number="3SSECRETS0001", carrier="PostNL")
+    return "".join(serialize(record(stream, to_record(item))) + "\n"
+                   for stream, item in (("stock_levels", level), ("shipments", shipment)))
+
+
+def test_given_recognisable_secrets_when_destination_shopify_checks_writes_and_hits_a_401_then_no_secret_leaks(
+        tmp_path: Path, servers: LazySandbox) -> None:
+    name, server = harness.DESTINATIONS["shopify"], servers["shopify"]
+    config = with_credentials(harness.destination_config("shopify", servers), "shopify", SECRETS["shopify"])
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    key, wrong = WRONG["shopify"]
+    (tmp_path / "bad_config.json").write_text(json.dumps(with_credentials(config, "shopify", {key: wrong})))
+    (tmp_path / "catalog.json").write_text(json.dumps(harness.catalog(destination=True,
+                                                                      streams=("stock_levels", "shipments"))))
+    write = ["write", "--config", "config.json", "--catalog", "catalog.json"]
+    stdin = shop_records(server.vendor)
+
+    runs = [cli(name, ["spec"], tmp_path), cli(name, ["check", "--config", "bad_config.json"], tmp_path)]
+    assert runs[-1].status() == "FAILED"
+    runs.append(cli(name, ["check", "--config", "config.json"], tmp_path))
+    assert runs[-1].status() == "SUCCEEDED", runs[-1].lines[-3:]
+    runs.append(cli(name, write, tmp_path, stdin=stdin))
+    assert runs[-1].returncode == 0, runs[-1].stderr[-2000:]
+    summary = next(m.log.message for m in runs[-1].of_type("LOG") if m.log.message.startswith("SUMMARY "))
+    assert json.loads(summary.removeprefix("SUMMARY "))["outcomes"] == {"stock_levels:updated": 1,
+                                                                        "shipments:fulfilled": 1}, summary
+    # A second write after every token was revoked: Shopify answers 401 and the write ends with an error.
+    server.add_fault("revoke_tokens", every=1, count=1, path="graphql")
+    runs.append(cli(name, write, tmp_path, stdin=stdin))
+    assert 401 in [r.status for r in server.requests()]
+    assert runs[-1].of_type("TRACE"), "a write with a revoked token must end with an error trace"
+
+    assert [leak for run in runs for leak in output_leaks(all_secrets(), run)] == []
+    assert request_log_leaks(all_secrets(), server, TOKEN_PATHS["shopify"]) == []

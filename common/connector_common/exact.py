@@ -221,9 +221,11 @@ def parse_exact_datetime(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def odata_datetime(value: datetime) -> str:
+def odata_datetime(value: datetime, *, milliseconds: bool = False) -> str:
     """A `datetime'…'` literal in Exact's local time (filters are CET wall-clock, reference §3)."""
     local = value.astimezone(EXACT_TZ).replace(tzinfo=None)
+    if milliseconds:
+        return f"datetime'{local.isoformat(timespec='milliseconds')}'"
     return f"datetime'{local.strftime('%Y-%m-%dT%H:%M:%S')}'"
 
 
@@ -287,11 +289,13 @@ class ExactApi:
             url, page_params = next_url, None
 
     def rows(self, path: str, *, select: str, filter: str | None = None,  # noqa: A002
-             top: int | None = None) -> Iterator[dict[str, Any]]:
+             top: int | None = None, orderby: str | None = None) -> Iterator[dict[str, Any]]:
         """Every row of an OData query on a CRUD or bulk endpoint."""
         params: dict[str, Any] = {"$select": select}
         if filter:
             params["$filter"] = filter
+        if orderby:
+            params["$orderby"] = orderby
         if top:
             params["$top"] = top
         for page in self.pages(path, params):

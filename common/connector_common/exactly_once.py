@@ -16,6 +16,9 @@ after the last committed state, and the next run looks the reference up again be
 
 Limit: a server that commits a request later than the settle window after it stopped answering can still end up
 with a second copy; nothing on the client side can rule that out without an idempotency key.
+
+`FirstSeen` decides where the batch lookup of references is needed at all: only where a booking can exist (an order
+placed before the ledger's newest document, a resume right after a run stopped, an order sent twice in one run).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
 from connector_common.errors import AmbiguousWrite, TransientApiError
@@ -91,3 +95,90 @@ class CreateOnce:
             self.sleep(min(self.poll_seconds, left))
             found = find()
         return found
+
+
+DEFAULT_CLOCK_SKEW = timedelta(minutes=10)
+DEFAULT_REMEMBERED = 50_000
+
+
+class FirstSeen:
+    """Which references can already be booked in the ledger, so the exactly-once lookup runs only where it can find
+    something.
+
+    A destination does not see the source's cursor (the platform hands the committed state to the source, not to us),
+    so the committed cursor it can trust is the ledger's: the newest document there (`newest()`, read once per run).
+    An order can only have been booked after it was placed, so an order placed after that moment (plus
+    `clock_skew` between shop and ledger) cannot be in the ledger, and needs no lookup. Everything else is looked up:
+    orders placed earlier (booked by an earlier run, re-sent because they changed or the run was resumed), and the
+    whole run when
+
+    - the newest document is younger than the settle window plus the skew at the start of the run (a run just
+      stopped or is still running: one of its writes may still commit; a resume right after a crash lands here);
+    - an order appears placed later than the ledger's own clock allows (the clocks disagree: trust nothing);
+    - more than `remembered` references were booked this run (memory stays bounded).
+
+    References booked in this run are remembered (`booked`), so an order sent twice in one run is looked up again.
+
+    Args:
+        newest: the creation time (UTC) of the newest document in the ledger, None when it holds none; may err late
+            (too new means more lookups), never early.
+        now: the ledger's clock (UTC) at the start of the run.
+        settle: the longest a write can still commit after its request stopped (CreateOnce.settle_cap).
+        clock: a monotonic clock, to advance the ledger's time during the run.
+    """
+
+    def __init__(self, newest: Callable[[], datetime | None], now: Callable[[], datetime], *, settle: float,
+                 clock: Callable[[], float] = time.monotonic, clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+                 remembered: int = DEFAULT_REMEMBERED) -> None:
+        self._newest = newest
+        self._now = now
+        self.settle = timedelta(seconds=settle)
+        self.clock = clock
+        self.clock_skew = clock_skew
+        self.remembered = remembered
+        self._mark: datetime | None = None  # orders placed after this are new; None: everything may exist
+        self._started: tuple[datetime, float] | None = None
+        self._booked: set[str] = set()
+        self.reason: str | None = None  # why every reference is looked up (None while first-seen orders skip it)
+        self.lookups_skipped = 0
+
+    def may_exist(self, reference: str, placed_at: datetime) -> bool:
+        """True when a booking with this reference can exist (look it up); False for an order placed after it."""
+        if self._started is None:
+            self._start()
+        if self._mark is None or reference in self._booked:
+            return True
+        assert self._started is not None
+        ledger_now = self._started[0] + timedelta(seconds=self.clock() - self._started[1])
+        if placed_at > ledger_now + self.clock_skew:
+            self._lookup_all(f"order {reference} is placed at {placed_at.isoformat()}, after the ledger's clock "
+                             f"({ledger_now.isoformat()})")
+            return True
+        if placed_at <= self._mark:
+            return True
+        self.lookups_skipped += 1
+        return False
+
+    def booked(self, reference: str) -> None:
+        """A document with this reference was created in this run."""
+        if self._mark is None:
+            return
+        if len(self._booked) >= self.remembered:
+            self._lookup_all(f"more than {self.remembered} documents booked in this run")
+            return
+        self._booked.add(reference)
+
+    def _start(self) -> None:
+        now = self._now()
+        self._started = (now, self.clock())
+        newest = self._newest()
+        if newest is not None and now - newest < self.settle + self.clock_skew:
+            self._lookup_all(f"the ledger's newest document is from {newest.isoformat()}, within the settle window "
+                             "(a run just stopped or is running)")
+            return
+        self._mark = (newest or datetime.min.replace(tzinfo=UTC)) + self.clock_skew
+
+    def _lookup_all(self, reason: str) -> None:
+        self._mark = None
+        self._booked.clear()
+        self.reason = reason

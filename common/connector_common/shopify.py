@@ -344,7 +344,8 @@ class ShopifyClient:
 
     def download(self, url: str) -> requests.Response:
         """Stream a bulk-operation result file (a signed URL: no Shopify auth header is sent)."""
-        response = self.http.session.get(url, stream=True, timeout=self.http.timeout)
+        response = self.http.session.get(url, stream=True, timeout=self.http.timeout,
+                                         proxies=self.http.proxies_for(url))
         if not response.ok:
             raise TransientApiError(f"bulk result download returned HTTP {response.status_code}",
                                     status=response.status_code)

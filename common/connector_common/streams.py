@@ -33,6 +33,7 @@ class CanonicalStream(Stream, CheckpointMixin):
         self._start_date = start_date
         self._lookback = lookback
         self._cursor = Cursor()
+        self._schema: Mapping[str, Any] | None = None
 
     @property
     @abstractmethod
@@ -43,7 +44,9 @@ class CanonicalStream(Stream, CheckpointMixin):
         """Records updated at or after `since`, ascending by (updated_at, id)."""
 
     def get_json_schema(self) -> Mapping[str, Any]:  # type: ignore[override]
-        return load_schema(self.name)
+        if self._schema is None:  # the CDK asks for it once per record: read the shipped file once per stream
+            self._schema = load_schema(self.name)
+        return self._schema
 
     @property
     def state(self) -> MutableMapping[str, Any]:

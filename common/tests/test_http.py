@@ -256,3 +256,52 @@ def test_given_read_timeout_in_environment_then_clients_use_it_and_bad_values_ar
         HttpClient(BASE)
     monkeypatch.delenv("CONNECTOR_READ_TIMEOUT_SECONDS")
     assert HttpClient(BASE).timeout == (10.0, 60.0)
+
+
+class _Proxy(http.server.BaseHTTPRequestHandler):
+    """A forward proxy for plain HTTP: answers every request itself and records the absolute URL it was asked for."""
+
+    seen: list[str] = []
+
+    def do_GET(self) -> None:
+        _Proxy.seen.append(self.path)
+        body = b'{"via": "proxy"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def proxy():
+    _Proxy.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_given_http_proxy_in_the_environment_then_requests_go_through_it_and_it_is_looked_up_once(monkeypatch, proxy):
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    lookups = []
+    real = requests.utils.get_environ_proxies
+    monkeypatch.setattr(requests.utils, "get_environ_proxies", lambda url, **kw: lookups.append(url) or real(url, **kw))
+    c = HttpClient("http://shop.example.test", sleep=lambda _s: None)
+    for page in range(5):
+        assert c.get("/orders", params={"page": page}).json() == {"via": "proxy"}
+    assert _Proxy.seen == [f"http://shop.example.test/orders?page={page}" for page in range(5)]
+    assert len(lookups) == 1  # once per session and host, not per request
+
+
+def test_given_no_proxy_for_the_host_then_the_proxy_is_bypassed(monkeypatch, proxy):
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "shop.example.test")
+    c = HttpClient("http://shop.example.test")
+    assert c.proxies_for("http://shop.example.test/orders") == {}
+    assert c.proxies_for("http://other.example.test/x")["http"] == proxy

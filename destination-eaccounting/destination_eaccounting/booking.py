@@ -8,11 +8,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from cachetools import LRUCache
+
 from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError, quoted
-from connector_common.exactly_once import CreateOnce
+from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.model import (
     Address,
     Customer,
@@ -59,6 +62,7 @@ PAID_LIKE = frozenset({PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, Pay
 CASH_TERMS_TYPE = 2
 DRY_RUN_ID = "(dry run)"
 NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
+CACHE_SIZE = 20_000  # customers and articles remembered across batches (least recently used dropped first)
 _VENDOR_FIELD = re.compile(r"(?:HTTP \d{3}: |; )([A-Za-z][\w\[\].]*): ")
 CANONICAL_FIELDS = {  # eAccounting field -> canonical field path, for the skip report
     "InvoiceCountryCode": "billing_address.country", "InvoicePostalCode": "billing_address.postcode",
@@ -134,13 +138,19 @@ def vat_parts(plan: DocumentPlan) -> tuple[VatPart, ...]:
 
 
 class Booker:
-    """Implements the write loop's Sink for eAccounting: one document per order (and per refund), exactly once."""
+    """Implements the write loop's Sink for eAccounting: one document per order (and per refund), exactly once.
+
+    With `first_seen`, references of orders placed after the company's newest document are not looked up (they
+    cannot be booked yet; connector_common.exactly_once.FirstSeen). Customers and articles, found or not, are
+    remembered for the whole run in bounded LRU caches.
+    """
 
     def __init__(self, client: EaccountingClient, settings: Settings, ref: ReferenceData,
-                 log: Callable[[str], None] = lambda _: None, create_once: CreateOnce | None = None, *,
-                 recorder: Recorder | None = None) -> None:
+                 log: Callable[[str], None] = lambda _: None, create_once: CreateOnce | None = None,
+                 *, first_seen: FirstSeen | None = None, recorder: Recorder | None = None) -> None:
         self.client = client
         self.recorder = recorder or Recorder()
+        self.first_seen = first_seen
         self.create_once = create_once or CreateOnce.for_client(client.http)
         self.settings = settings
         self.ref = ref
@@ -148,8 +158,9 @@ class Booker:
         self.stats = Stats()
         self._booked: dict[str, dict[str, Any]] = {}
         self._checked_refs: set[str] = set()
-        self._customers: dict[str, dict[str, Any] | None] = {}  # "email:x" / "number:y" -> customer or None
-        self._articles: dict[str, dict[str, Any] | None] = {}  # article number -> article or None
+        # "email:x" / "number:y" -> customer or None
+        self._customers: LRUCache[str, dict[str, Any] | None] = LRUCache(CACHE_SIZE)
+        self._articles: LRUCache[str, dict[str, Any] | None] = LRUCache(CACHE_SIZE)  # number -> article or None
         self._updated_articles: set[str] = set()
         self._generic_prefetched = False
         self._parsed: dict[int, Order | RecordError] = {}  # id(Pending) -> the batch's parsed orders
@@ -175,6 +186,7 @@ class Booker:
         for order in orders:
             references.append(document_reference(order))
             references += [document_reference(order, r) for r in order.refunds]
+            self._skip_new(order, references[-1 - len(order.refunds):])
         self._lookup_documents(references, returns=any(is_return(o) for o in orders))
         keys = [self._customer_key(o) for o in orders if self._wanted(o) == "book"]
         self._lookup_customers([k for k in keys if k and k not in self._customers])
@@ -197,7 +209,8 @@ class Booker:
         raise RecordError(item.stream, None, None, "stream not supported by this destination")
 
     def summary(self) -> dict[str, Any]:
-        return {**self.stats.as_dict(), "dry_run": self.settings.dry_run}
+        return {**self.stats.as_dict(), "dry_run": self.settings.dry_run,
+                "reference_lookups_skipped": self.first_seen.lookups_skipped if self.first_seen else 0}
 
     # --- orders -----------------------------------------------------------------------------------------------
     def _wanted(self, order: Order) -> str:
@@ -209,6 +222,12 @@ class Booker:
         if order.payment_status in statuses or (PaymentStatus.PAID in statuses and order.payment_status in PAID_LIKE):
             return "book"
         return "skipped_unpaid"
+
+    def _skip_new(self, order: Order, references: list[str]) -> None:
+        """References that cannot be booked yet count as checked (an ambiguous POST still looks its one up)."""
+        if self.first_seen is not None:
+            placed: datetime = order.created_at
+            self._checked_refs.update(r for r in references if not self.first_seen.may_exist(r, placed))
 
     def _write_order(self, order: Order) -> str:
         wanted = self._wanted(order)
@@ -291,6 +310,8 @@ class Booker:
 
         document = self._created(post, find, f"{plan.kind} {plan.reference!r} (order {_key(order)})")
         self._booked[plan.reference] = document
+        if self.first_seen is not None:
+            self.first_seen.booked(plan.reference)
         return document
 
     def _created(self, post: Callable[[], dict[str, Any]], find: Callable[[], dict[str, Any] | None],

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,18 @@ _TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
 DOCUMENT_PATHS = {"customer_invoice_draft": "customerinvoicedrafts", "customer_invoice": "customerinvoices",
                   "order": "orders"}
 ACCEPT_JSON = {"Accept": "application/json"}  # the body's Content-Type comes with `json=`
+NEWEST_CHECKS = 4  # calls to confirm the newest document when the sort was not honoured
+
+
+def _utc(value: Any) -> datetime | None:
+    """eAccounting's UTC timestamp (`2024-05-01T09:00:00.123Z`, ISO-8601) or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _body(response: requests.Response) -> dict[str, Any]:
@@ -148,6 +161,35 @@ class EaccountingClient:
 
     def find_articles(self, numbers: list[str]) -> list[dict[str, Any]]:
         return self.find("articles", "Number", numbers)
+
+    def newest_created(self, kinds: Iterable[str]) -> datetime | None:
+        """When the newest document of these kinds (anyone's; drafts count booked invoices too) was created, UTC;
+        None when there is none. `$orderby=CreatedUtc desc` on one item, then `CreatedUtc gt <that>` must find
+        nothing (a sort the API ignored would otherwise pass an older one); after NEWEST_CHECKS calls: "now"."""
+        paths = dict.fromkeys(DOCUMENT_PATHS[k] for k in kinds)
+        if "customerinvoicedrafts" in paths:
+            paths[DOCUMENT_PATHS["customer_invoice"]] = None
+        newest: datetime | None = None
+        for path in paths:
+            first = self._one(path, {"$orderby": "CreatedUtc desc"})
+            found = _utc(first.get("CreatedUtc")) if first else None
+            for _ in range(NEWEST_CHECKS):
+                if found is None:
+                    break
+                newer = self._one(path, {"$filter": f"CreatedUtc gt {found.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z"})
+                if newer is None:
+                    break
+                found = _utc(newer.get("CreatedUtc"))
+            else:
+                found = datetime.fromtimestamp(self.http.clock(), UTC)
+            if found is not None and (newest is None or found > newest):
+                newest = found
+        return newest
+
+    def _one(self, path: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        body = _body(self.http.get(path, params={**params, "$page": 1, "$pagesize": 1}, headers=ACCEPT_JSON))
+        data = body.get("Data")
+        return data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else None
 
     def find_documents(self, kind: str, references: list[str]) -> list[dict[str, Any]]:
         """Documents of `kind` carrying one of `references` in YourReference. Drafts also search booked invoices

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from airbyte_cdk.models import (
@@ -20,6 +21,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from connector_common import protocol
 from connector_common.auth import OAuth2Auth, TokenSet
 from connector_common.errors import ConfigError, ConnectorError
+from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.http import HttpClient, Redactor
 from connector_common.protocol import to_traced
 from connector_common.report import Recorder
@@ -28,7 +30,7 @@ from connector_common.write_loop import BookingDestination, write_loop
 from destination_eaccounting.booking import Booker, ReferenceData, resolve_terms
 from destination_eaccounting.client import EaccountingClient, EaccountingRateLimiter, classify_error, error_message
 from destination_eaccounting.config import Settings, settings_from_config
-from destination_eaccounting.mapping import PlanContext
+from destination_eaccounting.mapping import PlanContext, credit_kind
 from destination_eaccounting.vat_codes import MissingCoding, build_coding_table, coding_from_api
 
 STREAMS = frozenset({"orders", "customers", "products"})
@@ -81,7 +83,13 @@ class DestinationEaccounting(BookingDestination):
             ref = load_reference_data(client, settings)
         except ConnectorError as exc:
             raise to_traced(exc) from None
-        booker = Booker(client, settings, ref, log=lambda text: self._emit(protocol.log(text)), recorder=recorder)
+        create_once = CreateOnce.for_client(client.http)
+        kinds = {settings.document_type, credit_kind(settings.document_type)}
+        first_seen = FirstSeen(lambda: client.newest_created(kinds),
+                               lambda: datetime.fromtimestamp(client.http.clock(), UTC),  # no server clock to ask
+                               settle=create_once.settle_cap, clock=client.http.clock)
+        booker = Booker(client, settings, ref, log=lambda text: self._emit(protocol.log(text)),
+                        create_once=create_once, first_seen=first_seen, recorder=recorder)
         streams = {s.stream.name for s in catalog.streams} & STREAMS
         if settings.dry_run:
             yield protocol.log("DRY RUN: nothing is written to eAccounting; the booking plan follows")

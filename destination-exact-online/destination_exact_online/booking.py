@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+from cachetools import LRUCache
+
 from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
-from connector_common.exactly_once import CreateOnce
+from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.http import default_timeout
 from connector_common.model import Customer, Order, PaymentStatus, Product
 from connector_common.records import from_record
@@ -42,6 +44,8 @@ from destination_exact_online.vat_codes import VatCodeTable
 PAID_LIKE = {PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
 DRY_RUN_ID = "(new)"
 NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
+CACHE_SIZE = 20_000  # accounts and items remembered across batches (least recently used dropped first)
+STALE = ("ongeldige referentie", "invalid reference")  # Exact's words for an ID that no longer exists
 
 
 class ExactApi(Protocol):
@@ -100,13 +104,21 @@ class Booker:
     write(item): books one record. Every POST goes through `create_once` (connector_common.exactly_once): after an
     ambiguous failure the reference is looked up again (for as long again as the failed request was in flight) before
     anything is posted twice.
+
+    With `first_seen` (entity -> FirstSeen), the batch lookup of references skips orders placed after the ledger's
+    newest document (they cannot be booked yet). Accounts and items found or created are remembered for the whole
+    run in bounded LRU caches; a document Exact refuses with "invalid reference" (an account or item deleted or merged
+    since) drops the order's cached account and items and is posted once more with fresh ones.
     """
 
     def __init__(self, client: ExactApi, settings: Settings, vat: VatCodeTable, *, gl_ids: dict[str, str] | None = None,
                  emit: Callable[[str], None] | None = None, call_counter: Callable[[], int] | None = None,
-                 create_once: CreateOnce | None = None, recorder: Recorder | None = None) -> None:
+                 create_once: CreateOnce | None = None, first_seen: Callable[[str], FirstSeen] | None = None,
+                 recorder: Recorder | None = None) -> None:
         self.client = client
         self.recorder = recorder or Recorder()
+        self.first_seen = first_seen
+        self._first_seen: dict[str, FirstSeen] = {}
         self.create_once = create_once or CreateOnce(settle_cap=2 * default_timeout()[1])
         self.call_counter = call_counter
         self.settings = settings
@@ -117,15 +129,14 @@ class Booker:
         self._parsed: dict[int, Order | Customer | Product | RecordError] = {}
         self._documents: dict[str, str] = {}  # reference -> document ID, for every reference looked up or created
         self._looked_up_refs: set[str] = set()
-        self._accounts: dict[str, str] = {}  # e-mail -> account ID
-        self._looked_up_emails: set[str] = set()
-        self._updated_accounts: set[str] = set()
-        self._items: dict[str, str] = {}  # item code -> item ID
-        self._looked_up_items: set[str] = set()
-        self._updated_items: set[str] = set()
-        self._matched_items: set[str] = set()
+        # e-mail -> (account ID, has customer status), or None: looked up and not there
+        self._accounts: LRUCache[str, tuple[str, bool] | None] = LRUCache(CACHE_SIZE)
+        self._updated_accounts: LRUCache[str, bool] = LRUCache(CACHE_SIZE)
+        self._items: LRUCache[str, str | None] = LRUCache(CACHE_SIZE)  # item code -> item ID, or None: not there
+        self._updated_items: LRUCache[str, bool] = LRUCache(CACHE_SIZE)
+        self._matched_items: LRUCache[str, bool] = LRUCache(CACHE_SIZE)
         self._default_debtor: str | None = None
-        self._not_customers: set[str] = set()  # matched accounts without customer status (invoicing them fails)
+        self.stale_references = 0
 
     # -- Sink ---------------------------------------------------------------------------------------------------
     def prepare(self, batch: Sequence[Pending]) -> None:
@@ -149,7 +160,8 @@ class Booker:
                 except RecordError:
                     plans = []
                 for plan in plans:
-                    refs.setdefault(document_entity(plan), []).append(plan.reference)
+                    if self._may_exist(plan, parsed):
+                        refs.setdefault(document_entity(plan), []).append(plan.reference)
                     codes.update(line.item_code for line in plan.lines if line.item_code)
                 facts = customer_facts_from_order(parsed, self.settings.seller_country)
                 if facts and self.settings.customer_matching == "email":
@@ -187,9 +199,20 @@ class Booker:
         return {"documents": dict(self.stats.documents), "customers": dict(self.stats.customers),
                 "items": dict(self.stats.items), "vat": self.stats.vat, "dry_run": self.settings.dry_run,
                 "recovered_after_ambiguous_write": self.stats.recovered_after_ambiguous_write,
+                "reference_lookups_skipped": sum(f.lookups_skipped for f in self._first_seen.values()),
+                "stale_references": self.stale_references,
                 **({"api_calls": self.call_counter()} if self.call_counter else {})}
 
     # -- orders -------------------------------------------------------------------------------------------------
+    def _may_exist(self, plan: BookingPlan, order: Order) -> bool:
+        """Whether a document with the plan's reference can be in Exact already (then it is looked up)."""
+        if self.first_seen is None:
+            return True
+        entity = document_entity(plan)
+        if entity not in self._first_seen:
+            self._first_seen[entity] = self.first_seen(entity)
+        return self._first_seen[entity].may_exist(plan.reference, order.created_at)
+
     def _plans(self, order: Order) -> list[BookingPlan]:
         plans = [order_plan(order, self.settings, self.vat)]
         if self.settings.refunds == "credit_note":
@@ -216,7 +239,14 @@ class Booker:
                 with _refusals("orders", order_key(order), "customer", "debtor account"):
                     debtor = self._debtor(order)
                 self.recorder.debtor(debtor[1])
-            outcomes.append(self._book(plan, debtor))
+            try:
+                outcomes.append(self._book(plan, debtor))
+            except StaleReference:
+                self._forget(order, plan)
+                with _refusals("orders", order_key(order), "customer", "debtor account"):
+                    debtor = self._debtor(order)
+                self.recorder.debtor(debtor[1])
+                outcomes.append(self._book(plan, debtor))
         return outcomes[0] if len(set(outcomes)) == 1 or outcomes[0] != "exists" else "exists_new_credit_note"
 
     def _book(self, plan: BookingPlan, debtor: tuple[str, str]) -> str:
@@ -253,20 +283,33 @@ class Booker:
         self._documents[plan.reference] = self._create_once(
             post, lambda: self.client.documents_by_reference(entity, [plan.reference]).get(plan.reference),
             f"{what} (order {plan.order_key})")
+        if entity in self._first_seen:
+            self._first_seen[entity].booked(plan.reference)
         self.stats.documents[kind] += 1
         number = created.get(NUMBER_FIELDS[entity]) or self._documents[plan.reference]
         self.recorder.document(DocumentOutcome(kind, plan.reference, CREATED, str(number), vat_parts(plan)))
         return "created"
 
+    def _forget(self, order: Order, plan: BookingPlan) -> None:
+        """Exact says an ID we sent no longer exists: drop the cached account and items of this order."""
+        self.stale_references += 1
+        facts = customer_facts_from_order(order, self.settings.seller_country)
+        if facts:
+            self._accounts.pop(facts.email, None)
+        for line in plan.lines:
+            if line.item_code:
+                self._items.pop(line.item_code, None)
+        self._default_debtor = None
+
     # -- customers ----------------------------------------------------------------------------------------------
     def _lookup_accounts(self, emails: set[str]) -> None:
-        todo = sorted(e for e in emails if e not in self._looked_up_emails)
+        todo = sorted(e for e in emails if e not in self._accounts)
         if todo:
-            for email, row in self.client.accounts_by_email(todo).items():
-                self._accounts[email] = str(row["ID"])
-                if str(row.get("Status") or "").strip() != "C":
-                    self._not_customers.add(str(row["ID"]))
-            self._looked_up_emails.update(todo)
+            found = self.client.accounts_by_email(todo)
+            for email in todo:
+                row = found.get(email)
+                self._accounts[email] = None if row is None else (
+                    str(row["ID"]), str(row.get("Status") or "").strip() == "C")
 
     def _debtor(self, order: Order) -> tuple[str, str]:
         """(account ID, label for the plan). Default debtor for anonymous orders or when matching is off."""
@@ -293,27 +336,28 @@ class Booker:
 
     def _upsert_account(self, facts: CustomerFacts) -> tuple[str, str]:
         self._lookup_accounts({facts.email})
-        existing = self._accounts.get(facts.email)
-        if existing and existing in self._not_customers and not self.settings.dry_run:
+        cached = self._accounts.get(facts.email)
+        existing = cached[0] if cached else None
+        if existing and cached and not cached[1] and not self.settings.dry_run:
             self.client.update("Account", existing, {"Status": "C"})
-            self._not_customers.discard(existing)
+            self._accounts[facts.email] = (existing, True)
             self.stats.customers["made_customer"] += 1
         if existing:
             if self.settings.update_customers and existing not in self._updated_accounts and not self.settings.dry_run:
                 self.client.update("Account", existing, account_payload(facts, for_update=True))
-                self._updated_accounts.add(existing)
+                self._updated_accounts[existing] = True
                 self.stats.customers["updated"] += 1
                 return existing, "updated"
             self.stats.customers["matched"] += 1
             return existing, "matched"
         if self.settings.dry_run:
             self.stats.customers["would_create"] += 1
-            self._accounts[facts.email] = DRY_RUN_ID
+            self._accounts[facts.email] = (DRY_RUN_ID, True)
             return DRY_RUN_ID, "new"
         account_id = self._create_row("Account", account_payload(facts),
                                       lambda: self.client.accounts_by_email([facts.email]).get(facts.email),
                                       f"account {facts.email}")
-        self._accounts[facts.email] = account_id
+        self._accounts[facts.email] = (account_id, True)
         contact = contact_payload(facts, account_id)
         if contact:
             self._create_once(lambda: str(self.client.create("Contact", contact)["ID"]),
@@ -345,18 +389,19 @@ class Booker:
 
     # -- items --------------------------------------------------------------------------------------------------
     def _lookup_items(self, codes: set[str]) -> None:
-        todo = sorted(c for c in codes if c not in self._looked_up_items)
+        todo = sorted(c for c in codes if c not in self._items)
         if todo:
-            for code, row in self.client.items_by_code(todo).items():
-                self._items[code] = str(row["ID"])
-            self._looked_up_items.update(todo)
+            found = self.client.items_by_code(todo)
+            for code in todo:
+                row = found.get(code)
+                self._items[code] = None if row is None else str(row["ID"])
 
     def _item(self, code: str, description: str, rate: Decimal, key: str) -> str:
         self._lookup_items({code})
         found = self._items.get(code)
         if found:
             if code not in self._matched_items:
-                self._matched_items.add(code)
+                self._matched_items[code] = True
                 self.stats.items["matched"] += 1
             return found
         if not self.settings.create_items:
@@ -386,7 +431,7 @@ class Booker:
         if existing:
             if self.settings.update_items and existing not in self._updated_items and not self.settings.dry_run:
                 self.client.update("Item", existing, product_item_payload(product, vat_code, for_update=True))
-                self._updated_items.add(existing)
+                self._updated_items[existing] = True
                 self.stats.items["updated"] += 1
                 return "item_updated"
             self.stats.items["matched"] += 1
@@ -419,7 +464,12 @@ def _refusals(stream: str, key: str | None, field: str | None, what: str) -> Ite
     except ApiError as exc:
         if not is_refusal(exc):
             raise
-        raise RecordError(stream, key, field, f"Exact refused the {what}: {exc}") from None
+        error = StaleReference if any(word in str(exc).lower() for word in STALE) else RecordError
+        raise error(stream, key, field, f"Exact refused the {what}: {exc}") from None
+
+
+class StaleReference(RecordError):
+    """Exact refused a record because an ID in it does not exist (any more): cached IDs may be out of date."""
 
 
 NUMBER_FIELDS = {"SalesInvoice": "InvoiceNumber", "SalesOrder": "OrderNumber", "SalesEntry": "EntryNumber"}

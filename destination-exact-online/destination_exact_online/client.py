@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from connector_common.auth import OAuth2Auth, RotationCallback
+from connector_common.errors import ConfigError, ConnectorError
 from connector_common.exact import (
     BusinessError,
     ExactApi,
@@ -15,6 +17,8 @@ from connector_common.exact import (
     build_http,
     classify_exact_error,
     exact_error_message,
+    odata_datetime,
+    parse_exact_datetime,
 )
 from connector_common.http import RetryPolicy
 from connector_common.wire import email_key, odata_string
@@ -32,15 +36,16 @@ ENDPOINTS = {
 }
 KEYS = {"SalesInvoice": "InvoiceID", "SalesOrder": "OrderID", "SalesEntry": "EntryID"}
 ACCOUNT_CODE_WIDTH = 18
+NEWEST_CHECKS = 4  # calls to confirm the newest document when $orderby is not honoured (Exact may drop it)
 
 
 class ExactClient(ExactApi):
     """Typed calls to one Exact division. POSTs are never repeated blindly (the HttpClient raises AmbiguousWrite)."""
 
     def query(self, entity: str, *, filter: str | None = None, select: str, top: int | None = None,  # noqa: A002
-              ) -> Iterator[dict[str, Any]]:
+              orderby: str | None = None) -> Iterator[dict[str, Any]]:
         """Every row of an OData query, following `__next` strictly in sequence."""
-        return self.rows(ENDPOINTS[entity], select=select, filter=filter, top=top)
+        return self.rows(ENDPOINTS[entity], select=select, filter=filter, top=top, orderby=orderby)
 
     def create(self, entity: str, payload: Mapping[str, Any], *, what: str | None = None) -> dict[str, Any]:
         """POST a new record and return it (Prefer: return=representation)."""
@@ -49,6 +54,62 @@ class ExactClient(ExactApi):
     def update(self, entity: str, record_id: str, payload: Mapping[str, Any], *, what: str | None = None) -> None:
         """PUT changed fields of an existing record (Exact answers 204 without a body)."""
         super().update(ENDPOINTS[entity], record_id, payload, what=what or entity)
+
+    # -- the ledger's clock (connector_common.exactly_once.FirstSeen) --------------------------------------------
+    def resolve_division(self) -> int:
+        """The configured division, else the user's current division from `current/Me` (not counted daily); the
+        same call tells Exact's clock."""
+        if self.division is None:
+            row = self._me()
+            if not row.get("CurrentDivision"):
+                raise ConfigError("Exact Online did not return a current division for this user")
+            self.division = int(row["CurrentDivision"])
+        return self.division
+
+    def _me(self) -> dict[str, Any]:
+        rows = list(self._me_rows())
+        if not rows:
+            raise ConfigError("Exact Online did not answer current/Me for this user")
+        self._server_clock = (parse_exact_datetime(rows[0].get("ServerTime")), self.http.clock())
+        return rows[0]
+
+    def _me_rows(self) -> list[dict[str, Any]]:
+        body = self.http.get("/api/v1/current/Me", params={"$select": "CurrentDivision,ServerTime"}).json()
+        data = body.get("d", {}) if isinstance(body, dict) else {}
+        rows = data.get("results", []) if isinstance(data, dict) else data
+        return [r for r in rows if isinstance(r, dict)]
+
+    def server_now(self) -> datetime:
+        """Exact's clock (UTC) now: its ServerTime from current/Me, advanced by our clock since it was read."""
+        clock = getattr(self, "_server_clock", None)
+        if clock is None:
+            self._me()
+            clock = self._server_clock
+        server_time, read_at = clock
+        if server_time is None:
+            raise ConnectorError("Exact Online's current/Me has no ServerTime")
+        return server_time + timedelta(seconds=self.http.clock() - read_at)
+
+    def newest_created(self, entity: str) -> datetime | None:
+        """When the newest document of this entity (anyone's) was created, in UTC; None when there is none.
+
+        `$orderby=Created desc` with `$top=1`, then `Created gt <that>` must find nothing (Exact may drop $orderby);
+        when it finds a newer one the check repeats from there, and after NEWEST_CHECKS calls the answer is Exact's
+        "now" (which makes the caller look everything up).
+        """
+        rows = list(self.query(entity, select="Created", orderby="Created desc", top=1))
+        if not rows:
+            return None
+        newest = parse_exact_datetime(rows[0].get("Created"))
+        for _ in range(NEWEST_CHECKS):
+            if newest is None:
+                break
+            literal = odata_datetime(newest, milliseconds=True)
+            newer = list(self.query(entity, select="Created", filter=f"Created gt {literal}", top=1))
+            if not newer:
+                return newest
+            newest = parse_exact_datetime(newer[0].get("Created"))
+        return self.server_now()
 
     # -- typed calls ----------------------------------------------------------------------------------------------
     def vat_codes(self) -> list[dict[str, Any]]:

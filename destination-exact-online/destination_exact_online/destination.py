@@ -25,7 +25,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from connector_common import protocol
 from connector_common.errors import ConfigError, ConnectorError
 from connector_common.exact import rotation_writer
-from connector_common.exactly_once import CreateOnce
+from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.http import RetryPolicy
 from connector_common.protocol import ConfigPersister, to_traced
 from connector_common.report import Recorder
@@ -108,9 +108,16 @@ class DestinationExactOnline(BookingDestination):
         except ConnectorError as exc:
             raise to_traced(exc) from None
         plan_lines: list[str] = []
+        create_once = CreateOnce.for_client(division.client.http)
+        client = division.client
+
+        def first_seen(entity: str) -> FirstSeen:
+            return FirstSeen(lambda: client.newest_created(entity), client.server_now,
+                             settle=create_once.settle_cap, clock=client.http.clock)
+
         booker = Booker(division.client, settings, division.vat, gl_ids=division.gl_ids, emit=plan_lines.append,
                         call_counter=lambda: api_calls(division.client),
-                        create_once=CreateOnce.for_client(division.client.http), recorder=recorder)
+                        create_once=create_once, first_seen=first_seen, recorder=recorder)
         if unknown:
             yield protocol.log(f"ignoring streams this destination does not book: {', '.join(unknown)}", Level.WARN)
         if settings.dry_run:

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteStateBlob,
@@ -138,13 +137,6 @@ def available(server: sandbox.SandboxServer, sku: str, location: int = PRIMARY) 
     return int(vendor.store.levels[(variant.id, location)]["available"])
 
 
-def set_available(server: sandbox.SandboxServer, sku: str, quantity: int, location: int = PRIMARY) -> None:
-    """The merchant counts the shelf and types a figure in the Shopify admin."""
-    vendor: Any = server.vendor
-    variant = next(v for p in vendor.shop.products.values() for v in p.variants if v.sku == sku)
-    vendor.store.set_quantity(variant.id, location, "available", quantity)
-
-
 def orders(server: sandbox.SandboxServer) -> list[Any]:
     vendor: Any = server.vendor
     return list(vendor.shop.orders.values())
@@ -201,19 +193,3 @@ def intercept(server: sandbox.SandboxServer, operation: str, before: Callable[[]
 
     vendor.handle = handle
 
-
-def stand_in_supports_or() -> bool:
-    """Whether the stand-in's search honours Shopify's documented `OR` connective (shopify.dev, "Shopify API search
-    syntax", Connectives), which the SKU lookup of 50 SKUs per query needs. Missing in the i15-gql stand-in of
-    2026-12-04 (/work/briefs/to-i15-gql.md item 1): tests that look up several SKUs at once skip until it is there."""
-    from datetime import UTC, datetime
-
-    from sandbox.shopify.store import Entry, search
-
-    now = datetime.now(UTC)
-    entry = Entry(1, now, now, now, {"sku": "a"}, dict)
-    return all(pred(entry) for pred in search('sku:"a" OR sku:"b"'))
-
-
-needs_or = pytest.mark.skipif(
-    not stand_in_supports_or(), reason="the Shopify stand-in's search lacks the OR connective (to-i15-gql.md #1)")

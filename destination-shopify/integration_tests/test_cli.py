@@ -17,7 +17,6 @@ from shopify_harness import (
     catalog,
     config_for,
     graphql_operations,
-    needs_or,
     open_orders,
     tracking_numbers,
     variants,
@@ -43,7 +42,6 @@ def write(config_path: Path, catalog_path: Path, stdin: str) -> subprocess.Compl
                           input=stdin, capture_output=True, text=True, timeout=120, check=False)
 
 
-@needs_or
 def test_given_a_cli_pipe_when_written_twice_then_stock_and_fulfilments_land_once_and_states_are_echoed(
         live_server: sandbox.SandboxServer, tmp_path: Path) -> None:
     config = config_for(live_server, carrier_mapping=[{"shipping_method": "PNL", "tracking_company": "PostNL"}])

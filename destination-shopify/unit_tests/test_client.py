@@ -117,6 +117,21 @@ def test_given_orders_named_alike_when_looked_up_then_only_the_exact_name_with_i
     assert order is not None and order.id == "gid://shopify/Order/1"
     assert order.fulfillments_by_tracking == {"3SABC": "gid://shopify/Fulfillment/5"}
     assert order.fulfillment_orders[0].lines[0].remaining == 1
+    assert not order.truncated
+
+
+def test_given_an_order_with_more_lines_than_one_lookup_reads_when_looked_up_then_it_is_marked_truncated():
+    shop = admin()
+    lines = {"pageInfo": {"hasNextPage": True}, "nodes": [{"id": "li", "sku": "A", "remainingQuantity": 1}]}
+    node = {"id": "gid://shopify/Order/1", "name": "#1001", "cancelledAt": None,
+            "displayFulfillmentStatus": "UNFULFILLED", "fulfillments": [],
+            "fulfillmentOrders": {"pageInfo": {"hasNextPage": False}, "nodes": [
+                {"id": "gid://shopify/FulfillmentOrder/1", "status": "OPEN",
+                 "assignedLocation": {"location": {"id": "gid://shopify/Location/1"}}, "lineItems": lines}]}}
+    with requests_mock.Mocker() as m:
+        m.post(URL, json={"data": {"orders": {"nodes": [node]}}, "extensions": COST})
+        order = shop.order_by_name("#1001")
+    assert order is not None and order.truncated
 
 
 def test_given_a_rejected_token_when_called_then_the_error_names_the_fix_and_not_the_token():

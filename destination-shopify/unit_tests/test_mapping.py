@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,7 @@ def test_given_lines_at_two_locations_when_mapped_then_refused_as_one_fulfilment
      "order #1001 is cancelled in Shopify"),
     (ShopOrder(id="o", name="#1001", cancelled=False, fulfillment_status="FULFILLED", fulfillment_orders=()),
      "order #1001 is already fulfilled in Shopify"),
+    (replace(open_order(), truncated=True), "order #1001 has more fulfilment orders or lines than the connector reads"),
     (open_order(), None),
 ])
 def test_given_an_order_state_when_checked_then_the_reason_names_the_order(order, reason):
