@@ -59,6 +59,11 @@ class Ledger(Protocol):
         """Every sales document (invoices and credit notes) carrying one of `references`, duplicates included."""
         ...
 
+    def documents_dated(self, since: date, until: date) -> list[LedgerDocument]:
+        """Every sales document of the booked type dated from `since` to `until` (inclusive), whatever its
+        reference: the ledger's side of a period, so documents the shop's records do not know show up."""
+        ...
+
 
 @dataclass(slots=True)
 class ShopDocument:
@@ -135,6 +140,8 @@ class Reconciliation:
     twice: list[Finding]
     differs: list[Finding]
     not_booked: list[NotBooked]
+    unknown: list[Finding] = field(default_factory=list)  # in the ledger for the period, not in the shop's records
+    period_listed: bool = False  # whether the ledger's documents of the period were listed (ledger_in_period)
 
     @property
     def difference(self) -> Decimal:
@@ -142,7 +149,7 @@ class Reconciliation:
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.twice or self.differs) and self.difference == ZERO
+        return not (self.missing or self.twice or self.differs or self.unknown) and self.difference == ZERO
 
 
 # -- the shop's side --------------------------------------------------------------------------------------------------
@@ -229,11 +236,14 @@ def _decimal(text: str, path: Path, column: str) -> Decimal:
 
 # -- the comparison (pure) --------------------------------------------------------------------------------------------
 def reconcile(shop: ShopSide, ledger_documents: Sequence[LedgerDocument], *, ledger: str,
-              period: tuple[date | None, date | None] = (None, None)) -> Reconciliation:
+              period: tuple[date | None, date | None] = (None, None),
+              ledger_in_period: Sequence[LedgerDocument] | None = None) -> Reconciliation:
     """Compare the shop's documents of `period` (by order date, inclusive) with the ledger's documents by reference.
 
     A ledger document's net and VAT are split over VAT scenarios as its order's booking was (in proportion, the last
-    scenario taking the remainder), so a document that differs shows in its scenarios too.
+    scenario taking the remainder), so a document that differs shows in its scenarios too. `ledger_in_period` (the
+    ledger's documents dated in the period) adds every document whose reference has one of the shop's sources'
+    prefixes ("shopify:") but is not in the shop's records: booked by a run whose report was not given, or by hand.
     """
     since, until = (d.isoformat() if d else None for d in period)
     wanted = {r: d for r, d in shop.documents.items()
@@ -264,9 +274,19 @@ def reconcile(shop: ShopSide, ledger_documents: Sequence[LedgerDocument], *, led
             _add(scenario, part.scenario, (1, len(booked), part.net, part.vat, net, vat))
     dates = sorted(d.date for d in wanted.values() if d.date)
     shown = (since or (dates[0] if dates else ""), until or (dates[-1] if dates else ""))
+    prefixes = tuple(sorted({r.split(":", 1)[0] + ":" for r in shop.documents if ":" in r}))
+    unknown = [Finding(_order_of(d.reference), d.reference, (d.number,), None, d.gross)
+               for d in sorted(ledger_in_period or (), key=lambda d: (d.date, d.reference, d.number))
+               if d.reference not in shop.documents and prefixes and d.reference.startswith(prefixes)]
     return Reconciliation(ledger=ledger, period=shown, by_scenario=_lines(scenario), by_type=_lines(kinds),
                           missing=missing, twice=twice, differs=differs,
-                          not_booked=list(shop.not_booked))
+                          not_booked=list(shop.not_booked), unknown=unknown,
+                          period_listed=bool(since and until and ledger_in_period is not None and prefixes))
+
+
+def _order_of(reference: str) -> str:
+    """'shopify:#1001/R1' -> '#1001': the shop's order reference inside a booking reference."""
+    return reference.split(":", 1)[-1].split("/", 1)[0]
 
 
 def _split(parts: tuple[VatPart, ...], booked: list[LedgerDocument]) -> list[tuple[Decimal, Decimal]]:
@@ -311,11 +331,14 @@ def render_text(result: Reconciliation) -> str:
             out.append(f"  {line.name[:22]:<22}{line.shop_documents:>5}{line.shop_net:>12,.2f}{line.shop_vat:>11,.2f}"
                        f"{line.ledger_documents:>12}{line.ledger_net:>12,.2f}{line.ledger_vat:>11,.2f}"
                        f"{line.difference:>12,.2f}")
-    for title, findings in (("missing from the ledger", result.missing), ("booked more than once", result.twice),
-                            ("amounts differ", result.differs)):
+    checks = [("missing from the ledger", result.missing), ("booked more than once", result.twice),
+              ("amounts differ", result.differs)]
+    if result.period_listed:
+        checks.append(("in the ledger for the period, not in these records", result.unknown))
+    for title, findings in checks:
         out.append(f"  {title}: {len(findings)}")
         for f in findings:
-            shop = "?" if f.shop_gross is None else f"{f.shop_gross:,.2f}"
+            shop = ("-" if findings is result.unknown else "?") if f.shop_gross is None else f"{f.shop_gross:,.2f}"
             ledger = "-" if f.ledger_gross is None else f"{f.ledger_gross:,.2f}"
             numbers = ", ".join(f.numbers) or "none"
             out.append(f"    - {f.order} ({f.reference}): document(s) {numbers}; shop {shop}, ledger {ledger}")
@@ -347,12 +370,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                         "back to it)")
     parser.add_argument("--bookings", action="append", required=True, type=Path, metavar="FILE",
                         help="a booking report CSV (write --report), or the source's JSONL output; repeatable")
-    parser.add_argument("--from", dest="since", type=date.fromisoformat, help="first order date, YYYY-MM-DD")
-    parser.add_argument("--to", dest="until", type=date.fromisoformat, help="last order date, YYYY-MM-DD")
+    parser.add_argument("--from", dest="since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="first order date")
+    parser.add_argument("--to", dest="until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="last order date")
     args = parser.parse_args(argv)
     try:
         result = run(args.destination, args.config, args.bookings, (args.since, args.until))
-    except (ConnectorError, OSError, ValueError) as exc:
+    except OSError as exc:
+        sys.stderr.write(f"reconcile-bookings: {exc.filename}: {exc.strerror}\n")
+        return 2
+    except (ConnectorError, ValueError) as exc:
         sys.stderr.write(f"reconcile-bookings: {exc}\n")
         return 2
     sys.stdout.write(render_text(result) + "\n")
@@ -374,7 +401,10 @@ def run(destination: str, config_path: str, bookings: Sequence[Path],
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{config_path} is not JSON (line {exc.lineno}: {exc.msg})") from None
     ledger = open_ledger(destination, config, config_path)
-    return reconcile(shop, ledger.documents(sorted(shop.documents)), ledger=ledger.name, period=period)
+    since, until = period
+    dated = ledger.documents_dated(since, until) if since and until and hasattr(ledger, "documents_dated") else None
+    return reconcile(shop, ledger.documents(sorted(shop.documents)), ledger=ledger.name, period=period,
+                     ledger_in_period=dated)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ SKIP_REASONS = {
     "skipped_unpaid": "not paid: payment status {payment_status}",
     "skipped_test": "a test order (skip_test_orders is on)",
 }
+STOPPED = "not booked: the sync stopped here"  # the reason's start when an API or config error ends the write
 CSV_COLUMNS = ("shop_reference", "order_id", "date", "status", "document_type", "document_status", "document_number",
                "booking_reference", "debtor", "vat_scenario", "vat_code", "vat_rate", "net", "vat", "gross", "reason")
 
@@ -262,7 +263,9 @@ tfoot th,tfoot td{font-weight:700;background:#f4f4f4}
 tr.skipped td,tr.failed td,tr.skipped th,tr.failed th{background:#fff4e5}
 .status-failed{color:#8a1c00;font-weight:700}.status-skipped{color:#7a4a00;font-weight:700}
 ul.check li{margin:.25rem 0}.meta{color:#333}
-@media print{body{margin:0;max-width:none;font-size:10pt}thead{display:table-header-group}
+td{overflow-wrap:anywhere}td.docno{overflow-wrap:normal}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{margin:0;max-width:none;font-size:8pt}thead{display:table-header-group}th,td{padding:.15rem .3rem}
 tr{break-inside:avoid}h2{break-after:avoid}a{color:inherit;text-decoration:none}}
 """
 
@@ -302,6 +305,11 @@ def _check_block(orders: list[OrderOutcome], dry_run: bool) -> list[str]:
                      "book them by hand or fix the cause and sync again.")
     else:
         items.append("Every order read was booked (or was booked already by an earlier run).")
+    stopped = [o for o in problems if o.reason.startswith(STOPPED)]
+    if stopped:
+        items.append(f"The sync stopped at order {e(stopped[0].reference or stopped[0].key)}: orders after it were not "
+                     "processed in this run and are not listed; the next sync continues from the last confirmed "
+                     "state.")
     items.append(f"{defaulted} document(s) went to the default debtor (walk-in or anonymous sales): check that "
                  "this is the intended account.")
     items.append(f"{credit_notes} credit note(s) for refunds or returns: they are negative amounts in the totals.")
@@ -357,9 +365,9 @@ def _orders_table(orders: list[OrderOutcome]) -> list[str]:
                        f"<td>{e(order.explanation)}</td></tr>")
         for document in order.documents:
             number = document.number if document.status != WOULD_CREATE else "would create"
-            vat = "<br>".join(e(f"{_label(p.scenario)}, code {p.code}, {_rate(p.rate)} %") for p in document.parts)
+            vat = "<br>".join(e(f"{_label(p.scenario)}, code {p.code}, {_rate(p.rate)}\u00a0%") for p in document.parts)
             out.append(f"<tr{row_class}>{head}<td>{e(_label(document.kind))} ({e(document.status)})</td>"
-                       f"<td>{e(number)}</td><td>{e(order.debtor)}</td><td>{vat}</td>"
+                       f'<td class="docno">{e(number)}</td><td>{e(order.debtor)}</td><td>{vat}</td>'
                        f"{_money_cells(document) if document.parts else '<td></td><td></td><td></td>'}"
                        f"<td>{e(order.explanation)}</td></tr>")
     out += ["</tbody>", "</table>", "</section>"]

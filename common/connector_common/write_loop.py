@@ -16,7 +16,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from connector_common import protocol
 from connector_common.errors import ConfigError, ConnectorError, InputError, QuotaExhausted, RecordError
 from connector_common.protocol import to_traced
-from connector_common.report import Recorder
+from connector_common.report import STOPPED, Recorder
 
 MAX_REPORTED_SKIPS = 50
 SUMMARY_PREFIX = "SUMMARY "
@@ -159,7 +159,7 @@ def write_loop(
                 yield protocol.log(f"skipped {exc}", Level.ERROR)
                 continue
             except ConnectorError as exc:
-                recorder.fail(f"not booked: the sync stopped here: {exc}")
+                recorder.fail(f"{STOPPED}: {exc}")
                 raise
             recorder.finish(outcome)
             report.outcomes[f"{item.stream}:{outcome}"] += 1

@@ -120,3 +120,35 @@ def test_given_an_unknown_destination_then_the_installed_ledgers_are_listed(tmp_
                            str(booking_report(tmp_path))])
     err = capsys.readouterr().err
     assert code == 2 and "'nope' is not an installed ledger" in err and "exact-online" in err
+
+
+def test_given_a_bookings_file_that_does_not_exist_then_one_line_names_it(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "c.json"
+    config.write_text("{}")
+    code = reconcile.main(["--destination", "exact-online", "--config", str(config), "--bookings",
+                           str(tmp_path / "missing.csv")])
+    assert (code, capsys.readouterr().err) == (2, f"reconcile-bookings: {tmp_path / 'missing.csv'}: "
+                                                  "No such file or directory\n")
+
+
+def test_given_the_ledgers_documents_of_the_period_then_ours_the_records_do_not_know_are_named(
+        tmp_path: Path) -> None:
+    shop = reconcile.shop_from_report_csv([booking_report(tmp_path)])
+    in_period = [*ledger_of(*CLEAN), LedgerDocument("shop:#7", "24700007", "2026-03-05", D("10.00"), D("2.10")),
+                 LedgerDocument("lightspeed:#7", "24700008", "2026-03-05", D("5.00"), D("0.00")),  # another source
+                 LedgerDocument("", "24700010", "2026-03-06", D("1.00"), D("0.00"))]  # booked by hand
+
+    result = compare(shop, ledger_of(*CLEAN), ledger="x", period=(date(2026, 3, 1), date(2026, 3, 31)),
+                     ledger_in_period=in_period)
+
+    assert not result.clean and result.period_listed
+    assert [(f.order, f.numbers, f.ledger_gross) for f in result.unknown] == [("#7", ("24700007",), D("12.10"))]
+    assert "in the ledger for the period, not in these records: 1" in reconcile.render_text(result)
+    assert "    - #7 (shop:#7): document(s) 24700007; shop -, ledger 12.10" in reconcile.render_text(result)
+
+
+def test_given_no_period_then_the_ledger_is_asked_by_reference_only(tmp_path: Path) -> None:
+    shop = reconcile.shop_from_report_csv([booking_report(tmp_path)])
+    result = compare(shop, ledger_of(*CLEAN), ledger="x")
+    assert result.clean and not result.period_listed
+    assert "not in these records" not in reconcile.render_text(result)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from connector_common.errors import ConfigError, RecordError
+from connector_common.errors import ApiError, ConfigError, RecordError
 from connector_common.protocol import record
 from connector_common.report import (
     CREATED,
@@ -198,3 +198,24 @@ def test_given_the_report_cannot_be_saved_at_the_end_then_the_summary_still_come
     logs = [m.log.message for m in out if m.log is not None]
     assert any(line.startswith("booking report not written to ") for line in logs)
     assert logs[-1].startswith("SUMMARY") and '"orders:created": 1' in logs[-1]
+
+
+class StoppingSink(BookingSink):
+    def write(self, item: Pending) -> str:
+        if item.data["source_id"] == "2":
+            raise ApiError("Exact Online answered 503 three times on POST salesinvoice/SalesInvoices")
+        return super().write(item)
+
+
+def test_given_an_api_error_stops_the_write_then_the_report_names_where_and_says_the_rest_was_not_processed(
+        tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path / "booking", destination="Exact Online")
+    with pytest.raises(AirbyteTracedException):
+        list(write_loop([order("1", "#1001"), order("2", "#1002"), order("3", "#1003")], StoppingSink(recorder),
+                        streams={"orders"}, recorder=recorder))
+
+    rows = list(csv.DictReader((tmp_path / "booking.csv").open(encoding="utf-8")))
+    assert [(r["shop_reference"], r["status"]) for r in rows if r["status"] != "booked"] == [("#1002", "failed")]
+    assert "#1003" not in {r["shop_reference"] for r in rows}
+    page = (tmp_path / "booking.html").read_text(encoding="utf-8")
+    assert "The sync stopped at order #1002: orders after it were not processed" in page

@@ -120,7 +120,8 @@ def report_page(tmp_path: Path) -> Path:
             recorder.fail(f"orders/{sid}: lines[0].tax_rate: no VAT rate for country 'XX'")
             continue
         if outcome == "created":
-            recorder.debtor("matched debtor jan@example.com")
+            recorder.debtor("created debtor siobhan.visser-van-den-bergh.12@example-webshop-customers.com"
+                            if sid == "1" else "matched debtor jan@example.com")
             recorder.document(DocumentOutcome("SalesInvoice", f"shopify:{reference}", CREATED, f"2470{sid:0>4}", (
                 VatPart("domestic_21", "2", Decimal("21"), Decimal("100.00"), Decimal("21.00")),
                 VatPart("domestic_9", "1", Decimal("9"), Decimal("10.00"), Decimal("0.90")))))
@@ -213,10 +214,14 @@ def test_given_the_report_printed_then_table_headers_repeat_rows_do_not_split_an
     open_report(browser, report_page(tmp_path))
 
     browser.page("Emulation.setEmulatedMedia", media="print")
+    # the printable width of an A4 landscape page with 12 mm margins (the page's @page rule), in CSS pixels
+    browser.page("Emulation.setDeviceMetricsOverride", width=1031, height=700, deviceScaleFactor=1, mobile=False)
+    width = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], "the printed page would be cut off at the right"
     styles = browser.evaluate("[getComputedStyle(document.querySelector('thead')).display, "
                               "getComputedStyle(document.querySelector('tbody tr')).breakInside]")
     assert styles == ["table-header-group", "avoid"]
-    pdf = base64.b64decode(browser.page("Page.printToPDF", paperWidth=8.27, paperHeight=11.69)["data"])
+    pdf = base64.b64decode(browser.page("Page.printToPDF", preferCSSPageSize=True)["data"])
     pages = max(int(n) for n in re.findall(rb"/Count (\d+)", pdf))  # the page tree's page count
     assert pdf.startswith(b"%PDF") and pages >= 2
     keep = os.environ.get("REPORT_SCREENSHOT")

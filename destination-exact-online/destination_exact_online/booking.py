@@ -265,6 +265,7 @@ class Booker:
                 self._forget(order, plan)
                 with _refusals("orders", order_key(order), "customer", "debtor account"):
                     debtor = self._debtor(order)
+                self.recorder.debtor(debtor[1])
                 outcomes.append(self._book(plan, debtor))
         if debtor is not None:
             ref = order.customer

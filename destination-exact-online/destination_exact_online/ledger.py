@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,7 @@ from destination_exact_online.destination import DestinationExactOnline
 from destination_exact_online.settings import parse_settings
 
 # entity -> (number field, date field, VAT field or None when VAT is AmountFC - AmountFCExclVat)
-FIELDS = {"SalesInvoice": ("InvoiceNumber", "InvoiceDate", "VATAmountFC"),
+FIELDS = {"SalesInvoice": ("InvoiceNumber", "OrderDate", "VATAmountFC"),  # InvoiceDate: set on processing only
           "SalesOrder": ("OrderNumber", "OrderDate", None),
           "SalesEntry": ("EntryNumber", "EntryDate", "VATAmountFC")}
 ENTITIES = {"sales_invoice": ("SalesInvoice",), "sales_order": ("SalesOrder", "SalesInvoice"),  # credit notes are
@@ -30,19 +31,37 @@ class ExactLedger:
         self.client: ExactClient = destination._connect(config, self.settings).client  # rotated tokens are saved
 
     def documents(self, references: Sequence[str]) -> list[LedgerDocument]:
+        return [doc for entity in ENTITIES[self.settings.document_type]
+                for flt in budget_filters("YourRef", sorted(set(references))) for doc in self._query(entity, flt)]
+
+    def documents_dated(self, since: date, until: date) -> list[LedgerDocument]:
         out = []
         for entity in ENTITIES[self.settings.document_type]:
-            number, day, vat_field = FIELDS[entity]
-            select = ",".join([KEYS[entity], number, day, "YourRef", "AmountFC",
-                               vat_field or "AmountFCExclVat"])
-            for flt in budget_filters("YourRef", sorted(set(references))):
-                for row in self.client.query(entity, filter=flt, select=select):
-                    gross = _money(row.get("AmountFC"))
-                    vat = _money(row.get(vat_field)) if vat_field else gross - _money(row.get("AmountFCExclVat"))
-                    out.append(LedgerDocument(reference=str(row.get("YourRef") or "").strip(),
-                                              number=str(row.get(number) or row.get(KEYS[entity])),
-                                              date=str(row.get(day) or "")[:10], net=gross - vat, vat=vat))
+            day = FIELDS[entity][1]
+            out += self._query(entity, f"{day} ge datetime'{since.isoformat()}' and "
+                                       f"{day} lt datetime'{(until + timedelta(days=1)).isoformat()}'")
         return out
+
+    def _query(self, entity: str, flt: str) -> list[LedgerDocument]:
+        number, day, vat_field = FIELDS[entity]
+        select = ",".join([KEYS[entity], number, day, "YourRef", "AmountFC", vat_field or "AmountFCExclVat"])
+        out = []
+        for row in self.client.query(entity, filter=flt, select=select):
+            gross = _money(row.get("AmountFC"))
+            vat = _money(row.get(vat_field)) if vat_field else gross - _money(row.get("AmountFCExclVat"))
+            out.append(LedgerDocument(reference=str(row.get("YourRef") or "").strip(),
+                                      number=str(row.get(number) or row.get(KEYS[entity])),
+                                      date=_day(row.get(day)), net=gross - vat, vat=vat))
+        return out
+
+
+def _day(value: object) -> str:
+    """An OData v2 date (`/Date(1704153600000)/`) or ISO text -> YYYY-MM-DD."""
+    text = str(value or "")
+    if text.startswith("/Date("):
+        millis = int(text[6:].split(")", 1)[0].split("+", 1)[0].split("-", 1)[0] or 0)
+        return datetime.fromtimestamp(millis / 1000, tz=UTC).date().isoformat()
+    return text[:10]
 
 
 def _money(value: object) -> Decimal:

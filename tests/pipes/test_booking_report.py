@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,6 +64,22 @@ def test_given_report_path_when_dry_run_then_real_run_then_each_report_says_what
         assert planned_orders == {r["shop_reference"] for r in booked if r["document_type"]}
         result = reconcile.run(LEDGERS[destination], str(config_path), [tmp_path / "real.csv"])
         assert result.clean and result.difference == 0
+
+        # a period: the ledger's documents dated in it are listed too; one the given report does not know is named
+        days = sorted(r["date"] for r in booked if r["date"])
+        period = (date.fromisoformat(days[0]), date.fromisoformat(days[-1]))
+        dated = reconcile.run(LEDGERS[destination], str(config_path), [tmp_path / "real.csv"], period)
+        assert dated.clean and dated.period_listed
+        invoice = next(b for b in ledger if "/" not in b.reference.split(":", 1)[1])
+        partial = tmp_path / "partial.csv"
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(booked[0]))
+            writer.writeheader()
+            writer.writerows(r for r in booked if r["booking_reference"] != invoice.reference)
+        result = reconcile.run(LEDGERS[destination], str(config_path), [partial], period)
+        assert not result.clean
+        assert [(f.reference, f.ledger_gross) for f in result.unknown] == [(invoice.reference, invoice.total)]
+        assert "in the ledger for the period, not in these records: 1" in reconcile.render_text(result)
     finally:
         for server in servers.values():
             server.stop()
