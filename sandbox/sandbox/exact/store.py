@@ -108,7 +108,6 @@ class Table:
                 yield row
 
 
-
 class Division:
     """The objects of one division and their write rules; mixed into ExactOnline with the sales and logistics
     rules (`store_sales.SalesMixin`, `store_logistics.StockMixin`), which share its tables and helpers."""
