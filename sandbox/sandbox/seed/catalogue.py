@@ -28,12 +28,26 @@ PRODUCT_CATALOG = (
 )
 
 
+TAX_CLASS_RATES = {"standard": Decimal("21"), "reduced": Decimal("9"), "zero": Decimal("0")}  # NL rate per class
+EDITIONS = ("", "limited", "eco", "deluxe")  # later rounds through the catalogue: "<title> (<edition> edition)"
+VENDORS = ("Huismerk", "Atelier Zoë", "Müller & Zn.")
+
+
 def _ean13(rng: random.Random) -> str:
     digits = [rng.randrange(10) for _ in range(12)]
     digits[0] = 8
     digits[1] = 7  # 87x: the GS1 Netherlands prefix
     check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
     return "".join(map(str, digits)) + str(check)
+
+
+def _sku(title: str, product_id: int, index: int) -> str:
+    """SKU of the product's variant `index`: 8 letters of the title, the product and variant number; every fifth
+    is written with a space and a slash, as some shops do."""
+    base = "".join(ch for ch in title.upper() if ch.isalnum() or ch in "' ")[:8].strip()
+    if (product_id + index) % 5:
+        return f"{base}-{product_id:03d}-{index + 1}"
+    return f"{base} {product_id:03d}/{index + 1}"
 
 
 def make_products(rng: random.Random) -> dict[int, Product]:
@@ -45,19 +59,17 @@ def make_products(rng: random.Random) -> dict[int, Product]:
         title, group, tax_class, price, variant_titles = PRODUCT_CATALOG[(pid - 1) % len(PRODUCT_CATALOG)]
         edition = (pid - 1) // len(PRODUCT_CATALOG)
         if edition:
-            title = f"{title} ({['', 'limited', 'eco', 'deluxe'][edition % 4]} edition)"
-        rate = {"standard": Decimal("21"), "reduced": Decimal("9"), "zero": Decimal("0")}[tax_class]
+            title = f"{title} ({EDITIONS[edition % len(EDITIONS)]} edition)"
+        rate = TAX_CLASS_RATES[tax_class]
         variants = []
         for vi, vtitle in enumerate(variant_titles):
-            base = "".join(ch for ch in title.upper() if ch.isalnum() or ch in "' ")[:8].strip()
-            sku = f"{base}-{pid:03d}-{vi + 1}" if (pid + vi) % 5 else f"{base} {pid:03d}/{vi + 1}"
-            variants.append(Variant(id=variant_id, product_id=pid, sku=sku, title=vtitle,
+            variants.append(Variant(id=variant_id, product_id=pid, sku=_sku(title, pid, vi), title=vtitle,
                                     price=cents(Decimal(price) * (1 + Decimal(edition) / 10)), tax_rate=rate,
                                     tax_class=tax_class, barcode=_ean13(rng), active=(pid + vi) % 17 != 0))
             variant_id += 1
         at += timedelta(hours=rng.randrange(1, 200))
         out[pid] = Product(id=pid, title=title, description=f"<p>{title}: {group.lower()} from our Dutch shop.</p>",
-                           product_group=group, vendor=rng.choice(("Huismerk", "Atelier Zoë", "Müller & Zn.")),
+                           product_group=group, vendor=rng.choice(VENDORS),
                            active=pid % 13 != 0, variants=tuple(variants), created_at=at,
                            updated_at=at + timedelta(days=rng.randrange(0, 90)))
     return out

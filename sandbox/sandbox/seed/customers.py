@@ -40,21 +40,32 @@ CITIES = {
 US_STATES = {"New York": "NY", "Portland": "OR"}
 PHONE_PREFIX = {"NL": "+31 6 ", "BE": "+32 470 ", "DE": "+49 151 ", "FR": "+33 6 ", "SE": "+46 70 ",
                 "GB": "+44 7700 ", "US": "+1 503 "}
+# country: (format, check digits [start:end], a second check [start:end]); "#" is a drawn digit, "@@" a drawn
+# branch number 01-99. The check digits are then set to make the number valid (`_with_check_digits`).
+VAT_FORMATS: dict[str, tuple[str, tuple[int, int], tuple[int, int] | None]] = {
+    "NL": ("NL#########B@@", (9, 11), None),
+    "BE": ("BE0#########", (10, 12), None),
+    "DE": ("DE#########", (9, 11), (2, 3)),  # the check digit; and the first digit is never 0
+    "FR": ("FR###########", (2, 4), (12, 13)),  # the key, and the SIREN's Luhn digit
+    "SE": ("SE##########01", (10, 12), None),
+}
+# (country, kind, weight): who the shop's customers are
+CUSTOMER_MIX = (("NL", "consumer", 55), ("NL", "company", 10), ("BE", "company", 5), ("DE", "company", 5),
+                ("FR", "company", 3), ("SE", "company", 2), ("DE", "consumer", 7), ("BE", "consumer", 5),
+                ("FR", "consumer", 3), ("GB", "consumer", 3), ("US", "consumer", 2))
+NL_POSTCODE_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
+HOUSE_NUMBER_SUFFIXES = ("", "", "", "A", "-2")
+ADDRESS2 = (None, None, None, "2e etage", "Unit 4")
+ASCII_FOLD = {"ë": "e", "é": "e", "è": "e", "ç": "c", "ü": "u", "ö": "o", "å": "a", "á": "a", "Å": "A", "É": "E",
+              "ó": "o", "í": "i"}  # for e-mail addresses
 
 
 def _vat_number(rng: random.Random, country: str) -> str:
-    def digits(n: int) -> str:
-        return "".join(str(rng.randrange(10)) for _ in range(n))
-
-    if country == "NL":
-        return _with_check_digits(f"NL{digits(9)}B{rng.randrange(1, 100):02d}", 9, 11)
-    if country == "BE":
-        return _with_check_digits(f"BE0{digits(9)}", 10, 12)
-    if country == "DE":
-        return _with_check_digits(f"DE{digits(9)}", 9, 11, also=(2, 3))  # check digit; the first is never 0
-    if country == "FR":
-        return _with_check_digits(f"FR{digits(11)}", 2, 4, also=(12, 13))  # key, and the SIREN's Luhn digit
-    return _with_check_digits(f"SE{digits(10)}01", 10, 12)
+    template, check, also = VAT_FORMATS[country]
+    number = "".join(str(rng.randrange(10)) if ch == "#" else ch for ch in template.removesuffix("@@"))
+    if template.endswith("@@"):
+        number += f"{rng.randrange(1, 100):02d}"
+    return _with_check_digits(number, *check, also=also)
 
 
 def _with_check_digits(number: str, start: int, end: int, *, also: tuple[int, int] | None = None) -> str:
@@ -75,27 +86,22 @@ def _with_check_digits(number: str, start: int, end: int, *, also: tuple[int, in
 def _address(rng: random.Random, country: str, *, first: str, last: str, company: str | None, phone: str) -> Address:
     city, postcode = rng.choice(CITIES[country])
     if country == "NL":
-        postcode = f"{postcode} {rng.choice('ABCDEGHJKLMNPRSTVWXZ')}{rng.choice('ABCDEGHJKLMNPRSTVWXZ')}"
+        postcode = f"{postcode} {rng.choice(NL_POSTCODE_LETTERS)}{rng.choice(NL_POSTCODE_LETTERS)}"
     return Address(first_name=first, last_name=last, company=company, street=rng.choice(STREETS[country]),
-                   house_number=str(rng.randrange(1, 250)) + (rng.choice(("", "", "", "A", "-2"))),
-                   address2=rng.choice((None, None, None, "2e etage", "Unit 4")), postcode=postcode, city=city,
+                   house_number=str(rng.randrange(1, 250)) + rng.choice(HOUSE_NUMBER_SUFFIXES),
+                   address2=rng.choice(ADDRESS2), postcode=postcode, city=city,
                    country=country, province_code=US_STATES.get(city) if country == "US" else None, phone=phone)
 
 
 def _email(rng: random.Random, first: str, last: str, n: int) -> str:
-    plain = {"ë": "e", "é": "e", "è": "e", "ç": "c", "ü": "u", "ö": "o", "å": "a", "á": "a", "Å": "A", "É": "E",
-             "ó": "o", "í": "i"}
-    local = "".join(plain.get(ch, ch) for ch in f"{first}.{last}").replace(" ", "")
+    local = "".join(ASCII_FOLD.get(ch, ch) for ch in f"{first}.{last}").replace(" ", "")
     local = local if rng.random() < 0.3 else local.lower()  # some mixed case
     return f"{local}{n}@example.com"
 
 
 def make_customers(rng: random.Random, count: int) -> dict[int, Customer]:
     """`count` customers, mostly Dutch consumers; the first three cover fixed kinds, customer 1 an apostrophe."""
-    kinds = (("NL", "consumer", 55), ("NL", "company", 10), ("BE", "company", 5), ("DE", "company", 5),
-             ("FR", "company", 3), ("SE", "company", 2), ("DE", "consumer", 7), ("BE", "consumer", 5),
-             ("FR", "consumer", 3), ("GB", "consumer", 3), ("US", "consumer", 2))
-    choices = [(c, k) for c, k, w in kinds for _ in range(w)]
+    choices = [(c, k) for c, k, w in CUSTOMER_MIX for _ in range(w)]
     out: dict[int, Customer] = {}
     at = CUSTOMER_START
     for cid in range(1, count + 1):
@@ -112,8 +118,8 @@ def make_customers(rng: random.Random, count: int) -> dict[int, Customer]:
         at += timedelta(seconds=rng.randrange(600, 20000))
         out[cid] = Customer(id=cid, email=_email(rng, first, last, cid), first_name=first, last_name=last,
                             company=company, vat_number=vat, phone=phone if rng.random() < 0.8 else None,
-                            address=_address(rng, country, first=first, last=last, company=company,
-                                                    phone=phone), kind=kind,
+                            address=_address(rng, country, first=first, last=last, company=company, phone=phone),
+                            kind=kind,
                             accepts_marketing=rng.random() < 0.4,
                             tags=tuple(sorted({rng.choice(TAGS) for _ in range(rng.randrange(3))})),
                             created_at=at, updated_at=at + timedelta(seconds=rng.randrange(0, 86400)))

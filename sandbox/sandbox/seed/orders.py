@@ -6,18 +6,44 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from sandbox.seed.catalogue import active_variants
-from sandbox.seed.model import Customer, DiscountCode, Order, Payment, ShippingLine, Variant
+from sandbox.seed.model import Customer, DiscountCode, Order, OrderLine, Payment, ShippingLine, Variant
 from sandbox.seed.pricing import HUNDRED, ZERO, allocate, cents, net_of, order_totals, price_line, price_shipping
 from sandbox.seed.refunds import with_refund
 from sandbox.seed.shop import CURRENCY, EU_COUNTRIES, SHOP_COUNTRY, TAGS, VAT_RATES, Shop
 
-DISCOUNTS = (("WELCOME10", "percentage", Decimal("10")), ("SUMMER15", "percentage", Decimal("15")),
-             ("FIVEOFF", "fixed_amount", Decimal("5.00")), ("TENOFF", "fixed_amount", Decimal("10.00")))
+POS_SHARE = 0.12  # anonymous counter sales (no customer, no shipping, no discount)
+EXCLUSIVE_SHARE = 0.08  # orders priced excl. VAT
+BASKET_SIZES = (1, 1, 2, 2, 3, 4)  # distinct variants per order
+QUANTITIES = (1, 1, 1, 2, 3)  # per line
+# (a web order's discount roll is below, code, kind, value): percentage = percent, fixed_amount = EUR
+DISCOUNT_ODDS = (
+    (0.08, ("WELCOME10", "percentage", Decimal("10"))),
+    (0.12, ("SUMMER15", "percentage", Decimal("15"))),
+    (0.17, ("FIVEOFF", "fixed_amount", Decimal("5.00"))),
+    (0.2, ("TENOFF", "fixed_amount", Decimal("10.00"))),
+)
+DISCOUNTS = tuple(offer for _, offer in DISCOUNT_ODDS)
+# (the status roll is below, financial status as drawn); the rest is "paid". Refunds are made right after.
+STATUS_ODDS = ((0.03, "voided"), (0.08, "pending"), (0.11, "refunded"), (0.16, "partially_refunded"))
+REFUND_NOTES = {"refunded": "Returned within 14 days", "partially_refunded": "Damaged item"}
 SHIPPING_INCL = {"domestic": Decimal("4.95"), "oss": Decimal("9.95"), "icp": Decimal("12.50"),
                  "export": Decimal("24.95")}
-FREE_SHIPPING_FROM = Decimal("75.00")
+FREE_SHIPPING_FROM = Decimal("75.00")  # domestic orders, lines incl. VAT after discount
+POS_GATEWAYS = ("cash", "pin", "pin")
+WEB_GATEWAYS = {"BE": ("bancontact", "bancontact", "creditcard")}  # per customer country; others:
+DEFAULT_GATEWAYS = ("ideal", "ideal", "ideal", "creditcard", "paypal")
+ORDER_NOTES = (None, None, None, "Graag bellen vóór levering", "Gift wrap, please — it's for Zoë")
+
+T = TypeVar("T")
+D = TypeVar("D")
+
+
+def _by_roll(roll: float, odds: tuple[tuple[float, T], ...], default: D) -> T | D:
+    """The value of the first row whose bound is above `roll` (cumulative odds), else `default`."""
+    return next((value for bound, value in odds if roll < bound), default)
 
 
 def _line_rate(kind: str, country: str, variant: Variant) -> Decimal:
@@ -42,33 +68,54 @@ def _order_kind(customer: Customer | None) -> tuple[str, str]:
     return ("icp" if customer.vat_number else "oss"), country
 
 
+def _discount(offer: tuple[str, str, Decimal] | None,
+              gross: list[Decimal]) -> tuple[DiscountCode | None, list[Decimal]]:
+    """The code (amounts in the pricing mode) and its share of each line's gross; a fixed amount only applies
+    when the lines come to more than twice its value."""
+    discounts = [ZERO for _ in gross]
+    if offer is None:
+        return None, discounts
+    name, kind, value = offer
+    if kind == "percentage":
+        discounts = [cents(g * value / HUNDRED) for g in gross]
+    elif sum(gross, ZERO) > value * 2:
+        discounts = allocate(value, gross)
+    if not any(discounts):
+        return None, discounts
+    return DiscountCode(code=name, kind=kind, value=value, amount=sum(discounts, ZERO), amount_incl=ZERO,
+                        amount_excl=ZERO), discounts
+
+
+def _shipping(order_id: int, kind: str, country: str, lines: tuple[OrderLine, ...],
+              include_tax: bool) -> ShippingLine:
+    """The standard shipping line: taxed at the destination's standard rate (0 for icp/export), free for domestic
+    orders from `FREE_SHIPPING_FROM`."""
+    rate = VAT_RATES[country][0] if kind in ("domestic", "oss") else Decimal("0")
+    incl = SHIPPING_INCL[kind]
+    if kind == "domestic" and sum((ln.total_incl for ln in lines), ZERO) >= FREE_SHIPPING_FROM:
+        incl = ZERO
+    price = incl if include_tax or rate == 0 else net_of(incl, rate)
+    return price_shipping(line_id=order_id * 1000 + 901, title="Standard" if incl else "Free shipping",
+                          code="STANDARD", price=price, rate=rate, include_tax=include_tax)
+
+
 def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datetime, updated_at: datetime, *,
                 variants: list[Variant] | None = None) -> Order:
     """Generate one order (deterministic for a given RNG state); `variants` = the active ones (a cache)."""
-    pos = rng.random() < 0.12
+    pos = rng.random() < POS_SHARE
     customer = None if pos or not shop.customers else shop.customers[rng.randrange(1, len(shop.customers) + 1)]
     kind, country = _order_kind(customer)
-    include_tax = rng.random() >= 0.08
+    include_tax = rng.random() >= EXCLUSIVE_SHARE
     if variants is None:
         variants = active_variants(shop)
-    picked = rng.sample(variants, k=min(len(variants), rng.choice((1, 1, 2, 2, 3, 4))))
-    quantities = [rng.choice((1, 1, 1, 2, 3)) for _ in picked]
+    picked = rng.sample(variants, k=min(len(variants), rng.choice(BASKET_SIZES)))
+    quantities = [rng.choice(QUANTITIES) for _ in picked]
     rates = [_line_rate(kind, country, v) for v in picked]
     # Inclusive B2C orders keep the shelf price (also for OSS); otherwise the net NL price is the unit price.
     units = [v.price if include_tax and kind in ("domestic", "oss") else net_of(v.price, v.tax_rate) for v in picked]
     gross = [u * q for u, q in zip(units, quantities, strict=True)]
-    code: DiscountCode | None = None
-    discounts = [ZERO for _ in picked]
     roll = rng.random()
-    if not pos and roll < 0.2:
-        name, dkind, value = DISCOUNTS[0 if roll < 0.08 else 1 if roll < 0.12 else 2 if roll < 0.17 else 3]
-        if dkind == "percentage":
-            discounts = [cents(g * value / HUNDRED) for g in gross]
-        elif sum(gross, ZERO) > value * 2:
-            discounts = allocate(value, gross)
-        if any(discounts):
-            code = DiscountCode(code=name, kind=dkind, value=value, amount=sum(discounts, ZERO), amount_incl=ZERO,
-                                amount_excl=ZERO)
+    code, discounts = _discount(None if pos else _by_roll(roll, DISCOUNT_ODDS, None), gross)
     lines = tuple(
         price_line(line_id=order_id * 1000 + i + 1, variant=v, title=shop.products[v.product_id].title,
                    quantity=q, rate=r, unit_price=u, include_tax=include_tax, discount=d,
@@ -77,30 +124,14 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
     if code is not None:
         code = replace(code, amount_incl=sum((ln.discount_incl for ln in lines), ZERO),
                        amount_excl=sum((ln.discount_excl for ln in lines), ZERO))
-    shipping: tuple[ShippingLine, ...] = ()
-    if not pos:
-        ship_rate = VAT_RATES[country][0] if kind in ("domestic", "oss") else Decimal("0")
-        ship_incl = SHIPPING_INCL[kind]
-        if kind == "domestic" and sum((ln.total_incl for ln in lines), ZERO) >= FREE_SHIPPING_FROM:
-            ship_incl = ZERO
-        price = ship_incl if include_tax or ship_rate == 0 else net_of(ship_incl, ship_rate)
-        title = "Standard" if ship_incl else "Free shipping"
-        shipping = (price_shipping(line_id=order_id * 1000 + 901, title=title, code="STANDARD", price=price,
-                                   rate=ship_rate, include_tax=include_tax),)
+    shipping = () if pos else (_shipping(order_id, kind, country, lines, include_tax),)
     totals = order_totals(lines, shipping, ())
     grand = totals["grand_total"]
     assert isinstance(grand, Decimal)
 
-    status_roll = rng.random()
-    cancelled = status_roll < 0.03
-    financial = "voided" if cancelled else "pending" if status_roll < 0.08 else \
-        "refunded" if status_roll < 0.11 else "partially_refunded" if status_roll < 0.16 else "paid"
-    if pos:
-        gateway = rng.choice(("cash", "pin", "pin"))
-    elif customer is not None and customer.address.country == "BE":
-        gateway = rng.choice(("bancontact", "bancontact", "creditcard"))
-    else:
-        gateway = rng.choice(("ideal", "ideal", "ideal", "creditcard", "paypal"))
+    financial = _by_roll(rng.random(), STATUS_ODDS, "paid")
+    cancelled = financial == "voided"
+    gateway = rng.choice(POS_GATEWAYS if pos else WEB_GATEWAYS.get(country, DEFAULT_GATEWAYS))
     paid_at = None if financial in ("pending", "voided") else created_at + timedelta(seconds=rng.randrange(5, 120))
     payments: tuple[Payment, ...] = ()
     if financial != "voided":
@@ -116,22 +147,21 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
         billing_address=customer.address if customer else None,
         shipping_address=customer.address if customer and not pos else None,
         lines=lines, shipping_lines=shipping, discount_codes=(code,) if code else (), payments=payments, refunds=(),
-        financial_status="paid" if financial in ("refunded", "partially_refunded") else financial,
-        fulfillment_status="fulfilled" if financial in ("paid", "refunded", "partially_refunded") else "unfulfilled",
-        note=rng.choice((None, None, None, "Graag bellen vóór levering", "Gift wrap, please — it's for Zoë")),
-        tags=tuple(sorted({rng.choice(TAGS) for _ in range(rng.randrange(2))})),
+        financial_status="paid" if financial in REFUND_NOTES else financial,
+        fulfillment_status="fulfilled" if paid_at is not None else "unfulfilled",
+        note=rng.choice(ORDER_NOTES), tags=tuple(sorted({rng.choice(TAGS) for _ in range(rng.randrange(2))})),
         **totals,  # type: ignore[arg-type]
     )
-    if financial == "refunded":
-        order = with_refund(order, updated_at, None, "Returned within 14 days")
-    elif financial == "partially_refunded":
+    if financial == "refunded":  # everything, with shipping
+        order = with_refund(order, updated_at, None, REFUND_NOTES[financial])
+    elif financial == "partially_refunded":  # the line with the most items, all but one of them
         biggest = max(order.lines, key=lambda ln: ln.quantity)
-        order = with_refund(order, updated_at, {biggest.id: max(1, biggest.quantity - 1)}, "Damaged item")
+        order = with_refund(order, updated_at, {biggest.id: max(1, biggest.quantity - 1)}, REFUND_NOTES[financial])
     return order
 
 
 def append_orders(rng: random.Random, shop: Shop, count: int, start: datetime,
-                   fixed_at: datetime | None = None) -> list[Order]:
+                  fixed_at: datetime | None = None) -> list[Order]:
     """Append `count` orders after the newest one; updated_at is non-decreasing with id, with ties.
 
     With `fixed_at`, order i of the batch is created and updated at `fixed_at + i seconds`."""
