@@ -1,4 +1,5 @@
-"""The order of I/O per platform: which calls, in which windows, in which order; mapping stays in mapping.py."""
+"""The order of I/O per platform: which calls, in which windows, in which order; mapping stays in ecom.py and
+retail.py (helpers shared by every platform in mapping.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from connector_common.cursor import parse_timestamp
 from connector_common.errors import NotFound, RecordError
 from connector_common.model import Address, Order, validate_order
 from connector_common.records import to_record
-from source_lightspeed import mapping
+from source_lightspeed import ecom, mapping, retail
 from source_lightspeed.client import EcomClient, RetailClient
 from source_lightspeed.config import EcomSettings, RetailSettings
 
@@ -103,7 +104,7 @@ class EcomReader:
                 if raw.get("status") not in self.settings.statuses:
                     continue
                 lines = self.client.order_lines(raw["id"])
-                yield from checked(mapping.ecom_order(raw, lines, currency=self.currency,
+                yield from checked(ecom.ecom_order(raw, lines, currency=self.currency,
                                                       prices_include_tax=self.settings.prices_include_tax))
 
     def customers(self, since: datetime) -> Iterator[Item]:
@@ -112,7 +113,7 @@ class EcomReader:
                 yield window
                 continue
             for raw in window:
-                yield to_record(mapping.ecom_customer(raw))
+                yield to_record(ecom.ecom_customer(raw))
 
     def products(self, since: datetime) -> Iterator[Item]:
         taxes = self.client.get_key("taxes.json", "taxes", list, "the tax list")
@@ -130,7 +131,7 @@ class EcomReader:
                     except NotFound:
                         cache[product_id] = None
                 product = cache.get(product_id) if product_id is not None else None
-                yield to_record(mapping.ecom_product(variant, product, rates))
+                yield to_record(ecom.ecom_product(variant, product, rates))
 
 
 class RetailReader:
@@ -142,7 +143,7 @@ class RetailReader:
         self.settings = settings
         self.page_size = page_size
         self.currency = currency
-        self._tax_rates: tuple[mapping.RetailTaxRates | None] | None = None
+        self._tax_rates: tuple[retail.RetailTaxRates | None] | None = None
         self._store: tuple[Address | None] | None = None
 
     def _wanted(self, sale: Mapping[str, Any]) -> bool:
@@ -154,7 +155,7 @@ class RetailReader:
         """The shop's own address (read once per sync): POS sales are supplied there."""
         if self._store is None:
             try:
-                self._store = (mapping.retail_store_address(self.client.shops()),)
+                self._store = (retail.retail_store_address(self.client.shops()),)
             except NotFound:
                 self._store = (None,)
         return self._store[0]
@@ -167,12 +168,12 @@ class RetailReader:
         for page in self.client.sales(since, self.page_size):
             for raw in sorted(page, key=_retail_order_key):
                 if self._wanted(raw):
-                    yield from checked(mapping.retail_sale(raw, currency=self.currency, store_address=store))
+                    yield from checked(retail.retail_sale(raw, currency=self.currency, store_address=store))
 
     def customers(self, since: datetime) -> Iterator[Item]:
         for page in self.client.customers(since, self.page_size):
             for raw in sorted(page, key=lambda r: (parse_timestamp(str(r.get("timeStamp"))), int(r["customerID"]))):
-                yield to_record(mapping.retail_customer(raw))
+                yield to_record(retail.retail_customer(raw))
 
     def products(self, since: datetime) -> Iterator[Item]:
         rates = self.tax_rates()
@@ -182,10 +183,10 @@ class RetailReader:
         for page in self.client.items(since, self.page_size):
             for raw in sorted(page, key=lambda r: (parse_timestamp(str(r.get("timeStamp"))), int(r["itemID"]))):
                 rate = rates.rate_for(raw.get("taxClassID")) if rates else self.settings.default_tax_rate
-                yield to_record(mapping.retail_product(raw, tax_rate=rate,
+                yield to_record(retail.retail_product(raw, tax_rate=rate,
                                                        prices_include_tax=rates.inclusive if rates else True))
 
-    def tax_rates(self) -> mapping.RetailTaxRates | None:
+    def tax_rates(self) -> retail.RetailTaxRates | None:
         """The shop's TaxCategory as rates per TaxClass, read once per sync (two calls) and cached; None when the
         account has none readable. Items carry only a `taxClassID`: their rate is that class's rate in the category
         of the shop (`Shop.taxCategoryID`, first shop), or the category's own rate for classes it does not list."""
@@ -193,7 +194,7 @@ class RetailReader:
             self._tax_rates = (self._load_tax_rates(),)
         return self._tax_rates[0]
 
-    def _load_tax_rates(self) -> mapping.RetailTaxRates | None:
+    def _load_tax_rates(self) -> retail.RetailTaxRates | None:
         try:
             categories = {str(c.get("taxCategoryID")): c for c in self.client.tax_categories()}
         except NotFound:
@@ -207,7 +208,7 @@ class RetailReader:
         wanted = next((str(s["taxCategoryID"]) for s in shops if str(s.get("taxCategoryID")) in categories),
                       min(categories, key=lambda cid: int(cid) if cid.isdigit() else 0))
         try:
-            return mapping.retail_tax_rates(categories[wanted])
+            return retail.retail_tax_rates(categories[wanted])
         except ValueError as exc:
             raise RecordError("products", None, f"TaxCategory/{wanted}", str(exc)) from None
 

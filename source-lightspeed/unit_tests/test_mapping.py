@@ -13,7 +13,8 @@ import pytest
 from connector_common.errors import RecordError
 from connector_common.model import DiscountAllocation, FulfillmentStatus, PaymentStatus, TaxLine, validate_order
 from connector_common.records import from_record, to_record
-from source_lightspeed import mapping
+from source_lightspeed import ecom as ecom_map
+from source_lightspeed import mapping, retail
 from source_lightspeed.normalize import normalize_retail
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,7 +30,7 @@ def ecom() -> dict[str, Any]:
 
 
 def test_given_multi_rate_discounted_order_when_mapped_then_lines_shipping_fee_and_tax_per_rate_add_up(ecom):
-    order = mapping.ecom_order(ecom["order"], ecom["orderProducts"], currency="EUR")
+    order = ecom_map.ecom_order(ecom["order"], ecom["orderProducts"], currency="EUR")
 
     assert validate_order(order).ok
     assert order.reference == "ORD04211" and order.currency == "EUR"
@@ -51,7 +52,7 @@ def test_given_multi_rate_discounted_order_when_mapped_then_lines_shipping_fee_a
 
 
 def test_given_order_when_mapped_then_record_round_trips_through_the_canonical_schema(ecom):
-    order = mapping.ecom_order(ecom["order"], ecom["orderProducts"], currency="EUR")
+    order = ecom_map.ecom_order(ecom["order"], ecom["orderProducts"], currency="EUR")
 
     assert from_record("orders", to_record(order)) == order
     assert to_record(order)["totals"]["grand_total"] == "122.90"
@@ -63,7 +64,7 @@ def test_given_order_discount_not_on_the_lines_when_mapped_then_it_is_an_unalloc
                taxRates=[{"rate": Decimal("0.21"), "amount": Decimal("13.99")},
                          {"rate": Decimal("0.09"), "amount": Decimal("3.08")}])
 
-    order = mapping.ecom_order(raw, ecom["orderProducts"], currency="EUR")
+    order = ecom_map.ecom_order(raw, ecom["orderProducts"], currency="EUR")
 
     unallocated = [d for d in order.discounts if d.allocation is DiscountAllocation.ORDER]
     assert [(d.amount_incl, d.tax_rate, d.tax_amount) for d in unallocated] == [(Decimal("5.00"), Decimal(21),
@@ -75,7 +76,7 @@ def test_given_refunded_line_when_mapped_then_a_refund_carries_it_and_payment_is
     lines = copy.deepcopy(ecom["orderProducts"])
     lines[1].update(quantityRefunded=2)
 
-    order = mapping.ecom_order(ecom["order"], lines, currency="EUR")
+    order = ecom_map.ecom_order(ecom["order"], lines, currency="EUR")
 
     (refund,) = order.refunds
     assert [(r.line_id, r.quantity, r.amount_incl) for r in refund.lines] == [("9002", 2, Decimal("14.94"))]
@@ -88,7 +89,7 @@ def test_given_every_line_returned_and_refunded_when_mapped_then_order_is_refund
     for line in lines:
         line.update(quantityRefunded=line["quantityOrdered"], quantityReturned=line["quantityOrdered"])
 
-    order = mapping.ecom_order(ecom["order"], lines, currency="EUR")
+    order = ecom_map.ecom_order(ecom["order"], lines, currency="EUR")
 
     assert order.payment_status is PaymentStatus.REFUNDED
     assert order.fulfillment_status is FulfillmentStatus.RETURNED
@@ -98,7 +99,7 @@ def test_given_guest_checkout_and_cancelled_order_when_mapped_then_no_customer_i
     raw = copy.deepcopy(ecom["order"])
     raw.update(status="cancelled", paymentStatus="cancelled", customer={"resource": {"id": False, "url": ""}})
 
-    order = mapping.ecom_order(raw, ecom["orderProducts"], currency="EUR")
+    order = ecom_map.ecom_order(raw, ecom["orderProducts"], currency="EUR")
 
     assert order.cancelled and order.payment_status is PaymentStatus.VOIDED
     assert order.customer is not None and order.customer.source_id is None
@@ -106,7 +107,7 @@ def test_given_guest_checkout_and_cancelled_order_when_mapped_then_no_customer_i
 
 
 def test_given_prices_excluding_tax_when_mapped_then_the_flag_is_kept_and_amounts_unchanged(ecom):
-    order = mapping.ecom_order(ecom["order"], ecom["orderProducts"], currency="EUR", prices_include_tax=False)
+    order = ecom_map.ecom_order(ecom["order"], ecom["orderProducts"], currency="EUR", prices_include_tax=False)
 
     assert order.prices_include_tax is False
     assert order.lines[0].unit_price_excl == Decimal("73.55") and validate_order(order).ok
@@ -117,7 +118,7 @@ def test_given_a_float_amount_when_mapped_then_it_is_refused_naming_order_and_li
     lines[0]["priceIncl"] = 80.1
 
     with pytest.raises(RecordError) as info:
-        mapping.ecom_order(ecom["order"], lines, currency="EUR")
+        ecom_map.ecom_order(ecom["order"], lines, currency="EUR")
 
     assert "4211 (ORD04211)" in str(info.value) and "lines/9001.priceIncl" in str(info.value)
 
@@ -132,7 +133,7 @@ def test_given_lightspeed_fraction_when_converted_then_it_is_a_clean_percentage(
 def test_given_walk_in_pos_sale_with_one_line_when_mapped_then_no_customer_and_payment_by_pin():
     (raw,) = normalize_retail("Sale", load("lightspeed_retail/sale_walk_in_single_line.json"))
 
-    order = mapping.retail_sale(raw, currency="EUR")
+    order = retail.retail_sale(raw, currency="EUR")
 
     assert order.customer is None  # booked on the destination's default debtor
     assert order.channel == "pos" and order.reference == "220000005012"
@@ -148,7 +149,7 @@ def test_given_walk_in_pos_sale_with_one_line_when_mapped_then_no_customer_and_p
 def test_given_tax_exclusive_return_sale_when_mapped_then_negative_lines_and_refund_status():
     (raw,) = normalize_retail("Sale", load("lightspeed_retail/sale_return_tax_exclusive.json"))
 
-    order = mapping.retail_sale(raw, currency="EUR")
+    order = retail.retail_sale(raw, currency="EUR")
 
     assert validate_order(order).ok
     assert order.prices_include_tax is False
@@ -166,7 +167,7 @@ def test_given_tax_exclusive_return_sale_when_mapped_then_negative_lines_and_ref
 def test_given_voided_sale_when_mapped_then_it_is_cancelled_and_voided():
     (raw,) = normalize_retail("Sale", load("lightspeed_retail/sale_walk_in_single_line.json"))
 
-    order = mapping.retail_sale({**raw, "voided": True}, currency="EUR")
+    order = retail.retail_sale({**raw, "voided": True}, currency="EUR")
 
     assert order.cancelled and order.payment_status is PaymentStatus.VOIDED
 
@@ -178,7 +179,7 @@ def test_given_ecom_variant_and_product_when_mapped_then_one_product_per_sku_wit
                "tax": {"resource": {"id": 1, "url": "taxes/1"}}, "product": {"resource": {"id": 14, "url": "products/14"}}}
     product = {"id": 14, "title": "Men's Jeans", "description": "Denim", "isVisible": True}
 
-    result = mapping.ecom_product(variant, product, {"1": Decimal(21)})
+    result = ecom_map.ecom_product(variant, product, {"1": Decimal(21)})
 
     assert (result.source_id, result.product_id, result.sku, result.title, result.variant_title) == (
         "24", "14", "JEANS-3232", "Men's Jeans", "32/32")
@@ -192,7 +193,7 @@ def test_given_ecom_customer_with_company_when_mapped_then_address_and_vat_numbe
            "addressBillingStreet": "Coolsingel", "addressBillingNumber": "40", "addressBillingZipcode": "3011 AD",
            "addressBillingCity": "Rotterdam", "addressBillingCountry": {"code": "nl"}, "phone": "", "mobile": "+31 6 1"}
 
-    customer = mapping.ecom_customer(raw)
+    customer = ecom_map.ecom_customer(raw)
 
     assert customer.is_company and customer.vat_number == "NL001234567B01" and customer.phone == "+31 6 1"
     assert customer.address is not None and customer.address.city == "Rotterdam" and customer.address.country == "NL"
@@ -201,7 +202,7 @@ def test_given_ecom_customer_with_company_when_mapped_then_address_and_vat_numbe
 def test_given_documented_tax_category_when_read_then_both_taxes_add_up_and_classes_override_the_rate():
     category = normalize_retail("TaxCategory", load("lightspeed_retail/taxcategory_with_classes.json"))[0]
 
-    rates = mapping.retail_tax_rates(category)
+    rates = retail.retail_tax_rates(category)
 
     assert rates.category_id == "1" and rates.inclusive is False
     assert rates.default == Decimal("14.975")  # tax1Rate 0.05 + tax2Rate 0.09975
@@ -209,6 +210,6 @@ def test_given_documented_tax_category_when_read_then_both_taxes_add_up_and_clas
     assert rates.rate_for("1") == rates.rate_for(None) == Decimal("14.975")  # no own class: the category rate
     item = {"itemID": "20", "tax": True, "taxClassID": "4", "timeStamp": "2021-03-03T13:51:56+00:00",
             "Prices": [{"amount": Decimal("100"), "useType": "Default"}]}
-    product = mapping.retail_product(item, tax_rate=rates.rate_for(item["taxClassID"]),
+    product = retail.retail_product(item, tax_rate=rates.rate_for(item["taxClassID"]),
                                      prices_include_tax=rates.inclusive)
     assert (product.tax_rate, product.price_excl, product.price_incl) == (Decimal(5), Decimal(100), Decimal(105))
