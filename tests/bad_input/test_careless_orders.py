@@ -116,7 +116,8 @@ CASES = [
       for kind in KINDS),
     *(Case(f"vat-book-oss-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),  # the default
     *(Case(f"vat-book-domestic-{kind}", kind, invalid_number_stdin(),
-           {"oss_registered": False, "invalid_vat_number": "book_with_vat"}) for kind in KINDS),
+           {"oss_registered": False, "invalid_vat_number": "book_with_vat",
+            "report_path": str(REPORTS / f"vat-book-domestic-{kind}")}) for kind in KINDS),
     *(Case(f"sku-case-{kind}", kind, sku_case_stdin()) for kind in KINDS),
     *(Case(f"changed-{kind}", kind, changed_stdin()[0]) for kind in KINDS),
     *(Case(f"zero-lines-{kind}", kind, zero_lines_stdin(), {"report_path": str(REPORTS / f"zero-lines-{kind}")})
@@ -197,11 +198,15 @@ def test_given_an_invalid_vat_number_at_0_percent_when_book_with_vat_without_oss
     assert run.returncode == 0, run.errors
     assert run.references() == ["#602"] and run.total_of("#602") == Decimal("100.00")
     assert _product_vat(run, "#602") == vat  # Exact's code 2 "BTW hoog 21%"; eAccounting's 21 % coding
+    note = (f"invalid_vat_number: order #602: VAT number {BAD_VAT} fails its check digits (the number's checksum or "
+            "check digit is invalid): not a reverse-charge sale; the shop charged 0%, booked with 21% VAT (domestic, "
+            "NL) contained in the 100.00 EUR the customer paid")
     assert run.summary["notices"] == {"invalid_vat_number": 1}
-    assert run.summary["notice_list"] == [
-        f"invalid_vat_number: order #602: VAT number {BAD_VAT} fails its check digits (the number's checksum or "
-        "check digit is invalid): not a reverse-charge sale; the shop charged 0%, booked with 21% VAT (domestic, NL) "
-        "contained in the 100.00 EUR the customer paid"]
+    assert run.summary["notice_list"] == [note]
+    # the booking report an accountant opens names it in the order's row
+    with (REPORTS / f"vat-book-domestic-{kind}.csv").open(newline="", encoding="utf-8") as handle:
+        reasons = [row["reason"] for row in csv.DictReader(handle) if row["shop_reference"] == "#602"]
+    assert any(note in reason for reason in reasons), reasons
 
 
 # --- 3. SKU case ------------------------------------------------------------------------------------------------
