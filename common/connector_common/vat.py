@@ -79,9 +79,9 @@ VAT_NUMBER_FORMATS: dict[str, re.Pattern[str]] = {
 _PREFIX_TO_COUNTRY = {"EL": "GR", "XI": NORTHERN_IRELAND}
 
 # Standard VAT rate (percent) per EU VAT area country, dated: country -> ((valid from, rate), ...), oldest first.
-# From the European Commission's "VAT rates applied in the Member States" (TEDB), as of 2026; dated from 2021-01-01,
-# so the changes since are in (IE's 2020-21 cut, LU 2023, EE 2024/2025, FI 2024, SK 2025, RO 2025). A rate change
-# is one new tuple here. Used for one case only: the VAT a seller owes when a 0 % "reverse charge" rested on an
+# The rates as published (the European Commission's "VAT rates applied in the Member States"), with the changes
+# through 2025: IE's 2020-21 cut, LU 2023, EE 2024/2025, FI 2024, SK 2025, RO 2025; dated from 2021-01-01. A later
+# change is one new tuple here. Used for one case only: the VAT a seller owes when a 0 % "reverse charge" rested on an
 # invalid VAT number (`owed_vat`); every other sale is booked at the rate the shop charged.
 RATES_FROM = date(2021, 1, 1)
 STANDARD_RATES: dict[str, tuple[tuple[date, Decimal], ...]] = {
