@@ -141,7 +141,7 @@ def _skipped(run: WriteRun, source_id: str) -> list[str]:
 
 # --- 6. VAT numbers with wrong check digits -------------------------------------------------------------------
 @pytest.mark.parametrize("kind", KINDS)
-def test_given_an_invalid_vat_number_when_written_then_no_reverse_charge_and_the_number_and_order_are_named(
+def test_given_an_invalid_vat_number_when_written_with_refuse_then_no_reverse_charge_and_number_and_order_named(
         runs: Runs, kind: str) -> None:
     run = runs[f"vat-{kind}"]
 
@@ -168,8 +168,8 @@ def _product_vat(run: WriteRun, reference: str) -> set[str]:
             if str(r.get("ItemCode") or r.get("ArticleNumber")).startswith("SKU-")}
 
 
-@pytest.mark.parametrize(("kind", "vat"), [("exact", {"D1"}), ("eaccounting", {"19.00"})])
-def test_given_an_invalid_vat_number_at_0_percent_when_book_with_vat_and_oss_then_booked_at_the_oss_rate(
+@pytest.mark.parametrize(("kind", "vat"), [("exact", {"D1"}), ("eaccounting", {"19.00"})], ids=KINDS)
+def test_given_an_invalid_vat_number_at_0_percent_when_book_with_vat_and_oss_then_one_document_at_the_oss_rate(
         runs: Runs, kind: str, vat: set[str]) -> None:
     run = runs[f"vat-book-oss-{kind}"]
 
@@ -188,8 +188,8 @@ def test_given_an_invalid_vat_number_at_0_percent_when_book_with_vat_and_oss_the
         "check digit is invalid): not a reverse-charge sale, booked at the charged (domestic or OSS) rate"]
 
 
-@pytest.mark.parametrize(("kind", "vat"), [("exact", {"2"}), ("eaccounting", {"21.00"})])
-def test_given_an_invalid_vat_number_at_0_percent_when_book_with_vat_without_oss_then_booked_at_the_domestic_rate(
+@pytest.mark.parametrize(("kind", "vat"), [("exact", {"2"}), ("eaccounting", {"21.00"})], ids=KINDS)
+def test_given_an_invalid_vat_number_at_0_percent_when_book_with_vat_without_oss_then_one_document_at_the_domestic_rate(
         runs: Runs, kind: str, vat: set[str]) -> None:
     run = runs[f"vat-book-domestic-{kind}"]
 
