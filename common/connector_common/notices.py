@@ -9,7 +9,7 @@ from typing import Any
 from connector_common.errors import RecordError, quoted
 from connector_common.model import Order, dropped_zero_lines
 from connector_common.report import Recorder
-from connector_common.vat import invalid_vat_number_note
+from connector_common.vat import OwedVat, invalid_vat_number_note
 
 # The reason codes (stable: the SUMMARY's `notices` counts them, scripts and the booking report rely on them).
 INVALID_VAT_NUMBER = "invalid_vat_number"  # a company's EU VAT number fails its check digits: not reverse charge
@@ -35,13 +35,14 @@ class Notices:
             self.listed.append(text)
         self.recorder.note(text)
 
-    def booked(self, order: Order, *, is_company: bool) -> None:
-        """The notices of an order just booked (or planned in a dry run): lines left out, an invalid VAT number."""
+    def booked(self, order: Order, *, is_company: bool, owed: OwedVat | None = None) -> None:
+        """The notices of an order just booked (or planned in a dry run): lines left out, an invalid VAT number (with
+        `owed`, the 0 % order was booked at the VAT owed instead: `connector_common.vat.owed_vat`)."""
         for i in dropped_zero_lines(order):
             self.add(ZERO_LINE_DROPPED, f"order {order.reference}: line {i + 1} ({quoted(order.lines[i].title)}) has "
                                         "quantity 0 and amount 0: left out of the document")
         ref = order.customer
-        note = invalid_vat_number_note(ref.vat_number if ref else None, is_company=is_company)
+        note = owed.note if owed else invalid_vat_number_note(ref.vat_number if ref else None, is_company=is_company)
         if note:
             self.add(INVALID_VAT_NUMBER, f"order {order.reference}: {note}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +11,9 @@ from enum import StrEnum
 
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
+
+from connector_common.model import DiscountAllocation, Order, TaxLine
+from connector_common.money import cents, net_from_gross, quantize
 
 # ISO 3166-1 alpha-2, officially assigned codes. "XX" and friends are refused.
 COUNTRIES = frozenset(
@@ -73,6 +77,33 @@ VAT_NUMBER_FORMATS: dict[str, re.Pattern[str]] = {
     }.items()
 }
 _PREFIX_TO_COUNTRY = {"EL": "GR", "XI": NORTHERN_IRELAND}
+
+# Standard VAT rate (percent) per EU VAT area country, dated: country -> ((valid from, rate), ...), oldest first.
+# The rates as published (the European Commission's "VAT rates applied in the Member States"), with the changes
+# through 2025: IE's 2020-21 cut, LU 2023, EE 2024/2025, FI 2024, SK 2025, RO 2025; dated from 2021-01-01. A later
+# change is one new tuple here. Used for one case only: the VAT a seller owes when a 0 % "reverse charge" rested on an
+# invalid VAT number (`owed_vat`); every other sale is booked at the rate the shop charged.
+RATES_FROM = date(2021, 1, 1)
+STANDARD_RATES: dict[str, tuple[tuple[date, Decimal], ...]] = {
+    **{c: ((RATES_FROM, Decimal(r)),) for c, r in (
+        ("AT", "20"), ("BE", "21"), ("BG", "20"), ("CY", "19"), ("CZ", "21"), ("DE", "19"), ("DK", "25"),
+        ("ES", "21"), ("FR", "20"), ("GR", "24"), ("HR", "25"), ("HU", "27"), ("IT", "22"), ("LT", "21"),
+        ("LV", "21"), ("MT", "18"), ("NL", "21"), ("PL", "23"), ("PT", "23"), ("SE", "25"), ("SI", "22"),
+        (NORTHERN_IRELAND, "20"))},
+    "EE": ((RATES_FROM, Decimal(20)), (date(2024, 1, 1), Decimal(22)), (date(2025, 7, 1), Decimal(24))),
+    "FI": ((RATES_FROM, Decimal(24)), (date(2024, 9, 1), Decimal("25.5"))),
+    "IE": ((RATES_FROM, Decimal(21)), (date(2021, 3, 1), Decimal(23))),
+    "LU": ((RATES_FROM, Decimal(17)), (date(2023, 1, 1), Decimal(16)), (date(2024, 1, 1), Decimal(17))),
+    "RO": ((RATES_FROM, Decimal(19)), (date(2025, 8, 1), Decimal(21))),
+    "SK": ((RATES_FROM, Decimal(20)), (date(2025, 1, 1), Decimal(23))),
+}
+
+# The destinations' `invalid_vat_number` option: what to do with a 0 % sale whose reverse charge rests on an invalid
+# VAT number. "book_with_vat" (the default): book it at the VAT the seller owes, contained in what the customer paid,
+# and note it; "refuse": skip it with the reason, to be corrected in the shop or booked by hand.
+BOOK_WITH_VAT = "book_with_vat"
+REFUSE = "refuse"
+INVALID_VAT_NUMBER_OPTIONS = (BOOK_WITH_VAT, REFUSE)
 
 
 class Scenario(StrEnum):
@@ -224,8 +255,7 @@ def classify(
     if rate == 0 and buyer_vat_country is not None and buyer_vat_country != seller_country:
         scenario = Scenario.ICP_GOODS if supply is Supply.GOODS else Scenario.ICP_SERVICES
         return VatTreatment(scenario=scenario, rate=Decimal(0), country=seller_country)
-    claims_eu = bool(vat_number) and normalize_vat_number(vat_number or "")[:2] in VAT_NUMBER_FORMATS
-    problem = vat_number_problem(vat_number) if is_company and rate == 0 and claims_eu else None
+    problem = _reverse_charge_problem(vat_number, is_company=is_company) if rate == 0 else None
     if problem is not None:
         raise VatError(f"VAT number {normalize_vat_number(vat_number or '')} {problem}: an invalid number is not a "
                        f"reverse-charge sale, but 0% was charged on this intra-EU sale to {dest}; book it at the "
@@ -238,3 +268,122 @@ def classify(
             " (reverse charge needs one) and the seller is not OSS-registered"
         )
     return VatTreatment(scenario=Scenario.DOMESTIC, rate=rate, country=seller_country)
+
+
+def _reverse_charge_problem(vat_number: str | None, *, is_company: bool) -> str | None:
+    """Why a company's EU VAT number cannot carry a reverse charge (its `vat_number_problem`), or None when it is
+    valid, missing, not an EU number or not a company's."""
+    claims_eu = bool(vat_number) and normalize_vat_number(vat_number or "")[:2] in VAT_NUMBER_FORMATS
+    return vat_number_problem(vat_number) if is_company and claims_eu else None
+
+
+def standard_rate(country: str, on: date) -> Decimal | None:
+    """The standard VAT rate (percent) of an EU VAT area country on `on`, from `STANDARD_RATES`; None for a country
+    or a date (before 2021) the table does not cover."""
+    dated = STANDARD_RATES.get(country)
+    if dated is None or on < dated[0][0]:
+        return None
+    return [rate for since, rate in dated if since <= on][-1]
+
+
+def owed_treatment(*, seller_country: str, ship_to_country: str, on: date, ship_to_postcode: str | None = None,
+                   vat_number: str | None = None, is_company: bool = False, oss_registered: bool = True
+                   ) -> VatTreatment | None:
+    """The VAT a seller owes on an intra-EU sale the shop charged at 0 % as reverse charge to a company whose EU VAT
+    number is invalid (the sale `classify` refuses at 0 %): a B2C sale then, at the standard rate of the customer's
+    country via OSS when the seller is OSS-registered, else at the seller's own standard rate (domestic). None
+    when the facts are not that case (a valid number, a private customer, a domestic sale, an export, ...) or
+    `STANDARD_RATES` has no rate for them (a sale before 2021: refused by `classify` as before).
+    """
+    if seller_country not in COUNTRIES or ship_to_country not in COUNTRIES or not is_eu_member(seller_country, on):
+        return None
+    dest = destination_country(ship_to_country, ship_to_postcode, on)
+    if dest == seller_country or not is_eu_member(dest, on):
+        return None
+    if _reverse_charge_problem(vat_number, is_company=is_company) is None:
+        return None
+    country = dest if oss_registered else seller_country
+    rate = standard_rate(country, on)
+    if rate is None:
+        return None
+    return VatTreatment(scenario=Scenario.OSS if oss_registered else Scenario.DOMESTIC, rate=rate, country=country)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OwedVat:
+    """An order re-rated by `owed_vat`: what to book instead of the shop's order, and the report's note on it."""
+
+    order: Order  # the shop's order with the owed VAT contained in every amount it charged at 0 %
+    treatment: VatTreatment  # the rate used: OSS at the customer's country's rate, or the seller's domestic rate
+    vat_number: str  # normalized
+    problem: str  # what is wrong with the number (`vat_number_problem`)
+
+    @property
+    def note(self) -> str:
+        """The booking report's note: the number, why it is invalid, and the rate the order was booked at."""
+        rate = format(self.treatment.rate.normalize(), "f")
+        how = "OSS" if self.treatment.scenario is Scenario.OSS else "domestic"
+        return (f"VAT number {self.vat_number} {self.problem}: not a reverse-charge sale; the shop charged 0%, "
+                f"booked with {rate}% VAT ({how}, {self.treatment.country}) contained in the "
+                f"{self.order.totals.grand_total} {self.order.currency} the customer paid")
+
+
+def _split(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
+    """(net, VAT) of an amount incl. VAT: the net rounded to cents once, the VAT what remains of the gross."""
+    net = cents(net_from_gross(gross, rate))
+    return net, gross - net
+
+
+def owed_vat(order: Order, *, option: str, seller_country: str, oss_registered: bool) -> OwedVat | None:
+    """The one rule for a 0 % sale whose reverse charge rests on an invalid VAT number, in every destination.
+
+    With `option` "book_with_vat": the order to book instead, every amount the shop charged at 0 % (taxable lines,
+    shipping, order discounts, refunds) carrying the owed rate (`owed_treatment`) with its gross unchanged, so the
+    document totals what the customer paid and the VAT is contained in it: net = gross / (1 + rate) in cents, VAT =
+    gross - net (the ledger's own rounding rule settles a cent's difference on the document). None with "refuse"
+    (the destination's `classify` then refuses the order, naming the number) or when the order is not that case.
+    """
+    ref = order.customer
+    ship_to = order.ship_to
+    if option != BOOK_WITH_VAT or ref is None or not ref.vat_number:
+        return None
+    is_company = ref.is_company or bool(ref.company_name)
+    on = order.created_at.date()
+    treatment = owed_treatment(seller_country=seller_country,
+                               ship_to_country=(ship_to.country if ship_to and ship_to.country else seller_country),
+                               on=on, ship_to_postcode=ship_to.postcode if ship_to else None,
+                               vat_number=ref.vat_number, is_company=is_company, oss_registered=oss_registered)
+    charged_zero = any(line.tax_rate == 0 and line.taxable for line in order.lines)
+    if treatment is None or not charged_zero:
+        return None  # charged at a rate: booked at that rate (and noted, `invalid_vat_number_note`)
+    rate = treatment.rate
+    lines = []
+    for line in order.lines:
+        if line.tax_rate != 0 or not line.taxable:
+            lines.append(line)
+            continue
+        net, tax = _split(line.total_incl, rate)
+        lines.append(dataclasses.replace(line, tax_rate=rate, tax_amount=tax, total_excl=net,
+                                         unit_price_excl=quantize(net_from_gross(line.unit_price_incl, rate), 4),
+                                         discount_excl=cents(net_from_gross(line.discount_incl, rate))))
+    shipping = [dataclasses.replace(s, tax_rate=rate, amount_excl=_split(s.amount_incl, rate)[0],
+                                    tax_amount=_split(s.amount_incl, rate)[1]) if s.tax_rate == 0 else s
+                for s in order.shipping_lines]
+    discounts = [dataclasses.replace(d, tax_rate=rate, amount_excl=_split(d.amount_incl, rate)[0],
+                                     tax_amount=_split(d.amount_incl, rate)[1]) if not d.tax_rate else d
+                 for d in order.discounts]
+    refunds = [dataclasses.replace(r, lines=tuple(
+        dataclasses.replace(rl, tax_rate=rate, amount_excl=_split(rl.amount_incl, rate)[0],
+                            tax_amount=_split(rl.amount_incl, rate)[1]) if rl.tax_rate == 0 else rl
+        for rl in r.lines)) for r in order.refunds]
+    per_rate: dict[Decimal, Decimal] = {}
+    for rate_of, tax in ([(ln.tax_rate, ln.tax_amount) for ln in lines] + [(s.tax_rate, s.tax_amount) for s in shipping]
+                         + [(d.tax_rate, -d.tax_amount) for d in discounts
+                            if d.allocation is DiscountAllocation.ORDER and d.tax_rate is not None]):
+        per_rate[rate_of] = per_rate.get(rate_of, Decimal(0)) + tax
+    tax_lines = tuple(TaxLine(rate=r, amount=a) for r, a in sorted(per_rate.items()) if a or r)
+    totals = dataclasses.replace(order.totals, tax_lines=tax_lines, tax_total=sum(per_rate.values(), Decimal(0)))
+    rerated = dataclasses.replace(order, lines=tuple(lines), shipping_lines=tuple(shipping),
+                                  discounts=tuple(discounts), refunds=tuple(refunds), totals=totals)
+    return OwedVat(order=rerated, treatment=treatment, vat_number=normalize_vat_number(ref.vat_number),
+                   problem=_reverse_charge_problem(ref.vat_number, is_company=is_company) or "")

@@ -35,7 +35,7 @@ from connector_common.money import cents, to_decimal
 from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
-from connector_common.vat import Scenario, VatTreatment
+from connector_common.vat import Scenario, VatTreatment, owed_vat
 from connector_common.wire import email_key
 from connector_common.write_loop import Pending
 from destination_eaccounting.client import DOCUMENT_PATHS, EaccountingClient
@@ -247,6 +247,10 @@ class Booker:
         wanted = self._wanted(order)
         if wanted != "book":
             return wanted
+        company = self.ref.context
+        owed = owed_vat(order, option=self.settings.invalid_vat_number, seller_country=company.seller_country,
+                        oss_registered=company.oss_registered)
+        order = owed.order if owed else order
         reference = document_reference(order)
         self._lookup_documents([reference, *(document_reference(order, r) for r in order.refunds)],
                                returns=is_return(order))
@@ -272,7 +276,8 @@ class Booker:
             customer = self._order_customer(order)
             outcome = self._book(plan if customer == preview else self._plan(order, build, customer), order)
             self.notices.booked(order, is_company=customer_is_company(order.customer,
-                                                                      order.billing_address or order.shipping_address))
+                                                                      order.billing_address or order.shipping_address),
+                                owed=owed)
         if self.settings.refunds == "credit_invoice":
             for refund in order.refunds:
                 if document_reference(order, refund) in self._booked:

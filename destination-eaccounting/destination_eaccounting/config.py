@@ -8,6 +8,7 @@ from typing import Any
 
 from connector_common.config import amount, base_url, choice, choices, flag, integer, require, string_pairs
 from connector_common.model import DEFAULT_MAX_ORDER_TOTAL, PaymentStatus
+from connector_common.vat import BOOK_WITH_VAT, INVALID_VAT_NUMBER_OPTIONS
 
 PRODUCTION_API = "https://eaccountingapi.vismaonline.com/v2"
 PRODUCTION_IDENTITY = "https://identity.vismaonline.com"
@@ -46,6 +47,7 @@ class Settings:
     article_codings: tuple[tuple[str, str], ...] = ()
     seller_country: str | None = None
     oss_registered: bool = False
+    invalid_vat_number: str = BOOK_WITH_VAT
     max_rounding_difference: Decimal = Decimal("0.05")
     max_order_total: Decimal | None = DEFAULT_MAX_ORDER_TOTAL  # None: no maximum ("0" in the config)
     book_payment_statuses: frozenset[PaymentStatus] = frozenset({PaymentStatus.PAID})
@@ -95,6 +97,7 @@ def settings_from_config(config: dict[str, Any]) -> Settings:
         article_codings=string_pairs(config, "article_codings", "scenario", "coding"),
         seller_country=seller.upper() if seller else None,
         oss_registered=flag(config, "oss_registered", False),
+        invalid_vat_number=choice(config, "invalid_vat_number", BOOK_WITH_VAT, INVALID_VAT_NUMBER_OPTIONS),
         max_rounding_difference=amount(config, "max_rounding_difference", "0.05", minimum=Decimal(0)),
         max_order_total=amount(config, "max_order_total", str(DEFAULT_MAX_ORDER_TOTAL), minimum=Decimal(0)) or None,
         book_payment_statuses=frozenset(

@@ -19,6 +19,7 @@ from connector_common.model import AmountLimit, Customer, Order, PaymentStatus, 
 from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
+from connector_common.vat import owed_vat
 from connector_common.write_loop import Pending
 from destination_exact_online.client import BookedDocument, BusinessError
 from destination_exact_online.mapping import (
@@ -241,6 +242,9 @@ class Booker:
         wanted = set(self.settings.payment_statuses)
         if status.value not in wanted and not ("paid" in wanted and status in PAID_LIKE):
             return "skipped_unpaid"
+        owed = owed_vat(order, option=self.settings.invalid_vat_number, seller_country=self.settings.seller_country,
+                        oss_registered=self.settings.oss_registered)
+        order = owed.order if owed else order
         plans = self._plans(order)
         outcomes = []
         debtor: tuple[str, str] | None = None
@@ -269,7 +273,7 @@ class Booker:
                 outcomes.append(self._book(plan, debtor))
         if debtor is not None:
             ref = order.customer
-            self.notices.booked(order, is_company=bool(ref and (ref.is_company or ref.company_name)))
+            self.notices.booked(order, is_company=bool(ref and (ref.is_company or ref.company_name)), owed=owed)
         return outcomes[0] if len(set(outcomes)) == 1 or outcomes[0] != "exists" else "exists_new_credit_note"
 
     def _refuse_if_changed(self, plan: BookingPlan) -> None:

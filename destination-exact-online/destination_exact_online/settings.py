@@ -11,7 +11,7 @@ from connector_common.config import amount, choice, choices, flag, integer, requ
 from connector_common.errors import ConfigError
 from connector_common.exact import base_url_for
 from connector_common.model import DEFAULT_MAX_ORDER_TOTAL, PaymentStatus
-from connector_common.vat import COUNTRIES
+from connector_common.vat import BOOK_WITH_VAT, COUNTRIES, INVALID_VAT_NUMBER_OPTIONS
 
 DOCUMENT_TYPES = ("sales_invoice", "sales_order", "sales_entry")
 STATUSES = tuple(status.value for status in PaymentStatus)
@@ -50,6 +50,7 @@ class Settings:
     discount_booking: str = "discount_lines"
     seller_country: str = "NL"
     oss_registered: bool = True
+    invalid_vat_number: str = BOOK_WITH_VAT
     vat_codes: Mapping[str, str] = field(default_factory=dict)
     payment_statuses: tuple[str, ...] = ("paid",)
     skip_cancelled: bool = True
@@ -117,6 +118,7 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
         discount_booking=choice(config, "discount_booking", "discount_lines", ("discount_lines", "line_discounts")),
         seller_country=seller,
         oss_registered=flag(config, "oss_registered", True),
+        invalid_vat_number=choice(config, "invalid_vat_number", BOOK_WITH_VAT, INVALID_VAT_NUMBER_OPTIONS),
         vat_codes=string_map(config, "vat_codes"),
         payment_statuses=choices(config, "payment_statuses", ("paid",), STATUSES),
         skip_cancelled=flag(config, "skip_cancelled", True),

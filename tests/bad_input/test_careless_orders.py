@@ -42,6 +42,11 @@ def vat_stdin() -> bytes:
     return stdin_of([line for n, o in enumerate(orders, 1) for line in (record_line(order_data(o)), state_line(n))])
 
 
+def invalid_number_stdin() -> bytes:
+    """Only the 0 % sale on the invalid number (a seller that is not OSS-registered has no 19 % code for #603)."""
+    return stdin_of([record_line(order_data(company_order("602", vat_number=BAD_VAT, rate="0"))), state_line(1)])
+
+
 def sku_case_stdin() -> bytes:
     """The shop's SKU-701 booked (its item created), then an order whose line says sku-701: the same item for a
     ledger that compares item codes case-insensitively."""
@@ -107,7 +112,12 @@ def sub_cent_stdin() -> bytes:
 
 
 CASES = [
-    *(Case(f"vat-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),
+    *(Case(f"vat-{kind}", kind, vat_stdin(), {"oss_registered": True, "invalid_vat_number": "refuse"})
+      for kind in KINDS),
+    *(Case(f"vat-book-oss-{kind}", kind, vat_stdin(), {"oss_registered": True}) for kind in KINDS),  # the default
+    *(Case(f"vat-book-domestic-{kind}", kind, invalid_number_stdin(),
+           {"oss_registered": False, "invalid_vat_number": "book_with_vat",
+            "report_path": str(REPORTS / f"vat-book-domestic-{kind}")}) for kind in KINDS),
     *(Case(f"sku-case-{kind}", kind, sku_case_stdin()) for kind in KINDS),
     *(Case(f"changed-{kind}", kind, changed_stdin()[0]) for kind in KINDS),
     *(Case(f"zero-lines-{kind}", kind, zero_lines_stdin(), {"report_path": str(REPORTS / f"zero-lines-{kind}")})
@@ -131,7 +141,7 @@ def _skipped(run: WriteRun, source_id: str) -> list[str]:
 
 # --- 6. VAT numbers with wrong check digits -------------------------------------------------------------------
 @pytest.mark.parametrize("kind", KINDS)
-def test_given_an_invalid_vat_number_when_written_then_no_reverse_charge_and_the_number_and_order_are_named(
+def test_given_an_invalid_vat_number_when_written_with_refuse_then_no_reverse_charge_and_number_and_order_named(
         runs: Runs, kind: str) -> None:
     run = runs[f"vat-{kind}"]
 
@@ -148,6 +158,55 @@ def test_given_an_invalid_vat_number_when_written_then_no_reverse_charge_and_the
         "check digit is invalid): not a reverse-charge sale, booked at the charged (domestic or OSS) rate"]
     assert run.total_of("#603") == company_order("603", vat_number=BAD_VAT, rate="19").totals.grand_total
     assert run.returncode != 0 and "1 record(s) were skipped" in run.errors[-1]
+
+
+def _product_vat(run: WriteRun, reference: str) -> set[str]:
+    """The VAT of the document's product rows as the ledger holds it: Exact's VAT code, eAccounting's VAT rate."""
+    [document] = [d for d in run.documents if str(d.get("YourRef") or d.get("YourReference")).endswith(reference)]
+    rows = document.get("SalesInvoiceLines") or document.get("Rows") or []
+    return {str(r.get("VATCode") or "").strip() if run.kind == "exact" else str(r["VatRate"]) for r in rows
+            if str(r.get("ItemCode") or r.get("ArticleNumber")).startswith("SKU-")}
+
+
+@pytest.mark.parametrize(("kind", "vat"), [("exact", {"D1"}), ("eaccounting", {"19.00"})], ids=KINDS)
+def test_given_an_invalid_vat_number_at_0_percent_when_book_with_vat_and_oss_then_one_document_at_the_oss_rate(
+        runs: Runs, kind: str, vat: set[str]) -> None:
+    run = runs[f"vat-book-oss-{kind}"]
+
+    # the default: nothing refused; #602 is one document at Germany's 19 % (OSS), totalling what the customer paid
+    assert run.returncode == 0, run.errors
+    assert sorted(run.references()) == ["#601", "#602", "#603"]
+    paid = company_order("602", vat_number=BAD_VAT, rate="0").totals.grand_total
+    assert run.total_of("#602") == paid == Decimal("100.00")
+    assert _product_vat(run, "#602") == vat  # Exact's code D1 "OSS Duitsland 19%"; eAccounting's OSS 19 % coding
+    assert run.summary["notices"] == {"invalid_vat_number": 2}
+    assert run.summary["notice_list"] == [
+        f"invalid_vat_number: order #602: VAT number {BAD_VAT} fails its check digits (the number's checksum or "
+        "check digit is invalid): not a reverse-charge sale; the shop charged 0%, booked with 19% VAT (OSS, DE) "
+        "contained in the 100.00 EUR the customer paid",
+        f"invalid_vat_number: order #603: VAT number {BAD_VAT} fails its check digits (the number's checksum or "
+        "check digit is invalid): not a reverse-charge sale, booked at the charged (domestic or OSS) rate"]
+
+
+@pytest.mark.parametrize(("kind", "vat"), [("exact", {"2"}), ("eaccounting", {"21.00"})], ids=KINDS)
+def test_given_an_invalid_vat_number_at_0_percent_when_book_with_vat_without_oss_then_one_document_at_the_domestic_rate(
+        runs: Runs, kind: str, vat: set[str]) -> None:
+    run = runs[f"vat-book-domestic-{kind}"]
+
+    # not OSS-registered: the Dutch seller's own 21 %, contained in the 100.00 paid (the ledger's rounding rule
+    # books the cent that 21 % of a net in cents cannot give)
+    assert run.returncode == 0, run.errors
+    assert run.references() == ["#602"] and run.total_of("#602") == Decimal("100.00")
+    assert _product_vat(run, "#602") == vat  # Exact's code 2 "BTW hoog 21%"; eAccounting's 21 % coding
+    note = (f"invalid_vat_number: order #602: VAT number {BAD_VAT} fails its check digits (the number's checksum or "
+            "check digit is invalid): not a reverse-charge sale; the shop charged 0%, booked with 21% VAT (domestic, "
+            "NL) contained in the 100.00 EUR the customer paid")
+    assert run.summary["notices"] == {"invalid_vat_number": 1}
+    assert run.summary["notice_list"] == [note]
+    # the booking report an accountant opens names it in the order's row
+    with (REPORTS / f"vat-book-domestic-{kind}.csv").open(newline="", encoding="utf-8") as handle:
+        reasons = [row["reason"] for row in csv.DictReader(handle) if row["shop_reference"] == "#602"]
+    assert any(note in reason for reason in reasons), reasons
 
 
 # --- 3. SKU case ------------------------------------------------------------------------------------------------
