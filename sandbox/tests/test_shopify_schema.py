@@ -295,3 +295,18 @@ def test_fulfilling_a_cancelled_order_or_an_unknown_fulfillment_order_is_refused
     assert unknown["fulfillmentCreate"]["userErrors"] == [{"field": ["fulfillment"],
                                                            "message": "Fulfillment order does not exist."}]
     assert data(fresh, ORDER, {"q": f"name:#{order.number}"})["orders"]["nodes"][0]["fulfillments"] == []
+
+
+def test_count_fields_without_data_are_exact_zero_and_list_counts_count_the_list(server: SandboxServer) -> None:
+    got = data(server, """{ products(first: 1) { nodes { mediaCount { count precision }
+        sellingPlanGroupsCount { count precision } variantsCount { count } variants(first: 250) { nodes { id } } } }
+      orders(first: 1) { nodes { transactionsCount { count } transactions { id } } }
+      customersCount { count precision } locationsCount { count } }""")
+    product = got["products"]["nodes"][0]
+    assert product["mediaCount"] == product["sellingPlanGroupsCount"] == {"count": 0, "precision": "EXACT"}
+    assert product["variantsCount"]["count"] == len(product["variants"]["nodes"]) > 0
+    order = got["orders"]["nodes"][0]
+    assert order["transactionsCount"]["count"] == len(order["transactions"]) > 0
+    vendor: Any = server.vendor
+    assert got["customersCount"] == {"count": len(vendor.shop.customers), "precision": "EXACT"}
+    assert got["locationsCount"] == {"count": 2}

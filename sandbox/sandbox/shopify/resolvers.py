@@ -2,8 +2,10 @@
 
 `execute(checked, variables, ctx)` runs a validated document with graphql-core. The default resolver reads a node
 dict's key (computing `Lazy` values, paging `Connection` lists); a field the store has no data for resolves to what
-Shopify returns for an empty shop: null when nullable, else an empty connection or list, zero money, false, 0, "" or
-the enum's first value. Root fields, mutations and the fields backed by store state have their own resolvers.
+Shopify returns for an empty shop: a `Count` is ``{count, precision: EXACT}`` (the length of the node's list of that
+name, as ``variantsCount`` of ``variants``, else 0); anything else is null when nullable, else an empty connection or
+list, zero money, false, 0, "" or the enum's first value. Root fields, mutations and the fields backed by store state
+have their own resolvers.
 The actual query cost is counted as fields resolve: 1 per object, 2 per connection (edges and pageInfo free).
 """
 
@@ -56,12 +58,15 @@ from sandbox.shopify.store import (
     search,
     set_error,
 )
+from sandbox.shopify.store import resolve as resolve_lazy
 
 ROOT_SCOPES = {"orders": "read_orders", "order": "read_orders", "ordersCount": "read_orders",
-               "customers": "read_customers", "customer": "read_customers", "products": "read_products",
+               "customers": "read_customers", "customer": "read_customers", "customersCount": "read_customers",
+               "products": "read_products", "productsCount": "read_products", "productVariantsCount": "read_products",
                "product": "read_products", "productVariants": "read_products", "productVariant": "read_products",
                "inventoryItems": "read_inventory", "inventoryItem": "read_inventory", "locations": "read_locations",
-               "location": "read_locations", "fulfillmentOrder": "read_merchant_managed_fulfillment_orders",
+               "location": "read_locations", "locationsCount": "read_locations",
+               "fulfillmentOrder": "read_merchant_managed_fulfillment_orders",
                "inventorySetQuantities": "write_inventory",
                "fulfillmentCreate": "write_merchant_managed_fulfillment_orders"}
 KIND_SCOPES = {"Order": "read_orders", "Customer": "read_customers", "Product": "read_products",
@@ -94,6 +99,7 @@ def run(checked: Checked, variables: dict[str, Any], ctx: Context, operation: st
     """Execute a validated document against the store; returns graphql-core's ExecutionResult."""
     root = {"shop": Lazy(lambda: render.shop_node(ctx.store.shop, ctx.vendor.plan)),
             "locations": Connection(ctx.store.locations),
+            "locationsCount": {"__typename": "Count", "count": len(ctx.store.locations), "precision": "EXACT"},
             "currentAppInstallation": {"id": "gid://shopify/AppInstallation/1",
                                        "accessScopes": [{"handle": s} for s in ctx.scopes]}}
     return execute(executable_schema(), checked.document, root_value=root, context_value=ctx,  # type: ignore[arg-type]
@@ -145,6 +151,9 @@ def resolve_default(source: Any, info: Any, **args: Any) -> Any:
     return_type = info.return_type
     if value is _MISSING:
         value = empty(return_type, info.context)
+        if type(value) is dict and value.get("__typename") == "Count" and isinstance(source, dict):
+            listed = resolve_lazy(source.get(info.field_name.removesuffix("Count")))  # `variantsCount`: `variants`
+            value["count"] = len(listed) if isinstance(listed, list) else 0
     elif type(value) is Lazy:
         value = value.get()
     kind = _kind(return_type)
@@ -180,7 +189,9 @@ def _kind(return_type: Any) -> int:
 
 
 def empty(return_type: Any, ctx: Context) -> Any:
-    """What Shopify answers for a field of an empty shop."""
+    """What Shopify answers for a field of an empty shop (a `Count`, nullable or not, is an exact zero)."""
+    if get_named_type(return_type).name == "Count":
+        return {"__typename": "Count", "count": 0, "precision": "EXACT"}
     if not is_non_null_type(return_type):
         return None
     inner = return_type.of_type
@@ -202,8 +213,9 @@ def empty(return_type: Any, ctx: Context) -> Any:
     return {"__typename": named.name}
 
 
-def page_list(items: list[Any], args: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    """An in-memory list as a Relay connection page (offset cursors)."""
+def page_list(items: list[Any], args: dict[str, Any], ctx: Context,
+              make: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """An in-memory list as a Relay connection page (offset cursors); `make` renders the items of the page."""
     size = args.get("first", args.get("last"))
     items = list(reversed(items)) if args.get("reverse") else items
     start = 0
@@ -213,7 +225,7 @@ def page_list(items: list[Any], args: dict[str, Any], ctx: Context) -> dict[str,
         except CursorError as exc:
             raise GraphQLError(str(exc), extensions={"code": "BAD_REQUEST"}) from exc
     end = len(items) if size is None else start + size
-    page = items[start:end]
+    page = items[start:end] if make is None else [make(item) for item in items[start:end]]
     return connection(page, [encode_cursor({"offset": start + i}) for i in range(len(page))], end < len(items),
                       start > 0)
 
@@ -318,27 +330,28 @@ def _nodes(_root: Any, info: Any, ids: list[str]) -> list[Any]:
     return [_node(i, info) for i in ids]
 
 
-def _orders_count(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
-    """`ordersCount(query:, limit:)`: the orders `orders(query:)` matches; limit 10000 by default, null = none.
-
-    A count that reaches the limit comes back as the limit with precision AT_LEAST, otherwise EXACT.
-    """
-    ctx: Context = info.context
-    if args.get("savedSearchId") is not None:
-        raise GraphQLError("savedSearchId is not supported by the stand-in", extensions={"code": "BAD_REQUEST"})
-    limit = args.get("limit", ORDERS_COUNT_LIMIT)
-    if limit is not None and limit < 1:
-        raise GraphQLError(f"Argument 'limit' on Field 'ordersCount' must be a positive integer (got {limit})",
-                           extensions={"code": "BAD_REQUEST", "fieldName": "ordersCount"})
-    preds = _preds("orders", str(args.get("query") or ""), ctx)
-    matched = 0
-    for entry in ctx.store.entries("orders"):
-        if all(p(entry) for p in preds):
-            matched += 1
-            if limit is not None and matched >= limit:
-                return {"__typename": "Count", "count": limit, "precision": "AT_LEAST"}
-    ctx.cost += 1
-    return {"__typename": "Count", "count": matched, "precision": "EXACT"}
+def _count(resource: str) -> Callable[..., Any]:
+    """`ordersCount` / `customersCount` / `productsCount` / `productVariantsCount` `(query:, limit:)`: the records the
+    list field's `query:` matches; limit 10000 by default, null = none. A count that reaches the limit comes back as
+    the limit with precision AT_LEAST, otherwise EXACT."""
+    def resolve(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
+        ctx: Context = info.context
+        if args.get("savedSearchId") is not None:
+            raise GraphQLError("savedSearchId is not supported by the stand-in", extensions={"code": "BAD_REQUEST"})
+        limit = args.get("limit", ORDERS_COUNT_LIMIT)
+        if limit is not None and limit < 1:
+            raise GraphQLError(f"Argument 'limit' on Field '{info.field_name}' must be a positive integer (got "
+                               f"{limit})", extensions={"code": "BAD_REQUEST", "fieldName": info.field_name})
+        preds = _preds(resource, str(args.get("query") or ""), ctx)
+        matched = 0
+        for entry in ctx.store.entries(resource):
+            if all(p(entry) for p in preds):
+                matched += 1
+                if limit is not None and matched >= limit:
+                    return {"__typename": "Count", "count": limit, "precision": "AT_LEAST"}
+        ctx.cost += 1
+        return {"__typename": "Count", "count": matched, "precision": "EXACT"}
+    return resolve
 
 
 def _current_bulk(_root: Any, info: Any, **_args: Any) -> Any:
@@ -350,19 +363,20 @@ def _current_bulk(_root: Any, info: Any, **_args: Any) -> Any:
 # Fields backed by store state
 # ---------------------------------------------------------------------------------------------------------------
 def _levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
-    """InventoryItem.inventoryLevels (one per location) and Location.inventoryLevels (query: updated_at, id)."""
+    """InventoryItem.inventoryLevels (one per location) and Location.inventoryLevels (query: updated_at, id); only
+    the page asked for is rendered."""
     store: Store = info.context.store
     number = gid_number(source["id"])
     if info.parent_type.name == "InventoryItem":
-        keys = [(number, gid_number(loc["id"])) for loc in store.locations]
+        keys = [key for loc in store.locations if (key := (number, gid_number(loc["id"]))) in store.levels]
     else:
-        keys = [key for key in store.levels if key[1] == number]
+        keys = [(item, number) for item in store.items_at.get(number, ())]
     preds = search(str(args.get("query") or ""))
-    stamps = {k: store.level_updated.get(k, _EPOCH) for k in keys} if preds else {}
-    levels = [lv for k in keys if (lv := render.inventory_level(store, *k)) is not None
-              and all(p(Entry(k[0], _EPOCH, stamps[k], stamps[k], {}, dict)) for p in preds)]
+    if preds:
+        stamps = {k: store.level_updated.get(k, _EPOCH) for k in keys}
+        keys = [k for k in keys if all(p(Entry(k[0], _EPOCH, stamps[k], stamps[k], {}, dict)) for p in preds)]
     info.context.cost += 2
-    return page_list(levels, args, info.context)
+    return page_list(keys, args, info.context, lambda key: render.inventory_level(store, *key))
 
 
 def _level(source: dict[str, Any], info: Any, locationId: str | None = None, inventoryItemId: str | None = None,
@@ -537,7 +551,9 @@ def _emit(connection: dict[str, Any], parent_id: str | None, out: list[dict[str,
 RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("QueryRoot", "orders"): _list("orders"), ("QueryRoot", "customers"): _list("customers"),
     ("QueryRoot", "products"): _list("products"), ("QueryRoot", "productVariants"): _list("variants"),
-    ("QueryRoot", "inventoryItems"): _list("variants"), ("QueryRoot", "ordersCount"): _orders_count,
+    ("QueryRoot", "inventoryItems"): _list("variants"), ("QueryRoot", "ordersCount"): _count("orders"),
+    ("QueryRoot", "customersCount"): _count("customers"), ("QueryRoot", "productsCount"): _count("products"),
+    ("QueryRoot", "productVariantsCount"): _count("variants"),
     ("QueryRoot", "order"): _by_id, ("QueryRoot", "customer"): _by_id, ("QueryRoot", "product"): _by_id,
     ("QueryRoot", "productVariant"): _by_id, ("QueryRoot", "inventoryItem"): _by_id,
     ("QueryRoot", "location"): _by_id, ("QueryRoot", "fulfillmentOrder"): _by_id,
