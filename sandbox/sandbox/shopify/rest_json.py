@@ -35,11 +35,8 @@ class Ctx:
     available: Callable[[int], int] = lambda _item: 0
 
 
-_resolve = resolve  # a node field's value (the store's Lazy parts rendered on first use)
-
-
 def _list(value: Any) -> list[Any]:
-    value = _resolve(value)
+    value = resolve(value)
     if value is None:
         return []
     if isinstance(value, dict):  # a written-out connection
@@ -73,6 +70,11 @@ def _amount(money: dict[str, Any] | None) -> str | None:
 
 def money_str(bag: dict[str, Any] | None) -> str | None:
     return _amount((bag or {}).get("shopMoney"))
+
+
+def _money(key: str, bag: dict[str, Any] | None) -> dict[str, Any]:
+    """REST's pair of an amount: ``key`` as '12.10' and ``key_set`` with shop and presentment money."""
+    return {key: money_str(bag), f"{key}_set": money_set(bag)}
 
 
 def money_set(bag: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -124,12 +126,11 @@ def tax_lines_json(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def _allocations(node: dict[str, Any], apps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for alloc in _list(node.get("discountAllocations")):
-        app = _resolve(alloc.get("discountApplication")) or {}
+        app = resolve(alloc.get("discountApplication")) or {}
         index = app.get("index")
         if index is None:
             index = next((i for i, a in enumerate(apps) if a is app), 0)
-        out.append({"amount": money_str(alloc.get("allocatedAmountSet")),
-                    "amount_set": money_set(alloc.get("allocatedAmountSet")), "discount_application_index": index})
+        out.append({**_money("amount", alloc.get("allocatedAmountSet")), "discount_application_index": index})
     return out
 
 
@@ -171,15 +172,15 @@ def discount_codes_json(node: dict[str, Any], apps: list[dict[str, Any]], lines:
 
 
 def line_item_json(li: dict[str, Any], apps: list[dict[str, Any]]) -> dict[str, Any]:
-    variant, product = _resolve(li.get("variant")) or {}, _resolve(li.get("product")) or {}
+    variant, product = resolve(li.get("variant")) or {}, resolve(li.get("product")) or {}
     quantity = int(li.get("quantity") or 0)
     return {
         "id": gid_int(li["id"]), "admin_graphql_api_id": li["id"], "attributed_staffs": [],
         "current_quantity": li.get("currentQuantity", quantity), "fulfillable_quantity": li.get(
             "fulfillableQuantity", li.get("currentQuantity", quantity)),
         "fulfillment_service": "manual", "fulfillment_status": None, "gift_card": bool(li.get("isGiftCard", False)),
-        "grams": 0, "name": li.get("name"), "price": money_str(li.get("originalUnitPriceSet")),
-        "price_set": money_set(li.get("originalUnitPriceSet")), "product_exists": bool(product),
+        "grams": 0, "name": li.get("name"), **_money("price", li.get("originalUnitPriceSet")),
+        "product_exists": bool(product),
         "product_id": gid_int(product.get("id")), "properties": [], "quantity": quantity,
         "requires_shipping": li.get("requiresShipping", True), "sku": li.get("sku"),
         "taxable": li.get("taxable", True), "title": li.get("title"),
@@ -194,16 +195,15 @@ def line_item_json(li: dict[str, Any], apps: list[dict[str, Any]]) -> dict[str, 
 def shipping_line_json(s: dict[str, Any], apps: list[dict[str, Any]]) -> dict[str, Any]:
     discounted = s.get("discountedPriceSet") or s.get("originalPriceSet")
     return {"id": gid_int(s["id"]), "carrier_identifier": s.get("carrierIdentifier"), "code": s.get("code"),
-            "discounted_price": money_str(discounted), "discounted_price_set": money_set(discounted),
-            "is_removed": s.get("isRemoved", False), "phone": None, "price": money_str(s.get("originalPriceSet")),
-            "price_set": money_set(s.get("originalPriceSet")), "requested_fulfillment_service_id": None,
+            **_money("discounted_price", discounted), "is_removed": s.get("isRemoved", False), "phone": None,
+            **_money("price", s.get("originalPriceSet")), "requested_fulfillment_service_id": None,
             "source": s.get("source"), "title": s.get("title"),
             "tax_lines": tax_lines_json(_list(s.get("taxLines"))), "discount_allocations": _allocations(s, apps)}
 
 
 def transaction_json(tx: dict[str, Any], order_id: int, ctx: Ctx) -> dict[str, Any]:
     amount = tx.get("amountSet") or {}
-    parent = _resolve(tx.get("parentTransaction")) or {}
+    parent = resolve(tx.get("parentTransaction")) or {}
     return {
         "id": gid_int(tx["id"]), "order_id": order_id, "kind": _lower(tx.get("kind")),
         "gateway": tx.get("gateway"), "status": _lower(tx.get("status")), "message": tx.get("message"),
@@ -222,7 +222,7 @@ def refund_json(r: dict[str, Any], order_id: int, lines: dict[str, dict[str, Any
     refund_id = gid_int(r["id"])
     items = []
     for item in _list(r.get("refundLineItems")):
-        line = _resolve(item.get("lineItem")) or {}
+        line = resolve(item.get("lineItem")) or {}
         items.append({"id": gid_int(item.get("id")), "line_item_id": gid_int(line.get("id")),
                       "location_id": None, "quantity": item.get("quantity"),
                       "restock_type": _lower(item.get("restockType")),
@@ -256,10 +256,10 @@ def refund_json(r: dict[str, Any], order_id: int, lines: dict[str, dict[str, Any
 def fulfillment_json(f: dict[str, Any], order_id: int, lines: dict[str, dict[str, Any]], ctx: Ctx
                      ) -> dict[str, Any]:
     tracking = _list(f.get("trackingInfo"))
-    location = _resolve(f.get("location")) or {}
+    location = resolve(f.get("location")) or {}
     items = []
     for fli in _list(f.get("fulfillmentLineItems")):
-        line = _resolve(fli.get("lineItem")) or {}
+        line = resolve(fli.get("lineItem")) or {}
         row = dict(lines.get(str(line.get("id"))) or {"id": gid_int(line.get("id"))})
         row["quantity"] = fli.get("quantity", row.get("quantity"))
         items.append(row)
@@ -277,7 +277,7 @@ def fulfillment_json(f: dict[str, Any], order_id: int, lines: dict[str, dict[str
 
 def customer_json(c: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     addresses = [address_json(a, with_id=True) for a in _list(c.get("addresses")) if a]
-    default = address_json(_resolve(c.get("defaultAddress")), with_id=True)
+    default = address_json(resolve(c.get("defaultAddress")), with_id=True)
     spent = c.get("amountSpent") or {}
     consent = "subscribed" if c.get("acceptsMarketing") else "not_subscribed"
     return {
@@ -302,8 +302,8 @@ def order_json(node: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     apps = _list(node.get("discountApplications"))
     lines = [line_item_json(li, apps) for li in _list(node.get("lineItems"))]
     by_gid = {li["admin_graphql_api_id"]: li for li in lines}
-    customer = _resolve(node.get("customer"))
-    company = _resolve(node.get("purchasingEntity")) or {}
+    customer = resolve(node.get("customer"))
+    company = resolve(node.get("purchasingEntity")) or {}
     currency = node.get("currencyCode")
     financial = _lower(node.get("displayFinancialStatus"))
     fulfillment = {"FULFILLED": "fulfilled", "PARTIALLY_FULFILLED": "partial", "RESTOCKED": "restocked"}.get(
@@ -312,10 +312,7 @@ def order_json(node: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     number = int(name.lstrip("#")) if name.lstrip("#").isdigit() else order_id
     subtotal = node.get("subtotalPriceSet")
     lines_total = sum((Decimal(li["price"] or "0") * li["quantity"] for li in lines), Decimal(0))
-    zero = {"shopMoney": {"amount": "0.0", "currencyCode": currency},
-            "presentmentMoney": {"amount": "0.0", "currencyCode": currency}}
-    lines_bag = {"shopMoney": {"amount": str(lines_total), "currencyCode": currency},
-                 "presentmentMoney": {"amount": str(lines_total), "currencyCode": currency}}
+    zero, lines_bag = render.money_bag(Decimal(0), currency), render.money_bag(lines_total, currency)
     return {
         "id": order_id, "admin_graphql_api_id": node["id"], "app_id": None, "browser_ip": None,
         "buyer_accepts_marketing": False, "cancel_reason": _lower(node.get("cancelReason")),
@@ -329,17 +326,12 @@ def order_json(node: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
         "currency": currency,
         "current_shipping_price_set": money_set(node.get("currentShippingPriceSet") or
                                                 node.get("totalShippingPriceSet")),
-        "current_subtotal_price": money_str(node.get("currentSubtotalPriceSet") or subtotal),
-        "current_subtotal_price_set": money_set(node.get("currentSubtotalPriceSet") or subtotal),
+        **_money("current_subtotal_price", node.get("currentSubtotalPriceSet") or subtotal),
         "current_total_additional_fees_set": None,
-        "current_total_discounts": money_str(node.get("currentTotalDiscountsSet") or node.get("totalDiscountsSet")),
-        "current_total_discounts_set": money_set(node.get("currentTotalDiscountsSet") or
-                                                 node.get("totalDiscountsSet")),
+        **_money("current_total_discounts", node.get("currentTotalDiscountsSet") or node.get("totalDiscountsSet")),
         "current_total_duties_set": None,
-        "current_total_price": money_str(node.get("currentTotalPriceSet") or node.get("totalPriceSet")),
-        "current_total_price_set": money_set(node.get("currentTotalPriceSet") or node.get("totalPriceSet")),
-        "current_total_tax": money_str(node.get("currentTotalTaxSet") or node.get("totalTaxSet")),
-        "current_total_tax_set": money_set(node.get("currentTotalTaxSet") or node.get("totalTaxSet")),
+        **_money("current_total_price", node.get("currentTotalPriceSet") or node.get("totalPriceSet")),
+        **_money("current_total_tax", node.get("currentTotalTaxSet") or node.get("totalTaxSet")),
         "customer_locale": "en", "device_id": None,
         "discount_codes": discount_codes_json(node, apps, lines),
         "duties_included": False, "email": node.get("email"), "estimated_taxes": False,
@@ -354,28 +346,27 @@ def order_json(node: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
         "presentment_currency": node.get("presentmentCurrencyCode") or currency,
         "processed_at": rest_time(node.get("processedAt"), ctx), "reference": None, "referring_site": None,
         "source_identifier": None, "source_name": node.get("sourceName"), "source_url": None,
-        "subtotal_price": money_str(subtotal), "subtotal_price_set": money_set(subtotal),
+        **_money("subtotal_price", subtotal),
         "tags": ", ".join(node.get("tags") or []), "tax_exempt": bool(node.get("taxExempt")),
         "tax_lines": tax_lines_json(_list(node.get("taxLines"))), "taxes_included": bool(node.get("taxesIncluded")),
         "test": bool(node.get("test")), "token": f"{order_id:032x}",
         "total_cash_rounding_payment_adjustment_set": money_set(zero),
         "total_cash_rounding_refund_adjustment_set": money_set(zero),
-        "total_discounts": money_str(node.get("totalDiscountsSet")),
-        "total_discounts_set": money_set(node.get("totalDiscountsSet")),
-        "total_line_items_price": str(lines_total.quantize(CENT)), "total_line_items_price_set": money_set(lines_bag),
+        **_money("total_discounts", node.get("totalDiscountsSet")),
+        **_money("total_line_items_price", lines_bag),
         "total_outstanding": money_str(node.get("totalOutstandingSet")) or "0.00",
-        "total_price": money_str(node.get("totalPriceSet")), "total_price_set": money_set(node.get("totalPriceSet")),
+        **_money("total_price", node.get("totalPriceSet")),
         "total_shipping_price_set": money_set(node.get("totalShippingPriceSet")),
-        "total_tax": money_str(node.get("totalTaxSet")), "total_tax_set": money_set(node.get("totalTaxSet")),
+        **_money("total_tax", node.get("totalTaxSet")),
         "total_tip_received": "0.00", "total_weight": 0, "updated_at": rest_time(node.get("updatedAt"), ctx),
         "user_id": None,
-        "billing_address": address_json(_resolve(node.get("billingAddress"))),
+        "billing_address": address_json(resolve(node.get("billingAddress"))),
         "customer": customer_json(customer, ctx) if customer else None,
         "discount_applications": [discount_application_json(a) for a in apps],
         "fulfillments": [fulfillment_json(f, order_id, by_gid, ctx) for f in _list(node.get("fulfillments"))],
         "line_items": lines, "payment_terms_id": None,
         "refunds": [refund_json(r, order_id, by_gid, ctx) for r in _list(node.get("refunds"))],
-        "shipping_address": address_json(_resolve(node.get("shippingAddress"))),
+        "shipping_address": address_json(resolve(node.get("shippingAddress"))),
         "shipping_lines": [shipping_line_json(s, apps) for s in _list(node.get("shippingLines"))],
     }
 
@@ -394,7 +385,7 @@ def order_children(node: dict[str, Any], child: str, ctx: Ctx) -> list[dict[str,
 
 
 def variant_json(v: dict[str, Any], product_id: int, ctx: Ctx) -> dict[str, Any]:
-    item = _resolve(v.get("inventoryItem")) or {}
+    item = resolve(v.get("inventoryItem")) or {}
     options = [o.get("value") for o in v.get("selectedOptions") or []] or [v.get("title")]
     options += [None] * (3 - len(options))
     quantity = v["inventoryQuantity"] if "inventoryQuantity" in v else ctx.available(legacy_id(item)) if item \
@@ -426,7 +417,7 @@ def product_json(p: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
 
 
 def location_json(loc: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    a = _resolve(loc.get("address")) or {}
+    a = resolve(loc.get("address")) or {}
     return {"id": legacy_id(loc), "name": loc.get("name"), "address1": a.get("address1"),
             "address2": a.get("address2"), "city": a.get("city"), "zip": a.get("zip"), "province": a.get("province"),
             "country": a.get("countryCode"), "phone": a.get("phone"), "created_at": rest_time(loc.get("createdAt"),
@@ -438,10 +429,10 @@ def location_json(loc: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
 
 
 def inventory_level_json(level: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    by_name = _resolve(level.get("quantities")) or {}
+    by_name = resolve(level.get("quantities")) or {}
     quantities = {q.get("name"): q.get("quantity") for q in (by_name.values() if isinstance(by_name, dict)
                                                                else by_name)}
-    item, location = _resolve(level.get("item")) or {}, _resolve(level.get("location")) or {}
+    item, location = resolve(level.get("item")) or {}, resolve(level.get("location")) or {}
     return {"inventory_item_id": gid_int(item.get("id")), "location_id": gid_int(location.get("id")),
             "available": quantities.get("available"), "updated_at": rest_time(level.get("updatedAt"), ctx),
             "admin_graphql_api_id": level["id"]}
