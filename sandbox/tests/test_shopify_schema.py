@@ -310,3 +310,26 @@ def test_count_fields_without_data_are_exact_zero_and_list_counts_count_the_list
     vendor: Any = server.vendor
     assert got["customersCount"] == {"count": len(vendor.shop.customers), "precision": "EXACT"}
     assert got["locationsCount"] == {"count": 2}
+
+
+def test_location_inventory_levels_page_and_filter_by_update(fresh: SandboxServer) -> None:
+    query = """query($after: String, $q: String) { location(id: "gid://shopify/Location/1") {
+        inventoryLevels(first: 10, after: $after, query: $q) { nodes { id item { sku } }
+          pageInfo { hasNextPage endCursor } } } }"""
+    whole = data(fresh, query.replace("first: 10", "first: 250"))["location"]["inventoryLevels"]
+    paged, after = [], None
+    while True:
+        page = data(fresh, query, {"after": after})["location"]["inventoryLevels"]
+        paged += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert paged == whole["nodes"] and len(paged) > 10 and not whole["pageInfo"]["hasNextPage"]
+    vendor: Any = fresh.vendor
+    sku = paged[3]["item"]["sku"]
+    vendor.sell(sku, 1, location=1)
+    changed = data(fresh, query, {"q": "updated_at:>2024-01-01"})["location"]["inventoryLevels"]["nodes"]
+    assert [n["item"]["sku"] for n in changed] == [sku]
+    item = data(fresh, '{ inventoryItem(id: "%s") { locationsCount { count } } }'
+                % paged[0]["id"].replace("InventoryLevel/1?inventory_item_id=", "InventoryItem/"))
+    assert item["inventoryItem"]["locationsCount"] == {"count": 2}

@@ -148,6 +148,8 @@ def resolve_default(source: Any, info: Any, **args: Any) -> Any:
         value = empty(return_type, info.context)
         if type(value) is dict and value.get("__typename") == "Count" and isinstance(source, dict):
             listed = resolve_lazy(source.get(info.field_name.removesuffix("Count")))  # `variantsCount`: `variants`
+            if isinstance(listed, dict):  # a written-out connection (``dir:`` seeds)
+                listed = listed.get("nodes") or listed.get("edges")
             value["count"] = len(listed) if isinstance(listed, list) else 0
     elif type(value) is Lazy:
         value = value.get()
@@ -381,6 +383,14 @@ def _level(source: dict[str, Any], info: Any, locationId: str | None = None, inv
     return render.inventory_level(info.context.store, item, loc)
 
 
+def _locations_count(source: dict[str, Any], info: Any) -> dict[str, Any]:
+    """InventoryItem.locationsCount: the locations stocking the item."""
+    store: Store = info.context.store
+    number = gid_number(source["id"])
+    stocked = sum(1 for loc in store.locations if store.level(number, gid_number(loc["id"])) is not None)
+    return {"__typename": "Count", "count": stocked, "precision": "EXACT"}
+
+
 def _quantities(source: dict[str, Any], info: Any, names: list[str]) -> list[dict[str, Any]]:
     by_name = source.get("quantities") or {}
     info.context.cost += len(names)
@@ -442,6 +452,7 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("QueryRoot", "node"): _by_id, ("QueryRoot", "nodes"): _nodes,
     ("QueryRoot", "currentBulkOperation"): _current_bulk, ("QueryRoot", "bulkOperation"): _by_id,
     ("InventoryItem", "inventoryLevels"): _levels, ("InventoryItem", "inventoryLevel"): _level,
+    ("InventoryItem", "locationsCount"): _locations_count,
     ("Location", "inventoryLevels"): _levels, ("Location", "inventoryLevel"): _level,
     ("InventoryLevel", "quantities"): _quantities, ("ProductVariant", "inventoryQuantity"): _variant_quantity,
     ("Mutation", "inventorySetQuantities"): _set_quantities, ("Mutation", "fulfillmentCreate"): _fulfillment_create,

@@ -66,6 +66,7 @@ SINGULAR = {"orders": "order", "customers": "customer", "products": "product", "
             "events": "event"}
 ORDER_CHILDREN = ("transactions", "refunds", "fulfillments")
 PROTECTED = {"orders", "customers"}
+LISTED = ("orders", "customers", "products")  # the store's own listings (`Store.entries`); the rest are node lists
 NOT_APPROVED = "[API] This app is not approved to access REST endpoints with protected customer data."
 
 
@@ -217,12 +218,10 @@ class View:
         return inventory_levels(self.shop)
 
     def entries(self) -> list[Entry] | None:
-        return entries(self.shop, self.resource, self.scopes) if self.resource in ("orders", "customers",
-                                                                                   "products") else None
+        return entries(self.shop, self.resource, self.scopes) if self.resource in LISTED else None
 
     def get(self, ident: int) -> dict[str, Any]:
-        listed = self.entries()
-        if listed is not None:
+        if self.resource in LISTED:
             entry = self.shop.store.entry(self.resource, ident)
             if entry is not None and visible(self.shop, self.resource, self.scopes, entry):
                 return entry.render()
