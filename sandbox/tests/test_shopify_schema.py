@@ -330,6 +330,6 @@ def test_location_inventory_levels_page_and_filter_by_update(fresh: SandboxServe
     vendor.sell(sku, 1, location=1)
     changed = data(fresh, query, {"q": "updated_at:>2024-01-01"})["location"]["inventoryLevels"]["nodes"]
     assert [n["item"]["sku"] for n in changed] == [sku]
-    item = data(fresh, '{ inventoryItem(id: "%s") { locationsCount { count } } }'
-                % paged[0]["id"].replace("InventoryLevel/1?inventory_item_id=", "InventoryItem/"))
+    item_id = paged[0]["id"].replace("InventoryLevel/1?inventory_item_id=", "InventoryItem/")
+    item = data(fresh, "query($id: ID!) { inventoryItem(id: $id) { locationsCount { count } } }", {"id": item_id})
     assert item["inventoryItem"]["locationsCount"] == {"count": 2}
