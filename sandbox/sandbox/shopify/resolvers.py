@@ -158,7 +158,7 @@ def resolve_default(source: Any, info: Any, **args: Any) -> Any:
         return value
     if kind == _CONNECTION:
         if not isinstance(value, dict):
-            value = page_list(value, args, info.context)
+            value = page_list(value, args)
         info.context.cost += 2
         return value
     if isinstance(value, list):
@@ -210,8 +210,7 @@ def empty(return_type: Any, ctx: Context) -> Any:
     return {"__typename": named.name}
 
 
-def page_list(items: list[Any], args: dict[str, Any], ctx: Context,
-              make: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+def page_list(items: list[Any], args: dict[str, Any], make: Callable[[Any], Any] | None = None) -> dict[str, Any]:
     """An in-memory list as a Relay connection page (offset cursors); `make` renders the items of the page."""
     size = args.get("first", args.get("last"))
     items = list(reversed(items)) if args.get("reverse") else items
@@ -373,7 +372,7 @@ def _levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
         stamps = {k: store.level_updated.get(k, _EPOCH) for k in keys}
         keys = [k for k in keys if all(p(Entry(k[0], _EPOCH, stamps[k], stamps[k], {}, dict)) for p in preds)]
     info.context.cost += 2
-    return page_list(keys, args, info.context, lambda key: render.inventory_level(store, *key))
+    return page_list(keys, args, lambda key: render.inventory_level(store, *key))
 
 
 def _level(source: dict[str, Any], info: Any, locationId: str | None = None, inventoryItemId: str | None = None,

@@ -5,7 +5,7 @@ Paths (under ``/admin/api/{version}/``; Shopify's documented query parameters):
 
 - ``orders.json`` (``status`` open|closed|cancelled|any, default open; ``financial_status``, ``fulfillment_status``),
   ``customers.json``, ``products.json`` (``status``, ``product_type``, ``vendor``), ``locations.json``,
-  ``events.json`` (``filter`` = subject type, ``verb``), ``inventory_levels.json`` (``inventory_item_ids`` or
+  ``events.json`` (always empty: nothing in the store is deleted), ``inventory_levels.json`` (``inventory_item_ids`` or
   ``location_ids`` required), ``tender_transactions.json`` (successful sales, captures and refunds of the orders;
   ``processed_at_min/max``): ``limit`` 1..250 (default 50), ``since_id``, ``ids``, ``updated_at_min/max``,
   ``created_at_min/max``, ``order`` (``updated_at asc`` ...), ``fields=`` (comma list). Paging is Link-header
@@ -268,12 +268,6 @@ class View:
         if self.resource == "products" and filters.get("status"):
             allowed = set(filters["status"].split(","))
             checks.append(lambda r: r.get("status") in allowed)
-        if self.resource == "events":
-            if filters.get("filter"):
-                kinds = {k.strip().lower() for k in filters["filter"].split(",")}
-                checks.append(lambda r: str(r["subject_type"]).lower() in kinds)
-            if filters.get("verb"):
-                checks.append(lambda r: r["verb"] == filters["verb"])
         if self.resource == "inventory_levels":
             items = _ids(filters.get("inventory_item_ids", ""), "inventory_item_ids")
             location_ids = _ids(filters.get("location_ids", ""), "location_ids")
@@ -367,9 +361,6 @@ def _sort_key(keys: dict[str, Any], field_name: str) -> tuple[Any, int]:
 
 
 def _node_keys(node: dict[str, Any], resource: str) -> dict[str, Any]:
-    if resource == "events":
-        return {"id": node["id"], "created_at": _parse(node["created_at"]), "updated_at": _parse(node["created_at"]),
-                "processed_at": None, "subject_type": node["subject_type"], "verb": node["verb"]}
     if resource == "tender_transactions":
         stamp = _parse(node["processed_at"])
         return {"id": node["id"], "created_at": stamp, "updated_at": stamp, "processed_at": stamp}
