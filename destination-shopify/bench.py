@@ -25,17 +25,17 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from shopify_dest_builders import shipment_record, stock_record
 from shopify_harness import catalog, config_for, open_orders, with_states
 
-import sandbox.seed
 from connector_common.testing import SimulatedClock
 from destination_shopify import DestinationShopify
 from sandbox import SandboxServer, make_vendor
+from sandbox.seed import catalogue
 
 VARIANTS_PER_PRODUCT = 1.6  # the generated catalogue's active variants per product (61 of 36 products)
 
 
 def shop(updates: int, clock: SimulatedClock, latency: float) -> SandboxServer:
     """A generated shop with at least `updates` active variants (the catalogue grows with PRODUCTS_PER_SHOP)."""
-    sandbox.seed.PRODUCTS_PER_SHOP = max(sandbox.seed.PRODUCTS_PER_SHOP, int(updates / VARIANTS_PER_PRODUCT) + 20)
+    catalogue.PRODUCTS_PER_SHOP = max(catalogue.PRODUCTS_PER_SHOP, int(updates / VARIANTS_PER_PRODUCT) + 20)
     vendor = make_vendor("shopify", seed="demo", orders=200, clock=clock.time)
     return SandboxServer(vendor, latency=latency, sleep=clock.sleep).start()
 

@@ -71,7 +71,7 @@ Tokens: see sandbox.exact.auth.TokenStore (401 "Old refresh token used." on reus
 revoke_tokens()).
 """
 
+from sandbox.exact.routes import ExactOnline
 from sandbox.exact.seed import seed_id
-from sandbox.exact.vendor import ExactOnline
 
 __all__ = ["ExactOnline", "seed_id"]

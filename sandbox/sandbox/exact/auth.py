@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from sandbox.core import Request, Response, json_response
-from sandbox.exact.errors import exact_error
+from sandbox.exact.contract import exact_error
 
 AUTH_CODE_TTL = 180.0  # seconds; "valid 3 minutes" (reference §4)
 

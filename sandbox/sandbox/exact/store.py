@@ -1,14 +1,27 @@
-"""In-memory tables of the Exact stand-in: rows by key in insertion order, lazy hash indexes, a Timestamp log."""
+"""The Exact division in memory: its tables (rows by key, lazy hash indexes, a Timestamp log) and the rules Exact
+applies when they are written: generic create/update/delete, references and codes, master data (accounts,
+contacts, items, prices, VAT codes). Sales documents are in `store_sales`, logistics in `store_logistics`."""
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
-from typing import Any
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from sandbox.exact.odata import norm_key
+from sandbox.exact import seed as seeddata
+from sandbox.exact.contract import EntitySpec, business, coerce, invalid_reference, mandatory
+from sandbox.exact.odata import local_now, norm_key
 
 Row = dict[str, Any]
+DELETED_TYPES = {"Account": 2, "Contact": 5, "Item": 9, "SalesInvoice": 13, "SalesOrder": 32, "SalesOrderLine": 33}
+# header entity -> (lines field, line entity, parent key field on the line)
+LINES = {"SalesInvoice": ("SalesInvoiceLines", "SalesInvoiceLine", "InvoiceID"),
+         "SalesOrder": ("SalesOrderLines", "SalesOrderLine", "OrderID"),
+         "SalesEntry": ("SalesEntryLines", "SalesEntryLine", "EntryID")}
+PARENT_OF = {line: (header, parent_key) for header, (_, line, parent_key) in LINES.items()}
 
 
 class Table:
@@ -93,3 +106,237 @@ class Table:
             row = self.rows.get(key)
             if row is not None and row.get("Timestamp") == ts:
                 yield row
+
+
+class Division:
+    """The objects of one division and their write rules; mixed into ExactOnline with the sales and logistics
+    rules (`store_sales.SalesMixin`, `store_logistics.StockMixin`), which share its tables and helpers."""
+
+    tables: dict[str, Table]
+    specs: dict[str, EntitySpec]
+    division: int
+    timestamp: int
+    numbers: dict[str, int]
+    clock: Callable[[], float]
+
+    # -- writing: generic -----------------------------------------------------------------------
+    def _insert(self, entity: str, values: Row) -> Row:
+        spec = self.specs[entity]
+        now = local_now(self.clock())
+        self.timestamp += 1
+        row: Row = {spec.key: values.get(spec.key) or str(uuid.uuid4())} | values
+        row |= {"Division": self.division, "Created": now, "Modified": now, "Creator": seeddata.USER_ID,
+                "CreatorFullName": "Sandra Boekhouder", "Modifier": seeddata.USER_ID,
+                "ModifierFullName": "Sandra Boekhouder", "Timestamp": self.timestamp}
+        self.tables[entity].put({k: v for k, v in row.items() if k in spec.types or k == "Timestamp"})
+        return self.tables[entity].rows[row[spec.key]]
+
+    def _save(self, entity: str, row: Row) -> None:
+        self.timestamp += 1
+        row = row | {"Modified": local_now(self.clock()), "Timestamp": self.timestamp}
+        self.tables[entity].put(row)
+
+    def _create(self, spec: EntitySpec, values: Row) -> Row:
+        handler = getattr(self, f"_create_{spec.name}", None)
+        if handler is not None:
+            result: Row = handler(values)
+            return result
+        if spec.name in PARENT_OF:
+            return self._create_line(spec, values)
+        for field in spec.mandatory:
+            if values.get(field) in (None, ""):
+                raise mandatory(field)
+        if "Code" in spec.types and spec.name != "Address" and values.get("Code") is not None:
+            if self.tables[spec.name].lookup("Code", self._code(spec.name, values["Code"])):
+                raise business("Gegeven bestaat reeds")
+            values["Code"] = self._code(spec.name, values["Code"])
+        return self._insert(spec.name, self._refs(spec, values))
+
+    def _update(self, spec: EntitySpec, row: Row, values: Row) -> None:
+        if spec.name == "Account" and "Code" in values:
+            raise business("Gegeven bestaat reeds")  # picqer#432: Code in a PUT, even unchanged
+        if spec.name in LINES:
+            if row.get("Status") == 50:
+                raise business("Ongeldig: Status (verwerkt)")
+            values.pop(LINES[spec.name][0], None)  # lines are only applicable on POST
+        if spec.name in PARENT_OF:
+            self._update_line(spec, row, values)
+            return
+        if spec.name == "Item" and "Code" in values:
+            other = self.tables["Item"].lookup("Code", values["Code"])
+            if any(o["ID"] != row["ID"] for o in other):
+                raise business("Gegeven bestaat reeds")
+        merged = self._refs(spec, row | values)
+        if spec.name == "SalesInvoice":
+            self._check_customer(merged["OrderedBy"], invoice=True)
+            self._check_customer(merged.get("InvoiceTo") or merged["OrderedBy"], invoice=True)
+        self._save(spec.name, self._derive(spec.name, merged))
+
+    def _delete(self, spec: EntitySpec, row: Row) -> None:
+        if spec.name in LINES:
+            if row.get("Status") == 50:
+                raise business("Ongeldig: Status (verwerkt)")
+            _, line_entity, parent_key = LINES[spec.name]
+            for line in self.tables[line_entity].lookup(parent_key, row[spec.key]):
+                self.tables[line_entity].delete(line["ID"])
+        self.tables[spec.name].delete(row[spec.key])
+        if spec.name in DELETED_TYPES:
+            self.timestamp += 1
+            self.tables["Deleted"].put({
+                "ID": str(uuid.uuid4()), "EntityKey": row[spec.key], "EntityType": DELETED_TYPES[spec.name],
+                "DeletedBy": seeddata.USER_ID, "DeletedDate": local_now(self.clock()), "Division": self.division,
+                "Timestamp": self.timestamp})
+        if spec.name in PARENT_OF:
+            header, parent_key = PARENT_OF[spec.name]
+            parent = self.tables[header].get(row[parent_key])
+            if parent is not None:
+                if header == "SalesEntry" and not self.tables[spec.name].lookup(parent_key, row[parent_key]):
+                    self._delete(self.specs[header], parent)  # deleting the last line removes the entry ([OSSO])
+                else:
+                    self._save(header, self._totals(header, parent))
+
+    # -- references, codes ----------------------------------------------------------------------
+    def _code(self, entity: str, code: str) -> str:
+        if entity == "Account":
+            return code.strip().rjust(18)
+        if entity == "VATCode":
+            return code.strip().ljust(3)
+        return code
+
+    def _vat(self, code: str | None) -> Row:
+        found = self.tables["VATCode"].lookup("Code", (code or "0").strip().ljust(3))
+        if not found:
+            raise invalid_reference("BTW-code")
+        if found[0].get("IsBlocked"):
+            raise business(f"Geblokkeerd: BTW-code {found[0]['Code'].strip()}")
+        return found[0]
+
+    def _one(self, entity: str, key: Any, what: str) -> Row:
+        row = self.tables[entity].get(key) if isinstance(key, str) else None
+        if row is None:
+            raise invalid_reference(what)
+        return row
+
+    def _journal(self, code: str | None) -> Row:
+        if not code:
+            raise mandatory("Journal")
+        found = self.tables["Journal"].lookup("Code", code)
+        if not found:
+            raise invalid_reference("Journals")  # picqer#31: a journal GUID instead of its code ends here too
+        if found[0]["Type"] != 20:
+            raise business("Ongeldig: Dagboek (Type)")
+        return found[0]
+
+    def _check_customer(self, account_id: Any, *, invoice: bool) -> Row:
+        account = self._one("Account", account_id, "Relatie")
+        if invoice and account.get("Status") != "C":
+            raise business("Ongeldig: Factuur voor (Type)")  # picqer#172
+        return account
+
+    def _refs(self, spec: EntitySpec, values: Row) -> Row:
+        """Validate the code/guid references an entity names, and fill the names Exact derives from them."""
+        out = dict(values)
+        if spec.name == "Account":
+            for field in ("SalesVATCode", "PurchaseVATCode"):
+                if out.get(field):
+                    out[field] = self._vat(out[field])["Code"]
+            if out.get("PaymentConditionSales") and not self.tables["PaymentCondition"].lookup(
+                    "Code", out["PaymentConditionSales"]):
+                raise invalid_reference("Betalingsconditie")
+            out["IsSales"] = out.get("Status") == "C"
+        if spec.name == "Contact":
+            account = self._one("Account", out.get("Account"), "Relatie")
+            out["AccountName"] = account["Name"]
+            names = (out.get("FirstName"), out.get("MiddleName"), out.get("LastName"))
+            out["FullName"] = " ".join(p for p in names if p)
+        if spec.name == "Item":
+            group = self.tables["ItemGroup"].get(out.get("ItemGroup") or seeddata.seed_id("ItemGroup", "001"))
+            if group is None:
+                raise invalid_reference("Artikelgroep")
+            out["ItemGroup"], out["ItemGroupCode"], out["ItemGroupDescription"] = (
+                group["ID"], group["Code"], group["Description"])
+            if out.get("SalesVatCode"):
+                out["SalesVatCode"] = self._vat(out["SalesVatCode"])["Code"]
+            gl = self._one("GLAccount", out.get("GLRevenue") or group["GLRevenue"], "Grootboekrekening")
+            out |= {"GLRevenue": gl["ID"], "GLRevenueCode": gl["Code"], "GLRevenueDescription": gl["Description"]}
+        if spec.name == "GLAccount" and out.get("VATCode"):
+            out["VATCode"] = self._vat(out["VATCode"])["Code"]
+        if spec.name == "SalesItemPrice":
+            item = self._one("Item", out.get("Item"), "Artikel")
+            out["ItemCode"], out["ItemDescription"] = item["Code"], item["Description"]
+        return out
+
+    def _next_number(self, journal: str, year: int) -> int:
+        """Exact-style numbers from the journal: yy + journal code + 4-digit sequence, e.g. 24700001."""
+        key = f"{year % 100:02d}{journal}"
+        self.numbers[key] = self.numbers.get(key, 0) + 1
+        return int(f"{key}{self.numbers[key]:04d}") if key.isdigit() else self.numbers[key]
+
+    def _today(self) -> datetime:
+        now = local_now(self.clock())
+        return datetime(now.year, now.month, now.day)
+
+    # -- entity rules: master data ----------------------------------------------------------------
+    def _create_Account(self, values: Row) -> Row:
+        if not values.get("Name"):
+            raise mandatory("Name")
+        table = self.tables["Account"]
+        if values.get("Code"):
+            if table.lookup("Code", self._code("Account", values["Code"])):
+                raise business("Gegeven bestaat reeds")
+            values["Code"] = self._code("Account", values["Code"])
+        else:  # "the value of the highest used code is incremented by 1" (the default debtor left out)
+            values["Code"] = str(self.numbers.get("Account", 0) + 1).rjust(18)
+        code = values["Code"].strip()
+        if code.isdigit() and code != seeddata.DEFAULT_DEBTOR_CODE:
+            self.numbers["Account"] = max(self.numbers.get("Account", 0), int(code))
+        values.setdefault("Status", "A")
+        values.setdefault("Blocked", False)
+        return self._insert("Account", self._refs(self.specs["Account"], values))
+
+    def _create_Contact(self, values: Row) -> Row:
+        if not values.get("Account"):
+            raise mandatory("Account")
+        if not values.get("FirstName") and not values.get("LastName"):
+            raise mandatory("LastName")
+        return self._insert("Contact", self._refs(self.specs["Contact"], values))
+
+    def _create_Item(self, values: Row) -> Row:
+        for field in ("Code", "Description"):
+            if not values.get(field):
+                raise mandatory(field)
+        if self.tables["Item"].lookup("Code", values["Code"]):
+            raise business("Gegeven bestaat reeds")
+        values.setdefault("IsSalesItem", True)
+        values.setdefault("IsStockItem", False)
+        values.setdefault("StandardSalesPrice", Decimal(0))
+        return self._insert("Item", self._refs(self.specs["Item"], values))
+
+    def _create_SalesItemPrice(self, values: Row) -> Row:
+        row = self._insert("SalesItemPrice", self._refs(self.specs["SalesItemPrice"], values))
+        if not values.get("Account") and values.get("Price") is not None:
+            item = self.tables["Item"].rows[values["Item"]]
+            self._save("Item", item | {"StandardSalesPrice": values["Price"]})
+        return row
+
+    def _create_VATCode(self, values: Row) -> Row:
+        for field in ("Code", "Description"):
+            if not values.get(field):
+                raise mandatory(field)
+        values["Code"] = self._code("VATCode", values["Code"])
+        if self.tables["VATCode"].lookup("Code", values["Code"]):
+            raise business("Gegeven bestaat reeds")
+        percentages = values.get("VATPercentages") or []
+        rate = percentages[-1].get("Percentage") if percentages else None
+        values["Percentage"] = coerce(self.specs["VATCode"], "Percentage", rate) if rate is not None else Decimal(0)
+        values["VATPercentages"] = None
+        values.setdefault("Type", "E")
+        values.setdefault("VATTransactionType", "S")
+        values.setdefault("IsBlocked", False)
+        return self._insert("VATCode", values)
+
+    if TYPE_CHECKING:  # provided by store_sales.SalesMixin
+        def _totals(self, entity: str, header: Row) -> Row: ...
+        def _derive(self, entity: str, row: Row) -> Row: ...
+        def _create_line(self, spec: EntitySpec, values: Row) -> Row: ...
+        def _update_line(self, spec: EntitySpec, row: Row, values: Row) -> None: ...

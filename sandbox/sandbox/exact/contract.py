@@ -1,4 +1,5 @@
-"""Entity definitions of the Exact stand-in, read from data/exact_fields.json, plus wire <-> Python value coercion."""
+"""Exact's contract: the entities of data/exact_fields.json (allowlists, Edm types, writability), payload
+validation and wire <-> Python coercion, Exact's error envelope and its texts, and the Atom XML answer."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
-from sandbox.exact.errors import ExactError, bad_request
+from sandbox.core import Request, Response, json_response
 from sandbox.exact.odata import format_datetime, is_guid, parse_datetime
 
 FIELDS_FILE = Path(__file__).resolve().parent.parent / "data" / "exact_fields.json"
@@ -20,6 +22,11 @@ _CLR = {"Edm.Double": "System.Double", "Edm.Int16": "System.Int16", "Edm.Int32":
         "Edm.DateTime": "System.DateTime", "Edm.Boolean": "System.Boolean", "Edm.String": "System.String"}
 # type names in __metadata and in error texts, as Exact prints them
 TYPE_NAMES = {"Me": "Exact.Web.Api.Models.System.Me", "VATCode": "Exact.Web.Api.Models.VATCode"}
+LABELS = {"Name": "Naam", "Description": "Omschrijving", "Journal": "Dagboek", "OrderedBy": "Besteld door",
+          "Customer": "Klant", "Item": "Artikel", "GLAccount": "Grootboekrekening", "AmountFC": "Bedrag",
+          "Account": "Relatie", "SalesInvoiceLines": "Regels", "SalesOrderLines": "Regels",
+          "SalesEntryLines": "Regels", "InvoiceID": "Factuur", "OrderID": "Order", "EntryID": "Boeking"}
+TOP_LEVEL_ERROR = "Error processing request stream. The request should be a valid top-level resource object."
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,54 @@ def load_specs() -> dict[str, EntitySpec]:
             writable_put=frozenset(entry.get("writable_on_put") or ()),
         )
     return specs
+
+
+# -- errors: the envelope and the texts ----------------------------------------------------------------------------
+
+
+def exact_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """{"error":{"code":"","message":{"lang":"","value":"…"}}} with the given status (reference §3 Errors)."""
+    return json_response({"error": {"code": "", "message": {"lang": "", "value": message}}}, status, headers)
+
+
+class ExactError(Exception):
+    """Raised inside a handler; becomes `exact_error(status, message)`.
+
+    Status 400 is for requests Exact cannot parse (unknown property, bad $filter, bad JSON); business validation
+    (mandatory field, unknown reference, duplicate code) comes back as 500, as Exact does (reference §3).
+    """
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+    def response(self) -> Response:
+        return exact_error(self.status, self.message, self.headers)
+
+
+def bad_request(message: str) -> ExactError:
+    return ExactError(400, message)
+
+
+def business(message: str) -> ExactError:
+    return ExactError(500, message)
+
+
+def mandatory(field: str) -> ExactError:
+    return business(f"Verplicht: {LABELS.get(field, field)}")
+
+
+def invalid_reference(what: str) -> ExactError:
+    return business(f"Ongeldige referentie: {what}")
+
+
+def not_allowed(method: str) -> Response:
+    return exact_error(405, f"The requested resource does not support http method '{method}'.")
+
+
+# -- payloads and values ---------------------------------------------------------------------------------------
 
 
 def coerce(spec: EntitySpec, field: str, value: Any) -> Any:
@@ -115,6 +170,28 @@ def unknown_property(field: str, spec: EntitySpec) -> ExactError:
                        f"'{spec.type_name}' is not valid.")
 
 
+def accept(spec: EntitySpec, body: Any, *, post: bool) -> dict[str, Any]:
+    """Payload -> stored values. Unknown property -> 400; read-only properties are ignored (not applied)."""
+    if not isinstance(body, dict):
+        raise bad_request(TOP_LEVEL_ERROR)
+    writable = spec.writable_post if post else spec.writable_put
+    if spec.name == "PrintedSalesInvoice":
+        writable = writable | {spec.key}  # its key is the invoice to print
+    out: dict[str, Any] = {}
+    for field, value in body.items():
+        if field == "__metadata":
+            continue
+        if field not in spec.types:
+            raise unknown_property(field, spec)
+        if field not in writable:
+            continue
+        if spec.edm(field) == "Collection" and value is not None and not (
+                isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            raise bad_request(TOP_LEVEL_ERROR)
+        out[field] = coerce(spec, field, value)
+    return out
+
+
 def to_wire(value: Any) -> Any:
     """Stored value -> JSON value (Edm.Double as a JSON number, dates as /Date(ms)/)."""
     if isinstance(value, Decimal):
@@ -135,3 +212,35 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: to_plain(v) for k, v in value.items()}
     return value
+
+
+# -- content negotiation: Atom XML unless JSON is asked for ------------------------------------------------------
+
+
+def negotiate(req: Request, resp: Response) -> Response:
+    """Exact answers XML unless the client asks for JSON (reference §3): a GET without
+    `Accept: application/json` gets an Atom feed of the same data."""
+    if req.method != "GET" or resp.status != 200 or not isinstance(resp.body, dict):
+        return resp
+    if "json" in (req.header("accept") or "").lower():
+        return resp
+    d = resp.body.get("d", {})
+    rows = d.get("results", [d]) if isinstance(d, dict) else []
+    entries = "".join(f"<entry><content type=\"application/xml\"><m:properties>{_xml_props(row)}</m:properties>"
+                      "</content></entry>" for row in rows)
+    text = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+            'xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" '
+            f'xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">{entries}</feed>')
+    return Response(200, text, {**resp.headers, "Content-Type": "application/atom+xml;type=feed;charset=utf-8"})
+
+
+def _xml_props(row: dict[str, Any]) -> str:
+    parts = []
+    for name, value in row.items():
+        if name == "__metadata" or isinstance(value, dict):
+            continue
+        if value is None:
+            parts.append(f'<d:{name} m:null="true" />')
+        else:
+            parts.append(f"<d:{name}>{xml_escape(str(value))}</d:{name}>")
+    return "".join(parts)

@@ -1,4 +1,4 @@
-"""The Exact stand-in's logistics: warehouses, stock per item and warehouse, goods deliveries, the catalogue seed.
+"""The store's logistics part: warehouses, stock per item and warehouse, goods deliveries, the catalogue seed.
 
 Entities (fields from data/exact_fields.json; GoodsDelivery* from picqer + Pi-Systems, see their source_note):
     inventory/Warehouses, inventory/ItemWarehouses (CurrentStock, ReservedStock, PlannedStockIn/Out, ProjectedStock
@@ -28,15 +28,13 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
 
 from sandbox.core import Response, json_response
-from sandbox.exact.errors import bad_request, business
+from sandbox.exact.contract import accept, bad_request, business
 from sandbox.exact.odata import local_now, parse_datetime
 from sandbox.exact.seed import seed_id
-from sandbox.exact.store import Row, Table
+from sandbox.exact.store import Division, Row, Table
 from sandbox.seed import generate_shop
 
 ENTITIES = ("Warehouse", "ItemWarehouse", "ShippingMethod", "GoodsDelivery", "GoodsDeliveryLine")
@@ -58,14 +56,9 @@ ZERO = Decimal(0)
 CENT = Decimal("0.01")
 
 
-class StockMixin:
-    """Logistics rules of the Exact stand-in; mixed into ExactOnline (uses its tables, specs and _insert/_save)."""
+class StockMixin(Division):
+    """Logistics rules of the Exact stand-in; mixed into ExactOnline (uses the division's tables and writes)."""
 
-    tables: dict[str, Table]
-    specs: dict[str, Any]
-    division: int
-    timestamp: int
-    clock: Any
     catalogue: bool
     orders: int
     seed: str | None
@@ -173,7 +166,7 @@ class StockMixin:
         body: Row = {"OrderedBy": account_id, "YourRef": your_ref, "SalesOrderLines": lines}
         if warehouse is not None:
             body["WarehouseID"] = seed_id("Warehouse", warehouse)
-        return self._create(self.specs["SalesOrder"], self._accept(self.specs["SalesOrder"], body, post=True))
+        return self._create(self.specs["SalesOrder"], accept(self.specs["SalesOrder"], body, post=True))
 
     def goods_deliveries(self) -> list[Row]:
         """Goods deliveries, each with its lines under 'GoodsDeliveryLines'."""
@@ -207,7 +200,7 @@ class StockMixin:
         if not raw_lines:
             raise business("Verplicht: Regels")
         spec = self.specs["GoodsDeliveryLine"]
-        lines = [self._accept(spec, raw, post=True) for raw in raw_lines]
+        lines = [accept(spec, raw, post=True) for raw in raw_lines]
         order_lines = []
         for line in lines:
             if not line.get("SalesOrderLineID"):
@@ -340,20 +333,6 @@ class StockMixin:
             "UnitDescription": item.get("Unit"), "Division": self.division, "Timestamp": self.timestamp,
             "Modified": local_now(self.clock())})
         return row
-
-    if TYPE_CHECKING:  # provided by ExactOnline
-        numbers: dict[str, int]
-
-        def _insert(self, entity: str, values: Row) -> Row: ...
-        def _save(self, entity: str, row: Row) -> None: ...
-        def _one(self, entity: str, key: Any, what: str) -> Row: ...
-        def _accept(self, spec: Any, body: Any, *, post: bool) -> Row: ...
-        def _today(self) -> datetime: ...
-        def _create_Item(self, values: Row) -> Row: ...
-        def _create_SalesItemPrice(self, values: Row) -> Row: ...
-        def _create_Account(self, values: Row) -> Row: ...
-        def _create_Contact(self, values: Row) -> Row: ...
-        def _create(self, spec: Any, values: Row) -> Row: ...
 
 
 def _position_id(item_id: str, warehouse_code: str) -> str:

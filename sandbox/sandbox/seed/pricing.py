@@ -1,0 +1,123 @@
+"""Money rules of the generated shop, computed ONCE here (renderers only format): every amount is rounded
+ROUND_HALF_UP to cents.
+
+An order is priced either tax-inclusive (`prices_include_tax=True`, the Dutch default) or exclusive. For a line
+the *pricing-mode* unit price times quantity is the gross; the discount is allocated in the same mode; then
+
+- inclusive: total_incl = gross_incl - discount_incl; tax = round(total_incl * r / (100 + r));
+  total_excl = total_incl - tax;
+  gross_excl = round(gross_incl * 100 / (100 + r)); discount_excl = gross_excl - total_excl
+- exclusive: total_excl = gross_excl - discount_excl; tax = round(total_excl * r / 100);
+  total_incl = total_excl + tax;
+  gross_incl = round(gross_excl * (100 + r) / 100); discount_incl = gross_incl - total_incl
+
+Shipping lines are taxed the same way (no discounts on shipping). The order totals are plain sums, so these
+identities hold exactly (tests check them for every generated order):
+
+    lines_total_incl - discount_total_incl + shipping_total_incl == grand_total
+    lines_total_excl - discount_total_excl + shipping_total_excl == total_excl
+    sum(t.tax for t in tax_lines) == total_tax == grand_total - total_excl
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sandbox.seed.model import OrderLine, Refund, ShippingLine, TaxTotal, Variant
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+
+
+def cents(value: Decimal) -> Decimal:
+    """Round to cents, half up (the only rounding used in the shop)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def net_of(price_incl: Decimal, rate: Decimal) -> Decimal:
+    """Price excl. tax for a price incl. tax at `rate` percent."""
+    return cents(price_incl * HUNDRED / (HUNDRED + rate))
+
+
+def gross_of(price_excl: Decimal, rate: Decimal) -> Decimal:
+    """Price incl. tax for a price excl. tax at `rate` percent."""
+    return cents(price_excl * (HUNDRED + rate) / HUNDRED)
+
+
+def price_line(*, line_id: int, variant: Variant, title: str, quantity: int, rate: Decimal, unit_price: Decimal,
+               include_tax: bool, discount: Decimal, discount_code: str | None) -> OrderLine:
+    """Derive every amount of one line from its pricing-mode unit price and discount."""
+    if include_tax:
+        unit_incl, unit_excl = unit_price, net_of(unit_price, rate)
+        gross_incl = unit_price * quantity
+        total_incl = gross_incl - discount
+        tax = cents(total_incl * rate / (HUNDRED + rate))
+        total_excl = total_incl - tax
+        gross_excl = net_of(gross_incl, rate)
+        discount_incl, discount_excl = discount, gross_excl - total_excl
+    else:
+        unit_excl, unit_incl = unit_price, gross_of(unit_price, rate)
+        gross_excl = unit_price * quantity
+        total_excl = gross_excl - discount
+        tax = cents(total_excl * rate / HUNDRED)
+        total_incl = total_excl + tax
+        gross_incl = gross_of(gross_excl, rate)
+        discount_excl, discount_incl = discount, gross_incl - total_incl
+    return OrderLine(id=line_id, product_id=variant.product_id, variant_id=variant.id, sku=variant.sku,
+                     title=title, variant_title=variant.title,
+                     quantity=quantity, tax_rate=rate, unit_price=unit_price, unit_price_incl=unit_incl,
+                     unit_price_excl=unit_excl, gross_incl=gross_incl, gross_excl=gross_excl,
+                     discount_code=discount_code, discount=discount, discount_incl=discount_incl,
+                     discount_excl=discount_excl, tax_amount=tax, total_excl=total_excl, total_incl=total_incl)
+
+
+def price_shipping(*, line_id: int, title: str, code: str, price: Decimal, rate: Decimal,
+                   include_tax: bool) -> ShippingLine:
+    """Derive the amounts of a shipping line from its pricing-mode price."""
+    if include_tax:
+        tax = cents(price * rate / (HUNDRED + rate))
+        incl, excl = price, price - tax
+    else:
+        tax = cents(price * rate / HUNDRED)
+        excl, incl = price, price + tax
+    return ShippingLine(id=line_id, title=title, code=code, tax_rate=rate, price=price, price_incl=incl,
+                        price_excl=excl, tax_amount=tax)
+
+
+def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split `total` over `weights` proportionally in cents; the last share takes the rounding rest."""
+    whole = sum(weights, ZERO)
+    if whole == 0:
+        return [ZERO for _ in weights]
+    shares = [cents(total * w / whole) for w in weights[:-1]]
+    return [*shares, total - sum(shares, ZERO)]
+
+
+def order_totals(lines: tuple[OrderLine, ...], shipping: tuple[ShippingLine, ...],
+                 refunds: tuple[Refund, ...]) -> dict[str, object]:
+    """All order-level sums (keyword arguments for `Order`)."""
+    per_rate: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    for rate, base, tax in [(ln.tax_rate, ln.total_excl, ln.tax_amount) for ln in lines] + \
+            [(s.tax_rate, s.price_excl, s.tax_amount) for s in shipping]:
+        old_base, old_tax = per_rate.get(rate, (ZERO, ZERO))
+        per_rate[rate] = (old_base + base, old_tax + tax)
+    lines_incl = sum((ln.gross_incl for ln in lines), ZERO)
+    lines_excl = sum((ln.gross_excl for ln in lines), ZERO)
+    disc_incl = sum((ln.discount_incl for ln in lines), ZERO)
+    disc_excl = sum((ln.discount_excl for ln in lines), ZERO)
+    ship_incl = sum((s.price_incl for s in shipping), ZERO)
+    ship_excl = sum((s.price_excl for s in shipping), ZERO)
+    ship_tax = sum((s.tax_amount for s in shipping), ZERO)
+    total_tax = sum((ln.tax_amount for ln in lines), ZERO) + ship_tax
+    return {
+        "lines_total_incl": lines_incl, "lines_total_excl": lines_excl,
+        "discount_total_incl": disc_incl, "discount_total_excl": disc_excl,
+        "shipping_total_incl": ship_incl, "shipping_total_excl": ship_excl, "shipping_tax": ship_tax,
+        "subtotal_incl": lines_incl - disc_incl, "subtotal_excl": lines_excl - disc_excl,
+        "total_tax": total_tax, "total_excl": lines_excl - disc_excl + ship_excl,
+        "grand_total": lines_incl - disc_incl + ship_incl,
+        "tax_lines": tuple(TaxTotal(rate=r, base=b, tax=t) for r, (b, t) in sorted(per_rate.items(), reverse=True)),
+        "refunded_total": sum((r.amount for r in refunds), ZERO),
+        "refunded_tax": sum((r.tax_amount for r in refunds), ZERO),
+    }
