@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import sandbox
-from sandbox.shopify import rest
+from sandbox.shopify import rest, rest_json
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv-airbyte-shopify"
@@ -105,12 +105,12 @@ def store_counts(vendor: Any) -> dict[str, int]:
     """What the stand-in's store holds for each stream, counted from its REST rendering (all orders, any status)."""
     ctx, scopes = rest.context(vendor), vendor.scopes
     order_nodes = [e.render() for e in rest.entries(vendor, "orders", scopes)]
-    orders = [rest.order_json(n, ctx) for n in order_nodes]
-    products = [rest.product_json(e.render(), ctx) for e in rest.entries(vendor, "products", scopes)]
+    orders = [rest_json.order_json(n, ctx) for n in order_nodes]
+    products = [rest_json.product_json(e.render(), ctx) for e in rest.entries(vendor, "products", scopes)]
     return {
         "orders": len(orders), "customers": len(rest.entries(vendor, "customers", scopes)),
         "products": len(products), "product_variants": sum(len(p["variants"]) for p in products),
-        "transactions": sum(len(rest.order_children(n, "transactions", ctx)) for n in order_nodes),
+        "transactions": sum(len(rest_json.order_children(n, "transactions", ctx)) for n in order_nodes),
         "order_refunds": sum(len(o.get("refunds") or []) for o in orders),
         "fulfillments": sum(len(o.get("fulfillments") or []) for o in orders),
         "inventory_levels": len(rest.inventory_levels(vendor)), "locations": len(rest.locations(vendor)),
@@ -121,7 +121,7 @@ def store_totals(vendor: Any) -> dict[int, tuple[Decimal, Decimal]]:
     ctx = rest.context(vendor)
     out = {}
     for e in rest.entries(vendor, "orders", vendor.scopes):
-        order = rest.order_json(e.render(), ctx)
+        order = rest_json.order_json(e.render(), ctx)
         out[int(order["id"])] = (cents(order["total_price"]), cents(order["total_tax"]))
     return out
 

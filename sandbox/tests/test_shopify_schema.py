@@ -295,3 +295,41 @@ def test_fulfilling_a_cancelled_order_or_an_unknown_fulfillment_order_is_refused
     assert unknown["fulfillmentCreate"]["userErrors"] == [{"field": ["fulfillment"],
                                                            "message": "Fulfillment order does not exist."}]
     assert data(fresh, ORDER, {"q": f"name:#{order.number}"})["orders"]["nodes"][0]["fulfillments"] == []
+
+
+def test_count_fields_without_data_are_exact_zero_and_list_counts_count_the_list(server: SandboxServer) -> None:
+    got = data(server, """{ products(first: 1) { nodes { mediaCount { count precision }
+        sellingPlanGroupsCount { count precision } variantsCount { count } variants(first: 250) { nodes { id } } } }
+      orders(first: 1) { nodes { transactionsCount { count } transactions { id } } }
+      customersCount { count precision } locationsCount { count } }""")
+    product = got["products"]["nodes"][0]
+    assert product["mediaCount"] == product["sellingPlanGroupsCount"] == {"count": 0, "precision": "EXACT"}
+    assert product["variantsCount"]["count"] == len(product["variants"]["nodes"]) > 0
+    order = got["orders"]["nodes"][0]
+    assert order["transactionsCount"]["count"] == len(order["transactions"]) > 0
+    vendor: Any = server.vendor
+    assert got["customersCount"] == {"count": len(vendor.shop.customers), "precision": "EXACT"}
+    assert got["locationsCount"] == {"count": 2}
+
+
+def test_location_inventory_levels_page_and_filter_by_update(fresh: SandboxServer) -> None:
+    query = """query($after: String, $q: String) { location(id: "gid://shopify/Location/1") {
+        inventoryLevels(first: 10, after: $after, query: $q) { nodes { id item { sku } }
+          pageInfo { hasNextPage endCursor } } } }"""
+    whole = data(fresh, query.replace("first: 10", "first: 250"))["location"]["inventoryLevels"]
+    paged, after = [], None
+    while True:
+        page = data(fresh, query, {"after": after})["location"]["inventoryLevels"]
+        paged += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert paged == whole["nodes"] and len(paged) > 10 and not whole["pageInfo"]["hasNextPage"]
+    vendor: Any = fresh.vendor
+    sku = paged[3]["item"]["sku"]
+    vendor.sell(sku, 1, location=1)
+    changed = data(fresh, query, {"q": "updated_at:>2024-01-01"})["location"]["inventoryLevels"]["nodes"]
+    assert [n["item"]["sku"] for n in changed] == [sku]
+    item_id = paged[0]["id"].replace("InventoryLevel/1?inventory_item_id=", "InventoryItem/")
+    item = data(fresh, "query($id: ID!) { inventoryItem(id: $id) { locationsCount { count } } }", {"id": item_id})
+    assert item["inventoryItem"]["locationsCount"] == {"count": 2}

@@ -5,12 +5,14 @@ Paths (the base URL plays ``https://{shop}.myshopify.com``; any ``YYYY-MM`` vers
 - ``POST /admin/api/{v}/graphql.json`` ``{"query", "variables"}``: any document valid in the schema (`contract`);
   what the store holds is served (`resolvers`): orders, customers, products, productVariants, inventoryItems,
   locations (connections: first <= 250, after, query, sortKey ID|UPDATED_AT|CREATED_AT|PROCESSED_AT, reverse),
-  ordersCount, by id, node(s), shop, currentAppInstallation, bulk operations; every other field is what an empty
-  shop answers. Mutations: inventorySetQuantities, fulfillmentCreate, bulkOperationRunQuery, bulkOperationCancel.
+  ordersCount (and the other counts), by id, node(s), shop, currentAppInstallation, bulk operations (`bulk`); every
+  other field is what an empty shop answers. Mutations: inventorySetQuantities, fulfillmentCreate,
+  bulkOperationRunQuery, bulkOperationCancel.
 - ``POST /admin/oauth/access_token``, ``GET /admin/oauth/access_scopes.json`` (`auth`).
-- ``GET /admin/api/{v}/...json``: the REST Admin endpoints (`rest`): shop, orders, customers, products, locations,
-  inventory_levels, events, ``count.json``, order transactions/refunds/fulfillments, in Shopify's documented field
-  set with Link paging and ``X-Shopify-Shop-Api-Call-Limit`` (leaky bucket 40, 2/s; over it 429).
+- ``GET /admin/api/{v}/...json``: the REST Admin endpoints (`rest`; their JSON: `rest_json`): shop, orders,
+  customers, products, locations, inventory_levels, events, ``count.json``, order transactions/refunds/fulfillments,
+  in Shopify's documented field set with Link paging and ``X-Shopify-Shop-Api-Call-Limit`` (leaky bucket 40, 2/s;
+  over it 429).
 - ``GET /_bulk/{n}.jsonl``: bulk results (no token, like Shopify's signed URLs);
   ``POST /_shopify/bulk_fault`` ``{"mode": "failed"|"no_url"|"stuck"|null, "error_code": "..."}``.
 

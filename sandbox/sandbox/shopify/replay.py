@@ -5,7 +5,7 @@ object as a webhook delivers it. Numbers are parsed as Decimal (money may come a
 numbers); integers stay Python ints, so ids beyond 2**53 are exact. Each order becomes a GraphQL ``Order`` node
 (``gid://shopify/Order/...`` ids, money as ``*Set`` MoneyBags with shop and presentment money, line items, tax
 lines, discount applications and allocations, shipping lines, refunds with their line items, adjustments and
-transactions, fulfillments, customer, addresses, B2B company) and keeps its original JSON under `rest.REST_KEY`,
+transactions, fulfillments, customer, addresses, B2B company) and keeps its original JSON under `rest_json.REST_KEY`,
 which the REST endpoints serve back unchanged (unknown fields included).
 
 A file that is not an order raises `ReplayError` naming the file and the reason.
@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sandbox.shopify.rest import REST_KEY
+from sandbox.shopify.rest_json import REST_KEY
 from sandbox.shopify.store import Connection
 
 ORDER_KEYS = ("id", "line_items")

@@ -2,8 +2,10 @@
 
 `execute(checked, variables, ctx)` runs a validated document with graphql-core. The default resolver reads a node
 dict's key (computing `Lazy` values, paging `Connection` lists); a field the store has no data for resolves to what
-Shopify returns for an empty shop: null when nullable, else an empty connection or list, zero money, false, 0, "" or
-the enum's first value. Root fields, mutations and the fields backed by store state have their own resolvers.
+Shopify returns for an empty shop: a `Count` is ``{count, precision: EXACT}`` (the length of the node's list of that
+name, as ``variantsCount`` of ``variants``, else 0); anything else is null when nullable, else an empty connection or
+list, zero money, false, 0, "" or the enum's first value. Root fields, mutations and the fields backed by store state
+have their own resolvers.
 The actual query cost is counted as fields resolve: 1 per object, 2 per connection (edges and pageInfo free).
 """
 
@@ -16,18 +18,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
 
 from graphql import (
-    DocumentNode,
     ExecutionContext,
-    FieldNode,
     GraphQLError,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
-    OperationDefinitionNode,
     execute,
     get_named_type,
     is_abstract_type,
@@ -39,12 +37,12 @@ from graphql import (
 )
 from graphql.execution.values import get_directive_values
 
+from sandbox.shopify import bulk
 from sandbox.shopify import seed as render
 from sandbox.shopify.auth import PII_FIELDS
-from sandbox.shopify.contract import Checked, check, schema
+from sandbox.shopify.contract import Checked, schema
 from sandbox.shopify.store import (
     SORT_KEYS,
-    BulkOp,
     Connection,
     CursorError,
     Entry,
@@ -56,12 +54,15 @@ from sandbox.shopify.store import (
     search,
     set_error,
 )
+from sandbox.shopify.store import resolve as resolve_lazy
 
 ROOT_SCOPES = {"orders": "read_orders", "order": "read_orders", "ordersCount": "read_orders",
-               "customers": "read_customers", "customer": "read_customers", "products": "read_products",
+               "customers": "read_customers", "customer": "read_customers", "customersCount": "read_customers",
+               "products": "read_products", "productsCount": "read_products", "productVariantsCount": "read_products",
                "product": "read_products", "productVariants": "read_products", "productVariant": "read_products",
                "inventoryItems": "read_inventory", "inventoryItem": "read_inventory", "locations": "read_locations",
-               "location": "read_locations", "fulfillmentOrder": "read_merchant_managed_fulfillment_orders",
+               "location": "read_locations", "locationsCount": "read_locations",
+               "fulfillmentOrder": "read_merchant_managed_fulfillment_orders",
                "inventorySetQuantities": "write_inventory",
                "fulfillmentCreate": "write_merchant_managed_fulfillment_orders"}
 KIND_SCOPES = {"Order": "read_orders", "Customer": "read_customers", "Product": "read_products",
@@ -70,7 +71,6 @@ KIND_SCOPES = {"Order": "read_orders", "Customer": "read_customers", "Product": 
 ORDERS_COUNT_LIMIT = 10000  # `ordersCount(limit:)` default (2025-07 changelog "Uncapped counts in GraphQL")
 RECENT_ORDER_DAYS = 60
 IDEMPOTENT_SINCE = "2026-04"  # inventorySetQuantities needs @idempotent(key:) from this version (wording unverified)
-BULK_ROOTS = ("orders", "customers", "products", "productVariants", "inventoryItems", "locations")
 _MISSING: Any = object()
 _EPOCH = datetime(2023, 6, 1, 8, 0, tzinfo=UTC)  # when the seeded stock was counted
 _LEAF, _OBJECT, _CONNECTION, _FREE = range(4)
@@ -94,6 +94,7 @@ def run(checked: Checked, variables: dict[str, Any], ctx: Context, operation: st
     """Execute a validated document against the store; returns graphql-core's ExecutionResult."""
     root = {"shop": Lazy(lambda: render.shop_node(ctx.store.shop, ctx.vendor.plan)),
             "locations": Connection(ctx.store.locations),
+            "locationsCount": {"__typename": "Count", "count": len(ctx.store.locations), "precision": "EXACT"},
             "currentAppInstallation": {"id": "gid://shopify/AppInstallation/1",
                                        "accessScopes": [{"handle": s} for s in ctx.scopes]}}
     return execute(executable_schema(), checked.document, root_value=root, context_value=ctx,  # type: ignore[arg-type]
@@ -145,6 +146,11 @@ def resolve_default(source: Any, info: Any, **args: Any) -> Any:
     return_type = info.return_type
     if value is _MISSING:
         value = empty(return_type, info.context)
+        if type(value) is dict and value.get("__typename") == "Count" and isinstance(source, dict):
+            listed = resolve_lazy(source.get(info.field_name.removesuffix("Count")))  # `variantsCount`: `variants`
+            if isinstance(listed, dict):  # a written-out connection (``dir:`` seeds)
+                listed = listed.get("nodes") or listed.get("edges")
+            value["count"] = len(listed) if isinstance(listed, list) else 0
     elif type(value) is Lazy:
         value = value.get()
     kind = _kind(return_type)
@@ -152,7 +158,7 @@ def resolve_default(source: Any, info: Any, **args: Any) -> Any:
         return value
     if kind == _CONNECTION:
         if not isinstance(value, dict):
-            value = page_list(value, args, info.context)
+            value = page_list(value, args)
         info.context.cost += 2
         return value
     if isinstance(value, list):
@@ -180,7 +186,9 @@ def _kind(return_type: Any) -> int:
 
 
 def empty(return_type: Any, ctx: Context) -> Any:
-    """What Shopify answers for a field of an empty shop."""
+    """What Shopify answers for a field of an empty shop (a `Count`, nullable or not, is an exact zero)."""
+    if get_named_type(return_type).name == "Count":
+        return {"__typename": "Count", "count": 0, "precision": "EXACT"}
     if not is_non_null_type(return_type):
         return None
     inner = return_type.of_type
@@ -202,8 +210,8 @@ def empty(return_type: Any, ctx: Context) -> Any:
     return {"__typename": named.name}
 
 
-def page_list(items: list[Any], args: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    """An in-memory list as a Relay connection page (offset cursors)."""
+def page_list(items: list[Any], args: dict[str, Any], make: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """An in-memory list as a Relay connection page (offset cursors); `make` renders the items of the page."""
     size = args.get("first", args.get("last"))
     items = list(reversed(items)) if args.get("reverse") else items
     start = 0
@@ -213,7 +221,7 @@ def page_list(items: list[Any], args: dict[str, Any], ctx: Context) -> dict[str,
         except CursorError as exc:
             raise GraphQLError(str(exc), extensions={"code": "BAD_REQUEST"}) from exc
     end = len(items) if size is None else start + size
-    page = items[start:end]
+    page = items[start:end] if make is None else [make(item) for item in items[start:end]]
     return connection(page, [encode_cursor({"offset": start + i}) for i in range(len(page))], end < len(items),
                       start > 0)
 
@@ -303,7 +311,7 @@ def _node(ident: str, info: Any) -> Any:
         raise GraphQLError(f"Invalid global id '{ident}'", extensions={"code": "argumentLiteralsIncompatible"})
     if kind == "BulkOperation":
         op = next((o for o in ctx.store.bulk_ops if o.gid == ident), None)
-        return bulk_poll(op, ctx) if op else None
+        return bulk.poll(op, ctx, run) if op else None
     need = KIND_SCOPES.get(kind)
     if need and need not in ctx.scopes:
         return None
@@ -318,51 +326,53 @@ def _nodes(_root: Any, info: Any, ids: list[str]) -> list[Any]:
     return [_node(i, info) for i in ids]
 
 
-def _orders_count(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
-    """`ordersCount(query:, limit:)`: the orders `orders(query:)` matches; limit 10000 by default, null = none.
-
-    A count that reaches the limit comes back as the limit with precision AT_LEAST, otherwise EXACT.
-    """
-    ctx: Context = info.context
-    if args.get("savedSearchId") is not None:
-        raise GraphQLError("savedSearchId is not supported by the stand-in", extensions={"code": "BAD_REQUEST"})
-    limit = args.get("limit", ORDERS_COUNT_LIMIT)
-    if limit is not None and limit < 1:
-        raise GraphQLError(f"Argument 'limit' on Field 'ordersCount' must be a positive integer (got {limit})",
-                           extensions={"code": "BAD_REQUEST", "fieldName": "ordersCount"})
-    preds = _preds("orders", str(args.get("query") or ""), ctx)
-    matched = 0
-    for entry in ctx.store.entries("orders"):
-        if all(p(entry) for p in preds):
-            matched += 1
-            if limit is not None and matched >= limit:
-                return {"__typename": "Count", "count": limit, "precision": "AT_LEAST"}
-    ctx.cost += 1
-    return {"__typename": "Count", "count": matched, "precision": "EXACT"}
+def _count(resource: str) -> Callable[..., Any]:
+    """`ordersCount` / `customersCount` / `productsCount` / `productVariantsCount` `(query:, limit:)`: the records the
+    list field's `query:` matches; limit 10000 by default, null = none. A count that reaches the limit comes back as
+    the limit with precision AT_LEAST, otherwise EXACT."""
+    def resolve(_root: Any, info: Any, **args: Any) -> dict[str, Any]:
+        ctx: Context = info.context
+        if args.get("savedSearchId") is not None:
+            raise GraphQLError("savedSearchId is not supported by the stand-in", extensions={"code": "BAD_REQUEST"})
+        limit = args.get("limit", ORDERS_COUNT_LIMIT)
+        if limit is not None and limit < 1:
+            raise GraphQLError(f"Argument 'limit' on Field '{info.field_name}' must be a positive integer (got "
+                               f"{limit})", extensions={"code": "BAD_REQUEST", "fieldName": info.field_name})
+        preds = _preds(resource, str(args.get("query") or ""), ctx)
+        matched = 0
+        for entry in ctx.store.entries(resource):
+            if all(p(entry) for p in preds):
+                matched += 1
+                if limit is not None and matched >= limit:
+                    return {"__typename": "Count", "count": limit, "precision": "AT_LEAST"}
+        ctx.cost += 1
+        return {"__typename": "Count", "count": matched, "precision": "EXACT"}
+    return resolve
 
 
 def _current_bulk(_root: Any, info: Any, **_args: Any) -> Any:
     ops = info.context.store.bulk_ops
-    return bulk_poll(ops[-1], info.context) if ops else None
+    return bulk.poll(ops[-1], info.context, run) if ops else None
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Fields backed by store state
 # ---------------------------------------------------------------------------------------------------------------
 def _levels(source: dict[str, Any], info: Any, **args: Any) -> dict[str, Any]:
-    """InventoryItem.inventoryLevels (one per location) and Location.inventoryLevels (query: updated_at, id)."""
+    """InventoryItem.inventoryLevels (one per location) and Location.inventoryLevels (query: updated_at, id); only
+    the page asked for is rendered."""
     store: Store = info.context.store
     number = gid_number(source["id"])
     if info.parent_type.name == "InventoryItem":
-        keys = [(number, gid_number(loc["id"])) for loc in store.locations]
+        keys = [key for loc in store.locations if (key := (number, gid_number(loc["id"]))) in store.levels]
     else:
-        keys = [key for key in store.levels if key[1] == number]
+        keys = [(item, number) for item in store.items_at.get(number, ())]
     preds = search(str(args.get("query") or ""))
-    stamps = {k: store.level_updated.get(k, _EPOCH) for k in keys} if preds else {}
-    levels = [lv for k in keys if (lv := render.inventory_level(store, *k)) is not None
-              and all(p(Entry(k[0], _EPOCH, stamps[k], stamps[k], {}, dict)) for p in preds)]
+    if preds:
+        stamps = {k: store.level_updated.get(k, _EPOCH) for k in keys}
+        keys = [k for k in keys if all(p(Entry(k[0], _EPOCH, stamps[k], stamps[k], {}, dict)) for p in preds)]
     info.context.cost += 2
-    return page_list(levels, args, info.context)
+    return page_list(keys, args, lambda key: render.inventory_level(store, *key))
 
 
 def _level(source: dict[str, Any], info: Any, locationId: str | None = None, inventoryItemId: str | None = None,
@@ -370,6 +380,14 @@ def _level(source: dict[str, Any], info: Any, locationId: str | None = None, inv
     number = gid_number(source["id"])
     item, loc = (number, gid_number(locationId)) if locationId else (gid_number(inventoryItemId or ""), number)
     return render.inventory_level(info.context.store, item, loc)
+
+
+def _locations_count(source: dict[str, Any], info: Any) -> dict[str, Any]:
+    """InventoryItem.locationsCount: the locations stocking the item."""
+    store: Store = info.context.store
+    number = gid_number(source["id"])
+    stocked = sum(1 for loc in store.locations if store.level(number, gid_number(loc["id"])) is not None)
+    return {"__typename": "Count", "count": stocked, "precision": "EXACT"}
 
 
 def _quantities(source: dict[str, Any], info: Any, names: list[str]) -> list[dict[str, Any]]:
@@ -419,135 +437,25 @@ def _fulfillment_create(_root: Any, info: Any, fulfillment: dict[str, Any], mess
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Bulk operations
-# ---------------------------------------------------------------------------------------------------------------
-def _bulk_error(code: str, message: str, field_path: list[str] | None) -> dict[str, Any]:
-    return {"__typename": "BulkOperationRunQueryPayload", "bulkOperation": None,
-            "userErrors": [{"__typename": "BulkOperationUserError", "code": code, "field": field_path,
-                            "message": message}]}
-
-
-def _bulk_run(_root: Any, info: Any, query: str, groupObjects: bool = False) -> dict[str, Any]:
-    """Validate the inner query against the same schema (userErrors INVALID otherwise) and queue the job."""
-    ctx: Context = info.context
-    inner = check(query)
-    if inner.errors:
-        return _bulk_error("INVALID", inner.errors[0]["message"], ["query"])
-    roots = _root_fields(inner.document)
-    if inner.kind != "query" or len(roots) != 1 or roots[0].name.value not in BULK_ROOTS:
-        return _bulk_error("INVALID", "Bulk queries must contain exactly one top-level connection field "
-                                      f"({', '.join(BULK_ROOTS)})", ["query"])
-    running = [op for op in ctx.store.bulk_ops if op.status in ("CREATED", "RUNNING", "CANCELING")]
-    if len(running) >= (5 if ctx.version >= "2026-01" else 1):
-        return _bulk_error("OPERATION_IN_PROGRESS", "A bulk query operation for this app and shop is already in "
-                                                    f"progress: {running[0].gid}.", None)
-    op = BulkOp(number=len(ctx.store.bulk_ops) + 1, query=query, version=ctx.version, created_at=ctx.store.now())
-    ctx.store.bulk_ops.append(op)
-    return {"__typename": "BulkOperationRunQueryPayload", "bulkOperation": bulk_node(op, ctx), "userErrors": []}
-
-
-def _bulk_cancel(_root: Any, info: Any, id: str) -> dict[str, Any]:  # noqa: A002
-    ctx: Context = info.context
-    op = next((o for o in ctx.store.bulk_ops if o.gid == id), None)
-    if op is None or op.status not in ("CREATED", "RUNNING"):
-        return {"__typename": "BulkOperationCancelPayload", "bulkOperation": bulk_node(op, ctx) if op else None,
-                "userErrors": [{"__typename": "UserError", "field": ["id"],
-                                "message": "A bulk operation cannot be canceled when it is "
-                                           f"{(op.status if op else 'missing').lower()}"}]}
-    op.status, op.polls = "CANCELING", 0
-    return {"__typename": "BulkOperationCancelPayload", "bulkOperation": bulk_node(op, ctx), "userErrors": []}
-
-
-def bulk_poll(op: BulkOp, ctx: Context) -> dict[str, Any]:
-    """Advance the job one step per `bulk_polls_per_step` status reads, then render it."""
-    vendor = ctx.vendor
-    op.polls += 1
-    if op.polls >= vendor.bulk_polls_per_step:
-        if op.status == "CREATED":
-            op.status, op.polls = "RUNNING", 0
-        elif op.status == "RUNNING" and vendor.bulk_fault != "stuck":
-            _bulk_finish(op, ctx)
-        elif op.status == "CANCELING":
-            op.status, op.completed_at, op.polls = "CANCELED", ctx.store.now(), 0
-    return bulk_node(op, ctx)
-
-
-def _bulk_finish(op: BulkOp, ctx: Context) -> None:
-    inner = check(op.query)
-    job = Context(ctx.store, ctx.scopes, ctx.denied, ctx.vendor, op.version, recent_only=ctx.recent_only)
-    result = run(inner, {}, job)
-    lines: list[dict[str, Any]] = []
-    for data in (result.data or {}).values():  # the one root connection
-        if data is not None:
-            _emit(data, None, lines)
-    payload = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
-    op.completed_at, op.polls = ctx.store.now(), 0
-    op.object_count, op.root_count = len(lines), sum(1 for ln in lines if "__parentId" not in ln)
-    files = ctx.store.bulk_files
-    if ctx.vendor.bulk_fault == "failed":
-        half = payload[: payload.rfind(b"\n", 0, len(payload) // 2) + 1] if payload else b""
-        op.status, op.error_code, op.has_partial = "FAILED", ctx.vendor.bulk_error_code, bool(half)
-        op.object_count, op.file_size, files[op.number] = half.count(b"\n"), len(half), half
-        return
-    op.status, op.file_size = "COMPLETED", len(payload)
-    op.has_url = bool(lines) and ctx.vendor.bulk_fault != "no_url"
-    files[op.number] = payload
-
-
-def bulk_node(op: BulkOp, ctx: Context) -> dict[str, Any]:
-    # Shopify hands out a signed storage URL whose query names the file (Airbyte's source reads the name from it).
-    name = f"bulk-{op.number}.jsonl"
-    signed = urlencode({"response-content-disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}",
-                        "response-content-type": "application/jsonl"})
-    url = f"http://{ctx.host or '127.0.0.1'}/_bulk/{op.number}.jsonl?{signed}"
-    return {"__typename": "BulkOperation", "id": op.gid, "status": op.status, "errorCode": op.error_code,
-            "createdAt": render.ts(op.created_at), "completedAt": render.ts(op.completed_at),
-            "objectCount": str(op.object_count), "rootObjectCount": str(op.root_count),
-            "fileSize": str(op.file_size) if op.completed_at else None,
-            "url": url if op.has_url else None, "partialDataUrl": url if op.has_partial else None,
-            "query": op.query, "type": "QUERY"}
-
-
-def _root_fields(document: DocumentNode | None) -> list[FieldNode]:
-    ops = [d for d in (document.definitions if document else ()) if isinstance(d, OperationDefinitionNode)]
-    return [s for s in ops[0].selection_set.selections if isinstance(s, FieldNode)] if ops else []
-
-
-def _is_connection(value: Any) -> bool:
-    """A connection in a result (in Shopify's schema only connections have `nodes` / `edges`)."""
-    return isinstance(value, dict) and bool(value) and value.keys() <= {"nodes", "edges", "pageInfo"}
-
-
-def _emit(connection: dict[str, Any], parent_id: str | None, out: list[dict[str, Any]]) -> None:
-    """Bulk JSONL: every node of a connection is its own line; nested connections follow with ``__parentId``."""
-    nodes = connection.get("nodes") or [e.get("node") for e in connection.get("edges") or []]
-    for node in nodes:
-        if node is None:
-            continue
-        line = {k: v for k, v in node.items() if not _is_connection(v)}
-        out.append(line if parent_id is None else {**line, "__parentId": parent_id})
-        for value in node.values():
-            if _is_connection(value):
-                _emit(value, node.get("id"), out)
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # Wiring the resolvers onto the schema
 # ---------------------------------------------------------------------------------------------------------------
 RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("QueryRoot", "orders"): _list("orders"), ("QueryRoot", "customers"): _list("customers"),
     ("QueryRoot", "products"): _list("products"), ("QueryRoot", "productVariants"): _list("variants"),
-    ("QueryRoot", "inventoryItems"): _list("variants"), ("QueryRoot", "ordersCount"): _orders_count,
+    ("QueryRoot", "inventoryItems"): _list("variants"), ("QueryRoot", "ordersCount"): _count("orders"),
+    ("QueryRoot", "customersCount"): _count("customers"), ("QueryRoot", "productsCount"): _count("products"),
+    ("QueryRoot", "productVariantsCount"): _count("variants"),
     ("QueryRoot", "order"): _by_id, ("QueryRoot", "customer"): _by_id, ("QueryRoot", "product"): _by_id,
     ("QueryRoot", "productVariant"): _by_id, ("QueryRoot", "inventoryItem"): _by_id,
     ("QueryRoot", "location"): _by_id, ("QueryRoot", "fulfillmentOrder"): _by_id,
     ("QueryRoot", "node"): _by_id, ("QueryRoot", "nodes"): _nodes,
     ("QueryRoot", "currentBulkOperation"): _current_bulk, ("QueryRoot", "bulkOperation"): _by_id,
     ("InventoryItem", "inventoryLevels"): _levels, ("InventoryItem", "inventoryLevel"): _level,
+    ("InventoryItem", "locationsCount"): _locations_count,
     ("Location", "inventoryLevels"): _levels, ("Location", "inventoryLevel"): _level,
     ("InventoryLevel", "quantities"): _quantities, ("ProductVariant", "inventoryQuantity"): _variant_quantity,
     ("Mutation", "inventorySetQuantities"): _set_quantities, ("Mutation", "fulfillmentCreate"): _fulfillment_create,
-    ("Mutation", "bulkOperationRunQuery"): _bulk_run, ("Mutation", "bulkOperationCancel"): _bulk_cancel,
+    ("Mutation", "bulkOperationRunQuery"): bulk.run_query, ("Mutation", "bulkOperationCancel"): bulk.cancel,
 }
 
 
@@ -572,4 +480,4 @@ def executable_schema() -> GraphQLSchema:
     return loaded
 
 
-__all__ = ["Context", "bulk_node", "executable_schema", "run"]
+__all__ = ["Context", "executable_schema", "run"]

@@ -19,12 +19,12 @@ from graphql.execution.values import get_variable_values
 
 from sandbox import seed as shopgen
 from sandbox.core import Request, Response, Vendor, json_response
-from sandbox.shopify import replay, rest
+from sandbox.shopify import bulk, replay, rest
 from sandbox.shopify import seed as render
 from sandbox.shopify.auth import DEFAULT_SCOPES, INVALID_TOKEN, Auth, denied_fields
 from sandbox.shopify.contract import check, schema, variable_errors
 from sandbox.shopify.limits import CostBucket, CostError, RestBucket, operation, requested_cost
-from sandbox.shopify.resolvers import RECENT_ORDER_DAYS, Context, bulk_node, run
+from sandbox.shopify.resolvers import RECENT_ORDER_DAYS, Context, run
 from sandbox.shopify.store import Store, time_pred
 
 GRAPHQL_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
@@ -118,7 +118,7 @@ class Shopify(Vendor):
             "throttle": {"maximumAvailable": self.bucket.max_available,
                          "currentlyAvailable": self.bucket.available, "restoreRate": self.bucket.restore_rate},
             "active_tokens": len(self.auth.tokens), "active_refresh_tokens": len(self.auth.refresh_tokens),
-            "bulk_operations": [bulk_node(op, ctx) for op in self.store.bulk_ops],
+            "bulk_operations": [bulk.node(op, ctx) for op in self.store.bulk_ops],
         }
 
     # -- admin hooks for tests (generated seeds) -----------------------------------------------------------------

@@ -99,8 +99,6 @@ def product_node(p: Product, currency: str = "EUR") -> dict[str, Any]:
         "bodyHtml": p.description, "description": p.description.replace("<p>", "").replace("</p>", ""),
         "status": "ACTIVE" if p.active else "ARCHIVED", "createdAt": ts(p.created_at), "updatedAt": ts(p.updated_at),
         "publishedAt": ts(p.created_at) if p.active else None, "tags": [p.product_group.lower()],
-        "variantsCount": {"count": len(p.variants), "precision": "EXACT"},
-        "mediaCount": {"count": 0, "precision": "EXACT"},  # the store serves no media
         "images": Connection([image]),
         "featuredImage": image, "metafields": Connection([metafield])}
     variants = []

@@ -183,6 +183,9 @@ class Store:
         self.shop, self.raw, self.render, self.now = shop, raw, render, now
         self.locations = render.locations(shop)
         self.levels: dict[tuple[int, int], dict[str, int]] = render.stock(shop, self.locations)
+        self.items_at: dict[int, list[int]] = {}  # location -> its inventory items, in `levels` order
+        for item, location in self.levels:
+            self.items_at.setdefault(location, []).append(item)
         self.level_updated: dict[tuple[int, int], datetime] = {}
         self.fulfillment_orders: dict[int, FulfillmentOrder] = {}
         self.serial = count(1)  # ids of fulfillments and inventory adjustment groups
