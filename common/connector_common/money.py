@@ -24,6 +24,14 @@ def to_decimal(value: object, *, field: str = "amount") -> Decimal:
     Raises:
         ValueError: naming `field` when the value is not an exact decimal number.
     """
+    if type(value) is str:  # the common case first (an API's decimal string): the same checks as below
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{field}: {value!r} is not a decimal number") from None
+        if not result.is_finite():
+            raise ValueError(f"{field}: {value!r} is not a finite number")
+        return result
     if isinstance(value, bool):
         raise ValueError(f"{field}: {value!r} is not a number")
     if isinstance(value, float):

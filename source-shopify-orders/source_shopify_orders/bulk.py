@@ -20,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from connector_common.errors import ApiError, TransientApiError
 from source_shopify_orders.client import MissingScope, ShopifyClient
 from source_shopify_orders.queries import BULK_CANCEL_MUTATION, BULK_POLL_QUERY, BULK_RUN_MUTATION
@@ -165,7 +167,7 @@ def rebuild(lines: Iterable[bytes | str], spill_dir: str | None = None) -> Itera
                 text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
                 parent = _peek_parent(text)
                 if parent is None:
-                    batch_p.append((str(_loads(text).get("id")), text))
+                    batch_p.append((str(_id_of(text, "id")), text))
                 else:
                     batch_c.append((parent, text))
                 if len(batch_p) + len(batch_c) >= 1000:
@@ -195,8 +197,29 @@ def rebuild(lines: Iterable[bytes | str], spill_dir: str | None = None) -> Itera
 def _peek_parent(text: str) -> str | None:
     if '"__parentId"' not in text:
         return None
-    value = _loads(text).get("__parentId")
-    return str(value) if value is not None else None
+    return _id_of(text, "__parentId")
+
+
+def _id_of(text: str, key: str) -> str | None:
+    """`str(value)` of one key of a line (None when absent or null), to spill the line by id; the line is decoded
+    for real (`_loads`, exact decimals) when its node is built.
+
+    The peek uses orjson, several times faster than json; a line orjson refuses, or a value that would print
+    differently when decoded exactly (a number with a fraction is a float there, a Decimal in `_loads`), is decoded
+    by `_loads` instead: the same ids and the same errors as decoding every line exactly, at a fraction of the cost.
+    """
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        value = None
+    if isinstance(value, dict):
+        found = value.get(key)
+        if found is None:
+            return None
+        if isinstance(found, str | int):
+            return str(found)
+    found = _loads(text).get(key)
+    return None if found is None else str(found)
 
 
 def _flush(db: sqlite3.Connection, parents: list[tuple[str, str]], children: list[tuple[str, str]]) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from connector_common.cursor import parse_timestamp
@@ -46,6 +47,8 @@ from connector_common.vat import normalize_vat_number
 
 SOURCE = "shopify"
 ZERO = Decimal("0.00")
+ONE = Decimal(1)
+AMOUNT_CACHE_SIZE = 4096  # distinct amount strings parsed once each (a few hundred KB at most)
 UNIT_PRICE_PLACES = 4
 
 PAYMENT_STATUS = {
@@ -89,7 +92,23 @@ def money(money_set: Mapping[str, Any] | None, *, presentment: bool = False, fie
     amount = bag.get("amount")
     if amount is None:
         return ZERO
-    value = to_decimal(amount, field=field)
+    if type(amount) is str:
+        try:
+            return _amount(amount)
+        except ValueError:
+            pass  # not a decimal: to_decimal below raises, naming the field
+    return _cents_or_finer(to_decimal(amount, field=field))
+
+
+@lru_cache(maxsize=AMOUNT_CACHE_SIZE)
+def _amount(text: str) -> Decimal:
+    """A MoneyV2 amount string as `money` returns it. Amounts repeat across orders (prices, "0.00"): each distinct
+    text is parsed once. A Decimal is immutable, so the cached value can be shared; errors are not cached."""
+    return _cents_or_finer(to_decimal(text))
+
+
+def _cents_or_finer(value: Decimal) -> Decimal:
+    """At least two decimals: "12.1" -> 12.10, "3" -> 3.00; finer amounts ("0.125") are kept as given."""
     return value.quantize(CENT) if int(value.as_tuple().exponent) > -2 else value
 
 
@@ -103,8 +122,8 @@ def rate_percent(tax_line: Mapping[str, Any]) -> Decimal:
 
 def _plain(value: Decimal) -> Decimal:
     """21.00 -> 21, 5.50 -> 5.5 (a rate key that compares and prints the same whatever Shopify's precision)."""
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if int(normal.as_tuple().exponent) > 0 else normal
+    normal = value.normalize()  # no trailing zeros: fractional digits left only when it is not a whole number
+    return normal.quantize(ONE) if normal == normal.to_integral_value() else normal
 
 
 def _nodes(connection: Any) -> list[dict[str, Any]]:
@@ -194,11 +213,11 @@ def _line(raw: Mapping[str, Any], taxes_included: bool, presentment: bool) -> Or
     rate, tax = _tax(raw.get("taxLines") or [], presentment)
     total = unit * quantity - discount
     total_excl, total_incl = _split(total, rate, tax, taxes_included)
-    if taxes_included:
-        unit_incl, unit_excl = unit, net_from_gross(unit, rate, UNIT_PRICE_PLACES)
+    if taxes_included:  # the derived price is rounded to 4 places by net_from_gross/gross_from_net already
+        unit_incl, unit_excl = quantize(unit, UNIT_PRICE_PLACES), net_from_gross(unit, rate, UNIT_PRICE_PLACES)
         discount_incl, discount_excl = discount, cents(net_from_gross(discount, rate))
     else:
-        unit_excl, unit_incl = unit, gross_from_net(unit, rate, UNIT_PRICE_PLACES)
+        unit_excl, unit_incl = quantize(unit, UNIT_PRICE_PLACES), gross_from_net(unit, rate, UNIT_PRICE_PLACES)
         discount_excl, discount_incl = discount, cents(gross_from_net(discount, rate))
     variant = raw.get("variant") or {}
     product = raw.get("product") or {}
@@ -207,8 +226,8 @@ def _line(raw: Mapping[str, Any], taxes_included: bool, presentment: bool) -> Or
         sku=raw.get("sku") or None,
         title=raw.get("name") or raw.get("title") or "",
         quantity=quantity,
-        unit_price_excl=quantize(unit_excl, UNIT_PRICE_PLACES),
-        unit_price_incl=quantize(unit_incl, UNIT_PRICE_PLACES),
+        unit_price_excl=unit_excl,
+        unit_price_incl=unit_incl,
         discount_excl=discount_excl,
         discount_incl=discount_incl,
         tax_rate=rate,

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from source_shopify_orders.bulk import rebuild
 
 ORDER_1 = {"id": "gid://shopify/Order/1", "name": "#1001", "taxLines": [{"rate": 0.21}]}
@@ -48,3 +50,19 @@ def test_given_many_orders_when_rebuilt_then_parents_stream_in_file_order() -> N
                             "__parentId": f"gid://shopify/Order/{i}"}).encode() for i in range(2500)]
     ids = [n["id"] for n in rebuild(many + children)]
     assert ids == [f"gid://shopify/Order/{i}" for i in range(2500)]
+
+
+def test_given_ids_that_orjson_reads_differently_when_rebuilt_then_children_meet_their_parents_as_decoded_exactly() -> None:
+    parent = b'{"id": 1.50, "name": "#1"}'  # a fractional id: a float to orjson, Decimal("1.50") when decoded exactly
+    child = b'{"__typename": "LineItem", "id": "gid://shopify/LineItem/9", "__parentId": 1.50}'
+    big = b'{"id": 123456789012345678901234567890, "name": "#2"}'  # beyond orjson's integers: decoded exactly
+    nodes = list(rebuild([parent, child, big]))
+    assert [n["name"] for n in nodes] == ["#1", "#2"]
+    assert nodes[0]["lineItems"]["nodes"][0]["id"] == "gid://shopify/LineItem/9"
+
+
+def test_given_a_line_that_is_not_json_when_rebuilt_then_the_exact_decoder_raises_its_own_error() -> None:
+    with pytest.raises(json.JSONDecodeError, match="Expecting"):
+        list(rebuild([b'{"id": "gid://shopify/Order/1", "name": ']))
+    with pytest.raises(ValueError, match="not a JSON object"):
+        list(rebuild([b'["gid://shopify/Order/1"]']))
