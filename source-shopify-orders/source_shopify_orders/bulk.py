@@ -28,6 +28,7 @@ from source_shopify_orders.queries import BULK_CANCEL_MUTATION, BULK_POLL_QUERY,
 
 FINISHED_BAD = frozenset({"FAILED", "CANCELED", "CANCELING", "EXPIRED"})
 MAX_IN_PROGRESS_WAITS = 60
+PARENTS_PER_QUERY = 200  # parents read back at a time, their children with one query (SQLite allows 32,766 ?)
 DOWNLOAD_CHUNK = 64 * 1024  # bytes per read of the result file (requests reads 512 by default: 45x the calls)
 # Which child list of a parent a JSONL line belongs to, by its __typename (or its gid's type).
 CHILD_LISTS = {
@@ -133,8 +134,12 @@ class BulkRunner:
             response.close()
 
 
+_EXACT = json.JSONDecoder(parse_float=Decimal)  # decimals never pass through float
+
+
 def _loads(line: bytes | str) -> dict[str, Any]:
-    value = json.loads(line, parse_float=Decimal)
+    # json.loads(text, parse_float=Decimal) would build a new decoder for every line; one decoder does the same
+    value = _EXACT.decode(line) if isinstance(line, str) else json.loads(line, parse_float=Decimal)
     if not isinstance(value, dict):
         raise ValueError("a bulk result line is not a JSON object")
     return value
@@ -176,14 +181,14 @@ def rebuild(lines: Iterable[bytes | str], spill_dir: str | None = None) -> Itera
             db.execute("CREATE INDEX children_parent ON children (parent, seq)")
             cursor = db.execute("SELECT id, line FROM parents ORDER BY seq")
             while True:
-                rows = cursor.fetchmany(200)
+                rows = cursor.fetchmany(PARENTS_PER_QUERY)
                 if not rows:
                     break
+                children = _children_of(db, [parent_id for parent_id, _ in rows])
                 for parent_id, text in rows:
                     node = _loads(text)
                     lists: dict[str, list[dict[str, Any]]] = {}
-                    for (child_text,) in db.execute("SELECT line FROM children WHERE parent = ? ORDER BY seq",
-                                                    (parent_id,)):
+                    for child_text in children.get(parent_id, ()):
                         child = _loads(child_text)
                         child.pop("__parentId", None)
                         lists.setdefault(_child_list(child), []).append(child)
@@ -192,6 +197,17 @@ def rebuild(lines: Iterable[bytes | str], spill_dir: str | None = None) -> Itera
                     yield node
         finally:
             db.close()
+
+
+def _children_of(db: sqlite3.Connection, parents: list[str]) -> dict[str, list[str]]:
+    """The spilled child lines of a batch of parents, in file order per parent: one query per batch, not per parent."""
+    wanted = list(dict.fromkeys(parents))
+    marks = ", ".join("?" * len(wanted))
+    found: dict[str, list[str]] = {}
+    query = f"SELECT parent, line FROM children WHERE parent IN ({marks}) ORDER BY parent, seq"  # noqa: S608 - marks
+    for parent, line in db.execute(query, wanted):
+        found.setdefault(parent, []).append(line)
+    return found
 
 
 def _peek_parent(text: str) -> str | None:

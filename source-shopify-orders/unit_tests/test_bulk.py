@@ -52,6 +52,16 @@ def test_given_many_orders_when_rebuilt_then_parents_stream_in_file_order() -> N
     assert ids == [f"gid://shopify/Order/{i}" for i in range(2500)]
 
 
+def test_given_children_of_many_batches_of_parents_when_rebuilt_then_each_parent_gets_its_own_in_file_order() -> None:
+    parents = [json.dumps({"id": f"gid://shopify/Order/{i}"}).encode() for i in range(450)]  # > one batch of 200
+    children = [json.dumps({"__typename": "LineItem", "id": f"gid://shopify/LineItem/{i}-{k}",
+                            "__parentId": f"gid://shopify/Order/{i}"}).encode() for k in range(3) for i in range(450)]
+    nodes = list(rebuild(children[::-1] + parents))
+    assert [n["id"] for n in nodes] == [f"gid://shopify/Order/{i}" for i in range(450)]
+    assert all([li["id"] for li in n["lineItems"]["nodes"]] == [f"gid://shopify/LineItem/{i}-{k}" for k in (2, 1, 0)]
+               for i, n in enumerate(nodes))
+
+
 def test_given_ids_that_orjson_reads_differently_when_rebuilt_then_children_meet_their_parents_as_decoded_exactly() -> None:
     parent = b'{"id": 1.50, "name": "#1"}'  # a fractional id: a float to orjson, Decimal("1.50") when decoded exactly
     child = b'{"__typename": "LineItem", "id": "gid://shopify/LineItem/9", "__parentId": 1.50}'
