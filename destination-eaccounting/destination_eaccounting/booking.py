@@ -1,91 +1,49 @@
-"""The Booker: the order of I/O for one batch (bulk lookups, customer and article upserts, documents created once)."""
+"""The Booker: the order of I/O for one batch (bulk lookups, customer and article upserts, documents created once).
+
+Customers and articles are its collaborators (booking_customers.py, booking_articles.py); this module keeps the
+Sink, the orders and the documents.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from cachetools import LRUCache
-from requests.structures import CaseInsensitiveDict
-
-from connector_common.caches import CodeCache
-from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError, quoted
+from connector_common.errors import RecordError
 from connector_common.exactly_once import CreateOnce, FirstSeen
-from connector_common.model import (
-    Address,
-    AmountLimit,
-    Customer,
-    CustomerRef,
-    FulfillmentStatus,
-    Order,
-    PaymentStatus,
-    Product,
-    Refund,
-    Totals,
-    implausible_amount,
-)
+from connector_common.model import AmountLimit, Order, PaymentStatus, Refund, implausible_amount
 from connector_common.money import cents, to_decimal
 from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
-from connector_common.vat import Scenario, VatTreatment, owed_vat
-from connector_common.wire import email_key
+from connector_common.vat import owed_vat
 from connector_common.write_loop import Pending
+from destination_eaccounting.booking_articles import Articles
+from destination_eaccounting.booking_customers import Customers
 from destination_eaccounting.client import DOCUMENT_PATHS, EaccountingClient
 from destination_eaccounting.config import Settings
-from destination_eaccounting.mapping import (
-    ArticleNeed,
-    ArticleView,
+from destination_eaccounting.mapping import customer_is_company, document_payload
+from destination_eaccounting.plan import (
     CustomerView,
     DocumentPlan,
     PlanContext,
     PlanError,
-    article_payload,
+    ReferenceData,
     credit_kind,
-    customer_changes,
-    customer_is_company,
-    customer_payload,
-    customer_view,
     describe_plan,
-    document_payload,
     document_reference,
-    generic_number,
     is_return,
-    plan_order,
-    plan_refund,
-    product_article,
 )
-from destination_eaccounting.vat_codes import Coding, MissingCoding
+from destination_eaccounting.planner import plan_order, plan_refund
+from destination_eaccounting.writes import order_key, refusals
 
 PAID_LIKE = frozenset({PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
-CASH_TERMS_TYPE = 2
-DRY_RUN_ID = "(dry run)"
-NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
 CACHE_SIZE = 20_000  # customers and articles remembered across batches (least recently used dropped first)
-_VENDOR_FIELD = re.compile(r"(?:HTTP \d{3}: |; )([A-Za-z][\w\[\].]*): ")
-CANONICAL_FIELDS = {  # eAccounting field -> canonical field path, for the skip report
-    "InvoiceCountryCode": "billing_address.country", "InvoicePostalCode": "billing_address.postcode",
-    "InvoiceCity": "billing_address.city", "InvoiceAddress1": "billing_address.line1",
-    "VatNumber": "customer.vat_number", "EmailAddress": "customer.email", "Telephone": "customer.phone",
-}
-
-
-@dataclass
-class ReferenceData:
-    """What the Booker needs from the company, read once per sync (see `load_reference_data`)."""
-
-    context: PlanContext
-    codings_by_id: dict[str, Coding]
-    unit_id: str
-    terms: list[dict[str, Any]]
-    default_customer: dict[str, Any] | None
 
 
 @dataclass
@@ -169,12 +127,8 @@ class Booker:
         self.stats = Stats()
         self._booked: dict[str, dict[str, Any]] = {}
         self._checked_refs: set[str] = set()
-        # "email:x" / "number:y" -> customer or None
-        self._customers: LRUCache[str, dict[str, Any] | None] = LRUCache(CACHE_SIZE)
-        # article number -> article or None; eAccounting compares article numbers case-insensitively (its OData
-        # filter and its "Article number ... is already in use" check), so does the cache
-        self._articles: CodeCache[dict[str, Any] | None] = CodeCache(CACHE_SIZE)
-        self._updated_articles: set[str] = set()  # casefolded
+        self.customers = Customers(client, settings, ref, self.stats.customers, self._created, cache_size=CACHE_SIZE)
+        self.articles = Articles(client, settings, ref, self.stats.articles, self._created, cache_size=CACHE_SIZE)
         self._generic_prefetched = False
         self._parsed: dict[int, Order | RecordError] = {}  # id(Pending) -> the batch's parsed orders
 
@@ -201,13 +155,13 @@ class Booker:
             references += [document_reference(order, r) for r in order.refunds]
             self._skip_new(order, references[-1 - len(order.refunds):])
         self._lookup_documents(references, returns=any(is_return(o) for o in orders))
-        keys = [self._customer_key(o) for o in orders if self._wanted(o) == "book"]
-        self._lookup_customers([k for k in keys if k and k not in self._customers])
+        keys = [self.customers.key(o) for o in orders if self._wanted(o) == "book"]
+        self.customers.lookup([k for k in keys if k and k not in self.customers.cache])
         numbers = [(line.sku or "").strip() for o in orders for line in o.lines]
         if not self._generic_prefetched:
-            numbers += self._generic_numbers()
+            numbers += self.articles.generic_numbers()
             self._generic_prefetched = True
-        self._lookup_articles(numbers)
+        self.articles.lookup(numbers)
 
     def write(self, item: Pending) -> str:
         if item.stream == "orders":
@@ -216,9 +170,9 @@ class Booker:
                 raise parsed
             return self._write_order(parsed)
         if item.stream == "customers":
-            return self._write_customer(from_record("customers", item.data))
+            return self.customers.write(from_record("customers", item.data))
         if item.stream == "products":
-            return self._write_product(from_record("products", item.data))
+            return self.articles.write(from_record("products", item.data))
         raise RecordError(item.stream, None, None, "stream not supported by this destination")
 
     def summary(self) -> dict[str, Any]:
@@ -264,7 +218,7 @@ class Booker:
             implausible = implausible_amount(order, max_order_total=self.settings.max_order_total,
                                              limit=AMOUNT_LIMIT)
             if implausible:
-                raise RecordError("orders", _key(order), *implausible)
+                raise RecordError("orders", order_key(order), *implausible)
 
             def build(customer: CustomerView, ctx: PlanContext) -> DocumentPlan:
                 return plan_order(order, customer, ctx, kind=kind)
@@ -305,26 +259,26 @@ class Booker:
             return
         number = _number(self._booked[reference])
         raise self.notices.refusal(
-            CHANGED_AFTER_BOOKING, _key(order), "totals.grand_total",
+            CHANGED_AFTER_BOOKING, order_key(order), "totals.grand_total",
             f"{reference} changed after booking: eAccounting holds document {number} with total {booked}, the "
             f"shop's order now totals {plan.expected_total} ({plan.expected_total - abs(booked):+}); a booked "
             "document is final: credit it and book the order again by hand")
 
     def _order_customer(self, order: Order, *, preview: bool = False) -> CustomerView:
-        with _refusals("orders", _key(order), "customer", "customer"):
-            return self._customer_for(order, preview=preview)
+        with refusals("orders", order_key(order), "customer", "customer"):
+            return self.customers.for_order(order, preview=preview)
 
     def _plan(self, order: Order, build: Callable[[CustomerView, PlanContext], DocumentPlan],
               customer: CustomerView) -> DocumentPlan:
-        context = dataclasses.replace(self.ref.context, articles=self._article_views())
+        context = dataclasses.replace(self.ref.context, articles=self.articles.views())
         try:
             return build(customer, context)
         except PlanError as exc:
-            raise RecordError("orders", _key(order), exc.field, str(exc)) from None
+            raise RecordError("orders", order_key(order), exc.field, str(exc)) from None
 
     def _book(self, plan: DocumentPlan, order: Order) -> str:
-        with _refusals("orders", _key(order), "lines", "article"):
-            ids = self._ensure_articles(plan)
+        with refusals("orders", order_key(order), "lines", "article"):
+            ids = self.articles.ensure(plan)
         parts = vat_parts(plan)
         self.stats.add_plan(plan, parts)
         self.stats.rounding_rows += 1 if plan.rounding_row else 0
@@ -349,7 +303,7 @@ class Booker:
     def _create_once(self, plan: DocumentPlan, payload: dict[str, Any], order: Order) -> dict[str, Any]:
         """POST the document; after an ambiguous failure look it up by our reference before trying again."""
         def post() -> dict[str, Any]:
-            with _refusals("orders", _key(order), None, plan.kind.replace("_", " ")):
+            with refusals("orders", order_key(order), None, plan.kind.replace("_", " ")):
                 return self.client.create_document(plan.kind, payload)
 
         def find() -> dict[str, Any] | None:
@@ -357,7 +311,7 @@ class Booker:
             self._lookup_documents([plan.reference], kind=plan.kind)
             return self._booked.get(plan.reference)
 
-        document = self._created(post, find, f"{plan.kind} {plan.reference!r} (order {_key(order)})")
+        document = self._created(post, find, f"{plan.kind} {plan.reference!r} (order {order_key(order)})")
         self._booked[plan.reference] = document
         if self.first_seen is not None:
             self.first_seen.booked(plan.reference)
@@ -384,219 +338,9 @@ class Booker:
         if plan.kind != "customer_invoice" and doc_id:
             self.client.http.request("DELETE", f"{DOCUMENT_PATHS[plan.kind]}/{doc_id}")
             self._booked.pop(plan.reference, None)
-            raise RecordError("orders", _key(order), "totals.grand_total", problem + "; the document was deleted")
-        raise RecordError("orders", _key(order), "totals.grand_total",
+            raise RecordError("orders", order_key(order), "totals.grand_total", problem + "; the document was deleted")
+        raise RecordError("orders", order_key(order), "totals.grand_total",
                           problem + "; the invoice is booked and must be credited by hand")
-
-    # --- customers --------------------------------------------------------------------------------------------
-    def _customer_key(self, order: Order) -> str | None:
-        ref = order.customer
-        if self.settings.customer_matching == "customer_number":
-            return f"number:{ref.source_id}" if ref and ref.source_id else None
-        email = email_key(ref.email if ref else None)
-        return f"email:{email}" if email else None
-
-    def _customer_for(self, order: Order, *, preview: bool = False) -> CustomerView:
-        """The order's customer: matched, updated, created or the default one. `preview`: as it is or would be,
-        with no write and no count (for planning before anything is written)."""
-        key = self._customer_key(order)
-        if key is None:
-            return self._default_customer(order, count=not preview)
-        if key not in self._customers:
-            self._lookup_customers([key])
-        terms_id = self._terms_for(order)
-        number = key.split(":", 1)[1] if key.startswith("number:") else None
-        if number is not None and len(number) > 16:
-            raise RecordError("orders", _key(order), "customer.source_id",
-                              f"customer id {number!r} is longer than eAccounting's 16-character customer number")
-        wanted = customer_payload(order, terms_id=terms_id, number=number,
-                                  seller_country=self.ref.context.seller_country)
-        existing = self._customers.get(key)
-        if preview:
-            if existing is None:
-                return customer_view({**wanted, "Id": None}, "would create")
-            changes = customer_changes(existing, wanted) if self.settings.update_existing_customers else {}
-            return customer_view({**existing, **changes}, "matched")
-        if existing is not None:
-            return self._maybe_update(existing, wanted, key)
-        if self.settings.dry_run:
-            self.stats.customers["would_create"] += 1
-            return customer_view({**wanted, "Id": None}, "would create")
-        created = self._create_customer(wanted, key)
-        self._customers[key] = created
-        self.stats.customers["created"] += 1
-        return customer_view(created, "created")
-
-    def _maybe_update(self, existing: dict[str, Any], wanted: dict[str, Any], key: str) -> CustomerView:
-        changes = customer_changes(existing, wanted) if self.settings.update_existing_customers else {}
-        if not changes:
-            self.stats.customers["matched"] += 1
-            return customer_view(existing, "matched")
-        if self.settings.dry_run:
-            self.stats.customers["would_update"] += 1
-            return customer_view({**existing, **changes}, "would update")
-        updated = self.client.update_customer(existing["Id"], {**existing, **changes}) or {**existing, **changes}
-        self._customers[key] = updated
-        self.stats.customers["updated"] += 1
-        return customer_view(updated, "updated")
-
-    def _create_customer(self, payload: dict[str, Any], key: str) -> dict[str, Any]:
-        def find() -> dict[str, Any] | None:
-            self._customers.pop(key, None)
-            self._lookup_customers([key])
-            return self._customers.get(key)
-
-        return self._created(lambda: self.client.create_customer(payload), find,
-                             f"customer {quoted(str(payload.get('Name') or ''))} ({key})")
-
-    def _default_customer(self, order: Order, *, count: bool = True) -> CustomerView:
-        if self.ref.default_customer is None:
-            raise RecordError("orders", _key(order), "customer.email",
-                              "the order has no customer e-mail (or matching is off) and no default_customer_number "
-                              "is configured")
-        self.stats.customers["defaulted"] += count
-        return customer_view(self.ref.default_customer, "default")
-
-    def _terms_for(self, order: Order) -> str:
-        wanted = self.settings.default_terms_of_payment
-        gateways = [p.gateway.strip().lower() for p in order.payments]
-        for method, terms in self.settings.terms_by_payment_method:
-            if method in gateways:
-                wanted = terms
-                break
-        return resolve_terms(self.ref.terms, wanted)
-
-    def _lookup_customers(self, keys: list[str]) -> None:
-        by_field = {"email": "EmailAddress", "number": "CustomerNumber"}
-        for prefix, field_name in by_field.items():
-            values = [k.split(":", 1)[1] for k in keys if k.startswith(prefix + ":")]
-            if not values:
-                continue
-            for k in values:
-                self._customers.setdefault(f"{prefix}:{k}", None)
-            found = self.client.find_customers(field_name, values)
-            for customer in sorted(found, key=lambda c: (not c.get("IsActive", True), str(c.get("CustomerNumber")))):
-                raw = customer.get(field_name)
-                value = email_key(raw) if prefix == "email" else raw
-                key = f"{prefix}:{value}"
-                if key in self._customers and self._customers[key] is None:
-                    self._customers[key] = customer
-
-    # --- articles ---------------------------------------------------------------------------------------------
-    def _generic_numbers(self) -> list[str]:
-        s = self.settings
-        bases = (s.shipping_article_number, s.discount_article_number, s.generic_article_number,
-                 s.rounding_article_number)
-        return [generic_number(b, c) for b in bases for c in self.ref.codings_by_id.values()]
-
-    def _lookup_articles(self, numbers: list[str]) -> None:
-        missing = [n for n in dict.fromkeys(numbers) if n and len(n) <= 40 and n not in self._articles]
-        if not missing:
-            return
-        for n in missing:
-            self._articles[n] = None
-        for article in self.client.find_articles(missing):
-            if article.get("Number") in self._articles:
-                self._articles[article["Number"]] = article
-
-    def _article_views(self) -> CaseInsensitiveDict[ArticleView]:
-        return CaseInsensitiveDict({n: ArticleView(id=a["Id"], number=str(a.get("Number") or n),
-                                                   name=str(a.get("Name") or a.get("Number") or n),
-                                                   coding=self.ref.codings_by_id.get(str(a.get("CodingId"))))
-                                    for n, a in self._articles.items() if a is not None})
-
-    def _ensure_articles(self, plan: DocumentPlan) -> dict[str, str]:
-        ids: dict[str, str] = {}
-        for row in plan.rows:
-            need = row.article
-            if need.number in ids:
-                continue
-            existing = self._articles.get(need.number)
-            if existing is None and need.number not in self._articles:
-                self._lookup_articles([need.number])
-                existing = self._articles.get(need.number)
-            if existing is not None:
-                self._maybe_update_article(existing, need)
-                ids[need.number] = existing["Id"]
-            elif self.settings.dry_run:
-                self.stats.articles["would_create"] += 1
-                ids[need.number] = DRY_RUN_ID
-                self._articles[need.number] = {"Id": DRY_RUN_ID, "Number": need.number, "Name": need.name,
-                                               "CodingId": need.coding.id}
-            else:
-                created = self._create_article(need)
-                ids[need.number] = created["Id"]
-        return ids
-
-    def _create_article(self, need: ArticleNeed) -> dict[str, Any]:
-        payload = article_payload(need, self.ref.unit_id)
-
-        def find() -> dict[str, Any] | None:
-            self._articles.pop(need.number, None)
-            self._lookup_articles([need.number])
-            return self._articles.get(need.number)
-
-        created = self._created(lambda: self.client.create_article(payload), find, f"article {need.number!r}")
-        self._articles[need.number] = created
-        self.stats.articles["created"] += 1
-        return created
-
-    def _maybe_update_article(self, existing: dict[str, Any], need: ArticleNeed) -> None:
-        if (not self.settings.update_existing_articles or need.kind != "sku" or need.net_price is None
-                or need.number.casefold() in self._updated_articles):
-            return
-        self._updated_articles.add(need.number.casefold())
-        wanted = article_payload(need, str(existing.get("UnitId") or self.ref.unit_id))
-        changes = {k: v for k, v in wanted.items() if k in ("Name", "NetPrice", "GrossPrice")
-                   and _differs(existing.get(k), v)}
-        if not changes:
-            return
-        if self.settings.dry_run:
-            self.stats.articles["would_update"] += 1
-            return
-        self._articles[need.number] = self.client.update_article(existing["Id"], {**existing, **changes}) or existing
-        self.stats.articles["updated"] += 1
-
-    # --- customers and products streams -----------------------------------------------------------------------
-    def _write_customer(self, customer: Customer) -> str:
-        ref = CustomerRef(source_id=customer.source_id, email=customer.email, first_name=customer.first_name,
-                          last_name=customer.last_name, company_name=customer.company_name, phone=customer.phone,
-                          vat_number=customer.vat_number, is_company=customer.is_company)
-        shell = _order_shell(ref, customer.address, self.ref.context.company_currency, customer)
-        key = self._customer_key(shell)
-        if key is None:
-            return "skipped_no_key"
-        before = Counter(self.stats.customers)
-        with _refusals("customers", customer.source_id, "customer", "customer"):
-            view = self._customer_for(shell)
-        changed = self.stats.customers - before
-        return next(iter(changed), view.origin)
-
-    def _write_product(self, product: Product) -> str:
-        scenario = Scenario.DOMESTIC if product.tax_rate > 0 else Scenario.DOMESTIC_ZERO
-        treatment = VatTreatment(scenario=scenario, rate=product.tax_rate, country=self.ref.context.seller_country)
-        try:
-            coding = self.ref.context.codings.coding_for(treatment)
-        except MissingCoding as exc:
-            raise RecordError("products", product.source_id, "tax_rate", str(exc)) from None
-        need = product_article(product, coding)
-        if need is None:
-            return "skipped_no_sku"
-        self._lookup_articles([need.number])
-        existing = self._articles.get(need.number)
-        if existing is not None:
-            before = self.stats.articles["updated"] + self.stats.articles["would_update"]
-            self._maybe_update_article(existing, need)
-            after = self.stats.articles["updated"] + self.stats.articles["would_update"]
-            return "updated" if after > before else "exists"
-        if not self.settings.create_missing_articles:
-            return "skipped_no_create"
-        if self.settings.dry_run:
-            self.stats.articles["would_create"] += 1
-            return "dry_run"
-        with _refusals("products", product.source_id, "product", "article"):
-            self._create_article(need)
-        return "created"
 
     # --- documents --------------------------------------------------------------------------------------------
     def _lookup_documents(self, references: list[str], kind: str | None = None, returns: bool = False) -> None:
@@ -625,78 +369,11 @@ def booked_total(document: dict[str, Any]) -> Decimal | None:
     return None
 
 
-def is_refusal(exc: ApiError) -> bool:
-    """A vendor validation error: eAccounting processed the request and refused this one record (a 4xx other than
-    auth, not found and rate limits). Those skip the record; everything else stays fatal or transient."""
-    return (exc.status is not None and 400 <= exc.status < 500 and exc.status not in NOT_A_REFUSAL
-            and not isinstance(exc, TransientApiError | AuthFailed))  # a rejected token is never one record's fault
-
-
-def refused_field(area: str | None, exc: ApiError) -> str | None:
-    """The canonical field a refusal points at (from eAccounting's first field error), else the area."""
-    match = _VENDOR_FIELD.search(str(exc))
-    if match is None:
-        return area
-    vendor = match.group(1)
-    return CANONICAL_FIELDS.get(vendor) or (f"{area}.{vendor}" if area else vendor)
-
-
-@contextmanager
-def _refusals(stream: str, key: str | None, area: str | None, what: str) -> Iterator[None]:
-    """Turn eAccounting's refusal of one record's customer, article or document into a RecordError (skip it)."""
-    try:
-        yield
-    except ApiError as exc:
-        if not is_refusal(exc):
-            raise
-        raise RecordError(stream, key, refused_field(area, exc), f"eAccounting refused the {what}: {exc}") from None
-
-
 def _refund_builder(order: Order, refund: Refund, kind: str) -> Callable[[CustomerView, PlanContext], DocumentPlan]:
     def build(customer: CustomerView, context: PlanContext) -> DocumentPlan:
         return plan_refund(order, refund, customer, context, kind=kind)
 
     return build
-
-
-def resolve_terms(terms: list[dict[str, Any]], wanted: str | None) -> str:
-    """Terms-of-payment id by id or name (case-insensitive); default the first cash terms, else the first for sales.
-
-    Raises:
-        ConfigError: when a configured terms of payment does not exist.
-    """
-    sales = [t for t in terms if t.get("AvailableForSales", True)]
-    if wanted:
-        for t in terms:
-            if wanted.strip().lower() in (str(t.get("Id")).lower(), str(t.get("Name") or "").strip().lower()):
-                return str(t["Id"])
-        raise ConfigError(f"terms of payment {wanted!r} does not exist in eAccounting")
-    for t in sales:
-        if t.get("TermsOfPaymentTypeId") == CASH_TERMS_TYPE:
-            return str(t["Id"])
-    if not sales:
-        raise ConfigError("eAccounting has no terms of payment available for sales")
-    return str(sales[0]["Id"])
-
-
-def _order_shell(ref: CustomerRef, address: Address | None, currency: str, customer: Customer) -> Order:
-    """A minimal order carrying a `customers` record, so customers reuse the order path's matching and payload."""
-    return Order(source=customer.source, source_id=customer.source_id, reference=customer.source_id,
-                 created_at=customer.created_at, updated_at=customer.updated_at, currency=currency,
-                 prices_include_tax=True, payment_status=PaymentStatus.UNKNOWN,
-                 fulfillment_status=FulfillmentStatus.UNKNOWN, lines=(),
-                 totals=Totals(subtotal_incl=Decimal(0), shipping_incl=Decimal(0), discount_incl=Decimal(0),
-                               tax_total=Decimal(0), tax_lines=(), grand_total=Decimal(0)),
-                 customer=ref, billing_address=address)
-
-
-def _differs(current: Any, wanted: Any) -> bool:
-    if isinstance(wanted, Decimal):
-        try:
-            return to_decimal(current if not isinstance(current, float) else str(current)) != wanted
-        except ValueError:
-            return True
-    return bool(current != wanted)
 
 
 def _money(document: dict[str, Any], key: str) -> Decimal:
@@ -707,7 +384,3 @@ def _money(document: dict[str, Any], key: str) -> Decimal:
 def _number(document: dict[str, Any]) -> str:
     """The document's number as eAccounting shows it (a draft has none yet: its id)."""
     return str(document.get("InvoiceNumber") or document.get("Number") or document.get("Id") or "")
-
-
-def _key(order: Order) -> str:
-    return f"{order.source_id} ({order.reference})"

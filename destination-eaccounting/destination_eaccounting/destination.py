@@ -27,10 +27,11 @@ from connector_common.protocol import to_traced
 from connector_common.report import Recorder
 from connector_common.vat import is_eu_member
 from connector_common.write_loop import BookingDestination, write_loop
-from destination_eaccounting.booking import Booker, ReferenceData, resolve_terms
+from destination_eaccounting.booking import Booker
+from destination_eaccounting.booking_customers import resolve_terms
 from destination_eaccounting.client import EaccountingClient, EaccountingRateLimiter, classify_error, error_message
 from destination_eaccounting.config import Settings, settings_from_config
-from destination_eaccounting.mapping import PlanContext, credit_kind
+from destination_eaccounting.plan import PlanContext, ReferenceData, credit_kind
 from destination_eaccounting.vat_codes import MissingCoding, build_coding_table, coding_from_api
 
 STREAMS = frozenset({"orders", "customers", "products"})

@@ -11,7 +11,7 @@ from connector_common.reconcile import LedgerDocument
 from destination_eaccounting.client import DOCUMENT_PATHS, EaccountingClient
 from destination_eaccounting.config import settings_from_config
 from destination_eaccounting.destination import DestinationEaccounting
-from destination_eaccounting.mapping import credit_kind
+from destination_eaccounting.plan import credit_kind
 
 
 class EaccountingLedger:

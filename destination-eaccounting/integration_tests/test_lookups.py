@@ -25,7 +25,7 @@ from eacc_builders import config as make_config
 from eacc_harness import catalog, ledger, run_write, with_states
 
 from destination_eaccounting.destination import DestinationEaccounting
-from destination_eaccounting.mapping import document_reference
+from destination_eaccounting.plan import document_reference
 
 LOOKUP_PATHS = ("customerinvoicedrafts", "customerinvoices")
 

@@ -20,7 +20,7 @@ from eacc_builders import Line, OrderSpec, build_order, many_specs, order_record
 from eacc_harness import Run, booked_total, catalog, ledger, run_write, with_states
 
 from destination_eaccounting.destination import DestinationEaccounting
-from destination_eaccounting.mapping import document_reference
+from destination_eaccounting.plan import document_reference
 
 ORDERS = 200
 

@@ -16,7 +16,8 @@ from connector_common.testing import make_line, make_order
 sys.path.insert(0, str(Path(__file__).parent))
 from test_mapping import context, private
 
-from destination_eaccounting.mapping import MAX_REFERENCE, MAX_ROWS, PlanError, document_reference, plan_order
+from destination_eaccounting.plan import MAX_REFERENCE, PlanError, document_reference
+from destination_eaccounting.planner import MAX_ROWS, plan_order
 
 D = Decimal
 HUGE = "Ü" * 100_000

@@ -15,19 +15,9 @@ from connector_common.vat import is_eu_member
 sys.path.insert(0, str(Path(__file__).parent))
 from eacc_builders import Line, OrderSpec, build_order
 
-from destination_eaccounting.mapping import (
-    ArticleView,
-    CustomerView,
-    PlanContext,
-    PlanError,
-    customer_payload,
-    document_payload,
-    plan_order,
-    plan_refund,
-    predict_totals,
-    price_rows,
-    signed_rows,
-)
+from destination_eaccounting.mapping import customer_payload, document_payload
+from destination_eaccounting.plan import ArticleView, CustomerView, PlanContext, PlanError, predict_totals
+from destination_eaccounting.planner import plan_order, plan_refund, price_rows, signed_rows
 from destination_eaccounting.vat_codes import Coding, build_coding_table, coding_from_api, oss_country
 
 SE_CODINGS = [Coding(id="se-25", name="Varor 25%", type="Goods", rate=Decimal(25)),

@@ -16,7 +16,9 @@ from connector_common.strategies import consistent_orders
 sys.path.insert(0, str(Path(__file__).parent))
 from test_mapping import company, context, private
 
-from destination_eaccounting.mapping import CustomerView, PlanError, document_payload, plan_order
+from destination_eaccounting.mapping import document_payload
+from destination_eaccounting.plan import CustomerView, PlanError
+from destination_eaccounting.planner import plan_order
 
 D = Decimal
 # the shop's rates per ship-to country (NL seller): domestic, OSS (DE 7 % has no coding in the context: the refusal

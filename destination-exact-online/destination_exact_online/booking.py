@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
-from cachetools import LRUCache
-
-from connector_common.caches import CodeCache
 from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
 from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.http import default_timeout
@@ -21,52 +18,17 @@ from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
 from connector_common.vat import owed_vat
 from connector_common.write_loop import Pending
-from destination_exact_online.client import BookedDocument, BusinessError
-from destination_exact_online.mapping import (
-    BookingPlan,
-    CustomerFacts,
-    PayloadRefs,
-    account_payload,
-    contact_payload,
-    customer_facts_from_customer,
-    customer_facts_from_order,
-    document_entity,
-    document_payload,
-    domestic_treatment,
-    entry_gl_code,
-    item_payload,
-    order_key,
-    order_plan,
-    plan_text,
-    product_item_payload,
-    refund_plan,
-)
+from destination_exact_online.client import BookingApi, BusinessError
+from destination_exact_online.customers import customer_facts_from_customer, customer_facts_from_order
+from destination_exact_online.documents import PayloadRefs, document_entity, document_payload, entry_gl_code, plan_text
+from destination_exact_online.masterdata import Accounts, Items
+from destination_exact_online.plan import BookingPlan, order_key, order_plan, refund_plan
 from destination_exact_online.settings import Settings
 from destination_exact_online.vat_codes import VatCodeTable
 
 PAID_LIKE = {PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
-DRY_RUN_ID = "(new)"
 NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
-CACHE_SIZE = 20_000  # accounts and items remembered across batches (least recently used dropped first)
 STALE = ("ongeldige referentie", "invalid reference")  # Exact's words for an ID that no longer exists
-
-
-class ExactApi(Protocol):
-    """What the booker needs from ExactClient (unit tests pass a fake)."""
-
-    def accounts_by_email(self, emails: Sequence[str]) -> dict[str, dict[str, Any]]: ...
-
-    def account_by_code(self, code: str) -> dict[str, Any] | None: ...
-
-    def items_by_code(self, codes: Sequence[str]) -> Mapping[str, dict[str, Any]]: ...
-
-    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, BookedDocument]: ...
-
-    def contact_id(self, account_id: str, email: str) -> str | None: ...
-
-    def create(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]: ...
-
-    def update(self, entity: str, record_id: str, payload: dict[str, Any]) -> None: ...
 
 
 @dataclass
@@ -114,12 +76,14 @@ class Booker:
 
     With `first_seen` (entity -> FirstSeen), the batch lookup of references skips orders placed after the ledger's
     newest document (they cannot be booked yet). Accounts and items found or created are remembered for the whole
-    run in bounded LRU caches; a document Exact refuses with "invalid reference" (an account or item deleted or merged
-    since) drops the order's cached account and items and is posted once more with fresh ones.
+    run in bounded LRU caches (masterdata.Accounts and Items); a document Exact refuses with "invalid reference" (an
+    account or item deleted or merged since) drops the order's cached account and items and is posted once more with
+    fresh ones.
     """
 
-    def __init__(self, client: ExactApi, settings: Settings, vat: VatCodeTable, *, gl_ids: dict[str, str] | None = None,
-                 emit: Callable[[str], None] | None = None, call_counter: Callable[[], int] | None = None,
+    def __init__(self, client: BookingApi, settings: Settings, vat: VatCodeTable, *,
+                 gl_ids: dict[str, str] | None = None, emit: Callable[[str], None] | None = None,
+                 call_counter: Callable[[], int] | None = None,
                  create_once: CreateOnce | None = None, first_seen: Callable[[str], FirstSeen] | None = None,
                  recorder: Recorder | None = None) -> None:
         self.client = client
@@ -138,15 +102,8 @@ class Booker:
         self._documents: dict[str, str] = {}  # reference -> document ID, for every reference looked up or created
         self._booked_totals: dict[str, Decimal] = {}  # reference -> total incl. VAT of the document found for it
         self._looked_up_refs: set[str] = set()
-        # e-mail -> (account ID, has customer status), or None: looked up and not there
-        self._accounts: LRUCache[str, tuple[str, bool] | None] = LRUCache(CACHE_SIZE)
-        self._updated_accounts: LRUCache[str, bool] = LRUCache(CACHE_SIZE)
-        # item code -> item ID, or None: not there; Exact compares item codes case-insensitively (SQL Server
-        # collation), so does the cache
-        self._items: CodeCache[str | None] = CodeCache(CACHE_SIZE)
-        self._updated_items: LRUCache[str, bool] = LRUCache(CACHE_SIZE)
-        self._matched_items: CodeCache[bool] = CodeCache(CACHE_SIZE)
-        self._default_debtor: str | None = None
+        self.accounts = Accounts(client, settings, self.stats.customers, self._create_once)
+        self.items = Items(client, settings, vat, self.stats.items, self._create_once)
         self.stale_references = 0
 
     # -- Sink ---------------------------------------------------------------------------------------------------
@@ -192,9 +149,9 @@ class Booker:
                     if booked.total is not None:
                         self._booked_totals[reference] = booked.total
                 self._looked_up_refs.update(todo)
-        self._lookup_accounts(emails)
+        self.accounts.lookup(emails)
         if self.settings.document_type != "sales_entry" or any(isinstance(p, Product) for p in self._parsed.values()):
-            self._lookup_items(codes)
+            self.items.lookup(codes)
 
     def write(self, item: Pending) -> str:
         parsed = self._parsed.pop(id(item), None)
@@ -261,14 +218,14 @@ class Booker:
                 if implausible:
                     raise RecordError("orders", order_key(order), *implausible)
                 with _refusals("orders", order_key(order), "customer", "debtor account"):
-                    debtor = self._debtor(order)
+                    debtor = self.accounts.debtor(order)
                 self.recorder.debtor(debtor[1])
             try:
                 outcomes.append(self._book(plan, debtor))
             except StaleReference:
                 self._forget(order, plan)
                 with _refusals("orders", order_key(order), "customer", "debtor account"):
-                    debtor = self._debtor(order)
+                    debtor = self.accounts.debtor(order)
                 self.recorder.debtor(debtor[1])
                 outcomes.append(self._book(plan, debtor))
         if debtor is not None:
@@ -295,8 +252,8 @@ class Booker:
         for line in plan.lines:
             if line.item_code and plan.document_type != "sales_entry" and line.item_code not in item_ids:
                 with _refusals("orders", plan.order_key, f"{line.where}.sku", f"item {line.item_code!r}"):
-                    item_ids[line.item_code] = self._item(line.item_code, line.description, line.treatment.rate,
-                                                          plan.order_key)
+                    item_ids[line.item_code] = self.items.item_id(line.item_code, line.description,
+                                                                  line.treatment.rate, plan.order_key)
         gl_ids = self.gl_ids
         if plan.document_type == "sales_entry":
             missing = {entry_gl_code(line, plan, self.settings) for line in plan.lines} - set(gl_ids)
@@ -335,158 +292,26 @@ class Booker:
     def _forget(self, order: Order, plan: BookingPlan) -> None:
         """Exact says an ID we sent no longer exists: drop the cached account and items of this order."""
         self.stale_references += 1
-        facts = customer_facts_from_order(order, self.settings.seller_country)
-        if facts:
-            self._accounts.pop(facts.email, None)
-        for line in plan.lines:
-            if line.item_code:
-                self._items.pop(line.item_code, None)
-        self._default_debtor = None
-
-    # -- customers ----------------------------------------------------------------------------------------------
-    def _lookup_accounts(self, emails: set[str]) -> None:
-        todo = sorted(e for e in emails if e not in self._accounts)
-        if todo:
-            found = self.client.accounts_by_email(todo)
-            for email in todo:
-                row = found.get(email)
-                self._accounts[email] = None if row is None else (
-                    str(row["ID"]), str(row.get("Status") or "").strip() == "C")
-
-    def _debtor(self, order: Order) -> tuple[str, str]:
-        """(account ID, label for the plan). Default debtor for anonymous orders or when matching is off."""
-        email_matching = self.settings.customer_matching == "email"
-        facts = customer_facts_from_order(order, self.settings.seller_country) if email_matching else None
-        if facts is None:
-            self.stats.customers["defaulted"] += 1
-            return self._default_debtor_id(order), f"default debtor {self.settings.default_debtor_code}"
-        account_id, outcome = self._upsert_account(facts)
-        return account_id, f"{outcome} debtor {facts.email}"
-
-    def _default_debtor_id(self, order: Order) -> str:
-        code = self.settings.default_debtor_code
-        if not code:
-            raise RecordError("orders", f"{order.source_id} ({order.reference})", "customer.email",
-                              "the order has no customer e-mail (or matching is off) and no default_debtor_code is "
-                              "configured")
-        if self._default_debtor is None:
-            row = self.client.account_by_code(code)
-            if row is None:
-                raise ConfigError(f"default_debtor_code {code!r} is not an account in this Exact division")
-            self._default_debtor = str(row["ID"])
-        return self._default_debtor
-
-    def _upsert_account(self, facts: CustomerFacts) -> tuple[str, str]:
-        self._lookup_accounts({facts.email})
-        cached = self._accounts.get(facts.email)
-        existing = cached[0] if cached else None
-        if existing and cached and not cached[1] and not self.settings.dry_run:
-            self.client.update("Account", existing, {"Status": "C"})
-            self._accounts[facts.email] = (existing, True)
-            self.stats.customers["made_customer"] += 1
-        if existing:
-            if self.settings.update_customers and existing not in self._updated_accounts and not self.settings.dry_run:
-                self.client.update("Account", existing, account_payload(facts, for_update=True))
-                self._updated_accounts[existing] = True
-                self.stats.customers["updated"] += 1
-                return existing, "updated"
-            self.stats.customers["matched"] += 1
-            return existing, "matched"
-        if self.settings.dry_run:
-            self.stats.customers["would_create"] += 1
-            self._accounts[facts.email] = (DRY_RUN_ID, True)
-            return DRY_RUN_ID, "new"
-        account_id = self._create_row("Account", account_payload(facts),
-                                      lambda: self.client.accounts_by_email([facts.email]).get(facts.email),
-                                      f"account {facts.email}")
-        self._accounts[facts.email] = (account_id, True)
-        contact = contact_payload(facts, account_id)
-        if contact:
-            self._create_once(lambda: str(self.client.create("Contact", contact)["ID"]),
-                              lambda: self.client.contact_id(account_id, facts.email), f"contact {facts.email}")
-        self.stats.customers["created"] += 1
-        return account_id, "created"
-
-    def _create_row(self, entity: str, payload: dict[str, Any], find: Callable[[], dict[str, Any] | None],
-                    what: str) -> str:
-        """Create an account or item once; `find` looks it up by e-mail / code after an ambiguous POST."""
-        def found_id() -> str | None:
-            row = find()
-            return None if row is None else str(row["ID"])
-
-        return self._create_once(lambda: str(self.client.create(entity, payload)["ID"]), found_id, what)
+        self.accounts.forget(order)
+        self.items.forget(line.item_code for line in plan.lines if line.item_code)
 
     def _create_once(self, post: Callable[[], str], find: Callable[[], str | None], what: str) -> str:
         created = self.create_once(post, find, what)
         self.stats.recovered_after_ambiguous_write += created.recovered
         return created.value
 
+    # -- customers and products --------------------------------------------------------------------------------
     def _write_customer(self, customer: Customer) -> str:
         facts = customer_facts_from_customer(customer)
         if facts is None:
             raise RecordError("customers", customer.source_id, "email", "customer has no e-mail to match on")
         with _refusals("customers", customer.source_id, None, "account"):
-            _, outcome = self._upsert_account(facts)
+            _, outcome = self.accounts.upsert(facts)
         return f"customer_{outcome}"
-
-    # -- items --------------------------------------------------------------------------------------------------
-    def _lookup_items(self, codes: set[str]) -> None:
-        todo = sorted(c for c in codes if c not in self._items)
-        if todo:
-            found = self.client.items_by_code(todo)
-            for code in todo:
-                row = found.get(code)
-                self._items[code] = None if row is None else str(row["ID"])
-
-    def _item(self, code: str, description: str, rate: Decimal, key: str) -> str:
-        self._lookup_items({code})
-        found = self._items.get(code)
-        if found:
-            if code not in self._matched_items:
-                self._matched_items[code] = True
-                self.stats.items["matched"] += 1
-            return found
-        if not self.settings.create_items:
-            raise RecordError("orders", key, "lines.sku", f"item {code!r} does not exist in Exact and create_items "
-                              "is off")
-        if self.settings.dry_run:
-            self.stats.items["would_create"] += 1
-            self._items[code] = DRY_RUN_ID
-            return DRY_RUN_ID
-        vat_code = self.vat.code_for(domestic_treatment(self.settings, rate))
-        item_id = self._create_row("Item", item_payload(code, description, vat_code=vat_code),
-                                   lambda: self.client.items_by_code([code]).get(code), f"item {code}")
-        self._items[code] = item_id
-        self.stats.items["created"] += 1
-        return item_id
 
     def _write_product(self, product: Product) -> str:
         with _refusals("products", product.source_id, None, "item"):
-            return self._upsert_product(product)
-
-    def _upsert_product(self, product: Product) -> str:
-        vat_code = self.vat.code_for(domestic_treatment(self.settings, product.tax_rate))
-        payload = product_item_payload(product, vat_code)
-        code = str(payload["Code"])
-        self._lookup_items({code})
-        existing = self._items.get(code)
-        if existing:
-            if self.settings.update_items and existing not in self._updated_items and not self.settings.dry_run:
-                self.client.update("Item", existing, product_item_payload(product, vat_code, for_update=True))
-                self._updated_items[existing] = True
-                self.stats.items["updated"] += 1
-                return "item_updated"
-            self.stats.items["matched"] += 1
-            return "item_exists"
-        if not self.settings.create_items:
-            return "item_skipped"
-        if self.settings.dry_run:
-            self.stats.items["would_create"] += 1
-            return "dry_run"
-        self._items[code] = self._create_row("Item", payload, lambda: self.client.items_by_code([code]).get(code),
-                                             f"item {code}")
-        self.stats.items["created"] += 1
-        return "item_created"
+            return self.items.upsert_product(product)
 
 
 def is_refusal(exc: ApiError) -> bool:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from requests.structures import CaseInsensitiveDict
 
@@ -50,6 +50,24 @@ class BookedDocument:
 
     id: str
     total: Decimal | None  # AmountFC (None when Exact sent none)
+
+
+class BookingApi(Protocol):
+    """The calls the booker makes (ExactClient; unit tests pass a fake)."""
+
+    def accounts_by_email(self, emails: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def account_by_code(self, code: str) -> dict[str, Any] | None: ...
+
+    def items_by_code(self, codes: Sequence[str]) -> Mapping[str, dict[str, Any]]: ...
+
+    def documents_by_reference(self, entity: str, references: Sequence[str]) -> dict[str, BookedDocument]: ...
+
+    def contact_id(self, account_id: str, email: str) -> str | None: ...
+
+    def create(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]: ...
+
+    def update(self, entity: str, record_id: str, payload: dict[str, Any]) -> None: ...
 
 
 class ExactClient(ExactApi):
@@ -202,5 +220,5 @@ def api_calls(client: ExactClient) -> int:
     return client.calls()
 
 
-__all__ = ["BookedDocument", "BusinessError", "ExactClient", "api_calls", "budget_filters", "build_client",
-           "classify_exact_error", "exact_error_message"]
+__all__ = ["BookedDocument", "BookingApi", "BusinessError", "ExactClient", "api_calls", "budget_filters",
+           "build_client", "classify_exact_error", "exact_error_message"]

@@ -63,10 +63,11 @@ class DestinationExactOnline(BookingDestination):
     def _connect(self, config: Mapping[str, Any], settings: Settings) -> Division:
         persister = ConfigPersister(copy.deepcopy(dict(config)), self.config_path, emit_message=self._emit)
         on_rotate = rotation_writer(persister)
+        creds = settings.credentials
         client, _ = build_client(
-            base_url=settings.base_url, client_id=settings.client_id, client_secret=settings.client_secret,
-            refresh_token=settings.refresh_token, access_token=settings.access_token,
-            expires_at=settings.token_expires_at, on_rotate=on_rotate, division=settings.division,
+            base_url=creds.base_url, client_id=creds.client_id, client_secret=creds.client_secret,
+            refresh_token=creds.refresh_token, access_token=creds.access_token,
+            expires_at=creds.token_expires_at, on_rotate=on_rotate, division=creds.division,
             read_only=settings.dry_run, sleep=self._sleep, clock=self._clock, retry=self._retry)
         client.resolve_division()
         table = VatCodeTable(settings.vat_codes, [vat_code_from_row(r) for r in client.vat_codes()])

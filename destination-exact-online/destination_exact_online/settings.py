@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connector_common.config import amount, choice, choices, flag, integer, require, string_map
+from connector_common.config import amount, choice, choices, flag, integer, string_map
 from connector_common.errors import ConfigError
-from connector_common.exact import base_url_for
+from connector_common.exact import ExactCredentials, parse_credentials
 from connector_common.model import DEFAULT_MAX_ORDER_TOTAL, PaymentStatus
 from connector_common.vat import BOOK_WITH_VAT, COUNTRIES, INVALID_VAT_NUMBER_OPTIONS
 
@@ -22,13 +22,7 @@ MAX_BATCH_SIZE = 500  # the spec's maximum
 class Settings:
     """Everything the booking logic needs to know from the config; defaults are the documented ones."""
 
-    base_url: str
-    client_id: str
-    client_secret: str = field(repr=False)
-    refresh_token: str = field(repr=False)
-    access_token: str | None = field(default=None, repr=False)
-    token_expires_at: float = 0.0
-    division: int | None = None
+    credentials: ExactCredentials  # host, OAuth2 client and tokens, division: as source-exact-online reads them
     document_type: str = "sales_invoice"
     journal_code: str = "70"
     revenue_gl_account: str | None = None
@@ -80,7 +74,7 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
     Raises:
         ConfigError: naming the option that is wrong.
     """
-    creds = require(config, "credentials", ("client_id", "client_secret", "refresh_token"))
+    credentials = parse_credentials(config)
     seller = str(config.get("seller_country", "NL")).upper()
     if seller not in COUNTRIES:
         raise ConfigError(f"seller_country {seller!r} is not an ISO 3166 country code")
@@ -90,13 +84,7 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
         raise ConfigError(f"revenue_gl_accounts_by_country has unknown countries: {', '.join(unknown)}")
     document_type = choice(config, "document_type", "sales_invoice", DOCUMENT_TYPES)
     settings = Settings(
-        base_url=base_url_for(config),
-        client_id=str(creds["client_id"]),
-        client_secret=str(creds["client_secret"]),
-        refresh_token=str(creds["refresh_token"]),
-        access_token=creds.get("access_token") or None,
-        token_expires_at=float(creds.get("token_expires_at") or 0.0),
-        division=int(config["division"]) if config.get("division") else None,
+        credentials=credentials,
         document_type=document_type,
         journal_code=str(config.get("journal_code", "70")).strip(),
         revenue_gl_account=config.get("revenue_gl_account") or None,

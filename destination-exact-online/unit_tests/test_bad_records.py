@@ -11,7 +11,8 @@ import pytest
 from connector_common.errors import RecordError
 from connector_common.model import contradicts_sign
 from connector_common.testing import make_line, make_order, make_shipping
-from destination_exact_online.mapping import invoice_payload, order_plan
+from destination_exact_online.documents import invoice_payload
+from destination_exact_online.plan import order_plan
 
 from .helpers import settings, table
 from .test_mapping import exact_total, refs_for

@@ -12,23 +12,23 @@ from exact_testdata import line, order
 
 from connector_common.errors import RecordError
 from connector_common.model import Customer, PaymentStatus, Product
-from destination_exact_online.mapping import (
-    CREDIT_NOTE_TYPE,
-    PayloadRefs,
+from destination_exact_online.customers import (
     account_payload,
-    booking_reference,
     contact_payload,
     customer_facts_from_customer,
     customer_facts_from_order,
+)
+from destination_exact_online.documents import (
+    CREDIT_NOTE_TYPE,
+    PayloadRefs,
     document_payload,
     entry_payload,
     invoice_payload,
-    order_plan,
     plan_text,
-    product_item_payload,
-    refund_plan,
     sales_order_payload,
 )
+from destination_exact_online.items import product_item_payload
+from destination_exact_online.plan import booking_reference, order_plan, refund_plan
 
 from .helpers import FIELDS, settings, table
 

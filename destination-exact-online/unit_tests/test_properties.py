@@ -12,7 +12,8 @@ from connector_common.errors import RecordError
 from connector_common.model import Order
 from connector_common.money import cents
 from connector_common.strategies import consistent_orders
-from destination_exact_online.mapping import document_payload, order_plan
+from destination_exact_online.documents import document_payload
+from destination_exact_online.plan import order_plan
 
 from .helpers import settings as exact_settings
 from .helpers import table

@@ -15,14 +15,14 @@ def test_given_minimal_config_when_parsed_then_documented_defaults() -> None:
     assert (parsed.document_type, parsed.refunds, parsed.error_policy, parsed.batch_size) == (
         "sales_invoice", "credit_note", "skip", 50)
     assert parsed.payment_statuses == ("paid",) and parsed.max_rounding == Decimal("0.05")
-    assert parsed.base_url == "https://start.exactonline.nl" and parsed.oss_registered is True
+    assert parsed.credentials.base_url == "https://start.exactonline.nl" and parsed.oss_registered is True
 
 
 def test_given_options_when_parsed_then_typed_and_normalised() -> None:
     parsed = settings(country="be", payment_statuses=["paid", "partially_refunded"], batch_size="200",
                       payment_conditions={"iDEAL": " 00 "}, revenue_gl_accounts_by_country={"de": "8300"},
                       dry_run=True, max_rounding="0.10")
-    assert parsed.base_url == "https://start.exactonline.be"
+    assert parsed.credentials.base_url == "https://start.exactonline.be"
     assert parsed.payment_statuses == ("paid", "partially_refunded") and parsed.batch_size == 200
     assert parsed.payment_conditions == {"ideal": "00"} and parsed.revenue_gl_for("DE") == "8300"
     assert parsed.dry_run is True and parsed.max_rounding == Decimal("0.10")

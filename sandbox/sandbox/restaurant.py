@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sandbox.seed import FIRST_NAMES, LAST_NAMES, ORDER_START
+from sandbox.seed import FIRST_NAMES, LAST_NAMES, ORDER_START, cents
 
-CENT = Decimal("0.01")
 MICRO = Decimal("0.000001")
 HUNDRED = Decimal(100)
 SERVICE_RATE = Decimal("5.00")
@@ -44,10 +43,6 @@ MENU = (
 TAX_CODES = {Decimal("9"): "VAT9", Decimal("21"): "VAT21"}
 PAYMENT_METHODS = {"CASH": (141948669132824, "Cash"), "CARD": (141948669132825, "PIN / card"),
                    "CREDIT": (141948669132826, "Creditcard")}
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""PURE mapping: canonical Order -> booking plan -> Exact payloads; Customer -> account/contact; Product -> item.
+"""PURE: canonical Order / Refund -> BookingPlan: the lines, VAT treatment and code of each, the rounding rule.
 
 Rounding rule (documented in README "Amounts to the cent"):
 1. Every line is booked at the shop's own net amount (`total_excl`, already in cents; prices incl. VAT were split
@@ -16,36 +16,20 @@ Rounding rule (documented in README "Amounts to the cent"):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from connector_common.errors import RecordError, quoted
-from connector_common.model import (
-    Address,
-    Customer,
-    DiscountAllocation,
-    Order,
-    Product,
-    Refund,
-    contradicts_sign,
-    zero_line_problem,
-)
+from connector_common.model import DiscountAllocation, Order, Refund, contradicts_sign, zero_line_problem
 from connector_common.model import booking_reference as common_reference
-from connector_common.money import HUNDRED, cents, net_from_gross, quantize
-from connector_common.vat import Scenario, Supply, VatError, VatTreatment, classify, normalize_vat_number
-from connector_common.wire import email_key
+from connector_common.money import HUNDRED, cents, net_from_gross
+from connector_common.vat import Supply, VatError, VatTreatment, classify
 from destination_exact_online.settings import Settings
 from destination_exact_online.vat_codes import VatCodeTable
 
-INVOICE_TYPE = 8020
-CREDIT_NOTE_TYPE = 8021
 MAX_REFERENCE = 40
-MAX_ITEM_DESCRIPTION = 60
 ZERO = Decimal(0)
-UNIT_PRICE_PLACES = 6
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,30 +73,6 @@ class BookingPlan:
         for line in self.lines:
             out[line.vat_code] = out.get(line.vat_code, ZERO) + (line.vat if shop_vat else line.exact_vat)
         return out
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CustomerFacts:
-    """The debtor as we would create it in Exact (from an order's customer snapshot or a `customers` record)."""
-
-    email: str
-    name: str
-    is_company: bool
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    vat_number: str | None = None
-    address: Address | None = None
-    country: str | None = None  # the address's, else the order's ship-to, else the seller's
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PayloadRefs:
-    """IDs resolved by the booker: the debtor account, item IDs by code and GL account IDs by code."""
-
-    account_id: str
-    item_ids: Mapping[str, str] = field(default_factory=dict)
-    gl_ids: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- references -------------------------------------------------------------------------------------------------
@@ -328,204 +288,3 @@ def refund_plan(order: Order, refund: Refund, settings: Settings, table: VatCode
         description=f"{order.source} refund {order.reference}"[:60], payment_condition=None,
         lines=_finish(lines, total=total, settings=settings, facts=facts, table=table, key=key), total=total)
 
-
-# --- plan -> payloads -------------------------------------------------------------------------------------------
-def _unit_price(line: PlanLine) -> Decimal:
-    return quantize(line.net / line.quantity, UNIT_PRICE_PLACES)
-
-
-def _dims(settings: Settings) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if settings.cost_center:
-        out["CostCenter"] = settings.cost_center
-    if settings.cost_unit:
-        out["CostUnit"] = settings.cost_unit
-    return out
-
-
-def _item_id(line: PlanLine, refs: PayloadRefs) -> str:
-    assert line.item_code is not None
-    return refs.item_ids[line.item_code]
-
-
-def _header(plan: BookingPlan) -> dict[str, Any]:
-    out: dict[str, Any] = {"YourRef": plan.reference, "Description": plan.description, "Currency": plan.currency}
-    if plan.payment_condition:
-        out["PaymentCondition"] = plan.payment_condition
-    return out
-
-
-def invoice_payload(plan: BookingPlan, refs: PayloadRefs, settings: Settings) -> dict[str, Any]:
-    """A `salesinvoice/SalesInvoices` POST body (Type 8021 for a credit note)."""
-    override = settings.revenue_gl_accounts_by_country.get(plan.country)
-    lines = []
-    for line in plan.lines:
-        body: dict[str, Any] = {"Item": _item_id(line, refs), "Description": line.description[:MAX_ITEM_DESCRIPTION],
-                                "Quantity": line.quantity, "UnitPrice": _unit_price(line), "AmountFC": line.net,
-                                "VATCode": line.vat_code, **_dims(settings)}
-        if override and line.kind == "product":
-            body["GLAccount"] = refs.gl_ids[override]
-        lines.append(body)
-    return {"Journal": settings.journal_code, "OrderedBy": refs.account_id, "OrderDate": plan.on.isoformat(),
-            "Type": CREDIT_NOTE_TYPE if plan.credit_note else INVOICE_TYPE, **_header(plan), "SalesInvoiceLines": lines}
-
-
-def sales_order_payload(plan: BookingPlan, refs: PayloadRefs, settings: Settings) -> dict[str, Any]:
-    """A `salesorder/SalesOrders` POST body."""
-    lines = [{"Item": _item_id(line, refs), "Description": line.description[:MAX_ITEM_DESCRIPTION],
-              "Quantity": line.quantity, "UnitPrice": _unit_price(line), "AmountFC": line.net,
-              "VATCode": line.vat_code, **_dims(settings)} for line in plan.lines]
-    return {"OrderedBy": refs.account_id, "OrderDate": plan.on.isoformat(), **_header(plan), "SalesOrderLines": lines}
-
-
-def entry_gl_code(line: PlanLine, plan: BookingPlan, settings: Settings) -> str:
-    """The GL account code of a sales-entry line (revenue per country, shipping, rounding)."""
-    if line.kind == "rounding" and settings.rounding_gl_account:
-        return settings.rounding_gl_account
-    if line.kind == "shipping" and settings.shipping_gl_account:
-        return settings.shipping_gl_account
-    code = settings.revenue_gl_for(plan.country)
-    assert code is not None  # parse_settings requires revenue_gl_account for sales entries
-    return code
-
-
-def entry_payload(plan: BookingPlan, refs: PayloadRefs, settings: Settings) -> dict[str, Any]:
-    """A `salesentry/SalesEntries` POST body: GL lines with the shop's VAT as VATAmountFC (negative = credit)."""
-    lines = [{"GLAccount": refs.gl_ids[entry_gl_code(line, plan, settings)],
-              "Description": line.description[:MAX_ITEM_DESCRIPTION], "Quantity": line.quantity,
-              "AmountFC": line.net, "VATCode": line.vat_code, "VATAmountFC": line.vat, **_dims(settings)}
-             for line in plan.lines]
-    return {"Journal": settings.journal_code, "Customer": refs.account_id, "EntryDate": plan.on.isoformat(),
-            **_header(plan), "SalesEntryLines": lines}
-
-
-def document_payload(plan: BookingPlan, refs: PayloadRefs, settings: Settings) -> dict[str, Any]:
-    """The POST body for the plan's document type (credit notes of sales orders are sales invoices)."""
-    if plan.document_type == "sales_entry":
-        return entry_payload(plan, refs, settings)
-    if plan.document_type == "sales_order" and not plan.credit_note:
-        return sales_order_payload(plan, refs, settings)
-    return invoice_payload(plan, refs, settings)
-
-
-def document_entity(plan: BookingPlan) -> str:
-    """The Exact entity a plan is booked as: SalesInvoice, SalesOrder or SalesEntry."""
-    if plan.document_type == "sales_entry":
-        return "SalesEntry"
-    if plan.document_type == "sales_order" and not plan.credit_note:
-        return "SalesOrder"
-    return "SalesInvoice"
-
-
-# --- customers --------------------------------------------------------------------------------------------------
-def _full_name(first: str | None, last: str | None) -> str:
-    return " ".join(p.strip() for p in (first, last) if p and p.strip())
-
-
-def customer_facts_from_order(order: Order, seller_country: str | None = None) -> CustomerFacts | None:
-    """The debtor of an order, or None when it has no e-mail (anonymous / POS sale: the default debtor). Its
-    country is the billing address's, else the ship-to's, else `seller_country`."""
-    ref = order.customer
-    email = email_key(ref.email if ref else None)
-    if ref is None or email is None:
-        return None
-    address = order.billing_address or order.shipping_address
-    company = ref.company_name or (address.company if address else None)
-    first = ref.first_name or (address.first_name if address else None)
-    last = ref.last_name or (address.last_name if address else None)
-    is_company = bool(company) or ref.is_company
-    name = (company if company else _full_name(first, last)) or email
-    country = next((a.country for a in (order.billing_address, order.ship_to) if a and a.country), seller_country)
-    return CustomerFacts(email=email, name=name, is_company=is_company, first_name=first, last_name=last,
-                         phone=ref.phone or (address.phone if address else None),
-                         vat_number=normalize_vat_number(ref.vat_number) if ref.vat_number and is_company else None,
-                         address=address, country=country)
-
-
-def customer_facts_from_customer(customer: Customer) -> CustomerFacts | None:
-    """The debtor of a `customers` record, or None when it has no e-mail (it cannot be matched)."""
-    email = email_key(customer.email)
-    if email is None:
-        return None
-    company = customer.company_name or (customer.address.company if customer.address else None)
-    is_company = bool(company) or customer.is_company
-    name = (company if company else _full_name(customer.first_name, customer.last_name)) or email
-    vat = normalize_vat_number(customer.vat_number) if customer.vat_number and is_company else None
-    return CustomerFacts(email=email, name=name, is_company=is_company, first_name=customer.first_name,
-                         last_name=customer.last_name, phone=customer.phone, vat_number=vat, address=customer.address)
-
-
-def account_payload(facts: CustomerFacts, *, for_update: bool = False) -> dict[str, Any]:
-    """A `crm/Accounts` body: customer status, name, e-mail, address; never `Code` (Exact numbers new accounts, and
-    a PUT with Code fails with 'Gegeven bestaat reeds')."""
-    body: dict[str, Any] = {"Name": facts.name[:100], "Email": facts.email}
-    if not for_update:
-        body["Status"] = "C"
-    addr = facts.address
-    if addr:
-        street = " ".join(p for p in (addr.line1, addr.house_number) if p)
-        for key, value in (("AddressLine1", street), ("AddressLine2", addr.line2), ("Postcode", addr.postcode),
-                           ("City", addr.city), ("Country", addr.country)):
-            if value:
-                body[key] = value
-    if facts.country and not body.get("Country"):
-        body["Country"] = facts.country
-    if facts.phone:
-        body["Phone"] = facts.phone
-    if facts.vat_number:
-        body["VATNumber"] = facts.vat_number
-    return body
-
-
-def contact_payload(facts: CustomerFacts, account_id: str) -> dict[str, Any] | None:
-    """The contact person of a company account, or None (private persons and nameless companies get none)."""
-    if not facts.is_company or not (facts.first_name or facts.last_name):
-        return None
-    body: dict[str, Any] = {"Account": account_id, "Email": facts.email}
-    if facts.first_name:
-        body["FirstName"] = facts.first_name
-    if facts.last_name:
-        body["LastName"] = facts.last_name
-    if facts.phone:
-        body["Phone"] = facts.phone
-    return body
-
-
-# --- items ------------------------------------------------------------------------------------------------------
-def item_payload(code: str, description: str, *, vat_code: str | None = None, barcode: str | None = None,
-                 for_update: bool = False) -> dict[str, Any]:
-    """A `logistics/Items` body: a sales item (prices go on the document lines, not on the item)."""
-    body: dict[str, Any] = {"Description": (description or code)[:MAX_ITEM_DESCRIPTION], "IsSalesItem": True}
-    if not for_update:
-        body["Code"] = code
-    if vat_code:
-        body["SalesVatCode"] = vat_code
-    if barcode:
-        body["Barcode"] = barcode
-    return body
-
-
-def product_item_payload(product: Product, vat_code: str | None, *, for_update: bool = False) -> dict[str, Any]:
-    """The item for a `products` record (SKU as item code; variant title appended to the description)."""
-    if not product.sku:
-        raise RecordError("products", product.source_id, "sku", "product has no SKU to use as item code")
-    title = f"{product.title} - {product.variant_title}" if product.variant_title else product.title
-    return item_payload(product.sku.strip(), title, vat_code=vat_code, barcode=product.barcode, for_update=for_update)
-
-
-def domestic_treatment(settings: Settings, rate: Decimal) -> VatTreatment:
-    """The seller's own VAT at `rate` (the default sales VAT code of a new item)."""
-    scenario = Scenario.DOMESTIC if rate > 0 else Scenario.DOMESTIC_ZERO
-    return VatTreatment(scenario=scenario, rate=rate, country=settings.seller_country)
-
-
-# --- dry run ----------------------------------------------------------------------------------------------------
-def plan_text(plan: BookingPlan, debtor: str) -> str:
-    """The booking plan of one document as an accountant reads it."""
-    kind = "credit note" if plan.credit_note else document_entity(plan)
-    head = (f"PLAN {plan.reference}: {kind} on {plan.on.isoformat()} for {debtor}; total {plan.currency} {plan.total}"
-            f" (net {plan.net_total})")
-    shop_vat = plan.document_type == "sales_entry"
-    rows = [f"  {ln.kind:<8} {ln.item_code or '-':<14} qty {ln.quantity} net {ln.net} VAT code {ln.vat_code}"
-            f" ({ln.treatment.key}) VAT {ln.vat if shop_vat else ln.exact_vat}" for ln in plan.lines]
-    return "\n".join([head, *rows])
