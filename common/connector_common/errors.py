@@ -93,3 +93,13 @@ class AmbiguousWrite(TransientApiError):
     def __init__(self, message: str, *, elapsed: float = 0.0, **kwargs: object) -> None:
         self.elapsed = elapsed
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
+
+
+def is_refusal(exc: ApiError) -> bool:
+    """A ledger's validation error: it processed the request and refused this one record (a 4xx other than auth,
+    not found and rate limits). A destination skips that record; everything else stays fatal or transient."""
+    return (exc.status is not None and 400 <= exc.status < 500 and exc.status not in NOT_A_REFUSAL
+            and not isinstance(exc, TransientApiError | AuthFailed))  # a rejected token is never one record's fault

@@ -294,6 +294,11 @@ class OrderCheck:
         return not self.problems
 
 
+def order_key(order: Order) -> str:
+    """How errors and reports name an order (the form records.from_record uses): 'source_id (reference)'."""
+    return f"{order.source_id} ({order.reference})" if order.reference else order.source_id
+
+
 def booking_reference(order: Order, refund: Refund | None = None) -> str:
     """Our external reference on a booked document, the key of exactly-once booking in every destination:
     '<source>:<order reference>' (e.g. 'shopify:#1001'), and '<...>/R<refund id>' for a refund's credit document.

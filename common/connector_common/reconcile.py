@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from connector_common.errors import ConfigError, ConnectorError, RecordError
 from connector_common.model import Order, PaymentStatus, booking_reference
 from connector_common.records import from_record
-from connector_common.report import ALREADY_BOOKED, FAILED, SKIPPED, VatPart
+from connector_common.report import ALREADY_BOOKED, FAILED, SKIPPED, VatPart, VatTotals
 
 ENTRY_POINT_GROUP = "connector_common.ledgers"
 ZERO = Decimal("0.00")
@@ -66,7 +66,7 @@ class Ledger(Protocol):
 
 
 @dataclass(slots=True)
-class ShopDocument:
+class ShopDocument(VatTotals):
     """One document the shop's sales call for (from a booking report row group or a source record)."""
 
     reference: str
@@ -76,18 +76,6 @@ class ShopDocument:
     parts: tuple[VatPart, ...] = ()
     amounts_known: bool = True
     vat_known: bool = True  # False for source records: only the gross is compared
-
-    @property
-    def net(self) -> Decimal:
-        return sum((p.net for p in self.parts), ZERO)
-
-    @property
-    def vat(self) -> Decimal:
-        return sum((p.vat for p in self.parts), ZERO)
-
-    @property
-    def gross(self) -> Decimal:
-        return self.net + self.vat
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,15 +46,11 @@ class VatPart:
         return self.net + self.vat
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentOutcome:
-    """One document of an order: created, would be created (dry run), or found booked by an earlier run."""
+class VatTotals:
+    """Net, VAT and gross of a document, summed from its parts (one per VAT scenario and rate)."""
 
-    kind: str  # the destination's document type, e.g. "sales_invoice", "credit_note", "customer_invoice_draft"
-    reference: str  # our booking reference on the document
-    status: str  # CREATED | WOULD_CREATE | ALREADY_BOOKED
-    number: str = ""  # the ledger's document number (or ID when it has none yet)
-    parts: tuple[VatPart, ...] = ()
+    __slots__ = ()
+    parts: tuple[VatPart, ...]
 
     @property
     def net(self) -> Decimal:
@@ -67,6 +63,17 @@ class DocumentOutcome:
     @property
     def gross(self) -> Decimal:
         return self.net + self.vat
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentOutcome(VatTotals):
+    """One document of an order: created, would be created (dry run), or found booked by an earlier run."""
+
+    kind: str  # the destination's document type, e.g. "sales_invoice", "credit_note", "customer_invoice_draft"
+    reference: str  # our booking reference on the document
+    status: str  # CREATED | WOULD_CREATE | ALREADY_BOOKED
+    number: str = ""  # the ledger's document number (or ID when it has none yet)
+    parts: tuple[VatPart, ...] = ()
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from connector_common.errors import RecordError
 from connector_common.exactly_once import CreateOnce, FirstSeen
-from connector_common.model import AmountLimit, Order, PaymentStatus, Refund, implausible_amount
+from connector_common.model import AmountLimit, Order, PaymentStatus, Refund, implausible_amount, order_key
 from connector_common.money import cents, to_decimal
 from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
@@ -40,7 +40,7 @@ from destination_eaccounting.plan import (
     is_return,
 )
 from destination_eaccounting.planner import plan_order, plan_refund
-from destination_eaccounting.writes import order_key, refusals
+from destination_eaccounting.writes import refusals
 
 PAID_LIKE = frozenset({PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
 CACHE_SIZE = 20_000  # customers and articles remembered across batches (least recently used dropped first)

@@ -11,13 +11,22 @@ from typing import Any
 from cachetools import LRUCache
 
 from connector_common.errors import ConfigError, RecordError, quoted
-from connector_common.model import Address, Customer, CustomerRef, FulfillmentStatus, Order, PaymentStatus, Totals
+from connector_common.model import (
+    Address,
+    Customer,
+    CustomerRef,
+    FulfillmentStatus,
+    Order,
+    PaymentStatus,
+    Totals,
+    order_key,
+)
 from connector_common.wire import email_key
 from destination_eaccounting.client import EaccountingClient
 from destination_eaccounting.config import Settings
 from destination_eaccounting.mapping import customer_changes, customer_payload, customer_view
 from destination_eaccounting.plan import CustomerView, ReferenceData
-from destination_eaccounting.writes import BookerPart, Created, order_key, refusals
+from destination_eaccounting.writes import BookerPart, Created, refusals
 
 CASH_TERMS_TYPE = 2
 

@@ -10,13 +10,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from connector_common.errors import ApiError, AuthFailed, RecordError, TransientApiError
-from connector_common.model import Order
+from connector_common.errors import ApiError, RecordError, is_refusal
 from destination_eaccounting.client import EaccountingClient
 from destination_eaccounting.config import Settings
 from destination_eaccounting.plan import ReferenceData
 
-NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
 _VENDOR_FIELD = re.compile(r"(?:HTTP \d{3}: |; )([A-Za-z][\w\[\].]*): ")
 CANONICAL_FIELDS = {  # eAccounting field -> canonical field path, for the skip report
     "InvoiceCountryCode": "billing_address.country", "InvoicePostalCode": "billing_address.postcode",
@@ -41,13 +39,6 @@ class BookerPart:
         self._created = created
 
 
-def is_refusal(exc: ApiError) -> bool:
-    """A vendor validation error: eAccounting processed the request and refused this one record (a 4xx other than
-    auth, not found and rate limits). Those skip the record; everything else stays fatal or transient."""
-    return (exc.status is not None and 400 <= exc.status < 500 and exc.status not in NOT_A_REFUSAL
-            and not isinstance(exc, TransientApiError | AuthFailed))  # a rejected token is never one record's fault
-
-
 def refused_field(area: str | None, exc: ApiError) -> str | None:
     """The canonical field a refusal points at (from eAccounting's first field error), else the area."""
     match = _VENDOR_FIELD.search(str(exc))
@@ -67,6 +58,3 @@ def refusals(stream: str, key: str | None, area: str | None, what: str) -> Itera
             raise
         raise RecordError(stream, key, refused_field(area, exc), f"eAccounting refused the {what}: {exc}") from None
 
-
-def order_key(order: Order) -> str:
-    return f"{order.source_id} ({order.reference})"

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connector_common.errors import ApiError, AuthFailed, ConfigError, RecordError, TransientApiError
+from connector_common import errors
+from connector_common.errors import ApiError, ConfigError, RecordError
 from connector_common.exactly_once import CreateOnce, FirstSeen
 from connector_common.http import default_timeout
-from connector_common.model import AmountLimit, Customer, Order, PaymentStatus, Product, implausible_amount
+from connector_common.model import AmountLimit, Customer, Order, PaymentStatus, Product, implausible_amount, order_key
 from connector_common.notices import CHANGED_AFTER_BOOKING, Notices
 from connector_common.records import from_record
 from connector_common.report import ALREADY_BOOKED, CREATED, WOULD_CREATE, DocumentOutcome, Recorder, VatPart
@@ -22,12 +23,11 @@ from destination_exact_online.client import BookingApi, BusinessError
 from destination_exact_online.customers import customer_facts_from_customer, customer_facts_from_order
 from destination_exact_online.documents import PayloadRefs, document_entity, document_payload, entry_gl_code, plan_text
 from destination_exact_online.masterdata import Accounts, Items
-from destination_exact_online.plan import BookingPlan, order_key, order_plan, refund_plan
+from destination_exact_online.plan import BookingPlan, order_plan, refund_plan
 from destination_exact_online.settings import Settings
 from destination_exact_online.vat_codes import VatCodeTable
 
 PAID_LIKE = {PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
-NOT_A_REFUSAL = frozenset({401, 403, 404, 429})  # auth, not found and rate limits keep their own handling
 STALE = ("ongeldige referentie", "invalid reference")  # Exact's words for an ID that no longer exists
 
 
@@ -317,10 +317,7 @@ class Booker:
 def is_refusal(exc: ApiError) -> bool:
     """A vendor validation error: Exact processed the request and refused this one record (a 4xx other than auth,
     not found and rate limits, or its 500 with an error envelope). Those skip the record; the rest stays fatal."""
-    if isinstance(exc, BusinessError):
-        return True
-    return (exc.status is not None and 400 <= exc.status < 500 and exc.status not in NOT_A_REFUSAL
-            and not isinstance(exc, TransientApiError | AuthFailed))  # a rejected token is never one record's fault
+    return isinstance(exc, BusinessError) or errors.is_refusal(exc)
 
 
 @contextmanager

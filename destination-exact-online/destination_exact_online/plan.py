@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 
 from connector_common.errors import RecordError, quoted
-from connector_common.model import DiscountAllocation, Order, Refund, contradicts_sign, zero_line_problem
+from connector_common.model import DiscountAllocation, Order, Refund, contradicts_sign, order_key, zero_line_problem
 from connector_common.model import booking_reference as common_reference
 from connector_common.money import HUNDRED, cents, net_from_gross
 from connector_common.vat import Supply, VatError, VatTreatment, classify
@@ -76,11 +76,6 @@ class BookingPlan:
 
 
 # --- references -------------------------------------------------------------------------------------------------
-def order_key(order: Order) -> str:
-    """How errors name an order (the same form as records.from_record): 'source_id (reference)'."""
-    return f"{order.source_id} ({order.reference})" if order.reference else order.source_id
-
-
 def booking_reference(order: Order, refund: Refund | None = None) -> str:
     """Our reference on the document (`YourRef`): common's `booking_reference` ('shopify:#1001', '.../R<refund id>'),
     fitted into Exact's 40 characters with a digest when longer."""
