@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -140,10 +141,19 @@ def test_given_test_and_cancelled_orders_when_filters_apply_then_test_orders_are
     vendor: Any = shop.vendor
     victim = next(o for o in _live_orders(shop).values() if not o.cancelled_at)
     vendor.cancel_order(victim.id)
+    for made_test in [o for o in _live_orders(shop).values() if o.id != victim.id][:2]:  # as a shop's test checkout
+        vendor.shop.orders[made_test.id] = replace(made_test, test=True)
+    vendor.shop.version += 1
 
     result = run("read", config(shop), streams=("orders",))
     ids = set(_ids(result.records("orders")))
-    assert not ids & {str(i) for i, o in vendor.shop.orders.items() if o.test}
+    test_orders = sorted((o for o in vendor.shop.orders.values() if o.test), key=lambda o: o.id)
+    assert test_orders and not ids & {str(o.id) for o in test_orders}
+    (left_out,) = [line for line in result.logs() if "left out by the config" in line]  # counted and named
+    assert left_out.startswith(f"orders: left out by the config, not emitted: {len(test_orders)} test orders "
+                               "(include_test_orders is off): ")
+    named = left_out.split("(include_test_orders is off): ", 1)[1].split(";")[0].split(" and ")[0].split(", ")
+    assert named == [f"#{o.number}" for o in test_orders[:20]]
     cancelled = next(r for r in result.records("orders") if r["source_id"] == str(victim.id))
     assert cancelled["cancelled"] is True and cancelled["cancelled_at"]
 

@@ -41,6 +41,15 @@ def plain_json(value: Any) -> Any:
     return value
 
 
+def left_out_message(left_out: Mapping[str, list[str]], named: int = 20) -> str:
+    """One line saying which orders the config left out, counted per reason and named (the first `named`)."""
+    parts = []
+    for reason, names in left_out.items():
+        shown = ", ".join(names[:named]) + (f" and {len(names) - named} more" if len(names) > named else "")
+        parts.append(f"{len(names)} {reason}: {shown}")
+    return f"orders: left out by the config, not emitted: {'; '.join(parts)}"
+
+
 class ShopifyStream(CanonicalStream):
     """Base: holds the shared client (one cost bucket per app and shop); errors are mapped by CanonicalStream."""
 
@@ -78,8 +87,15 @@ class Orders(ShopifyStream):
             nodes = self._bulk(search)
         else:
             nodes = self._paged(search)
+        left_out: dict[str, list[str]] = {}
         for node in nodes:
-            yield from self._emit(node)
+            reason = self._left_out(node)
+            if reason is None:
+                yield from self._emit(node)
+            else:
+                left_out.setdefault(reason, []).append(str(node.get("name") or mapping.legacy_id(node.get("id"))))
+        if left_out:
+            yield protocol.log(left_out_message(left_out))
 
     def _count(self, search: str) -> int | None:
         try:
@@ -135,14 +151,18 @@ class Orders(ShopifyStream):
                     node["refunds"] = details[node["id"]]
         yield from batch
 
-    def _emit(self, node: dict[str, Any]) -> Iterator[Mapping[str, Any] | AirbyteMessage]:
+    def _left_out(self, node: dict[str, Any]) -> str | None:
+        """Which config option leaves this order out of the sync, if one does."""
         if node.get("test") and not self.settings.include_test_orders:
-            return
+            return "test orders (include_test_orders is off)"
         if node.get("cancelledAt") and not self.settings.include_cancelled:
-            return
+            return "cancelled orders (include_cancelled is off)"
         statuses = self.settings.payment_statuses
         if statuses and str(node.get("displayFinancialStatus")) not in statuses:
-            return
+            return f"orders whose payment status is not one of payment_statuses ({', '.join(sorted(statuses))})"
+        return None
+
+    def _emit(self, node: dict[str, Any]) -> Iterator[Mapping[str, Any] | AirbyteMessage]:
         try:
             order = mapping.to_order(node, presentment=self.settings.presentment_currency)
         except (KeyError, ValueError, TypeError) as exc:
