@@ -355,6 +355,24 @@ class HttpClient:
 NextRequest = Callable[[requests.Response], "tuple[str, Mapping[str, Any] | None] | None"]
 
 
+def message_from(*keys: str, limit: int = 300) -> MessageExtractor:
+    """A vendor's error text: the first non-empty string among `keys` of its JSON object body (at most `limit`
+    characters), else None."""
+
+    def extract(response: requests.Response) -> str | None:
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        if isinstance(body, dict):
+            for key in keys:
+                if isinstance(body.get(key), str) and body[key]:
+                    return str(body[key])[:limit]
+        return None
+
+    return extract
+
+
 def oauth_error(response: requests.Response) -> str | None:
     """The `error` / `error_description` of an OAuth2 error body (RFC 6749 section 5.2), if it is one."""
     try:

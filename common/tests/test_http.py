@@ -20,7 +20,7 @@ from connector_common.errors import (
     RateLimited,
     TransientApiError,
 )
-from connector_common.http import HttpClient, Redactor, RetryPolicy, endpoint_of, parse_retry_after
+from connector_common.http import HttpClient, Redactor, RetryPolicy, endpoint_of, message_from, parse_retry_after
 from connector_common.ratelimit import MinIntervalLimiter, RemainingResetLimiter
 
 BASE = "https://api.example.test"
@@ -336,3 +336,18 @@ def test_given_a_host_that_answered_before_when_the_connection_fails_then_retrie
     with pytest.raises(TransientApiError, match="connection failed"):
         client.get("/x")
     assert len(slept) == 2
+
+
+def test_given_vendor_error_bodies_when_the_message_is_extracted_then_the_first_non_empty_key_wins():
+    extract = message_from("message", "httpMessage", limit=10)
+
+    def response(body: bytes) -> requests.Response:
+        r = requests.Response()
+        r._content = body
+        return r
+
+    assert extract(response(b'{"message": "", "httpMessage": "Bad Request"}')) == "Bad Reques"  # cut at limit
+    assert extract(response(b'{"message": "Not found"}')) == "Not found"
+    assert extract(response(b'{"other": "x"}')) is None
+    assert extract(response(b"<html>busy</html>")) is None
+    assert extract(response(b'["message"]')) is None

@@ -15,7 +15,7 @@ from requests.auth import HTTPBasicAuth
 
 from connector_common.auth import OAuth2Auth, RotationCallback
 from connector_common.errors import ApiError, ConnectorError, QuotaExhausted, TransientApiError
-from connector_common.http import DEFAULT_RETRY_STATUSES, HttpClient, Redactor, RetryPolicy, endpoint_of
+from connector_common.http import DEFAULT_RETRY_STATUSES, HttpClient, Redactor, RetryPolicy, endpoint_of, message_from
 from source_lightspeed.config import EcomSettings, RetailSettings
 from source_lightspeed.normalize import normalize_retail
 
@@ -260,17 +260,8 @@ class LeakyBucketLimiter:
                 continue
 
 
-def retail_error_message(response: requests.Response) -> str | None:
-    """The `message` of an R-Series error body (`{"httpCode", "httpMessage", "message", "errorClass"}`)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if isinstance(body, dict):
-        for key in ("message", "httpMessage"):
-            if isinstance(body.get(key), str) and body[key]:
-                return str(body[key])
-    return None
+# the `message` of an R-Series error body (`{"httpCode", "httpMessage", "message", "errorClass"}`)
+retail_error_message = message_from("message", "httpMessage")
 
 
 def retail_classify_error(response: requests.Response) -> ConnectorError | None:

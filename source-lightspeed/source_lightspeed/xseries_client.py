@@ -8,25 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import requests
 from requests.auth import AuthBase
 
 from connector_common.auth import HeaderTokenAuth, OAuth2Auth, RotationCallback
 from connector_common.errors import ApiError
-from connector_common.http import HttpClient, Redactor, RetryPolicy
+from connector_common.http import HttpClient, Redactor, RetryPolicy, message_from
 from source_lightspeed.pos_config import XSeriesSettings
 
-
-def xseries_error_message(response: requests.Response) -> str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if isinstance(body, dict):
-        for key in ("error", "message"):
-            if isinstance(body.get(key), str):
-                return str(body[key])[:300]
-    return None
+xseries_error_message = message_from("error", "message")  # API 2.0 error bodies: {"error": ...} or {"message": ...}
 
 
 @dataclass(frozen=True)
