@@ -5,10 +5,9 @@ same path."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
-
-from requests.structures import CaseInsensitiveDict
 
 from connector_common.caches import CodeCache
 from connector_common.errors import RecordError
@@ -24,6 +23,29 @@ from destination_eaccounting.vat_codes import MissingCoding
 from destination_eaccounting.writes import BookerPart, Created, refusals
 
 DRY_RUN_ID = "(dry run)"
+
+
+class ArticleViews(Mapping[str, ArticleView]):
+    """The cached articles as a plan sees them, each built when the plan asks for it (a plan asks for a few; building
+    a view of every cached article for every order cost time in proportion to the catalogue)."""
+
+    def __init__(self, cache: CodeCache[dict[str, Any] | None], codings: Mapping[str, Any]) -> None:
+        self._cache = cache
+        self._codings = codings
+
+    def __getitem__(self, number: str) -> ArticleView:
+        article = self._cache.get(number)
+        if article is None:
+            raise KeyError(number)
+        shown = str(article.get("Number") or number)
+        return ArticleView(id=article["Id"], number=shown, name=str(article.get("Name") or shown),
+                           coding=self._codings.get(str(article.get("CodingId"))))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([number for number, article in self._cache.items() if article is not None])
+
+    def __len__(self) -> int:
+        return sum(article is not None for article in self._cache.values())
 
 
 class Articles(BookerPart):
@@ -53,11 +75,8 @@ class Articles(BookerPart):
             if article.get("Number") in self.cache:
                 self.cache[article["Number"]] = article
 
-    def views(self) -> CaseInsensitiveDict[ArticleView]:
-        return CaseInsensitiveDict({n: ArticleView(id=a["Id"], number=str(a.get("Number") or n),
-                                                   name=str(a.get("Name") or a.get("Number") or n),
-                                                   coding=self.ref.codings_by_id.get(str(a.get("CodingId"))))
-                                    for n, a in self.cache.items() if a is not None})
+    def views(self) -> ArticleViews:
+        return ArticleViews(self.cache, self.ref.codings_by_id)
 
     def ensure(self, plan: DocumentPlan) -> dict[str, str]:
         ids: dict[str, str] = {}
