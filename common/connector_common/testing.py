@@ -1,5 +1,5 @@
-"""Test and benchmark helpers: builders of consistent canonical orders (amounts computed once, Decimal) and a
-simulated clock.
+"""Test and benchmark helpers: builders of consistent canonical orders (amounts computed once, Decimal), a
+simulated clock and what a test reads from a source run (ReadMessages).
 
 Every amount is given in the order's pricing mode (incl. tax by default, excl. tax with
 `prices_include_tax=False`) and split into excl./incl./tax by `split`, the one rounding rule of all builders, so
@@ -7,10 +7,14 @@ every order they build passes `connector_common.model.validate_order` by constru
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
+
+from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, Type
 
 from connector_common.model import (
     Address,
@@ -29,10 +33,38 @@ from connector_common.model import (
     Totals,
 )
 from connector_common.money import cents, gross_from_net, net_from_gross, tax_on_net
+from connector_common.protocol import serialize
 
 D = Decimal
 Amount = str | int | Decimal  # a money, quantity or rate value as a test writes it ("19.95", 2, Decimal(21))
 CREATED_AT = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # default order time
+
+
+class ReadMessages:
+    """What a test reads from a source run's messages (`self.messages`): records per stream and the state Airbyte
+    would pass to the next run."""
+
+    __slots__ = ()
+    messages: list[AirbyteMessage]
+
+    def records(self, stream: str) -> list[dict[str, Any]]:
+        return [m.record.data for m in self.messages
+                if m.type == Type.RECORD and m.record is not None and m.record.stream == stream]
+
+    def state(self) -> list[AirbyteStateMessage]:
+        """The last state per stream, as Airbyte passes it to the next run."""
+        last: dict[str, AirbyteStateMessage] = {}
+        for message in self.messages:
+            if message.type == Type.STATE and message.state and message.state.stream:
+                last[message.state.stream.stream_descriptor.name] = message.state
+        return list(last.values())
+
+    def stream_state(self, stream: str) -> dict[str, Any]:
+        for state in self.state():
+            if state.stream and state.stream.stream_descriptor.name == stream and state.stream.stream_state:
+                return dict(json.loads(serialize(AirbyteMessage(type=Type.STATE, state=state)))["state"]["stream"][
+                    "stream_state"])
+        return {}
 
 
 @dataclass

@@ -3,7 +3,6 @@ validates every line and keeps the rotated config (Exact's refresh tokens are si
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +13,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
 from connector_common.protocol import serialize, validate_line
-from connector_common.testing import SimulatedClock
+from connector_common.testing import ReadMessages, SimulatedClock
 from sandbox.exact import ExactOnline
 from source_exact_online import SourceExactOnline
 
@@ -38,30 +37,11 @@ def catalog(*streams: str) -> Any:
 
 
 @dataclass
-class Run:
+class Run(ReadMessages):
     output: EntrypointOutput
     messages: list[AirbyteMessage]
     config: dict[str, Any]  # the config the platform keeps after the run (the last CONTROL message's)
     controls: list[AirbyteMessage] = field(default_factory=list)
-
-    def records(self, stream: str) -> list[dict[str, Any]]:
-        return [m.record.data for m in self.messages
-                if m.type == Type.RECORD and m.record is not None and m.record.stream == stream]
-
-    def state(self) -> list[AirbyteStateMessage]:
-        """The last state per stream, as Airbyte passes it to the next run."""
-        last: dict[str, AirbyteStateMessage] = {}
-        for message in self.messages:
-            if message.type == Type.STATE and message.state and message.state.stream:
-                last[message.state.stream.stream_descriptor.name] = message.state
-        return list(last.values())
-
-    def stream_state(self, stream: str) -> dict[str, Any]:
-        for state in self.state():
-            if state.stream and state.stream.stream_descriptor.name == stream and state.stream.stream_state:
-                return dict(json.loads(serialize(AirbyteMessage(type=Type.STATE, state=state)))["state"]["stream"][
-                    "stream_state"])
-        return {}
 
     def logs(self, level: str | None = None) -> list[str]:
         return [m.log.message for m in self.messages if m.type == Type.LOG and m.log

@@ -12,7 +12,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, 
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
 from connector_common.protocol import serialize, validate_line
-from connector_common.testing import SimulatedClock
+from connector_common.testing import ReadMessages, SimulatedClock
 from sandbox.lightspeed_ecom import LightspeedEcom
 from sandbox.lightspeed_kseries import LightspeedKSeries
 from sandbox.lightspeed_retail import LightspeedRetail
@@ -71,29 +71,10 @@ def validated(output: EntrypointOutput) -> list[AirbyteMessage]:
 
 
 @dataclass
-class Run:
+class Run(ReadMessages):
     output: EntrypointOutput
     messages: list[AirbyteMessage]
     source: SourceLightspeed
-
-    def records(self, stream: str) -> list[dict[str, Any]]:
-        return [m.record.data for m in self.messages
-                if m.type == Type.RECORD and m.record is not None and m.record.stream == stream]
-
-    def state(self) -> list[AirbyteStateMessage]:
-        """The last state per stream, as Airbyte passes it to the next run."""
-        last: dict[str, AirbyteStateMessage] = {}
-        for message in self.messages:
-            if message.type == Type.STATE and message.state and message.state.stream:
-                last[message.state.stream.stream_descriptor.name] = message.state
-        return list(last.values())
-
-    def stream_state(self, stream: str) -> dict[str, Any]:
-        for state in self.state():
-            if state.stream and state.stream.stream_descriptor.name == stream and state.stream.stream_state:
-                return json.loads(serialize(AirbyteMessage(type=Type.STATE, state=state)))["state"]["stream"][
-                    "stream_state"]
-        return {}
 
     def warnings(self) -> list[str]:
         return [m.log.message for m in self.messages if m.type == Type.LOG and m.log and m.log.level.value == "WARN"]
