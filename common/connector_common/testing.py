@@ -14,7 +14,20 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, Type
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteStateBlob,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStream,
+    AirbyteStreamState,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteStream,
+    DestinationSyncMode,
+    StreamDescriptor,
+    SyncMode,
+    Type,
+)
 
 from connector_common.model import (
     Address,
@@ -33,11 +46,37 @@ from connector_common.model import (
     Totals,
 )
 from connector_common.money import cents, gross_from_net, net_from_gross, tax_on_net
-from connector_common.protocol import serialize
+from connector_common.protocol import record, serialize
 
 D = Decimal
 Amount = str | int | Decimal  # a money, quantity or rate value as a test writes it ("19.95", 2, Decimal(21))
 CREATED_AT = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # default order time
+
+
+def destination_catalog(*streams: str, mode: DestinationSyncMode = DestinationSyncMode.append
+                        ) -> ConfiguredAirbyteCatalog:
+    """The catalog a platform hands a destination: each stream incremental, written with `mode`."""
+    return ConfiguredAirbyteCatalog(streams=[ConfiguredAirbyteStream(
+        stream=AirbyteStream(name=name, json_schema={}, supported_sync_modes=[SyncMode.incremental]),
+        sync_mode=SyncMode.incremental, destination_sync_mode=mode) for name in streams])
+
+
+def position_state(stream: str, position: int) -> AirbyteMessage:
+    """A STATE of `stream` whose blob is just a position (what a destination test checks it echoes back)."""
+    return AirbyteMessage(type=Type.STATE, state=AirbyteStateMessage(
+        type=AirbyteStateType.STREAM, stream=AirbyteStreamState(
+            stream_descriptor=StreamDescriptor(name=stream), stream_state=AirbyteStateBlob(position=position))))
+
+
+def with_position_states(stream: str, records: Sequence[dict[str, Any]], every: int) -> list[AirbyteMessage]:
+    """RECORDs of `stream` with a STATE after every `every` records (its position = records before it) and one at
+    the end, as a source emits them."""
+    messages: list[AirbyteMessage] = []
+    for i, data in enumerate(records, start=1):
+        messages.append(record(stream, data))
+        if i % every == 0 or i == len(records):
+            messages.append(position_state(stream, i))
+    return messages
 
 
 class ReadMessages:

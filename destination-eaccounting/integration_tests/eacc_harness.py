@@ -11,48 +11,29 @@ from typing import Any
 
 from airbyte_cdk.models import (
     AirbyteMessage,
-    AirbyteStateBlob,
-    AirbyteStateMessage,
-    AirbyteStateType,
-    AirbyteStream,
-    AirbyteStreamState,
     ConfiguredAirbyteCatalog,
-    ConfiguredAirbyteStream,
-    DestinationSyncMode,
-    StreamDescriptor,
-    SyncMode,
     Type,
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 import sandbox
 from connector_common import protocol
+from connector_common.testing import destination_catalog, position_state, with_position_states
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "unit_tests"))
 from destination_eaccounting.destination import DestinationEaccounting
 
 
 def catalog(*streams: str) -> ConfiguredAirbyteCatalog:
-    return ConfiguredAirbyteCatalog(streams=[
-        ConfiguredAirbyteStream(stream=AirbyteStream(name=name, json_schema={}, supported_sync_modes=[
-            SyncMode.incremental]), sync_mode=SyncMode.incremental, destination_sync_mode=DestinationSyncMode.append)
-        for name in streams or ("orders",)])
+    return destination_catalog(*(streams or ("orders",)))
 
 
 def state(position: int) -> AirbyteMessage:
-    return AirbyteMessage(type=Type.STATE, state=AirbyteStateMessage(
-        type=AirbyteStateType.STREAM, stream=AirbyteStreamState(
-            stream_descriptor=StreamDescriptor(name="orders"), stream_state=AirbyteStateBlob(position=position))))
+    return position_state("orders", position)
 
 
 def with_states(records: list[dict[str, Any]], every: int = 20, stream: str = "orders") -> list[AirbyteMessage]:
-    """Records with a STATE after every `every` records (its position = records before it), and one at the end."""
-    messages: list[AirbyteMessage] = []
-    for i, data in enumerate(records, start=1):
-        messages.append(protocol.record(stream, data))
-        if i % every == 0 or i == len(records):
-            messages.append(state(i))
-    return messages
+    return with_position_states(stream, records, every)
 
 
 class Run:

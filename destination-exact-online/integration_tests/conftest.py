@@ -11,11 +11,6 @@ from typing import Any
 import pytest
 from airbyte_cdk.models import (
     AirbyteMessage,
-    AirbyteStream,
-    ConfiguredAirbyteCatalog,
-    ConfiguredAirbyteStream,
-    DestinationSyncMode,
-    SyncMode,
     Type,
 )
 from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests  # noqa: F401 (standard-suite scenarios)
@@ -24,17 +19,14 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 import sandbox
 from connector_common.protocol import serialize, validate_line
 from connector_common.records import from_record
-from connector_common.testing import SimulatedClock
+from connector_common.testing import SimulatedClock, destination_catalog
 from destination_exact_online import DestinationExactOnline
 
 # Clocks here start at 2024-05-01, move 10 ms on every read and jump on sleep: waits and token expiry cost nothing.
 START, TICK = 1_714_550_400.0, 0.01
 
 
-def catalog(*streams: str, mode: DestinationSyncMode = DestinationSyncMode.append) -> ConfiguredAirbyteCatalog:
-    return ConfiguredAirbyteCatalog(streams=[ConfiguredAirbyteStream(
-        stream=AirbyteStream(name=name, json_schema={}, supported_sync_modes=[SyncMode.incremental]),
-        sync_mode=SyncMode.incremental, destination_sync_mode=mode) for name in streams])
+catalog = destination_catalog
 
 
 @dataclass

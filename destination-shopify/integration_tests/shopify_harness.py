@@ -12,23 +12,14 @@ from typing import Any
 
 from airbyte_cdk.models import (
     AirbyteMessage,
-    AirbyteStateBlob,
-    AirbyteStateMessage,
-    AirbyteStateType,
-    AirbyteStream,
-    AirbyteStreamState,
     ConfiguredAirbyteCatalog,
-    ConfiguredAirbyteStream,
-    DestinationSyncMode,
-    StreamDescriptor,
-    SyncMode,
     Type,
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 import sandbox
 from connector_common import protocol
-from connector_common.testing import SimulatedClock
+from connector_common.testing import SimulatedClock, destination_catalog, position_state, with_position_states
 from destination_shopify.destination import DestinationShopify
 
 PRIMARY, WAREHOUSE = 1, 2  # the stand-in's locations: "Shop location" (primary) and a warehouse
@@ -44,26 +35,14 @@ def config_for(server: sandbox.SandboxServer, **overrides: Any) -> dict[str, Any
 
 
 def catalog(*streams: str) -> ConfiguredAirbyteCatalog:
-    return ConfiguredAirbyteCatalog(streams=[
-        ConfiguredAirbyteStream(stream=AirbyteStream(name=name, json_schema={}, supported_sync_modes=[
-            SyncMode.incremental]), sync_mode=SyncMode.incremental, destination_sync_mode=DestinationSyncMode.append)
-        for name in streams or ("stock_levels", "shipments")])
+    return destination_catalog(*(streams or ("stock_levels", "shipments")))
 
 
-def state(stream: str, position: int) -> AirbyteMessage:
-    return AirbyteMessage(type=Type.STATE, state=AirbyteStateMessage(
-        type=AirbyteStateType.STREAM, stream=AirbyteStreamState(
-            stream_descriptor=StreamDescriptor(name=stream), stream_state=AirbyteStateBlob(position=position))))
+state = position_state
 
 
 def with_states(stream: str, records: list[dict[str, Any]], every: int = 10) -> list[AirbyteMessage]:
-    """Records with a STATE after every `every` records (its position = records before it), and one at the end."""
-    messages: list[AirbyteMessage] = []
-    for i, data in enumerate(records, start=1):
-        messages.append(protocol.record(stream, data))
-        if i % every == 0 or i == len(records):
-            messages.append(state(stream, i))
-    return messages
+    return with_position_states(stream, records, every)
 
 
 @dataclass
