@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -156,9 +157,11 @@ def vat_number_country(number: str | None) -> str | None:
     malformed or failing its check digits."""
     if not number or vat_number_problem(number) is not None:
         return None
-    return _PREFIX_TO_COUNTRY.get(normalize_vat_number(number)[:2], normalize_vat_number(number)[:2])
+    prefix = normalize_vat_number(number)[:2]
+    return _PREFIX_TO_COUNTRY.get(prefix, prefix)
 
 
+@functools.lru_cache(maxsize=4096)  # asked per order line for the same few numbers; the answer never changes
 def vat_number_problem(number: str | None) -> str | None:
     """Why `number` cannot be a real EU VAT number ("has an invalid format", "fails its check digits", ...), or None
     when it is valid or missing. The format per country is ours; the check digits per country are python-stdnum's
