@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from airbyte_cdk.models import AirbyteConnectionStatus, ConnectorSpecification, Status
+from airbyte_cdk.models import AirbyteConnectionStatus, Status
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 
@@ -42,13 +42,6 @@ class SourceShopifyOrders(AbstractSource):
         self._clock = clock
         self._wall_clock = wall_clock
         self.clients: list[ShopifyClient] = []  # the clients of this run (benchmarks read their counters)
-        self._spec: ConnectorSpecification | None = None
-
-    def spec(self, logger: logging.Logger) -> ConnectorSpecification:
-        """The shipped spec.yaml, parsed once per process (the entrypoint's edge check and the CDK both ask for it)."""
-        if self._spec is None:
-            self._spec = super().spec(logger)
-        return self._spec
 
     def client(self, config: Mapping[str, Any], settings: Settings) -> ShopifyClient:
         """Build the client and its auth from the config (no network call)."""
