@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.core import Request
+from sandbox.lightspeed_common import ApiError, iso_epoch
 
 SHOP_TZ = ZoneInfo("Europe/Amsterdam")
 DEFAULT_LIMIT = 50
@@ -31,14 +32,8 @@ EQUALITY_FILTERS = {
 }
 
 
-class EcomError(Exception):
+class EcomError(ApiError):
     """An API error, rendered in Lightspeed eCom's `{"error": {...}}` shape."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
 
 
 def to_iso(ts: float) -> str:
@@ -53,8 +48,7 @@ def parse_timestamp(text: str) -> float:
             return datetime.strptime(text, fmt).replace(tzinfo=UTC).timestamp()
         except ValueError:
             continue
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    return iso_epoch(text)
 
 
 @dataclass(frozen=True)

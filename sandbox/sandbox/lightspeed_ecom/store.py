@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sandbox.lightspeed_ecom.contract import Filters, parse_timestamp
@@ -83,14 +81,6 @@ class RawList:
 
     key: str
     items: list[bytes]
-
-
-def _envelope(file: Path, key: str) -> list[dict[str, Any]]:
-    data = json.loads(file.read_text(encoding="utf-8"))
-    records = data.get(key, []) if isinstance(data, dict) else data
-    if not isinstance(records, list):
-        raise ValueError(f"{file}: expected a list under {key!r}")
-    return records
 
 
 def _strip_links(record: dict[str, Any]) -> dict[str, Any]:

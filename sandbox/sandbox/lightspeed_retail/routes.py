@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -12,7 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sandbox import seed as neutral
-from sandbox.core import Request, Response, Vendor
+from sandbox.core import Request, Response
+from sandbox.lightspeed_common import LightspeedVendor, read_list
 from sandbox.lightspeed_retail import auth
 from sandbox.lightspeed_retail.auth import TOKEN_PATH
 from sandbox.lightspeed_retail.contract import (
@@ -43,7 +43,7 @@ from sandbox.lightspeed_retail.store import Table, _cursor, _walk
 from sandbox.oauth_rotation import RotatingTokens
 
 
-class LightspeedRetail(Vendor):
+class LightspeedRetail(LightspeedVendor):
     """Stand-in for the Lightspeed Retail (R-Series) API V3; see the module docstring for the contract."""
 
     name = "lightspeed_retail"
@@ -60,35 +60,22 @@ class LightspeedRetail(Vendor):
                  drip_rate: float = 1.0, burst_limit: int | None = 20, channels: Iterable[str] = ("pos",),
                  kinds: Iterable[str] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
-        self.seed = seed
-        self.order_count = orders
         self.account_id = str(account_id)
         self.channels = frozenset(channels)
         self.kinds = frozenset(kinds) if kinds is not None else None
-        self.clock = clock
         self._bucket_args = (bucket_size, drip_rate, burst_limit)
-        self.bucket = Bucket(*self._bucket_args)
         self.tokens = RotatingTokens(replace(auth.APP, client_id=client_id, client_secret=client_secret,
                                              refresh_token=refresh_token, authorization_code=authorization_code,
                                              access_ttl=token_ttl, rotate=rotate_refresh_tokens), clock)
-        self.shop: neutral.Shop | None = None
-        self.tables: dict[str, Table] = {}
-        self.payment_types: dict[str, dict[str, Any]] = {}
-        self.reset()
+        super().__init__(seed, orders, clock)
 
     # -- Vendor hooks ------------------------------------------------------------------------------------------------
-    def reset(self) -> None:
+    def clear(self) -> None:
         self.bucket = Bucket(*self._bucket_args)
         self.tokens.reset()
         self.tables = {name: Table(id_field) for name, id_field in ID_FIELDS.items()}
-        self.payment_types = {}
-        self.shop = None
-        if self.seed is None:
-            return
-        if self.seed.startswith("dir:"):
-            self._load_dir(Path(self.seed[4:]))
-        else:
-            self._load_generated(self.seed, self.order_count)
+        self.payment_types: dict[str, dict[str, Any]] = {}
+        self.shop: neutral.Shop | None = None
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -282,8 +269,8 @@ class LightspeedRetail(Vendor):
     def _customers_with_sales(self) -> dict[int, neutral.Customer]:
         return self.shop.customers if self.shop is not None else {}
 
-    def _load_generated(self, name: str, orders: int) -> None:
-        shop = neutral.generate_shop(name, orders)
+    def load_generated(self, seed: str) -> None:
+        shop = neutral.generate_shop(seed, self.order_count)
         self.shop = shop
         for gateway, (type_id, title, kind) in PAYMENT_TYPES.items():
             self.payment_types[type_id] = {"paymentTypeID": type_id, "name": title, "code": gateway,
@@ -301,15 +288,12 @@ class LightspeedRetail(Vendor):
                 for sale in render_sales(order, shop.customers):
                     self.tables["Sale"].put(sale)
 
-    def _load_dir(self, folder: Path) -> None:
+    def load_dir(self, folder: Path) -> None:
         if not folder.is_dir():
             raise ValueError(f"seed folder {folder} does not exist")
         for resource in ("TaxCategory", "Shop", "Item", "Customer", "Sale"):
             file = folder / f"{resource}.json"
-            if not file.exists():
-                continue
-            data = json.loads(file.read_text(encoding="utf-8"))
-            for record in as_list(data.get(resource) if isinstance(data, dict) else data):
+            for record in read_list(file, resource) if file.exists() else []:
                 self._load_record(resource, record)
 
     def _load_record(self, resource: str, record: dict[str, Any]) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.lightspeed_common import decode_token, encode_token
 from sandbox.lightspeed_retail.contract import Condition, RetailError, typed
 
 
@@ -33,15 +31,14 @@ class Table:
 
 def _cursor(sort_field: str, id_field: str, record: dict[str, Any]) -> str:
     """An opaque `after`/`before` value: the record's position in the sort (value, id)."""
-    raw = json.dumps([sort_field, str(record.get(sort_field, "")), str(record[id_field])])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_token([sort_field, str(record.get(sort_field, "")), str(record[id_field])])
 
 
 def _decode_cursor(text: str, sort_field: str) -> tuple[tuple[int, Any], int]:
     try:
-        name, value, rid = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        name, value, rid = decode_token(text)
         key = (typed(sort_field, value), int(rid))
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError):
         raise RetailError(400, "Invalid cursor") from None
     if name != sort_field:
         raise RetailError(400, "The cursor belongs to a different sort")

@@ -12,7 +12,6 @@ quantities and amounts, a negative payment). Paid orders are CLOSED, cancelled o
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import seed as neutral
+from sandbox.lightspeed_common import read_list
 from sandbox.lightspeed_xseries.contract import RESOURCES, check_sale, number
 from sandbox.lightspeed_xseries.store import XSeriesStore
 
@@ -186,7 +186,7 @@ def load_dir(store: XSeriesStore, path: Path) -> None:
         file = path / f"{resource}.json"
         if not file.exists():
             continue
-        for record in json.loads(file.read_text()).get("data") or []:
+        for record in read_list(file, "data"):
             if resource == "sales":
                 check_sale(dict(record))
             store.put(resource, record)
