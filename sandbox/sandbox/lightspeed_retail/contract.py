@@ -30,6 +30,14 @@ RELATIONS: dict[str, dict[str, tuple[bool, str]]] = {
     "TaxCategory": {"TaxCategoryClasses": (True, "TaxCategoryClass")},
     "Shop": {"Contact": (False, "Contact")},
 }
+# the lists a record keeps, per resource (and Contact) -> the XML element of their children, and what an empty list
+# renders as (None: the key is left out)
+LISTS: dict[str, dict[str, tuple[str, Any]]] = {
+    "Item": {"Prices": ("ItemPrice", {"ItemPrice": []})},
+    "TaxCategory": {"TaxCategoryClasses": ("TaxCategoryClass", None)},
+    "Sale": {"SaleLines": ("SaleLine", None), "SalePayments": ("SalePayment", None)},
+    "Contact": {"Addresses": ("ContactAddress", ""), "Phones": ("ContactPhone", ""), "Emails": ("ContactEmail", "")},
+}
 ID_FIELDS = {"Sale": "saleID", "Customer": "customerID", "Item": "itemID", "TaxCategory": "taxCategoryID",
              "Shop": "shopID"}
 SORTABLE = {"Sale": {"saleID": "saleID", "timeStamp": "timeStamp", "completeTime": "completeTime",
@@ -88,6 +96,15 @@ def as_list(value: Any) -> list[dict[str, Any]]:
     if value in (None, ""):
         return []
     return value if isinstance(value, list) else [value]
+
+
+def unwrap(resource: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A payload in stored form: its scalars, and each of the resource's `LISTS` as a plain list (quirk undone)."""
+    stored = {k: v for k, v in record.items() if not isinstance(v, dict | list)}
+    for key, (child, _) in LISTS.get(resource, {}).items():
+        value = record.get(key)
+        stored[key] = as_list(value.get(child)) if isinstance(value, dict) else []
+    return stored
 
 
 def money(value: Decimal) -> str:

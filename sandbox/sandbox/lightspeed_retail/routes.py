@@ -18,21 +18,21 @@ from sandbox.lightspeed_retail.auth import TOKEN_PATH
 from sandbox.lightspeed_retail.contract import (
     API_PREFIX,
     ID_FIELDS,
+    LISTS,
     MAX_LIMIT,
+    RELATIONS,
     SORTABLE,
     Condition,
     RetailError,
     _conditions,
     _relations,
-    as_list,
     quirk,
     to_iso,
+    unwrap,
 )
 from sandbox.lightspeed_retail.limits import COUNT_COST, Bucket, _num, _relation_cost
 from sandbox.lightspeed_retail.seed import (
     PAYMENT_TYPES,
-    _load_contact,
-    _render_contact,
     render_customer,
     render_item,
     render_sales,
@@ -222,48 +222,31 @@ class LightspeedRetail(LightspeedVendor):
 
     # -- rendering stored records with relations ---------------------------------------------------------------------
     def _render(self, resource: str, record: dict[str, Any], relations: list[str]) -> dict[str, Any]:
+        """A stored record in API form: its `LISTS` XML-wrapped, only the loaded relations, with what they join."""
         out = {k: v for k, v in record.items() if not isinstance(v, list | dict)}
-        if resource == "Item":
-            out["Prices"] = {"ItemPrice": quirk(record.get("Prices", []))}
-            return out
-        if resource == "TaxCategory":
-            classes = record.get("TaxCategoryClasses", [])
-            if "TaxCategoryClasses" in relations and classes:
-                out["TaxCategoryClasses"] = {"TaxCategoryClass": quirk([dict(c) for c in classes])}
-            return out
-        if resource == "Shop":
-            if "Contact" in relations and record.get("Contact"):
-                out["Contact"] = _render_contact(record["Contact"])
-            return out
-        if resource == "Customer":
-            if "Contact" in relations and record.get("Contact"):
-                out["Contact"] = _render_contact(record["Contact"])
-            return out
-        if "SaleLines" in relations:
-            lines = []
-            for line in record.get("SaleLines", []):
-                rendered = dict(line)
-                item = self.tables["Item"].records.get(int(line.get("itemID") or 0))
-                if "SaleLines.Item" in relations and item is not None:
-                    rendered["Item"] = self._render("Item", item, [])
-                lines.append(rendered)
-            if lines:
-                out["SaleLines"] = {"SaleLine": quirk(lines)}
-        if "SalePayments" in relations:
-            payments = []
-            for payment in record.get("SalePayments", []):
-                rendered = dict(payment)
-                kind = self.payment_types.get(str(payment.get("paymentTypeID")))
-                if "SalePayments.PaymentType" in relations and kind is not None:
-                    rendered["PaymentType"] = dict(kind)
-                payments.append(rendered)
-            if payments:
-                out["SalePayments"] = {"SalePayment": quirk(payments)}
+        for key, (child, empty) in LISTS.get(resource, {}).items():
+            if key in RELATIONS.get(resource, {}) and key not in relations:
+                continue
+            rows = [self._joined(key, row, relations) for row in record.get(key) or []]
+            if rows or empty is not None:
+                out[key] = {child: quirk(rows)} if rows else empty
+        if "Contact" in relations and record.get("Contact"):
+            out["Contact"] = self._render("Contact", record["Contact"], [])
         customer = self.tables["Customer"].records.get(int(record.get("customerID") or 0))
         if "Customer" in relations and customer is not None:
             out["Customer"] = self._render("Customer", customer,
                                            ["Contact"] if "Customer.Contact" in relations else [])
         return out
+
+    def _joined(self, key: str, row: dict[str, Any], relations: list[str]) -> dict[str, Any]:
+        """A SaleLine with its Item, a SalePayment with its PaymentType, when that relation is loaded."""
+        if key == "SaleLines" and "SaleLines.Item" in relations:
+            item = self.tables["Item"].records.get(int(row.get("itemID") or 0))
+            return row if item is None else {**row, "Item": self._render("Item", item, [])}
+        if key == "SalePayments" and "SalePayments.PaymentType" in relations:
+            kind = self.payment_types.get(str(row.get("paymentTypeID")))
+            return row if kind is None else {**row, "PaymentType": dict(kind)}
+        return row
 
     # -- data sources ------------------------------------------------------------------------------------------------
     def _customers_with_sales(self) -> dict[int, neutral.Customer]:
@@ -297,27 +280,17 @@ class LightspeedRetail(LightspeedVendor):
                 self._load_record(resource, record)
 
     def _load_record(self, resource: str, record: dict[str, Any]) -> None:
-        """Store a payload: relations become lists, embedded Items/Customers/PaymentTypes become records."""
-        stored = {k: v for k, v in record.items() if not isinstance(v, dict | list)}
-        if resource == "Item":
-            stored["Prices"] = as_list((record.get("Prices") or {}).get("ItemPrice"))
-        elif resource == "TaxCategory":
-            stored["TaxCategoryClasses"] = as_list((record.get("TaxCategoryClasses") or {}).get("TaxCategoryClass"))
-        elif resource == "Customer":
-            if isinstance(record.get("Contact"), dict):
-                stored["Contact"] = _load_contact(record["Contact"])
-        elif resource == "Sale":
-            lines = as_list((record.get("SaleLines") or {}).get("SaleLine"))
-            for line in lines:
-                if isinstance(line.get("Item"), dict):
-                    self._load_record("Item", line["Item"])
-            stored["SaleLines"] = [{k: v for k, v in line.items() if k != "Item"} for line in lines]
-            payments = as_list((record.get("SalePayments") or {}).get("SalePayment"))
-            for payment in payments:
-                if isinstance(payment.get("PaymentType"), dict):
-                    kind = payment["PaymentType"]
-                    self.payment_types[str(kind.get("paymentTypeID"))] = dict(kind)
-            stored["SalePayments"] = [{k: v for k, v in p.items() if k != "PaymentType"} for p in payments]
-            if isinstance(record.get("Customer"), dict):
-                self._load_record("Customer", record["Customer"])
+        """Store a payload: lists unwrapped; embedded Items, PaymentTypes and Customers become records of their own."""
+        stored = unwrap(resource, record)
+        if resource == "Customer" and isinstance(record.get("Contact"), dict):
+            stored["Contact"] = unwrap("Contact", record["Contact"])
+        for key, joined in (("SaleLines", "Item"), ("SalePayments", "PaymentType")) if resource == "Sale" else ():
+            for row in stored[key]:
+                if isinstance(row.get(joined), dict) and joined == "Item":
+                    self._load_record("Item", row["Item"])
+                elif isinstance(row.get(joined), dict):
+                    self.payment_types[str(row[joined].get("paymentTypeID"))] = dict(row[joined])
+            stored[key] = [{k: v for k, v in row.items() if k != joined} for row in stored[key]]
+        if resource == "Sale" and isinstance(record.get("Customer"), dict):
+            self._load_record("Customer", record["Customer"])
         self.tables[resource].put(stored)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox import seed as neutral
-from sandbox.lightspeed_retail.contract import as_list, money, quirk, to_iso
+from sandbox.lightspeed_retail.contract import money, to_iso
 
 RETURN_SALE_OFFSET = 100_000_000
 PAYMENT_TYPES = {  # gateway -> (paymentTypeID, name, type)
@@ -18,22 +18,6 @@ PAYMENT_TYPES = {  # gateway -> (paymentTypeID, name, type)
 TAX_CLASS_IDS = {"standard": "1", "reduced": "2", "zero": "3"}
 TAX_NAMES = {"NL": "BTW", "BE": "BTW", "DE": "MwSt", "FR": "TVA", "SE": "Moms"}
 SHOP_ID = "1"
-
-
-def _render_contact(contact: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in contact.items() if not isinstance(v, list | dict)}
-    for group, child in (("Addresses", "ContactAddress"), ("Phones", "ContactPhone"), ("Emails", "ContactEmail")):
-        children = contact.get(group) or []
-        out[group] = {child: quirk(children)} if children else ""
-    return out
-
-
-def _load_contact(contact: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in contact.items() if not isinstance(v, list | dict)}
-    for group, child in (("Addresses", "ContactAddress"), ("Phones", "ContactPhone"), ("Emails", "ContactEmail")):
-        value = contact.get(group)
-        out[group] = as_list(value.get(child)) if isinstance(value, dict) else []
-    return out
 
 
 # -- rendering the neutral shop in R-Series form (pure; stored form: strings, relations as lists) --------------------
