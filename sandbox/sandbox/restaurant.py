@@ -19,9 +19,11 @@ food and soft drinks 9 %, alcoholic drinks 21 %. Every amount is computed here, 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from sandbox.seed import FIRST_NAMES, LAST_NAMES, ORDER_START, cents
 
@@ -113,7 +115,7 @@ class Bill:
 
     @property
     def total_incl(self) -> Decimal:
-        return sum((line.total_incl + line.service_charge for line in self.lines), Decimal("0.00"))
+        return _total(self.lines)
 
 
 @dataclass(kw_only=True)
@@ -125,6 +127,11 @@ class Restaurant:
     locations: tuple[tuple[int, str, str, str], ...] = LOCATIONS
     guests: dict[int, Guest] = field(default_factory=dict)
     bills: list[Bill] = field(default_factory=list)
+
+
+def _total(lines: Iterable[BillLine]) -> Decimal:
+    """What the guest owes for `lines`: their totals incl. VAT plus their service charges."""
+    return sum((line.total_incl + line.service_charge for line in lines), Decimal("0.00"))
 
 
 def price_line(line_id: str, item: tuple[str, str, str, str, str], quantity: int, at: datetime, *,
@@ -171,7 +178,7 @@ def _bill(rng: random.Random, restaurant: Restaurant, number: int, closed_at: da
                                 wrong.opened_at + timedelta(minutes=2),
                                 discount_pct=Decimal(10) if wrong.discount else Decimal(0), service=service,
                                 void_reason="Wrong order"))
-    total = sum((line.total_incl + line.service_charge for line in lines), Decimal("0.00"))
+    total = _total(lines)
     guest_id = rng.choice(sorted(restaurant.guests)) if number % 6 == 2 and restaurant.guests else None
     tip = Decimal(rng.choice(("1.00", "2.00", "2.50", "5.00"))) if number % 3 == 1 else Decimal("0.00")
     pay_id = f"T{location_id % 100000}.{number}"
@@ -186,13 +193,11 @@ def _bill(rng: random.Random, restaurant: Restaurant, number: int, closed_at: da
         method = "CASH" if number % 5 == 0 else ("CREDIT" if number % 9 == 4 else "CARD")
         payments = (BillPayment(id=f"{pay_id}.1", method=method, amount=total, paid_at=closed_at, guest_id=guest_id,
                                 tip=Decimal("0.00") if method == "CASH" else tip),)
+    bill = partial(Bill, number=number, location_id=location_id, opened_at=opened_at, closed_at=closed_at,
+                   lines=tuple(lines), table=str(number % 20 + 1) if table else None)
     if number % 17 == 8:  # opened, then cancelled before anything was paid
-        return Bill(number=number, location_id=location_id, kind="CANCEL", opened_at=opened_at, closed_at=closed_at,
-                    lines=tuple(lines), payments=(), cancelled=True, table=str(number % 20 + 1) if table else None,
-                    void_reason="Guest left")
-    return Bill(number=number, location_id=location_id, kind="SALE", opened_at=opened_at, closed_at=closed_at,
-                lines=tuple(lines), payments=payments, table=str(number % 20 + 1) if table else None,
-                covers=rng.randint(1, 6) if table else 0)
+        return bill(kind="CANCEL", payments=(), cancelled=True, void_reason="Guest left")
+    return bill(kind="SALE", payments=payments, covers=rng.randint(1, 6) if table else 0)
 
 
 def refund_bill(original: Bill, number: int, at: datetime) -> Bill:

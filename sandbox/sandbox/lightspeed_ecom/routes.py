@@ -23,7 +23,7 @@ from sandbox.lightspeed_ecom.seed import (
     render_taxes,
     render_variant,
 )
-from sandbox.lightspeed_ecom.store import RawList, Table, _dump_default, _json_default, _strip_links
+from sandbox.lightspeed_ecom.store import RawList, Table, _dump_default, _json_default, relink
 
 
 class LightspeedEcom(LightspeedVendor):
@@ -202,12 +202,7 @@ class LightspeedEcom(LightspeedVendor):
     @staticmethod
     def _out(record: dict[str, Any], base: str, language: str) -> dict[str, Any]:
         """A stored record with its resource links completed for this host and language."""
-        out = dict(record)
-        for key, value in record.items():
-            if isinstance(value, dict) and isinstance(value.get("resource"), dict):
-                ref = value["resource"]
-                out[key] = {"resource": {**ref, "link": _link(base, language, ref["url"])}}
-        return out
+        return relink(record, lambda url: _link(base, language, url))
 
     def _shop(self, base: str, language: str) -> dict[str, Any]:
         return {"shop": {"id": self.SHOP_ID, "title": "Sandbox Shop", "mainLanguage": "nl",
@@ -250,11 +245,11 @@ class LightspeedEcom(LightspeedVendor):
             file = folder / f"{resource}.json"
             if file.exists():
                 for record in read_list(file, plural):
-                    self.tables[resource].put(_strip_links(record))
+                    self.tables[resource].put(relink(record))
         orders_dir = folder / "orders"
         if orders_dir.is_dir():
             for file in orders_dir.glob("*/products.json"):
-                self.order_lines[int(file.parent.name)] = [_strip_links(r) for r in read_list(file, "orderProducts")]
+                self.order_lines[int(file.parent.name)] = [relink(r) for r in read_list(file, "orderProducts")]
 
 
 def _link(base: str, language: str, url: str) -> str:

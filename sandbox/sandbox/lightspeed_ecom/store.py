@@ -83,11 +83,12 @@ class RawList:
     items: list[bytes]
 
 
-def _strip_links(record: dict[str, Any]) -> dict[str, Any]:
-    """Drop host-specific `link` values of a replayed payload; they are rebuilt per request."""
+def relink(record: dict[str, Any], link: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """The record with each resource reference's `link` made from its `url`, or emptied (links are host-specific)."""
     out = dict(record)
     for key, value in record.items():
         if isinstance(value, dict) and isinstance(value.get("resource"), dict):
             ref = value["resource"]
-            out[key] = {"resource": {"id": ref.get("id", False), "url": ref.get("url", ""), "link": ""}}
+            out[key] = {"resource": {"id": ref.get("id", False), "url": ref.get("url", ""),
+                                     "link": link(ref.get("url", "")) if link else ""}}
     return out
