@@ -19,7 +19,6 @@ food and soft drinks 9 %, alcoholic drinks 21 %. Every amount is computed here, 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -115,7 +114,7 @@ class Bill:
 
     @property
     def total_incl(self) -> Decimal:
-        return _total(self.lines)
+        return sum((line.total_incl + line.service_charge for line in self.lines), Decimal("0.00"))
 
 
 @dataclass(kw_only=True)
@@ -127,11 +126,6 @@ class Restaurant:
     locations: tuple[tuple[int, str, str, str], ...] = LOCATIONS
     guests: dict[int, Guest] = field(default_factory=dict)
     bills: list[Bill] = field(default_factory=list)
-
-
-def _total(lines: Iterable[BillLine]) -> Decimal:
-    """What the guest owes for `lines`: their totals incl. VAT plus their service charges."""
-    return sum((line.total_incl + line.service_charge for line in lines), Decimal("0.00"))
 
 
 def price_line(line_id: str, item: tuple[str, str, str, str, str], quantity: int, at: datetime, *,
@@ -178,7 +172,7 @@ def _bill(rng: random.Random, restaurant: Restaurant, number: int, closed_at: da
                                 wrong.opened_at + timedelta(minutes=2),
                                 discount_pct=Decimal(10) if wrong.discount else Decimal(0), service=service,
                                 void_reason="Wrong order"))
-    total = _total(lines)
+    total = sum((line.total_incl + line.service_charge for line in lines), Decimal("0.00"))
     guest_id = rng.choice(sorted(restaurant.guests)) if number % 6 == 2 and restaurant.guests else None
     tip = Decimal(rng.choice(("1.00", "2.00", "2.50", "5.00"))) if number % 3 == 1 else Decimal("0.00")
     pay_id = f"T{location_id % 100000}.{number}"

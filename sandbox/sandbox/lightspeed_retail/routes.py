@@ -88,10 +88,6 @@ class LightspeedRetail(LightspeedVendor):
         self.tokens.revoke_all()
 
     # -- mutation API for tests --------------------------------------------------------------------------------------
-    def add_sale(self, sale: dict[str, Any]) -> None:
-        """Add (or replace) a sale in stored form (strings; SaleLines/SalePayments as lists)."""
-        self.tables["Sale"].put(sale)
-
     def update_sale(self, sale_id: int, **fields: Any) -> dict[str, Any]:
         """Merge `fields` into the sale; `timeStamp`/`updateTime` become now unless given."""
         table = self.tables["Sale"]
@@ -116,7 +112,7 @@ class LightspeedRetail(LightspeedVendor):
         """Re-render one order (and its return sales) after a `sandbox.seed` mutation on `self.shop`."""
         if self.shop is None:
             raise KeyError("this stand-in has no generated shop")
-        for sale in render_sales(self.shop.orders[order_id], self._customers_with_sales()):
+        for sale in render_sales(self.shop.orders[order_id], self.shop.customers):
             self.tables["Sale"].put(sale)
 
     # -- request handling --------------------------------------------------------------------------------------------
@@ -249,9 +245,6 @@ class LightspeedRetail(LightspeedVendor):
         return row
 
     # -- data sources ------------------------------------------------------------------------------------------------
-    def _customers_with_sales(self) -> dict[int, neutral.Customer]:
-        return self.shop.customers if self.shop is not None else {}
-
     def load_generated(self, seed: str) -> None:
         shop = neutral.generate_shop(seed, self.order_count)
         self.shop = shop

@@ -8,7 +8,7 @@ Auth: `Authorization: Bearer` with the personal token (`personal_token`, default
 token. Data: `seed=None` is empty; a generated seed renders `sandbox.seed`'s shop (`channels`, `kinds` pick the orders
 that are counter sales, as for the R-Series stand-in); `dir:/path` replays payloads (seed.py). Rate limit: limits.py
 (`rate_limit=False` lifts it).
-Test API: `touch_sale(order_id)` re-renders an order of the generated shop with a new version; `put(resource, record)`.
+Test API: `touch_sale(order_id)` re-renders an order of the generated shop with a new version.
 """
 
 from __future__ import annotations
@@ -77,9 +77,6 @@ class LightspeedXSeries(LightspeedVendor):
         self.tokens.revoke_all()
 
     # -- test API ----------------------------------------------------------------------------------------------------
-    def put(self, resource: str, record: dict[str, Any]) -> dict[str, Any]:
-        return self.store.put(resource, record)
-
     def touch_sale(self, order_id: int) -> list[dict[str, Any]]:
         """Store the order's sale(s) again: each gets a new, higher version (what any edit on the till does)."""
         if self.shop is None:
