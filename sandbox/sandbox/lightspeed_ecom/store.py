@@ -51,28 +51,17 @@ class Table:
 
     def query(self, filters: Filters, where: Callable[[dict[str, Any]], bool] | None = None) -> list[int]:
         """Ids matching the filters, newest first."""
-        if filters.updated_min is not None or filters.updated_max is not None:
+        if filters.updated_min > -math.inf or filters.updated_max < math.inf:
             if self._by_updated is None:
                 self._by_updated = sorted((ts, rid) for rid, ts in self.updated.items())
             keys = self._by_updated
-            lo = 0 if filters.updated_min is None else bisect_left(keys, (filters.updated_min, -1))
-            hi = len(keys) if filters.updated_max is None else bisect_right(keys, (filters.updated_max, math.inf))
+            lo, hi = bisect_left(keys, (filters.updated_min, -1)), bisect_right(keys, (filters.updated_max, math.inf))
             candidates: Iterable[int] = sorted((rid for _, rid in keys[lo:hi]), reverse=True)
         else:
             candidates = self.ids_desc()
-        out = []
-        for rid in candidates:
-            if filters.since_id is not None and rid <= filters.since_id:
-                continue
-            created = self.created[rid]
-            if filters.created_min is not None and created < filters.created_min:
-                continue
-            if filters.created_max is not None and created > filters.created_max:
-                continue
-            if where is not None and not where(self.records[rid]):
-                continue
-            out.append(rid)
-        return out
+        created, records = self.created, self.records
+        return [rid for rid in candidates if rid > filters.since_id and
+                filters.created_min <= created[rid] <= filters.created_max and (where is None or where(records[rid]))]
 
 
 @dataclass(frozen=True)
