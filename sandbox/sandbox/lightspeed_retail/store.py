@@ -10,6 +10,10 @@ from typing import Any
 from sandbox.lightspeed_common import decode_token, encode_token
 from sandbox.lightspeed_retail.contract import Condition, RetailError, typed
 
+# a range operator -> the bounds it sets on the sort index: (upper bound?, which value, past the records equal to it?)
+NARROWS = {">=": ((False, 0, False),), ">": ((False, 0, True),), "<=": ((True, 0, True),), "<": ((True, 0, False),),
+           "><": ((False, 0, False), (True, 1, True))}
+
 
 @dataclass
 class Table:
@@ -51,19 +55,9 @@ def _walk(table: Table, sort_field: str, *, desc: bool, conditions: list[Conditi
     index = table.index(sort_field)
     lo, hi = 0, len(index)
     for cond in conditions:  # narrow by a range filter on the sort field itself
-        if cond.name != sort_field or cond.op not in (">=", ">", "<=", "<", "><"):
-            continue
-        first = typed(sort_field, cond.values[0])
-        if cond.op in (">=", "><"):
-            lo = max(lo, bisect_left(index, (first, -1)))
-        elif cond.op == ">":
-            lo = max(lo, bisect_right(index, (first, math.inf)))
-        elif cond.op == "<=":
-            hi = min(hi, bisect_right(index, (first, math.inf)))
-        else:
-            hi = min(hi, bisect_left(index, (first, -1)))
-        if cond.op == "><":
-            hi = min(hi, bisect_right(index, (typed(sort_field, cond.values[1]), math.inf)))
+        for upper, value, past in NARROWS.get(cond.op, ()) if cond.name == sort_field else ():
+            pos = bisect_left(index, (typed(sort_field, cond.values[value]), math.inf if past else -1))
+            lo, hi = (lo, min(hi, pos)) if upper else (max(lo, pos), hi)
     forward = before is None
     ascending = forward != desc  # walking direction over the ascending index
     if after or before:
