@@ -30,6 +30,7 @@ PAYMENT_TYPES = {"cash": ("1", "Cash"), "pin": ("3", "PIN"), "creditcard": ("4",
                  "ideal": ("5", "iDEAL"), "paypal": ("6", "PayPal"), "bancontact": ("7", "Bancontact"),
                  "manual": ("1", "Cash")}
 SHIPPING_SKU = "SHIPPING"
+STATUSES = {"voided": ("VOIDED", "voided"), "pending": ("SAVED", "parked")}  # financial status -> (status, state)
 
 
 def uid(*parts: object) -> str:
@@ -96,14 +97,6 @@ def _line(line_id: str, product_id: str, quantity: Decimal, excl: Decimal, tax: 
             "tax_id": tax_id(rate), "is_return": quantity < 0, "sequence": sequence, "status": "CONFIRMED"}
 
 
-def _status(order: neutral.Order) -> tuple[str, str]:
-    if order.financial_status == "voided":
-        return "VOIDED", "voided"
-    if order.financial_status == "pending":
-        return "SAVED", "parked"
-    return "CLOSED", "closed"
-
-
 def _payment(pid: str, gateway: str, amount: Decimal, at: datetime) -> dict[str, Any]:
     type_id, name = PAYMENT_TYPES.get(gateway, ("1", gateway))
     return {"id": pid, "payment_type_id": type_id, "retailer_payment_type_id": uid("payment-type", type_id),
@@ -113,7 +106,7 @@ def _payment(pid: str, gateway: str, amount: Decimal, at: datetime) -> dict[str,
 def sales(order: neutral.Order) -> list[dict[str, Any]]:
     """The order as a 2.0 sale, plus one return sale per refund."""
     register = uid("register", 1 + order.id % 2)
-    status, state = _status(order)
+    status, state = STATUSES.get(order.financial_status, ("CLOSED", "closed"))
     lines = [_line(uid("line", ln.id), uid("product", ln.variant_id), Decimal(ln.quantity), ln.total_excl,
                    ln.tax_amount, discount_excl=ln.discount_excl, rate=ln.tax_rate, sequence=i)
              for i, ln in enumerate(order.lines)]
