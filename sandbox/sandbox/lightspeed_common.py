@@ -20,6 +20,10 @@ class LightspeedVendor(Vendor):
     """A Lightspeed stand-in: `seed` None (empty), ``"dir:/path"`` (replayed vendor payloads) or a generated seed of
     `orders` orders, and the injected `clock`. `reset()` empties it (`clear`) and loads the seed again."""
 
+    clear: Callable[[], None]  # empty the store (and limits, tokens): the state of `seed=None`
+    load_dir: Callable[[Path], None]  # replay the vendor payloads of a ``dir:`` seed
+    load_generated: Callable[[str], None]  # render the generated shop (or restaurant) of a named seed
+
     def __init__(self, seed: str | None, orders: int, clock: Callable[[], float]) -> None:
         self.seed, self.order_count, self.clock = seed, orders, clock
         self.reset()
@@ -31,15 +35,6 @@ class LightspeedVendor(Vendor):
             self.load_dir(folder)
         elif self.seed is not None:
             self.load_generated(self.seed)
-
-    def clear(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def load_dir(self, folder: Path) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def load_generated(self, seed: str) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
 
 
 class ApiError(Exception):
