@@ -71,7 +71,7 @@ def read_list(file: Path, key: str) -> list[dict[str, Any]]:
     """
     data = json.loads(file.read_text(encoding="utf-8"))
     records = data.get(key) if isinstance(data, dict) else data
-    if records in (None, ""):
+    if not records:  # absent, "" (XML-born: no children), or empty
         return []
     if isinstance(records, dict):
         return [records]
