@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sandbox import seed as neutral
 from sandbox.core import Vendor
+
+D = TypeVar("D", int, None)
 
 
 class LightspeedVendor(Vendor):
@@ -45,6 +47,16 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
+
+
+def int_arg(text: str | None, default: D, error: str) -> int | D:
+    """A query parameter as an integer: `default` when absent or empty, a 400 with the vendor's `error` otherwise."""
+    if text in (None, ""):
+        return default
+    try:
+        return int(str(text))
+    except ValueError:
+        raise ApiError(400, error) from None
 
 
 def iso_epoch(text: str) -> float:

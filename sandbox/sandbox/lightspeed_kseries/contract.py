@@ -43,7 +43,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sandbox.lightspeed_common import ApiError
+from sandbox.lightspeed_common import ApiError, int_arg
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
@@ -96,12 +96,7 @@ def window(from_text: str | None, to_text: str | None, now: datetime) -> tuple[d
 
 
 def page_size(text: str | None) -> int:
-    if text in (None, ""):
-        return DEFAULT_PAGE_SIZE
-    try:
-        size = int(text)
-    except ValueError:
-        raise ApiError(400, f"Invalid pageSize: {text}") from None
+    size = int_arg(text, DEFAULT_PAGE_SIZE, f"Invalid pageSize: {text}")
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise ApiError(400, f"pageSize must be between 1 and {MAX_PAGE_SIZE}")
     return size
