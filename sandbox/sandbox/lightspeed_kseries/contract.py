@@ -74,7 +74,7 @@ def parse_instant(text: str | None, name: str) -> datetime:
     """An ISO 8601 date-time with offset (`2023-01-01T14:00:00Z`) -> aware UTC datetime; 400 otherwise."""
     if text is None or text == "":
         raise ApiError(400, f"Required request parameter '{name}' for method parameter type OffsetDateTime is "
-                                 "not present")
+                            "not present")
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
