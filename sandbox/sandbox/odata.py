@@ -22,7 +22,7 @@ datetime'...', guid'...', 1L), measured; both dialects here share one tokenizer,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -215,10 +215,6 @@ class Dialect:
                 raise self.fail(f"Cannot order by '{path}'") from None
         return result
 
-    @staticmethod
-    def select_names(text: str) -> list[str]:
-        return [part.strip() for part in text.split(",") if part.strip()]
-
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
@@ -381,6 +377,17 @@ def _eval(node: Node, row: Row, dialect: Dialect, text: str) -> Any:
 
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Literal) else value
+
+
+def leaves(node: Node) -> Iterator[Node]:
+    """The conditions joined by `and`/`or`/`not`, left to right: what a dialect types or refuses one by one."""
+    if isinstance(node, BoolOp):
+        for part in node.parts:
+            yield from leaves(part)
+    elif isinstance(node, Not):
+        yield from leaves(node.operand)
+    else:
+        yield node
 
 
 def fields_in(node: Node) -> set[str]:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox import odata
-from sandbox.odata import BoolOp, Compare, Dialect, Literal, Node, Not, Token
+from sandbox.odata import Compare, Dialect, Literal, Node, Token
 
 Entity = dict[str, Any]
 Predicate = Callable[[Entity], bool]
@@ -97,14 +97,10 @@ class EaccountingDialect(Dialect):
 
     def check(self, node: Node, text: str) -> None:
         """A literal is not a condition, and neither is a comparison of two literals (`'a' eq 'a'`)."""
-        if isinstance(node, BoolOp):
-            for part in node.parts:
-                self.check(part, text)
-        elif isinstance(node, Not):
-            self.check(node.operand, text)
-        elif isinstance(node, Literal) or (
-                isinstance(node, Compare) and isinstance(node.left, Literal) and isinstance(node.right, Literal)):
-            raise QueryError(f"Syntax error in '{text}': a literal is not a condition")
+        for leaf in odata.leaves(node):
+            if isinstance(leaf, Literal) or (
+                    isinstance(leaf, Compare) and isinstance(leaf.left, Literal) and isinstance(leaf.right, Literal)):
+                raise QueryError(f"Syntax error in '{text}': a literal is not a condition")
 
     def unknown_function(self, name: str, pos: int, text: str) -> ValueError:
         if name.endswith(("/any", "/all")):
