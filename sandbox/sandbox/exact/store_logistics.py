@@ -82,11 +82,10 @@ class StockMixin(Division):
             for variant in product.variants:
                 title = f"{product.title} {variant.title}".strip()[:60]
                 item_id = seed_id("Item", variant.sku)
-                self._create_Item({"ID": item_id, "Code": variant.sku, "Description": title, "IsStockItem": True,
-                                   "IsSalesItem": True, "SalesVatCode": VAT_BY_RATE.get(variant.tax_rate, "2"),
-                                   "Barcode": variant.barcode, "Unit": "stuk",
-                                   "EndDate": None if variant.active and product.active else parse_datetime(
-                                       "2024-01-01")})
+                self._create(self.specs["Item"], {
+                    "ID": item_id, "Code": variant.sku, "Description": title, "IsStockItem": True, "IsSalesItem": True,
+                    "SalesVatCode": VAT_BY_RATE.get(variant.tax_rate, "2"), "Barcode": variant.barcode, "Unit": "stuk",
+                    "EndDate": None if variant.active and product.active else parse_datetime("2024-01-01")})
                 net = (variant.price * 100 / (100 + variant.tax_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
                 self._create_SalesItemPrice({"ID": seed_id("SalesItemPrice", variant.sku), "Item": item_id,
                                              "Price": net, "Currency": "EUR", "Unit": "stuk", "Quantity": Decimal(1)})
@@ -126,8 +125,8 @@ class StockMixin(Division):
     def add_stock_item(self, code: str, description: str, *, price: Decimal | int | str | None = None,
                        vat_code: str = "2", stock: dict[str, Decimal | int] | None = None) -> Row:
         """A stock item as a user creates it in Exact: the item, its sales price excl. VAT, stock per warehouse."""
-        item = self._create_Item({"Code": code, "Description": description, "IsStockItem": True,
-                                  "IsSalesItem": True, "SalesVatCode": vat_code, "Unit": "stuk"})
+        item = self._create(self.specs["Item"], {"Code": code, "Description": description, "IsStockItem": True,
+                                                 "IsSalesItem": True, "SalesVatCode": vat_code, "Unit": "stuk"})
         if price is not None:
             self._create_SalesItemPrice({"Item": item["ID"], "Price": Decimal(str(price)), "Currency": "EUR",
                                          "Unit": "stuk", "Quantity": Decimal(1)})

@@ -35,15 +35,6 @@ class SalesMixin(Division):
         return {"InvoiceID": invoice["InvoiceID"], "InvoiceDate": date, "Division": self.division,
                 "DocumentCreationSuccess": "Document created", **values}
 
-    def _create_SalesInvoice(self, values: Row) -> Row:
-        return self._create_header("SalesInvoice", values)
-
-    def _create_SalesOrder(self, values: Row) -> Row:
-        return self._create_header("SalesOrder", values)
-
-    def _create_SalesEntry(self, values: Row) -> Row:
-        return self._create_header("SalesEntry", values)
-
     def _create_header(self, entity: str, values: Row) -> Row:
         lines_field, line_entity, parent_key = LINES[entity]
         spec = self.specs[entity]
@@ -211,11 +202,6 @@ class SalesMixin(Division):
         if entity == "SalesInvoice":
             out |= {"VATAmountFC": vat, "VATAmountDC": vat}
         return out
-
-    def _derive(self, entity: str, row: Row) -> Row:
-        if entity in LINES:
-            return self._totals(entity, row)
-        return row
 
     def _create_line(self, spec: EntitySpec, values: Row) -> Row:
         header_entity, parent_key = PARENT_OF[spec.name]
