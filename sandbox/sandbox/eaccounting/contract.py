@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import simplejson
+
 SCHEMA_FILE = "eaccounting_schemas.json"
 JSON_TYPE = "application/json; charset=utf-8"
 SCOPE = "ea:api ea:sales ea:accounting_readonly offline_access"
@@ -191,49 +193,8 @@ def loads(body: bytes) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """JSON text with Decimal written as a JSON number, exactly (no float round trip).
-
-    Fast path: the C encoder walks the data and each Decimal comes back from `default` as the marked string
-    "\\u0001<number>\\u0001", which one regex pass turns into a bare number. If the data itself contains U+0001
-    (so a marker could be forged), the slower pure-Python encoder is used instead.
-    """
-    seen = [0]
-
-    def mark(item: Any) -> str:
-        if isinstance(item, Decimal):
-            seen[0] += 1
-            return f"\x01{item:f}\x01"
-        raise TypeError(f"{type(item).__name__} is not JSON serialisable")
-
-    text = json.dumps(value, default=mark, separators=(",", ":"))
-    if not seen[0]:
-        return text
-    if text.count("\\u0001") != 2 * seen[0]:
-        parts: list[str] = []
-        _encode(value, parts)
-        return "".join(parts)
-    # every U+0001 in the text is one of our markers (counted above), so plain replaces are exact
-    return text.replace('"\\u0001', "").replace('\\u0001"', "")
-
-
-def _encode(value: Any, out: list[str]) -> None:
-    if isinstance(value, dict):
-        out.append("{")
-        for i, (k, v) in enumerate(value.items()):
-            out.append(("," if i else "") + json.dumps(k) + ":")
-            _encode(v, out)
-        out.append("}")
-    elif isinstance(value, list | tuple):
-        out.append("[")
-        for i, v in enumerate(value):
-            if i:
-                out.append(",")
-            _encode(v, out)
-        out.append("]")
-    elif isinstance(value, Decimal):
-        out.append(format(value, "f"))
-    else:
-        out.append(json.dumps(value))
+    """JSON text with Decimal written as a JSON number, exactly (no float round trip)."""
+    return simplejson.dumps(value, use_decimal=True, separators=(",", ":"))
 
 
 def clone(value: Any) -> Any:

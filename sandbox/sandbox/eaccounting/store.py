@@ -3,11 +3,12 @@ the rules the API applies when they are written (validation, numbering, totals, 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sandbox.eaccounting import seed as seeds
 from sandbox.eaccounting import totals
@@ -37,6 +38,13 @@ from sandbox.eaccounting.contract import writable as writable_fields
 
 Entity = dict[str, Any]
 FIRST_INVOICE_NUMBER = 1001
+
+
+class Resource(NamedTuple):
+    what: str  # Customer | Article | Draft | Invoice | Order
+    by_id: dict[str, Entity]
+    save: Callable[[Any, Entity | None], Entity]
+    delete: Callable[[str], Any] | None
 
 
 class Company:
@@ -84,8 +92,16 @@ class Company:
         self.customers_by_id[default["Id"]] = default
         self.customer_numbers[seeds.DEFAULT_CUSTOMER_NUMBER] = default["Id"]
 
-    def collection(self, kind: str) -> dict[str, Entity]:
-        return {"draft": self.drafts_by_id, "invoice": self.invoices_by_id, "order": self.orders_by_id}[kind]
+    @functools.cached_property
+    def resources(self) -> dict[str, Resource]:
+        """The writable collections by path segment: what a 404 names, the entities, save (body, existing), delete."""
+        out = {"customers": Resource("Customer", self.customers_by_id, self.save_customer, self.delete_customer),
+               "articles": Resource("Article", self.articles_by_id, self.save_article, None)}
+        for kind, (collection, *_unused) in DOCUMENTS.items():
+            by_id = {"draft": self.drafts_by_id, "invoice": self.invoices_by_id, "order": self.orders_by_id}[kind]
+            out[collection] = Resource(kind.capitalize(), by_id, functools.partial(self.save_document, kind),
+                                       None if kind == "invoice" else by_id.pop)
+        return out
 
     def invoices_since(self, since: str | None) -> list[Entity]:
         items = list(self.invoices_by_id.values())
