@@ -182,6 +182,14 @@ def writable(schema: str, body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k in props and not props[k].get("readOnly")}
 
 
+def accept(schema: str, body: Any) -> dict[str, Any]:
+    """The writable properties of a request body that validates against `schema`; else 400 2000 (`validate`)."""
+    errors = validate(schema, body)
+    if errors:
+        raise validation_error(errors)
+    return writable(schema, body)
+
+
 def new_id() -> str:
     """A fresh GUID as eAccounting renders it (lower-case, hyphenated)."""
     return str(uuid.uuid4())
@@ -229,6 +237,19 @@ class ApiError(Exception):
 def validation_error(errors: list[FieldError], code: int = DATA_MODEL_VALIDATION) -> ApiError:
     message = " ".join(f"{e.field}: {e.message}" for e in errors)
     return ApiError(400, code, message, errors)
+
+
+def invalid(field: str, code: str, message: str, error_code: int = DATA_MODEL_VALIDATION) -> ApiError:
+    """A 400 with one `Errors[]` entry."""
+    return validation_error([FieldError(field, code, message)], error_code)
+
+
+def find(table: dict[str, Any], field: str, ident: Any, what: str) -> Any:
+    """The entity a body's `field` names (ids compare lower-case), else 400 3000 "<what> <ident> does not exist."."""
+    found = table.get(str(ident).lower())
+    if found is None:
+        raise invalid(field, "NotFound", f"{what} {ident} does not exist.", RESOURCE_NOT_FOUND)
+    return found
 
 
 def not_found(what: str, ident: str) -> ApiError:
