@@ -214,17 +214,6 @@ def clone(value: Any) -> Any:
     return value
 
 
-def to_plain(value: Any) -> Any:
-    """Deep copy with Decimal as string: the JSON-serialisable form `dump()` returns."""
-    if isinstance(value, dict):
-        return {k: to_plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [to_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value
-
-
 # -- errors and wire formats ------------------------------------------------------------------------------------
 class ApiError(Exception):
     """Raised inside a handler; becomes one Visma-shaped error response."""

@@ -44,7 +44,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.core import Request, Response, Vendor
+from sandbox.core import Request, Response, Vendor, to_plain
 from sandbox.eaccounting import odata
 from sandbox.eaccounting import seed as seeds
 from sandbox.eaccounting.auth import TOKEN_TTL, Tokens
@@ -59,7 +59,6 @@ from sandbox.eaccounting.contract import (
     new_id,
     not_found,
     stamp,
-    to_plain,
 )
 from sandbox.eaccounting.limits import RateLimit
 from sandbox.eaccounting.store import FIRST_INVOICE_NUMBER, Company, Resource

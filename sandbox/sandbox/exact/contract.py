@@ -201,19 +201,6 @@ def to_wire(value: Any) -> Any:
     return value
 
 
-def to_plain(value: Any) -> Any:
-    """Stored value -> dump() form (Decimal as string, dates ISO)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [to_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_plain(v) for k, v in value.items()}
-    return value
-
-
 # -- content negotiation: Atom XML unless JSON is asked for ------------------------------------------------------
 
 

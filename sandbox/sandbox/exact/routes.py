@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from sandbox import odata
-from sandbox.core import Request, Response, Vendor, json_response
+from sandbox.core import Request, Response, Vendor, json_response, to_plain
 from sandbox.exact import seed as seeddata
 from sandbox.exact import store_logistics
 from sandbox.exact.auth import TokenStore
@@ -28,7 +28,6 @@ from sandbox.exact.contract import (
     load_specs,
     negotiate,
     not_allowed,
-    to_plain,
     to_wire,
 )
 from sandbox.exact.limits import RateLimits
