@@ -221,6 +221,13 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
 }
 _PATH_RE = re.compile(r"[A-Za-z_]\w*(?:/[A-Za-z_]\w*)*")
+GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_GUID_RE = re.compile(rf"^{GUID}$")
+
+
+def is_guid(value: Any) -> bool:
+    """A hyphenated GUID in either case (both vendors' key and uuid format)."""
+    return isinstance(value, str) and bool(_GUID_RE.match(value))
 
 
 # -- tokenizer + parser -----------------------------------------------------------------------------------------

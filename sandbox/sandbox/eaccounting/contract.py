@@ -10,7 +10,6 @@ false` describes responses), so the stand-in drops them silently, as the .NET JS
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import simplejson
+
+from sandbox.odata import is_guid
 
 SCHEMA_FILE = "eaccounting_schemas.json"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -46,7 +47,6 @@ DOCUMENTS = {
     "order": ("orders", "OrderApi", "OrderRowApi", 4),
 }
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +104,6 @@ def _defaults(schema: str) -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
-def is_uuid(value: Any) -> bool:
-    return isinstance(value, str) and bool(_UUID.match(value))
-
-
 def parse_date(value: str) -> datetime:
     """Parse the date/date-time forms eAccounting accepts ("2026-01-31", "2026-01-31T00:00:00", with or without Z)."""
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -151,7 +147,7 @@ def _check(path: str, name: str, value: Any, prop: dict[str, Any]) -> list[Field
         return [FieldError(path, "InvalidType", f"The value for {name} is not a valid {want}.")]
     errors: list[FieldError] = []
     fmt = prop.get("format")
-    if isinstance(value, str) and fmt == "uuid" and not is_uuid(value):
+    if isinstance(value, str) and fmt == "uuid" and not is_guid(value):
         errors.append(FieldError(path, "InvalidFormat", f"The value '{value}' is not a valid Guid for {name}."))
     if isinstance(value, str) and fmt == "date-time":
         try:

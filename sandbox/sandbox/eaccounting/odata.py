@@ -21,10 +21,9 @@ from sandbox.odata import Compare, Dialect, Literal, Node, Token
 Entity = dict[str, Any]
 Predicate = Callable[[Entity], bool]
 
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _DATETIME = r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?"
 _TOKEN_RE = re.compile(
-    rf"(?P<ws>\s+)|(?P<guid>{_GUID})(?![\w-])|(?P<datetime>{_DATETIME})(?![\w.:-])|(?P<number>-?\d+(?:\.\d+)?)(?![\w.])"
+    rf"(?P<ws>\s+)|(?P<guid>{odata.GUID})(?![\w-])|(?P<datetime>{_DATETIME})(?![\w.:-])|(?P<number>-?\d+(?:\.\d+)?)(?![\w.])"
     r"|(?P<string>'(?:[^']|'')*')|(?P<name>[A-Za-z_]\w*(?:/[A-Za-z_]\w*)*)|(?P<punct>[(),])"
 )
 _FUNCTION_NAMES = ("contains", "startswith", "endswith", "tolower", "toupper", "length")

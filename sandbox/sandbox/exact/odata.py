@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox import odata
-from sandbox.odata import Call, Compare, Dialect, Field, Literal, Node, Token, equality_terms, fields_in
+from sandbox.odata import Call, Compare, Dialect, Field, Literal, Node, Token, equality_terms, fields_in, is_guid
 
 __all__ = ["EXACT_TZ", "ExactDialect", "ODataError", "equality_terms", "evaluate", "fields_in", "format_datetime",
            "is_guid", "local_now", "norm_key", "parse_datetime", "parse_filter"]
@@ -19,7 +19,6 @@ EXACT_TZ = ZoneInfo("Europe/Amsterdam")
 EPOCH = datetime(1970, 1, 1)  # naive: Exact's /Date(ms)/ counts local (CET) wall-clock time as if it were UTC
 NUMERIC_TYPES = {"Edm.Double", "Edm.Decimal", "Edm.Int16", "Edm.Int32", "Edm.Int64", "Edm.Byte", "Edm.Single"}
 _DATE_RE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
-_GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TOKEN_RE = re.compile(
     r"(?P<ws>\s+)|(?P<string>'(?:[^']|'')*')|(?P<typed>[A-Za-z_]\w*'(?:[^']|'')*')"
     r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[LlMmDdFf]?)|(?P<name>[A-Za-z_]\w*(?:/[A-Za-z_]\w*)*)"
@@ -34,10 +33,6 @@ class ODataError(ValueError):
 
 
 # -- values -----------------------------------------------------------------------------------
-
-
-def is_guid(text: str) -> bool:
-    return bool(_GUID_RE.match(text))
 
 
 def parse_datetime(text: str) -> datetime:

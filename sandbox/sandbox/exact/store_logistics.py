@@ -167,12 +167,6 @@ class StockMixin(Division):
             body["WarehouseID"] = seed_id("Warehouse", warehouse)
         return self._create(self.specs["SalesOrder"], accept(self.specs["SalesOrder"], body, post=True))
 
-    def goods_deliveries(self) -> list[Row]:
-        """Goods deliveries, each with its lines under 'GoodsDeliveryLines'."""
-        lines = self.tables["GoodsDeliveryLine"]
-        return [row | {"GoodsDeliveryLines": lines.lookup("EntryID", row["EntryID"])}
-                for row in self.tables["GoodsDelivery"].scan()]
-
     def deliver(self, order_number: int, *, tracking_number: str | None = None, shipping_method: str | None = None,
                 quantities: dict[str, Decimal | int] | None = None, delivery_date: str | None = None) -> Row:
         """What a warehouse user does: deliver a sales order (all open quantities, or `quantities` per item code)."""
