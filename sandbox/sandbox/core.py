@@ -42,9 +42,9 @@ class Request:
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
 
-    def json(self) -> Any:
-        """Parsed JSON body; raises ValueError on a body that is not JSON."""
-        return json.loads(self.body.decode("utf-8")) if self.body else None
+    def json(self, *, exact: bool = False) -> Any:
+        """Parsed JSON body (`exact`: decimal numbers as Decimal); raises ValueError on a body that is not JSON."""
+        return json.loads(self.body.decode("utf-8"), parse_float=Decimal if exact else None) if self.body else None
 
     def form(self) -> dict[str, str]:
         """Parsed application/x-www-form-urlencoded body (first value per key)."""

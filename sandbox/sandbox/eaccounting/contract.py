@@ -191,11 +191,6 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def loads(body: bytes) -> Any:
-    """Parse a JSON request body keeping every decimal number exact."""
-    return json.loads(body.decode("utf-8"), parse_float=Decimal)
-
-
 def dumps(value: Any) -> str:
     """JSON text with Decimal written as a JSON number, exactly (no float round trip)."""
     return simplejson.dumps(value, use_decimal=True, separators=(",", ":"))

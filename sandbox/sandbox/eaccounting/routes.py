@@ -55,7 +55,6 @@ from sandbox.eaccounting.contract import (
     ApiError,
     clone,
     dumps,
-    loads,
     new_id,
     not_found,
     stamp,
@@ -286,8 +285,8 @@ class EAccounting(Vendor):
 
 def _body(req: Request) -> Any:
     try:
-        return loads(req.body) if req.body else None
-    except (ValueError, UnicodeDecodeError) as exc:
+        return req.json(exact=True)
+    except ValueError as exc:
         raise ApiError(400, DATA_MODEL_VALIDATION, f"The request body is not valid JSON: {exc}") from exc
 
 

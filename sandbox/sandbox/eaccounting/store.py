@@ -206,24 +206,24 @@ class Company:
         currency = customer["CurrencyCode"] or self.company["CurrencyCode"]
         domestic = treatment.name == "domestic" and currency == self.company["CurrencyCode"]
         includes_vat = bool(customer["IsPrivatePerson"]) and not self.company["ShowPricesExclVatPC"]
-        rows, inputs = self._rows(kind, row_schema, data.get("Rows") or [], treatment=treatment,
+        rows, priced = self._rows(kind, row_schema, data.get("Rows") or [], treatment=treatment,
                                   includes_vat=includes_vat, price_decimals=2 if domestic else 4,
                                   quantity_decimals=quantity_decimals)
         round_whole = self.company["DomesticCurrencyRounding"] == 1 and currency == self.company["CurrencyCode"]
-        result = totals.compute(inputs, includes_vat, round_whole)
-        amounts = iter(result.rows)
-        for row in rows:
-            if row["_article"] is not None:
-                self._fill_row_amounts(kind, row, next(amounts))
-            del row["_article"]
+        result = totals.compute([given for _, given in priced], includes_vat, round_whole)
+        for (row, _), amounts in zip(priced, result.rows, strict=True):
+            row["Amount"] = amounts.amount
+            if kind == "invoice":
+                row["AmountNoVat"] = amounts.amount_no_vat
         return self._document_entity(kind, schema, data, existing=existing, customer=customer, terms=terms,
                                      rows=rows, result=result, includes_vat=includes_vat, currency=currency)
 
     def _rows(self, kind: str, row_schema: str, raw_rows: list[Entity], *, treatment: totals.Treatment,
               includes_vat: bool, price_decimals: int, quantity_decimals: int
-              ) -> tuple[list[Entity], list[totals.RowInput]]:
+              ) -> tuple[list[Entity], list[tuple[Entity, totals.RowInput]]]:
+        """The document's rows, and its article rows with what the totals need of each."""
         rows: list[Entity] = []
-        inputs: list[totals.RowInput] = []
+        priced: list[tuple[Entity, totals.RowInput]] = []
         errors: list[FieldError] = []
         not_found: list[FieldError] = []
         for i, raw in enumerate(raw_rows):
@@ -232,8 +232,7 @@ class Company:
             is_text = bool(raw.get("IsTextRow")) if kind != "invoice" else raw.get("ArticleId") is None
             row = template(row_schema)
             row.update(data)
-            row.update({"Id": new_id(), "LineNumber": data.get("LineNumber") or i + 1, "IsTextRow": is_text,
-                        "_article": None})
+            row.update({"Id": new_id(), "LineNumber": data.get("LineNumber") or i + 1, "IsTextRow": is_text})
             if is_text:
                 if not (raw.get("Text") or "").strip():
                     errors.append(FieldError(where + "Text", "Required", "A text row needs a Text."))
@@ -266,26 +265,19 @@ class Company:
             unit = self.reference["units"][article["UnitId"]]
             row.update({"ArticleId": article["Id"], "ArticleNumber": article["Number"],
                         "Text": raw.get("Text") or article["Name"], "UnitPrice": Decimal(price), "Quantity": quantity,
-                        "DiscountPercentage": discount, "IsServiceArticle": article["IsServiceArticle"],
-                        "_article": article})
+                        "DiscountPercentage": discount, "IsServiceArticle": article["IsServiceArticle"]})
             for key, value in (("UnitId", unit["Id"]), ("UnitAbbreviation", unit["Abbreviation"]),
                                ("UnitName", unit["Name"]), ("UnitAbbreviationEnglish", unit["AbbreviationEnglish"]),
                                ("VatRateId", coding["Id"]), ("VatRate", rate * 100), ("PercentVat", rate)):
                 if key in row:
                     row[key] = value
             rows.append(row)
-            inputs.append(totals.RowInput(quantity, Decimal(price), discount, rate))
+            priced.append((row, totals.RowInput(quantity, Decimal(price), discount, rate)))
         if errors:
             raise validation_error(errors)
         if not_found:
             raise validation_error(not_found, RESOURCE_NOT_FOUND)
-        return rows, inputs
-
-    @staticmethod
-    def _fill_row_amounts(kind: str, row: Entity, amounts: totals.RowAmounts) -> None:
-        row["Amount"] = amounts.amount
-        if kind == "invoice":
-            row["AmountNoVat"] = amounts.amount_no_vat
+        return rows, priced
 
     def _document_entity(self, kind: str, schema: str, data: Entity, *, existing: Entity | None, customer: Entity,
                          terms: Entity, rows: list[Entity], result: totals.Totals, includes_vat: bool,

@@ -3,7 +3,6 @@ POST/PUT/DELETE dispatch to the store's rules, JSON or Atom answers). See the pa
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -373,8 +372,8 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
 
 def _body(req: Request) -> Any:
     try:
-        return json.loads(req.body.decode("utf-8"), parse_float=Decimal) if req.body else None
-    except (ValueError, UnicodeDecodeError):
+        return req.json(exact=True)
+    except ValueError:
         raise bad_request(TOP_LEVEL_ERROR) from None
 
 
