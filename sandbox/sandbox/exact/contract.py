@@ -4,7 +4,7 @@ validation and wire <-> Python coercion, Exact's error envelope and its texts, a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -26,7 +26,9 @@ TYPE_NAMES = {"Me": "Exact.Web.Api.Models.System.Me", "VATCode": "Exact.Web.Api.
 LABELS = {"Name": "Naam", "Description": "Omschrijving", "Journal": "Dagboek", "OrderedBy": "Besteld door",
           "Customer": "Klant", "Item": "Artikel", "GLAccount": "Grootboekrekening", "AmountFC": "Bedrag",
           "Account": "Relatie", "SalesInvoiceLines": "Regels", "SalesOrderLines": "Regels",
-          "SalesEntryLines": "Regels", "InvoiceID": "Factuur", "OrderID": "Order", "EntryID": "Boeking"}
+          "SalesEntryLines": "Regels", "InvoiceID": "Factuur", "OrderID": "Order", "EntryID": "Boeking",
+          "DeliveryDate": "Leverdatum", "GoodsDeliveryLines": "Regels", "SalesOrderLineID": "Verkooporderregel",
+          "QuantityDelivered": "Geleverd"}
 TOP_LEVEL_ERROR = "Error processing request stream. The request should be a valid top-level resource object."
 
 
@@ -109,6 +111,13 @@ def business(message: str) -> ExactError:
 
 def mandatory(field: str) -> ExactError:
     return business(f"Verplicht: {LABELS.get(field, field)}")
+
+
+def require(values: dict[str, Any], fields: Iterable[str]) -> None:
+    """Exact's "Verplicht: <veld>" for the first of `fields` a payload leaves out or empty."""
+    for field in fields:
+        if values.get(field) in (None, "", []):
+            raise mandatory(field)
 
 
 def invalid_reference(what: str) -> ExactError:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sandbox.exact import seed as seeddata
-from sandbox.exact.contract import EntitySpec, business, coerce, invalid_reference, mandatory
+from sandbox.exact.contract import EntitySpec, business, coerce, invalid_reference, mandatory, require
 from sandbox.exact.odata import local_now, norm_key
 
 Row = dict[str, Any]
@@ -153,9 +153,7 @@ class Division:
 
     def _new(self, spec: EntitySpec, values: Row) -> Row:
         """A new row's values as Exact checks and completes them: mandatory fields, a unique Code, defaults."""
-        for field in spec.mandatory:
-            if values.get(field) in (None, ""):
-                raise mandatory(field)
+        require(values, spec.mandatory)
         if "Code" in spec.types and values.get("Code") is not None:
             code = self._code(spec.name, values["Code"])
             if self.tables[spec.name].lookup("Code", code):

@@ -31,7 +31,7 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from sandbox.core import Response, json_response
-from sandbox.exact.contract import accept, bad_request, business
+from sandbox.exact.contract import accept, bad_request, business, require
 from sandbox.exact.odata import local_now, parse_datetime
 from sandbox.exact.seed import seed_id
 from sandbox.exact.store import Division, Row, Table
@@ -187,19 +187,11 @@ class StockMixin(Division):
 
     # -- entity rules ---------------------------------------------------------------------------------------------
     def _create_GoodsDelivery(self, values: Row) -> Row:
-        if not values.get("DeliveryDate"):
-            raise business("Verplicht: Leverdatum")
-        raw_lines = values.pop("GoodsDeliveryLines", None) or []
-        if not raw_lines:
-            raise business("Verplicht: Regels")
-        spec = self.specs["GoodsDeliveryLine"]
-        lines = [accept(spec, raw, post=True) for raw in raw_lines]
+        require(values, self.specs["GoodsDelivery"].mandatory)
+        lines = [accept(self.specs["GoodsDeliveryLine"], raw, post=True) for raw in values.pop("GoodsDeliveryLines")]
         order_lines = []
         for line in lines:
-            if not line.get("SalesOrderLineID"):
-                raise business("Verplicht: Verkooporderregel")
-            if line.get("QuantityDelivered") is None:
-                raise business("Verplicht: Geleverd")
+            require(line, ("SalesOrderLineID", "QuantityDelivered"))
             order_line = self.tables["SalesOrderLine"].get(line["SalesOrderLineID"])
             if order_line is None:
                 raise business("Ongeldige referentie: Verkooporderregel")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from sandbox.exact.contract import LABELS, EntitySpec, accept, business, invalid_reference, mandatory
+from sandbox.exact.contract import LABELS, EntitySpec, accept, business, invalid_reference, mandatory, require
 from sandbox.exact.store import LINES, PARENT_OF, Division, Row
 
 CENT = Decimal("0.01")
@@ -38,9 +38,7 @@ class SalesMixin(Division):
     def _create_header(self, entity: str, values: Row) -> Row:
         lines_field, line_entity, parent_key = LINES[entity]
         spec = self.specs[entity]
-        for field in spec.mandatory:
-            if values.get(field) in (None, "", []):
-                raise mandatory(field)
+        require(values, spec.mandatory)
         raw_lines = values.pop(lines_field)
         header = self._header(entity, values)
         lines = [self._line(line_entity, accept(self.specs[line_entity], raw, post=True), header)
