@@ -187,10 +187,9 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
             table_name, view = SYNC.get(set_path) or (BULK[set_path], BULK[set_path])
             return self._list(req, self.specs[view], self.tables[table_name], base=base, set_path=set_path,
                               mode="sync" if set_path in SYNC else "bulk")
-        found = next((self.specs[n] for n in ENTITIES if self.specs[n].endpoint.endswith("/" + set_path)), None)
-        if found is None:
+        spec = next((self.specs[n] for n in ENTITIES if self.specs[n].endpoint.endswith("/" + set_path)), None)
+        if spec is None:
             return exact_error(404, f"Resource not found for the segment '{set_path.split('/')[-1]}'.")
-        spec = found
         if req.method not in spec.methods:
             return not_allowed(req.method)
         table = self.tables[spec.name]

@@ -112,14 +112,12 @@ class StockMixin(Division):
         return list(self.tables["StockPosition"].scan())
 
     def stock_of(self, code: str, warehouse: str = "1") -> Row | None:
-        item = self._item_by_code(code)
-        return self.tables["StockPosition"].get(_position_id(item["ID"], warehouse)) if item else None
+        found = self.tables["Item"].lookup("Code", code)
+        return self.tables["StockPosition"].get(_position_id(found[0]["ID"], warehouse)) if found else None
 
     def set_stock(self, code: str, warehouse: str, quantity: Decimal | int | str) -> Row:
         """A stock count booked in Exact: the item's stock in the warehouse becomes `quantity`."""
         item = self._item_by_code(code)
-        if item is None:
-            raise KeyError(code)
         return self._item_warehouse(item["ID"], warehouse, current=Decimal(str(quantity)))
 
     def add_stock_item(self, code: str, description: str, *, price: Decimal | int | str | None = None,
@@ -138,8 +136,6 @@ class StockMixin(Division):
         """A user changes an item's normal sales price (excl. VAT): its default SalesItemPrice (no account, quantity
         1) is updated, or created when the item has none; the item's StandardSalesPrice follows."""
         item = self._item_by_code(code)
-        if item is None:
-            raise KeyError(code)
         amount = Decimal(str(price))
         normal = [p for p in self.tables["SalesItemPrice"].lookup("Item", item["ID"])
                   if not p.get("Account") and (p.get("Quantity") or Decimal(1)) <= 1]
@@ -158,10 +154,7 @@ class StockMixin(Division):
             account_id = next(a["ID"] for a in self.tables["Account"].scan() if a.get("Status") == "C")
         lines = []
         for code, quantity in quantities.items():
-            item = self._item_by_code(code)
-            if item is None:
-                raise KeyError(code)
-            lines.append({"Item": item["ID"], "Quantity": Decimal(str(quantity))})
+            lines.append({"Item": self._item_by_code(code)["ID"], "Quantity": Decimal(str(quantity))})
         body: Row = {"OrderedBy": account_id, "YourRef": your_ref, "SalesOrderLines": lines}
         if warehouse is not None:
             body["WarehouseID"] = seed_id("Warehouse", warehouse)
@@ -264,9 +257,11 @@ class StockMixin(Division):
                                     "Modified": None, "API": name, "TimeStampAsBigInt": max(value, 1)}})
 
     # -- stock bookkeeping ------------------------------------------------------------------------------------------
-    def _item_by_code(self, code: str) -> Row | None:
+    def _item_by_code(self, code: str) -> Row:
         found = self.tables["Item"].lookup("Code", code)
-        return found[0] if found else None
+        if not found:
+            raise KeyError(code)
+        return found[0]
 
     def _is_stock_item(self, item_id: str) -> bool:
         item = self.tables["Item"].get(item_id)
