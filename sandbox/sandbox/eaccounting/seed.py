@@ -206,15 +206,17 @@ def _vat_rate_text(rate: Decimal) -> str:
 
 def codings(seed: CountrySeed, changed: str) -> list[dict[str, Any]]:
     """The article account codings: the domestic ones, then the OSS ones (booked on their OSS account only)."""
-    accounts = [{"DomesticSalesSubjectToVatAccountNumber": dom if rate else None,
-                 "DomesticSalesVatExemptAccountNumber": None if rate else dom,
-                 "ForeignSalesSubjectToVatWithinEuAccountNumber": dom,
-                 "ForeignSalesVatExemptOutsideEuAccountNumber": ext, "ForeignSalesVatExemptWithinEuAccountNumber": eu}
-                for _, _, _, _, rate, dom, eu, ext in seed.codings]
-    accounts += [{"ForeignSalesSubjectToMossAccountNumber": account} for *_, account in seed.oss_codings]
+    domestic = [((i, name, en, kind, rate), {
+        "DomesticSalesSubjectToVatAccountNumber": dom if rate else None,
+        "DomesticSalesVatExemptAccountNumber": None if rate else dom,
+        "ForeignSalesSubjectToVatWithinEuAccountNumber": dom, "ForeignSalesVatExemptOutsideEuAccountNumber": ext,
+        "ForeignSalesVatExemptWithinEuAccountNumber": eu})
+        for i, name, en, kind, rate, dom, eu, ext in seed.codings]
+    oss = [((i, name, en, kind, rate), {"ForeignSalesSubjectToMossAccountNumber": account})
+           for i, name, en, kind, rate, account in seed.oss_codings]
     return [{"Id": i, "Name": name, "NameEnglish": en, "Type": kind, "VatRate": _vat_rate_text(rate), "IsActive": True,
              "VatRatePercent": rate, **dict.fromkeys(CODING_ACCOUNTS), **booked, "ChangedUtc": changed}
-            for (i, name, en, kind, rate, *_), booked in zip((*seed.codings, *seed.oss_codings), accounts, strict=True)]
+            for (i, name, en, kind, rate), booked in (*domestic, *oss)]
 
 
 def vat_codes(seed: CountrySeed) -> list[dict[str, Any]]:
