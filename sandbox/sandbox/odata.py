@@ -91,19 +91,15 @@ class Function:
     apply: Callable[..., Any]
 
 
-def _text(fn: Callable[..., Any], arity: int, kind: str) -> Function:
-    return Function(arity, kind, fn)
-
-
 STRING_FUNCTIONS: dict[str, Function] = {
-    "startswith": _text(lambda s, p: s.casefold().startswith(p.casefold()), 2, "bool"),
-    "endswith": _text(lambda s, p: s.casefold().endswith(p.casefold()), 2, "bool"),
-    "tolower": _text(str.lower, 1, "str"),
-    "toupper": _text(str.upper, 1, "str"),
-    "trim": _text(str.strip, 1, "str"),
-    "length": _text(lambda s: Decimal(len(s)), 1, "num"),
-    "substringof": _text(lambda needle, s: needle.casefold() in s.casefold(), 2, "bool"),  # v2 argument order
-    "contains": _text(lambda s, needle: needle.casefold() in s.casefold(), 2, "bool"),  # v4 argument order
+    "startswith": Function(2, "bool", lambda s, p: s.casefold().startswith(p.casefold())),
+    "endswith": Function(2, "bool", lambda s, p: s.casefold().endswith(p.casefold())),
+    "tolower": Function(1, "str", str.lower),
+    "toupper": Function(1, "str", str.upper),
+    "trim": Function(1, "str", str.strip),
+    "length": Function(1, "num", lambda s: Decimal(len(s))),
+    "substringof": Function(2, "bool", lambda needle, s: needle.casefold() in s.casefold()),  # v2 argument order
+    "contains": Function(2, "bool", lambda s, needle: needle.casefold() in s.casefold()),  # v4 argument order
 }
 
 
