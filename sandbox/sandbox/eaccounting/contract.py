@@ -80,27 +80,18 @@ def template(schema: str) -> dict[str, Any]:
 
 
 _LIST = object()
+# a property's .NET default by its JSON types, first match wins: a nullable property is null
+_JSON_DEFAULTS = (("null", None), ("boolean", False), ("integer", 0), ("number", Decimal("0")), ("array", _LIST),
+                  ("string", ""))
 
 
 @cache
 def _defaults(schema: str) -> tuple[tuple[str, Any], ...]:
     out: list[tuple[str, Any]] = []
     for name, prop in properties(schema).items():
-        types = prop["type"]
-        default: Any = None
-        if "null" in types:
-            default = None
-        elif "boolean" in types:
-            default = False
-        elif "integer" in types:
-            default = 0
-        elif "number" in types:
-            default = Decimal("0")
-        elif "array" in types:
-            default = _LIST
-        elif "string" in types:
-            default = "00000000-0000-0000-0000-000000000000" if prop.get("format") == "uuid" else ""
-        out.append((name, default))
+        default = next((value for kind, value in _JSON_DEFAULTS if kind in prop["type"]), None)
+        out.append((name, "00000000-0000-0000-0000-000000000000" if default == "" and prop.get("format") == "uuid"
+                    else default))
     return tuple(out)
 
 
