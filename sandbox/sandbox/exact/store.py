@@ -296,8 +296,7 @@ class Division:
         return self._insert("Account", self._refs(self.specs["Account"], values))
 
     def _create_Contact(self, values: Row) -> Row:
-        if not values.get("Account"):
-            raise mandatory("Account")
+        require(values, ("Account",))
         if not values.get("FirstName") and not values.get("LastName"):
             raise mandatory("LastName")
         return self._insert("Contact", self._refs(self.specs["Contact"], values))
