@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import seed as neutral
-from sandbox.core import Request, Response
+from sandbox.core import Request, Response, to_plain
 from sandbox.lightspeed_common import LightspeedVendor, Window, read_list
 from sandbox.lightspeed_ecom.contract import LANGUAGES, RESOURCES, EcomError, _filters, _int, _page, _where, to_iso
 from sandbox.lightspeed_ecom.limits import DEFAULT_PER_SECOND, DEFAULT_RATE_LIMITS
@@ -23,7 +23,7 @@ from sandbox.lightspeed_ecom.seed import (
     render_taxes,
     render_variant,
 )
-from sandbox.lightspeed_ecom.store import RawList, Table, _dump_default, _json_default, relink
+from sandbox.lightspeed_ecom.store import RawList, Table, _json_default, relink
 
 
 class LightspeedEcom(LightspeedVendor):
@@ -61,7 +61,7 @@ class LightspeedEcom(LightspeedVendor):
         }
         state["orderProducts"] = {str(oid): lines for oid, lines in sorted(self.order_lines.items())}
         state["rateLimit"] = [{"seconds": w.seconds, "limit": w.limit, "used": w.used} for w in self.windows]
-        return json.loads(json.dumps(state, default=_dump_default))
+        return to_plain(state)
 
     def exhaust_daily_limit(self) -> Response:
         daily = max(self.windows, key=lambda w: w.seconds)
