@@ -11,6 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -40,9 +42,9 @@ class Request:
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
 
-    def json(self) -> Any:
-        """Parsed JSON body; raises ValueError on a body that is not JSON."""
-        return json.loads(self.body.decode("utf-8")) if self.body else None
+    def json(self, *, exact: bool = False) -> Any:
+        """Parsed JSON body (`exact`: decimal numbers as Decimal); raises ValueError on a body that is not JSON."""
+        return json.loads(self.body.decode("utf-8"), parse_float=Decimal if exact else None) if self.body else None
 
     def form(self) -> dict[str, str]:
         """Parsed application/x-www-form-urlencoded body (first value per key)."""
@@ -70,6 +72,19 @@ class Response:
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(status=status, body=body, headers=dict(headers or {}))
+
+
+def to_plain(value: Any) -> Any:
+    """A stand-in's stored data as the JSON-serialisable copy `dump()` returns: Decimal as a string, dates ISO."""
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
 
 
 @dataclass

@@ -22,7 +22,7 @@ datetime'...', guid'...', 1L), measured; both dialects here share one tokenizer,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -91,19 +91,15 @@ class Function:
     apply: Callable[..., Any]
 
 
-def _text(fn: Callable[..., Any], arity: int, kind: str) -> Function:
-    return Function(arity, kind, fn)
-
-
 STRING_FUNCTIONS: dict[str, Function] = {
-    "startswith": _text(lambda s, p: s.casefold().startswith(p.casefold()), 2, "bool"),
-    "endswith": _text(lambda s, p: s.casefold().endswith(p.casefold()), 2, "bool"),
-    "tolower": _text(str.lower, 1, "str"),
-    "toupper": _text(str.upper, 1, "str"),
-    "trim": _text(str.strip, 1, "str"),
-    "length": _text(lambda s: Decimal(len(s)), 1, "num"),
-    "substringof": _text(lambda needle, s: needle.casefold() in s.casefold(), 2, "bool"),  # v2 argument order
-    "contains": _text(lambda s, needle: needle.casefold() in s.casefold(), 2, "bool"),  # v4 argument order
+    "startswith": Function(2, "bool", lambda s, p: s.casefold().startswith(p.casefold())),
+    "endswith": Function(2, "bool", lambda s, p: s.casefold().endswith(p.casefold())),
+    "tolower": Function(1, "str", str.lower),
+    "toupper": Function(1, "str", str.upper),
+    "trim": Function(1, "str", str.strip),
+    "length": Function(1, "num", lambda s: Decimal(len(s))),
+    "substringof": Function(2, "bool", lambda needle, s: needle.casefold() in s.casefold()),  # v2 argument order
+    "contains": Function(2, "bool", lambda s, needle: needle.casefold() in s.casefold()),  # v4 argument order
 }
 
 
@@ -215,16 +211,19 @@ class Dialect:
                 raise self.fail(f"Cannot order by '{path}'") from None
         return result
 
-    @staticmethod
-    def select_names(text: str) -> list[str]:
-        return [part.strip() for part in text.split(",") if part.strip()]
-
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
     "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
 }
 _PATH_RE = re.compile(r"[A-Za-z_]\w*(?:/[A-Za-z_]\w*)*")
+GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_GUID_RE = re.compile(rf"^{GUID}$")
+
+
+def is_guid(value: Any) -> bool:
+    """A hyphenated GUID in either case (both vendors' key and uuid format)."""
+    return isinstance(value, str) and bool(_GUID_RE.match(value))
 
 
 # -- tokenizer + parser -----------------------------------------------------------------------------------------
@@ -381,6 +380,17 @@ def _eval(node: Node, row: Row, dialect: Dialect, text: str) -> Any:
 
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Literal) else value
+
+
+def leaves(node: Node) -> Iterator[Node]:
+    """The conditions joined by `and`/`or`/`not`, left to right: what a dialect types or refuses one by one."""
+    if isinstance(node, BoolOp):
+        for part in node.parts:
+            yield from leaves(part)
+    elif isinstance(node, Not):
+        yield from leaves(node.operand)
+    else:
+        yield node
 
 
 def fields_in(node: Node) -> set[str]:

@@ -10,7 +10,6 @@ false` describes responses), so the stand-in drops them silently, as the .NET JS
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,10 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import simplejson
+
+from sandbox.odata import is_guid
 
 SCHEMA_FILE = "eaccounting_schemas.json"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -44,7 +47,6 @@ DOCUMENTS = {
     "order": ("orders", "OrderApi", "OrderRowApi", 4),
 }
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,32 +80,19 @@ def template(schema: str) -> dict[str, Any]:
 
 
 _LIST = object()
+# a property's .NET default by its JSON types, first match wins: a nullable property is null
+_JSON_DEFAULTS = (("null", None), ("boolean", False), ("integer", 0), ("number", Decimal("0")), ("array", _LIST),
+                  ("string", ""))
 
 
 @cache
 def _defaults(schema: str) -> tuple[tuple[str, Any], ...]:
     out: list[tuple[str, Any]] = []
     for name, prop in properties(schema).items():
-        types = prop["type"]
-        default: Any = None
-        if "null" in types:
-            default = None
-        elif "boolean" in types:
-            default = False
-        elif "integer" in types:
-            default = 0
-        elif "number" in types:
-            default = Decimal("0")
-        elif "array" in types:
-            default = _LIST
-        elif "string" in types:
-            default = "00000000-0000-0000-0000-000000000000" if prop.get("format") == "uuid" else ""
-        out.append((name, default))
+        default = next((value for kind, value in _JSON_DEFAULTS if kind in prop["type"]), None)
+        out.append((name, "00000000-0000-0000-0000-000000000000" if default == "" and prop.get("format") == "uuid"
+                    else default))
     return tuple(out)
-
-
-def is_uuid(value: Any) -> bool:
-    return isinstance(value, str) and bool(_UUID.match(value))
 
 
 def parse_date(value: str) -> datetime:
@@ -149,7 +138,7 @@ def _check(path: str, name: str, value: Any, prop: dict[str, Any]) -> list[Field
         return [FieldError(path, "InvalidType", f"The value for {name} is not a valid {want}.")]
     errors: list[FieldError] = []
     fmt = prop.get("format")
-    if isinstance(value, str) and fmt == "uuid" and not is_uuid(value):
+    if isinstance(value, str) and fmt == "uuid" and not is_guid(value):
         errors.append(FieldError(path, "InvalidFormat", f"The value '{value}' is not a valid Guid for {name}."))
     if isinstance(value, str) and fmt == "date-time":
         try:
@@ -180,60 +169,22 @@ def writable(schema: str, body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k in props and not props[k].get("readOnly")}
 
 
+def accept(schema: str, body: Any) -> dict[str, Any]:
+    """The writable properties of a request body that validates against `schema`; else 400 2000 (`validate`)."""
+    errors = validate(schema, body)
+    if errors:
+        raise validation_error(errors)
+    return writable(schema, body)
+
+
 def new_id() -> str:
     """A fresh GUID as eAccounting renders it (lower-case, hyphenated)."""
     return str(uuid.uuid4())
 
 
-def loads(body: bytes) -> Any:
-    """Parse a JSON request body keeping every decimal number exact."""
-    return json.loads(body.decode("utf-8"), parse_float=Decimal)
-
-
 def dumps(value: Any) -> str:
-    """JSON text with Decimal written as a JSON number, exactly (no float round trip).
-
-    Fast path: the C encoder walks the data and each Decimal comes back from `default` as the marked string
-    "\\u0001<number>\\u0001", which one regex pass turns into a bare number. If the data itself contains U+0001
-    (so a marker could be forged), the slower pure-Python encoder is used instead.
-    """
-    seen = [0]
-
-    def mark(item: Any) -> str:
-        if isinstance(item, Decimal):
-            seen[0] += 1
-            return f"\x01{item:f}\x01"
-        raise TypeError(f"{type(item).__name__} is not JSON serialisable")
-
-    text = json.dumps(value, default=mark, separators=(",", ":"))
-    if not seen[0]:
-        return text
-    if text.count("\\u0001") != 2 * seen[0]:
-        parts: list[str] = []
-        _encode(value, parts)
-        return "".join(parts)
-    # every U+0001 in the text is one of our markers (counted above), so plain replaces are exact
-    return text.replace('"\\u0001', "").replace('\\u0001"', "")
-
-
-def _encode(value: Any, out: list[str]) -> None:
-    if isinstance(value, dict):
-        out.append("{")
-        for i, (k, v) in enumerate(value.items()):
-            out.append(("," if i else "") + json.dumps(k) + ":")
-            _encode(v, out)
-        out.append("}")
-    elif isinstance(value, list | tuple):
-        out.append("[")
-        for i, v in enumerate(value):
-            if i:
-                out.append(",")
-            _encode(v, out)
-        out.append("]")
-    elif isinstance(value, Decimal):
-        out.append(format(value, "f"))
-    else:
-        out.append(json.dumps(value))
+    """JSON text with Decimal written as a JSON number, exactly (no float round trip)."""
+    return simplejson.dumps(value, use_decimal=True, separators=(",", ":"))
 
 
 def clone(value: Any) -> Any:
@@ -242,17 +193,6 @@ def clone(value: Any) -> Any:
         return {k: clone(v) for k, v in value.items()}
     if isinstance(value, list):
         return [clone(v) for v in value]
-    return value
-
-
-def to_plain(value: Any) -> Any:
-    """Deep copy with Decimal as string: the JSON-serialisable form `dump()` returns."""
-    if isinstance(value, dict):
-        return {k: to_plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [to_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return format(value, "f")
     return value
 
 
@@ -268,6 +208,19 @@ class ApiError(Exception):
 def validation_error(errors: list[FieldError], code: int = DATA_MODEL_VALIDATION) -> ApiError:
     message = " ".join(f"{e.field}: {e.message}" for e in errors)
     return ApiError(400, code, message, errors)
+
+
+def invalid(field: str, code: str, message: str, error_code: int = DATA_MODEL_VALIDATION) -> ApiError:
+    """A 400 with one `Errors[]` entry."""
+    return validation_error([FieldError(field, code, message)], error_code)
+
+
+def find(table: dict[str, Any], field: str, ident: Any, what: str) -> Any:
+    """The entity a body's `field` names (ids compare lower-case), else 400 3000 "<what> <ident> does not exist."."""
+    found = table.get(str(ident).lower())
+    if found is None:
+        raise invalid(field, "NotFound", f"{what} {ident} does not exist.", RESOURCE_NOT_FOUND)
+    return found
 
 
 def not_found(what: str, ident: str) -> ApiError:

@@ -16,15 +16,14 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox import odata
-from sandbox.odata import BoolOp, Compare, Dialect, Literal, Node, Not, Token
+from sandbox.odata import Compare, Dialect, Literal, Node, Token
 
 Entity = dict[str, Any]
 Predicate = Callable[[Entity], bool]
 
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _DATETIME = r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?"
 _TOKEN_RE = re.compile(
-    rf"(?P<ws>\s+)|(?P<guid>{_GUID})(?![\w-])|(?P<datetime>{_DATETIME})(?![\w.:-])|(?P<number>-?\d+(?:\.\d+)?)(?![\w.])"
+    rf"(?P<ws>\s+)|(?P<guid>{odata.GUID})(?![\w-])|(?P<datetime>{_DATETIME})(?![\w.:-])|(?P<number>-?\d+(?:\.\d+)?)(?![\w.])"
     r"|(?P<string>'(?:[^']|'')*')|(?P<name>[A-Za-z_]\w*(?:/[A-Za-z_]\w*)*)|(?P<punct>[(),])"
 )
 _FUNCTION_NAMES = ("contains", "startswith", "endswith", "tolower", "toupper", "length")
@@ -97,14 +96,10 @@ class EaccountingDialect(Dialect):
 
     def check(self, node: Node, text: str) -> None:
         """A literal is not a condition, and neither is a comparison of two literals (`'a' eq 'a'`)."""
-        if isinstance(node, BoolOp):
-            for part in node.parts:
-                self.check(part, text)
-        elif isinstance(node, Not):
-            self.check(node.operand, text)
-        elif isinstance(node, Literal) or (
-                isinstance(node, Compare) and isinstance(node.left, Literal) and isinstance(node.right, Literal)):
-            raise QueryError(f"Syntax error in '{text}': a literal is not a condition")
+        for leaf in odata.leaves(node):
+            if isinstance(leaf, Literal) or (
+                    isinstance(leaf, Compare) and isinstance(leaf.left, Literal) and isinstance(leaf.right, Literal)):
+                raise QueryError(f"Syntax error in '{text}': a literal is not a condition")
 
     def unknown_function(self, name: str, pos: int, text: str) -> ValueError:
         if name.endswith(("/any", "/all")):

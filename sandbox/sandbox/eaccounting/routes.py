@@ -38,33 +38,29 @@ the base class's refusal. Seeded ids: see sandbox.eaccounting.seed.
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.core import Request, Response, Vendor
+from sandbox.core import Request, Response, Vendor, to_plain
 from sandbox.eaccounting import odata
 from sandbox.eaccounting import seed as seeds
 from sandbox.eaccounting.auth import TOKEN_TTL, Tokens
 from sandbox.eaccounting.contract import (
     DATA_MODEL_VALIDATION,
-    DOCUMENTS,
     JSON_TYPE,
     QUERY_PARAMETER_ERROR,
     ApiError,
     clone,
     dumps,
-    loads,
     new_id,
     not_found,
     stamp,
-    to_plain,
 )
 from sandbox.eaccounting.limits import RateLimit
-from sandbox.eaccounting.store import FIRST_INVOICE_NUMBER, Company
+from sandbox.eaccounting.store import FIRST_INVOICE_NUMBER, Company, Resource
 
 Entity = dict[str, Any]
 
@@ -162,14 +158,10 @@ class EAccounting(Vendor):
         `resource` is one of customers, articles, customerinvoicedrafts, customerinvoices, orders. Meant for tests
         and benchmarks that need many documents without paying an HTTP round trip each.
         """
-        if resource == "customers":
-            return clone(self.store.save_customer(body, None))
-        if resource == "articles":
-            return clone(self.store.save_article(body, None))
-        for kind, (collection, *_unused) in DOCUMENTS.items():
-            if collection == resource:
-                return clone(self.store.save_document(kind, body, None))
-        raise ValueError(f"cannot create {resource!r}")
+        found = self.store.resources.get(resource)
+        if found is None:
+            raise ValueError(f"cannot create {resource!r}")
+        return clone(found.save(body, None))
 
     # -- HTTP entry ---------------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
@@ -178,7 +170,7 @@ class EAccounting(Vendor):
             status, body = self.tokens.grant(req)
             return _json(body, status, {"Cache-Control": "no-store", "Pragma": "no-cache"})
         if not path.lower().startswith("/v2/"):
-            return _json({"Message": f"No HTTP resource was found that matches the request URI '{req.path}'."}, 404)
+            return _no_resource(req.path)
         try:
             client = self.tokens.authenticate(req)
             parts = path[len("/v2/"):].split("/")
@@ -213,51 +205,40 @@ class EAccounting(Vendor):
                 if key not in table:
                     raise not_found(resource, rest[0])
                 return self._only(method, "GET") or _json(table[key])
-        if resource == "customers":
-            return self._crud(req, rest, self.store.customers_by_id, what="Customer",
-                              save=self.store.save_customer, delete=self.store.delete_customer)
-        if resource == "articles":
-            return self._crud(req, rest, self.store.articles_by_id, what="Article",
-                              save=self.store.save_article, delete=None)
-        for kind, (collection, *_unused) in DOCUMENTS.items():
-            if resource != collection:
-                continue
-            store = self.store.collection(kind)
-            if len(rest) == 2 and rest[1].lower() == "convert" and kind in ("draft", "order"):
-                return self._only(method, "POST") or self._convert(kind, rest[0].lower(), req)
-            if kind == "invoice" and method in ("PUT", "DELETE"):
-                return _method_not_allowed(method)
-            if kind == "invoice" and not rest and method == "GET":
-                return self._list(req, self.store.invoices_since(req.arg("modifiedSinceUtc")))
-            return self._crud(req, rest, store, what=kind.capitalize(),
-                              save=functools.partial(self.store.save_document, kind),
-                              delete=None if kind == "invoice" else store.pop)
-        return _json({"Message": f"No HTTP resource was found that matches the request URI '{req.path}'."}, 404)
+        found = self.store.resources.get(resource)
+        if found is None:
+            return _no_resource(req.path)
+        if len(rest) == 2 and rest[1].lower() == "convert" and found.what in ("Draft", "Order"):
+            return self._only(method, "POST") or self._convert(found.what, rest[0].lower(), req)
+        if found.what == "Invoice" and method in ("PUT", "DELETE"):
+            return _method_not_allowed(method)
+        if found.what == "Invoice" and not rest and method == "GET":
+            return self._list(req, self.store.invoices_since(req.arg("modifiedSinceUtc")))
+        return self._crud(req, rest, found)
 
     @staticmethod
     def _only(method: str, allowed: str) -> Response | None:
         return None if method == allowed else _method_not_allowed(method)
 
-    def _crud(self, req: Request, rest: list[str], store: dict[str, Entity], *, what: str,
-              save: Callable[[Any, Entity | None], Entity], delete: Callable[[str], Any] | None) -> Response:
+    def _crud(self, req: Request, rest: list[str], resource: Resource) -> Response:
         if not rest:
             if req.method == "GET":
-                return self._list(req, list(store.values()))
+                return self._list(req, list(resource.by_id.values()))
             if req.method == "POST":
-                return _json(save(_body(req), None), 201)
+                return _json(resource.save(_body(req), None), 201)
             return _method_not_allowed(req.method)
         if len(rest) != 1:
-            return _json({"Message": f"No HTTP resource was found that matches the request URI '{req.path}'."}, 404)
+            return _no_resource(req.path)
         ident = rest[0].lower()
-        existing = store.get(ident)
+        existing = resource.by_id.get(ident)
         if existing is None:
-            raise not_found(what, rest[0])
+            raise not_found(resource.what, rest[0])
         if req.method == "GET":
             return _json(existing)
         if req.method == "PUT":
-            return _json(save(_body(req), existing))
-        if req.method == "DELETE" and delete is not None:
-            delete(ident)
+            return _json(resource.save(_body(req), existing))
+        if req.method == "DELETE" and resource.delete is not None:
+            resource.delete(ident)
             return Response(200, b"", {"Content-Type": JSON_TYPE})
         return _method_not_allowed(req.method)
 
@@ -287,8 +268,8 @@ class EAccounting(Vendor):
         return _json({"Meta": meta, "Data": data})
 
     # -- conversions ------------------------------------------------------------------------------------
-    def _convert(self, kind: str, ident: str, req: Request) -> Response:
-        if kind == "order":
+    def _convert(self, what: str, ident: str, req: Request) -> Response:
+        if what == "Order":
             return _json(self.store.convert_order(ident), 201)
         if ident not in self.store.drafts_by_id:
             raise not_found("CustomerInvoiceDraft", ident)
@@ -304,8 +285,8 @@ class EAccounting(Vendor):
 
 def _body(req: Request) -> Any:
     try:
-        return loads(req.body) if req.body else None
-    except (ValueError, UnicodeDecodeError) as exc:
+        return req.json(exact=True)
+    except ValueError as exc:
         raise ApiError(400, DATA_MODEL_VALIDATION, f"The request body is not valid JSON: {exc}") from exc
 
 
@@ -321,6 +302,10 @@ def _int_arg(req: Request, name: str, default: int) -> int:
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(status, dumps(body).encode("utf-8"), {"Content-Type": JSON_TYPE, **(headers or {})})
+
+
+def _no_resource(path: str) -> Response:
+    return _json({"Message": f"No HTTP resource was found that matches the request URI '{path}'."}, 404)
 
 
 def _method_not_allowed(method: str) -> Response:

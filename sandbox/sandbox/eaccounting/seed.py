@@ -104,6 +104,12 @@ def oss_coding_id(country: str, percent: str, service: bool = False) -> str:
 OSS_NAMES = {"DE": ("Duitsland", "Germany"), "BE": ("België", "Belgium"), "FR": ("Frankrijk", "France")}
 OSS_RATES = (("DE", "19"), ("DE", "7"), ("BE", "21"), ("BE", "6"), ("FR", "20"), ("FR", "5.5"))
 OSS_GOODS_ACCOUNT, OSS_SERVICES_ACCOUNT, OSS_VAT_ACCOUNT = 8170, 8175, 1658
+Coding = tuple[tuple[str, str, str, str, Decimal], dict[str, Any]]  # (id, names, type, rate), its accounts
+CODING_ACCOUNTS = ("DomesticSalesSubjectToReversedConstructionVatAccountNumber",
+                   "DomesticSalesSubjectToVatAccountNumber", "DomesticSalesVatExemptAccountNumber",
+                   "ForeignSalesSubjectToMossAccountNumber", "ForeignSalesSubjectToThirdPartySalesAccountNumber",
+                   "ForeignSalesSubjectToVatWithinEuAccountNumber", "ForeignSalesVatExemptOutsideEuAccountNumber",
+                   "ForeignSalesVatExemptWithinEuAccountNumber", "DomesticSalesVatCodeExemptAccountNumber")
 
 
 def _oss_codings() -> tuple[tuple[str, str, str, str, Decimal, int], ...]:
@@ -200,31 +206,18 @@ def _vat_rate_text(rate: Decimal) -> str:
 
 
 def codings(seed: CountrySeed, changed: str) -> list[dict[str, Any]]:
-    return [*_codings(seed, changed), *_oss(seed, changed)]
-
-
-def _oss(seed: CountrySeed, changed: str) -> list[dict[str, Any]]:
-    accounts = ("DomesticSalesSubjectToReversedConstructionVatAccountNumber", "DomesticSalesSubjectToVatAccountNumber",
-                "DomesticSalesVatExemptAccountNumber", "ForeignSalesSubjectToThirdPartySalesAccountNumber",
-                "ForeignSalesSubjectToVatWithinEuAccountNumber", "ForeignSalesVatExemptOutsideEuAccountNumber",
-                "ForeignSalesVatExemptWithinEuAccountNumber", "DomesticSalesVatCodeExemptAccountNumber")
-    return [{"Id": i, "Name": name, "NameEnglish": en, "Type": kind, "VatRate": _vat_rate_text(rate),
-             "IsActive": True, "VatRatePercent": rate, **dict.fromkeys(accounts),
-             "ForeignSalesSubjectToMossAccountNumber": account, "ChangedUtc": changed}
-            for i, name, en, kind, rate, account in seed.oss_codings]
-
-
-def _codings(seed: CountrySeed, changed: str) -> list[dict[str, Any]]:
-    return [{"Id": i, "Name": name, "NameEnglish": en, "Type": kind, "VatRate": _vat_rate_text(rate),
-             "IsActive": True, "VatRatePercent": rate,
-             "DomesticSalesSubjectToReversedConstructionVatAccountNumber": None,
-             "DomesticSalesSubjectToVatAccountNumber": dom if rate else None,
-             "DomesticSalesVatExemptAccountNumber": None if rate else dom,
-             "ForeignSalesSubjectToMossAccountNumber": None, "ForeignSalesSubjectToThirdPartySalesAccountNumber": None,
-             "ForeignSalesSubjectToVatWithinEuAccountNumber": dom,
-             "ForeignSalesVatExemptOutsideEuAccountNumber": ext, "ForeignSalesVatExemptWithinEuAccountNumber": eu,
-             "DomesticSalesVatCodeExemptAccountNumber": None, "ChangedUtc": changed}
-            for i, name, en, kind, rate, dom, eu, ext in seed.codings]
+    """The article account codings: the domestic ones, then the OSS ones (booked on their OSS account only)."""
+    domestic: list[Coding] = [((i, name, en, kind, rate), {
+        "DomesticSalesSubjectToVatAccountNumber": dom if rate else None,
+        "DomesticSalesVatExemptAccountNumber": None if rate else dom,
+        "ForeignSalesSubjectToVatWithinEuAccountNumber": dom, "ForeignSalesVatExemptOutsideEuAccountNumber": ext,
+        "ForeignSalesVatExemptWithinEuAccountNumber": eu})
+        for i, name, en, kind, rate, dom, eu, ext in seed.codings]
+    oss: list[Coding] = [((i, name, en, kind, rate), {"ForeignSalesSubjectToMossAccountNumber": account})
+                         for i, name, en, kind, rate, account in seed.oss_codings]
+    return [{"Id": i, "Name": name, "NameEnglish": en, "Type": kind, "VatRate": _vat_rate_text(rate), "IsActive": True,
+             "VatRatePercent": rate, **dict.fromkeys(CODING_ACCOUNTS), **booked, "ChangedUtc": changed}
+            for (i, name, en, kind, rate), booked in (*domestic, *oss)]
 
 
 def vat_codes(seed: CountrySeed) -> list[dict[str, Any]]:

@@ -3,11 +3,12 @@ the rules the API applies when they are written (validation, numbering, totals, 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sandbox.eaccounting import seed as seeds
 from sandbox.eaccounting import totals
@@ -23,8 +24,11 @@ from sandbox.eaccounting.contract import (
     VAT_NUMBER_FORMAT,
     ApiError,
     FieldError,
+    accept,
     aware,
     date,
+    find,
+    invalid,
     new_id,
     not_found,
     parse_date,
@@ -32,11 +36,17 @@ from sandbox.eaccounting.contract import (
     template,
     validation_error,
 )
-from sandbox.eaccounting.contract import validate as validate_schema
 from sandbox.eaccounting.contract import writable as writable_fields
 
 Entity = dict[str, Any]
 FIRST_INVOICE_NUMBER = 1001
+
+
+class Resource(NamedTuple):
+    what: str  # Customer | Article | Draft | Invoice | Order
+    by_id: dict[str, Entity]
+    save: Callable[[Any, Entity | None], Entity]
+    delete: Callable[[str], Any] | None
 
 
 class Company:
@@ -84,8 +94,16 @@ class Company:
         self.customers_by_id[default["Id"]] = default
         self.customer_numbers[seeds.DEFAULT_CUSTOMER_NUMBER] = default["Id"]
 
-    def collection(self, kind: str) -> dict[str, Entity]:
-        return {"draft": self.drafts_by_id, "invoice": self.invoices_by_id, "order": self.orders_by_id}[kind]
+    @functools.cached_property
+    def resources(self) -> dict[str, Resource]:
+        """The writable collections by path segment: what a 404 names, the entities, save (body, existing), delete."""
+        out = {"customers": Resource("Customer", self.customers_by_id, self.save_customer, self.delete_customer),
+               "articles": Resource("Article", self.articles_by_id, self.save_article, None)}
+        for kind, (collection, *_unused) in DOCUMENTS.items():
+            by_id = {"draft": self.drafts_by_id, "invoice": self.invoices_by_id, "order": self.orders_by_id}[kind]
+            out[collection] = Resource(kind.capitalize(), by_id, functools.partial(self.save_document, kind),
+                                       None if kind == "invoice" else by_id.pop)
+        return out
 
     def invoices_since(self, since: str | None) -> list[Entity]:
         items = list(self.invoices_by_id.values())
@@ -99,33 +117,20 @@ class Company:
 
     # -- customers --------------------------------------------------------------------------------------
     def save_customer(self, body: Any, existing: Entity | None) -> Entity:
-        errors = validate_schema("CustomerApi", body)
-        if errors:
-            raise validation_error(errors)
-        data = writable_fields("CustomerApi", body)
-        terms = self.reference["termsofpayments"].get(str(data["TermsOfPaymentId"]).lower())
-        if terms is None:
-            raise validation_error([FieldError("TermsOfPaymentId", "NotFound",
-                                                f"TermsOfPayment {data['TermsOfPaymentId']} does not exist.")],
-                                    RESOURCE_NOT_FOUND)
+        data = accept("CustomerApi", body)
+        terms = find(self.reference["termsofpayments"], "TermsOfPaymentId", data["TermsOfPaymentId"], "TermsOfPayment")
         country = (data.get("InvoiceCountryCode") or self.company["CountryCode"]).upper()
         vat_number = data.get("VatNumber")
         if vat_number and not data.get("InvoiceCountryCode"):
-            raise validation_error([FieldError("InvoiceCountryCode", "Required",
-                                                "InvoiceCountryCode must be set when VatNumber is set.")])
-        if vat_number and not _matches(VAT_NUMBER_FORMAT, vat_number):
-            raise validation_error([FieldError("VatNumber", "InvalidValue", f"Invalid VAT number '{vat_number}'.")],
-                                    INVALID_VAT_NUMBER)
+            raise invalid("InvoiceCountryCode", "Required", "InvoiceCountryCode must be set when VatNumber is set.")
+        if vat_number and not re.match(VAT_NUMBER_FORMAT, vat_number):
+            raise invalid("VatNumber", "InvalidValue", f"Invalid VAT number '{vat_number}'.", INVALID_VAT_NUMBER)
         if data.get("ForceBookkeepVat") and country in seeds.EU_MEMBERS:
-            raise validation_error([FieldError("ForceBookkeepVat", "InvalidValue",
-                                                "ForceBookkeepVat can only be set for customers outside the EU.")],
-                                    INVALID_FORCE_BOOKKEEP_VAT)
+            raise invalid("ForceBookkeepVat", "InvalidValue",
+                          "ForceBookkeepVat can only be set for customers outside the EU.", INVALID_FORCE_BOOKKEEP_VAT)
         number = data.get("CustomerNumber") or None
         if number is not None:
-            owner = self.customer_numbers.get(number.casefold())
-            if owner is not None and (existing is None or owner != existing["Id"]):
-                raise validation_error([FieldError("CustomerNumber", "Conflict",
-                                                    f"Customer number {number} is already in use.")], CONFLICT)
+            _unique(self.customer_numbers, "CustomerNumber", number, existing, "Customer")
         elif existing is not None:
             number = existing["CustomerNumber"]
         else:
@@ -140,11 +145,7 @@ class Company:
             "UnpaidInvoicesAmount": existing["UnpaidInvoicesAmount"] if existing else Decimal("0"),
             "EmailAddresses": data.get("EmailAddresses") or [],
         })
-        if existing is not None:
-            self.customer_numbers.pop(existing["CustomerNumber"].casefold(), None)
-        self.customers_by_id[entity["Id"]] = entity
-        self.customer_numbers[number.casefold()] = entity["Id"]
-        return entity
+        return _keep(self.customers_by_id, self.customer_numbers, "CustomerNumber", entity, existing)
 
     def _next_customer_number(self) -> str:
         while str(self.company["NextCustomerNumber"]) in self.customer_numbers:
@@ -162,10 +163,7 @@ class Company:
 
     # -- articles ---------------------------------------------------------------------------------------
     def save_article(self, body: Any, existing: Entity | None) -> Entity:
-        errors = validate_schema("ArticleApi", body)
-        if errors:
-            raise validation_error(errors)
-        data = writable_fields("ArticleApi", body)
+        data = accept("ArticleApi", body)
         coding = self.reference["articleaccountcodings"].get(str(data["CodingId"]).lower())
         unit = self.reference["units"].get(str(data["UnitId"]).lower())
         missing = [FieldError(f, "NotFound", f"{f} {data[f]} does not exist.")
@@ -173,13 +171,9 @@ class Company:
         if missing or coding is None or unit is None:
             raise validation_error(missing, RESOURCE_NOT_FOUND)
         if data.get("UsesMoss") and not self.company["UsesMoss"]:  # ArticleApi.UsesMoss: only with the setting on
-            raise validation_error([FieldError("UsesMoss", "NotAllowed", "UsesMoss can only be set when the company "
-                                                "uses the One Stop Shop (OSS) rules.")])
-        number: str = data["Number"]
-        owner = self.article_numbers.get(number.casefold())
-        if owner is not None and (existing is None or owner != existing["Id"]):
-            raise validation_error([FieldError("Number", "Conflict", f"Article number {number} is already in use.")],
-                                    CONFLICT)
+            raise invalid("UsesMoss", "NotAllowed", "UsesMoss can only be set when the company uses the One Stop "
+                          "Shop (OSS) rules.")
+        _unique(self.article_numbers, "Number", data["Number"], existing, "Article")
         rate: Decimal = coding["VatRatePercent"]
         net, gross = data.get("NetPrice"), data.get("GrossPrice")
         if net is not None and gross is None:
@@ -196,57 +190,40 @@ class Company:
             "IsServiceArticle": coding["Type"] == "Service", "CreatedUtc": existing["CreatedUtc"] if existing else now,
             "ChangedUtc": now, "Barcodes": data.get("Barcodes") or [], "ArticleLabels": data.get("ArticleLabels") or [],
         })
-        if existing is not None:
-            self.article_numbers.pop(existing["Number"].casefold(), None)
-        self.articles_by_id[entity["Id"]] = entity
-        self.article_numbers[number.casefold()] = entity["Id"]
-        return entity
+        return _keep(self.articles_by_id, self.article_numbers, "Number", entity, existing)
 
     # -- sales documents --------------------------------------------------------------------------------
     def save_document(self, kind: str, body: Any, existing: Entity | None) -> Entity:
         _collection, schema, row_schema, quantity_decimals = DOCUMENTS[kind]
         if kind == "invoice" and isinstance(body, dict) and body.get("CreatedFromDraftId"):
-            draft_id = str(body["CreatedFromDraftId"]).lower()
-            if draft_id not in self.drafts_by_id:
-                raise validation_error([FieldError("CreatedFromDraftId", "NotFound",
-                                                    f"Draft {body['CreatedFromDraftId']} does not exist.")],
-                                        RESOURCE_NOT_FOUND)
-            return self.convert_draft(draft_id, None, keep_date=False)
-        errors = validate_schema(schema, body)
-        if errors:
-            raise validation_error(errors)
-        data = writable_fields(schema, body)
-        customer = self.customers_by_id.get(str(data["CustomerId"]).lower())
-        if customer is None:
-            raise validation_error([FieldError("CustomerId", "NotFound",
-                                                f"Customer {data['CustomerId']} does not exist.")], RESOURCE_NOT_FOUND)
+            draft = find(self.drafts_by_id, "CreatedFromDraftId", body["CreatedFromDraftId"], "Draft")
+            return self.convert_draft(draft["Id"], None, keep_date=False)
+        data = accept(schema, body)
+        customer = find(self.customers_by_id, "CustomerId", data["CustomerId"], "Customer")
         terms_id = str(data.get("TermsOfPaymentId") or customer["TermsOfPaymentId"]).lower()
-        terms = self.reference["termsofpayments"].get(terms_id)
-        if terms is None:
-            raise validation_error([FieldError("TermsOfPaymentId", "NotFound", f"TermsOfPayment {terms_id} does "
-                                                "not exist.")], RESOURCE_NOT_FOUND)
+        terms = find(self.reference["termsofpayments"], "TermsOfPaymentId", terms_id, "TermsOfPayment")
         treatment = totals.treatment(self.company["CountryCode"], customer, seeds.EU_MEMBERS)
         currency = customer["CurrencyCode"] or self.company["CurrencyCode"]
         domestic = treatment.name == "domestic" and currency == self.company["CurrencyCode"]
         includes_vat = bool(customer["IsPrivatePerson"]) and not self.company["ShowPricesExclVatPC"]
-        rows, inputs = self._rows(kind, row_schema, data.get("Rows") or [], treatment=treatment,
+        rows, priced = self._rows(kind, row_schema, data.get("Rows") or [], treatment=treatment,
                                   includes_vat=includes_vat, price_decimals=2 if domestic else 4,
                                   quantity_decimals=quantity_decimals)
         round_whole = self.company["DomesticCurrencyRounding"] == 1 and currency == self.company["CurrencyCode"]
-        result = totals.compute(inputs, includes_vat, round_whole)
-        amounts = iter(result.rows)
-        for row in rows:
-            if row["_article"] is not None:
-                self._fill_row_amounts(kind, row, next(amounts))
-            del row["_article"]
+        result = totals.compute([given for _, given in priced], includes_vat, round_whole)
+        for (row, _), amounts in zip(priced, result.rows, strict=True):
+            row["Amount"] = amounts.amount
+            if kind == "invoice":
+                row["AmountNoVat"] = amounts.amount_no_vat
         return self._document_entity(kind, schema, data, existing=existing, customer=customer, terms=terms,
                                      rows=rows, result=result, includes_vat=includes_vat, currency=currency)
 
     def _rows(self, kind: str, row_schema: str, raw_rows: list[Entity], *, treatment: totals.Treatment,
               includes_vat: bool, price_decimals: int, quantity_decimals: int
-              ) -> tuple[list[Entity], list[totals.RowInput]]:
+              ) -> tuple[list[Entity], list[tuple[Entity, totals.RowInput]]]:
+        """The document's rows, and its article rows with what the totals need of each."""
         rows: list[Entity] = []
-        inputs: list[totals.RowInput] = []
+        priced: list[tuple[Entity, totals.RowInput]] = []
         errors: list[FieldError] = []
         not_found: list[FieldError] = []
         for i, raw in enumerate(raw_rows):
@@ -255,8 +232,7 @@ class Company:
             is_text = bool(raw.get("IsTextRow")) if kind != "invoice" else raw.get("ArticleId") is None
             row = template(row_schema)
             row.update(data)
-            row.update({"Id": new_id(), "LineNumber": data.get("LineNumber") or i + 1, "IsTextRow": is_text,
-                        "_article": None})
+            row.update({"Id": new_id(), "LineNumber": data.get("LineNumber") or i + 1, "IsTextRow": is_text})
             if is_text:
                 if not (raw.get("Text") or "").strip():
                     errors.append(FieldError(where + "Text", "Required", "A text row needs a Text."))
@@ -289,26 +265,19 @@ class Company:
             unit = self.reference["units"][article["UnitId"]]
             row.update({"ArticleId": article["Id"], "ArticleNumber": article["Number"],
                         "Text": raw.get("Text") or article["Name"], "UnitPrice": Decimal(price), "Quantity": quantity,
-                        "DiscountPercentage": discount, "IsServiceArticle": article["IsServiceArticle"],
-                        "_article": article})
+                        "DiscountPercentage": discount, "IsServiceArticle": article["IsServiceArticle"]})
             for key, value in (("UnitId", unit["Id"]), ("UnitAbbreviation", unit["Abbreviation"]),
                                ("UnitName", unit["Name"]), ("UnitAbbreviationEnglish", unit["AbbreviationEnglish"]),
                                ("VatRateId", coding["Id"]), ("VatRate", rate * 100), ("PercentVat", rate)):
                 if key in row:
                     row[key] = value
             rows.append(row)
-            inputs.append(totals.RowInput(quantity, Decimal(price), discount, rate))
+            priced.append((row, totals.RowInput(quantity, Decimal(price), discount, rate)))
         if errors:
             raise validation_error(errors)
         if not_found:
             raise validation_error(not_found, RESOURCE_NOT_FOUND)
-        return rows, inputs
-
-    @staticmethod
-    def _fill_row_amounts(kind: str, row: Entity, amounts: totals.RowAmounts) -> None:
-        row["Amount"] = amounts.amount
-        if kind == "invoice":
-            row["AmountNoVat"] = amounts.amount_no_vat
+        return rows, priced
 
     def _document_entity(self, kind: str, schema: str, data: Entity, *, existing: Entity | None, customer: Entity,
                          terms: Entity, rows: list[Entity], result: totals.Totals, includes_vat: bool,
@@ -383,9 +352,7 @@ class Company:
 
     @staticmethod
     def _check_expected_totals(draft: Entity, expected: Any) -> None:
-        errors = validate_schema("CustomerInvoiceDraftValidationApi", expected)
-        if errors:
-            raise validation_error(errors)
+        accept("CustomerInvoiceDraftValidationApi", expected)
         mismatches: list[FieldError] = []
         for field, actual in (("TotalAmountInvoiceCurrency", draft["TotalAmount"]),
                               ("TotalVatAmountInvoiceCurrency", draft["TotalVatAmount"]),
@@ -439,6 +406,18 @@ def invoice_body(document: Entity) -> Entity:
 
 
 
+def _unique(numbers: dict[str, str], field: str, number: str, existing: Entity | None, what: str) -> None:
+    """Refuse a customer or article number another entity holds (numbers compare case-insensitively)."""
+    owner = numbers.get(number.casefold())
+    if owner is not None and (existing is None or owner != existing["Id"]):
+        raise invalid(field, "Conflict", f"{what} number {number} is already in use.", CONFLICT)
 
-def _matches(pattern: str, value: str) -> bool:
-    return re.match(pattern, value) is not None
+
+def _keep(by_id: dict[str, Entity], numbers: dict[str, str], field: str, entity: Entity,
+          existing: Entity | None) -> Entity:
+    """Store a saved customer or article and move its number in the index."""
+    if existing is not None:
+        numbers.pop(existing[field].casefold(), None)
+    by_id[entity["Id"]] = entity
+    numbers[entity[field].casefold()] = entity["Id"]
+    return entity

@@ -65,7 +65,6 @@ class RowInput:
 class RowAmounts:
     amount: Decimal  # in the document's price basis (gross if IncludesVat)
     amount_no_vat: Decimal
-    amount_inc_vat: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,21 +77,13 @@ class Totals:
     by_rate: tuple[tuple[Decimal, Decimal, Decimal], ...]  # (rate, net amount, VAT amount), ascending rate
 
 
-def row_amount(row: RowInput) -> Decimal:
-    return round2(row.quantity * row.unit_price * (ONE - row.discount))
-
-
 def compute(rows: list[RowInput], includes_vat: bool, round_to_whole: bool) -> Totals:
     """Totals of one document; see the module docstring for the rules."""
     amounts: list[RowAmounts] = []
     sums: dict[Decimal, Decimal] = {}
     for row in rows:
-        amount = row_amount(row)
-        if includes_vat:
-            no_vat = round2(amount / (ONE + row.rate))
-            amounts.append(RowAmounts(amount, no_vat, amount))
-        else:
-            amounts.append(RowAmounts(amount, amount, round2(amount * (ONE + row.rate))))
+        amount = round2(row.quantity * row.unit_price * (ONE - row.discount))
+        amounts.append(RowAmounts(amount, round2(amount / (ONE + row.rate)) if includes_vat else amount))
         sums[row.rate] = sums.get(row.rate, ZERO) + amount
     by_rate: list[tuple[Decimal, Decimal, Decimal]] = []
     for rate in sorted(sums):

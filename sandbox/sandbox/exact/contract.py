@@ -4,6 +4,7 @@ validation and wire <-> Python coercion, Exact's error envelope and its texts, a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -25,7 +26,9 @@ TYPE_NAMES = {"Me": "Exact.Web.Api.Models.System.Me", "VATCode": "Exact.Web.Api.
 LABELS = {"Name": "Naam", "Description": "Omschrijving", "Journal": "Dagboek", "OrderedBy": "Besteld door",
           "Customer": "Klant", "Item": "Artikel", "GLAccount": "Grootboekrekening", "AmountFC": "Bedrag",
           "Account": "Relatie", "SalesInvoiceLines": "Regels", "SalesOrderLines": "Regels",
-          "SalesEntryLines": "Regels", "InvoiceID": "Factuur", "OrderID": "Order", "EntryID": "Boeking"}
+          "SalesEntryLines": "Regels", "InvoiceID": "Factuur", "OrderID": "Order", "EntryID": "Boeking",
+          "DeliveryDate": "Leverdatum", "GoodsDeliveryLines": "Regels", "SalesOrderLineID": "Verkooporderregel",
+          "QuantityDelivered": "Geleverd"}
 TOP_LEVEL_ERROR = "Error processing request stream. The request should be a valid top-level resource object."
 
 
@@ -110,6 +113,13 @@ def mandatory(field: str) -> ExactError:
     return business(f"Verplicht: {LABELS.get(field, field)}")
 
 
+def require(values: dict[str, Any], fields: Iterable[str]) -> None:
+    """Exact's "Verplicht: <veld>" for the first of `fields` a payload leaves out or empty."""
+    for field in fields:
+        if values.get(field) in (None, "", []):
+            raise mandatory(field)
+
+
 def invalid_reference(what: str) -> ExactError:
     return business(f"Ongeldige referentie: {what}")
 
@@ -121,40 +131,39 @@ def not_allowed(method: str) -> Response:
 # -- payloads and values ---------------------------------------------------------------------------------------
 
 
+def _integer(value: Any) -> int:
+    number = Decimal(str(value))
+    if number != number.to_integral_value():
+        raise ValueError(value)
+    return int(number)
+
+
+def _flat(value: Any) -> bool:
+    return not isinstance(value, dict | list)
+
+
+# Edm type -> (which JSON values a payload may send, the stored Python value); a bool is never a number
+_COERCE: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
+    **dict.fromkeys(("Edm.Double", "Edm.Decimal", "Edm.Single"), (
+        lambda v: isinstance(v, int | Decimal | str) and not isinstance(v, bool), lambda v: Decimal(str(v)))),
+    **dict.fromkeys(_INT_TYPES, (lambda v: not isinstance(v, bool), _integer)),
+    "Edm.Boolean": (lambda v: isinstance(v, bool), lambda v: v),
+    "Edm.Guid": (is_guid, str.lower),
+    "Edm.DateTime": (lambda v: isinstance(v, str), parse_datetime),
+    "Collection": (lambda v: True, lambda v: v),
+}
+
+
 def coerce(spec: EntitySpec, field: str, value: Any) -> Any:
     """A JSON payload value -> the stored Python value (Decimal, int, bool, datetime, lower-case guid, str)."""
     if value is None:
         return None
     edm = spec.edm(field)
+    accepts, convert = _COERCE.get(edm, (_flat, str))
     try:
-        if edm in ("Edm.Double", "Edm.Decimal", "Edm.Single"):
-            if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
-                raise ValueError(value)
-            return Decimal(str(value))
-        if edm in _INT_TYPES:
-            if isinstance(value, bool):
-                raise ValueError(value)
-            number = Decimal(str(value))
-            if number != number.to_integral_value():
-                raise ValueError(value)
-            return int(number)
-        if edm == "Edm.Boolean":
-            if not isinstance(value, bool):
-                raise ValueError(value)
-            return value
-        if edm == "Edm.Guid":
-            if not isinstance(value, str) or not is_guid(value):
-                raise ValueError(value)
-            return value.lower()
-        if edm == "Edm.DateTime":
-            if not isinstance(value, str):
-                raise ValueError(value)
-            return parse_datetime(value)
-        if edm == "Collection":
-            return value
-        if isinstance(value, (dict, list)):
+        if not accepts(value):
             raise ValueError(value)
-        return value if isinstance(value, str) else str(value)
+        return convert(value)
     except (ValueError, InvalidOperation, TypeError):
         raise conversion_error(field, edm) from None
 
@@ -198,19 +207,6 @@ def to_wire(value: Any) -> Any:
         return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
     if isinstance(value, datetime):
         return format_datetime(value)
-    return value
-
-
-def to_plain(value: Any) -> Any:
-    """Stored value -> dump() form (Decimal as string, dates ISO)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [to_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_plain(v) for k, v in value.items()}
     return value
 
 

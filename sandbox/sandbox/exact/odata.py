@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox import odata
-from sandbox.odata import BoolOp, Call, Compare, Dialect, Field, Literal, Node, Not, Token, equality_terms, fields_in
+from sandbox.odata import Call, Compare, Dialect, Field, Literal, Node, Token, equality_terms, fields_in, is_guid
 
 __all__ = ["EXACT_TZ", "ExactDialect", "ODataError", "equality_terms", "evaluate", "fields_in", "format_datetime",
            "is_guid", "local_now", "norm_key", "parse_datetime", "parse_filter"]
@@ -19,7 +19,6 @@ EXACT_TZ = ZoneInfo("Europe/Amsterdam")
 EPOCH = datetime(1970, 1, 1)  # naive: Exact's /Date(ms)/ counts local (CET) wall-clock time as if it were UTC
 NUMERIC_TYPES = {"Edm.Double", "Edm.Decimal", "Edm.Int16", "Edm.Int32", "Edm.Int64", "Edm.Byte", "Edm.Single"}
 _DATE_RE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
-_GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TOKEN_RE = re.compile(
     r"(?P<ws>\s+)|(?P<string>'(?:[^']|'')*')|(?P<typed>[A-Za-z_]\w*'(?:[^']|'')*')"
     r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[LlMmDdFf]?)|(?P<name>[A-Za-z_]\w*(?:/[A-Za-z_]\w*)*)"
@@ -34,10 +33,6 @@ class ODataError(ValueError):
 
 
 # -- values -----------------------------------------------------------------------------------
-
-
-def is_guid(text: str) -> bool:
-    return bool(_GUID_RE.match(text))
 
 
 def parse_datetime(text: str) -> datetime:
@@ -126,10 +121,6 @@ class ExactDialect(Dialect):
         return f"No property '{words[0] if words else clause}' exists in type '{self.type_name}'."
 
     # -- static typing, as WCF Data Services does before running the query ----------------------
-    def check(self, node: Node, text: str) -> None:
-        self._check_comparisons(node)
-        self._check_boolean(node)
-
     def _kind(self, node: Node) -> str:
         if isinstance(node, Literal):
             return node.kind
@@ -146,27 +137,18 @@ class ExactDialect(Dialect):
         return {"str": "Edm.String", "guid": "Edm.Guid", "datetime": "Edm.DateTime", "num": "Edm.Int32",
                 "bool": "Edm.Boolean", "null": "<null>"}.get(self._kind(node), "Edm.Object")
 
-    def _check_comparisons(self, node: Node) -> None:
-        if isinstance(node, BoolOp):
-            for part in node.parts:
-                self._check_comparisons(part)
-        elif isinstance(node, Not):
-            self._check_comparisons(node.operand)
-        elif isinstance(node, Compare):
-            lk, rk = self._kind(node.left), self._kind(node.right)
-            if "null" in (lk, rk) and node.op in ("eq", "ne"):
-                return
-            if lk != rk or (lk == "bool" and node.op not in ("eq", "ne")) or lk == "other":
-                raise ODataError(f"Operator '{node.op}' incompatible with operand types '{self._edm(node.left)}' "
-                                 f"and '{self._edm(node.right)}' at position {node.pos}.")
-
-    def _check_boolean(self, node: Node) -> None:
-        if isinstance(node, BoolOp):
-            for part in node.parts:
-                self._check_boolean(part)
-        elif isinstance(node, Not):
-            self._check_boolean(node.operand)
-        elif self._kind(node) != "bool":
+    def check(self, node: Node, text: str) -> None:
+        conditions = list(odata.leaves(node))
+        for leaf in conditions:
+            if not isinstance(leaf, Compare):
+                continue
+            lk, rk = self._kind(leaf.left), self._kind(leaf.right)
+            if "null" in (lk, rk) and leaf.op in ("eq", "ne"):
+                continue
+            if lk != rk or (lk == "bool" and leaf.op not in ("eq", "ne")) or lk == "other":
+                raise ODataError(f"Operator '{leaf.op}' incompatible with operand types '{self._edm(leaf.left)}' "
+                                 f"and '{self._edm(leaf.right)}' at position {leaf.pos}.")
+        if any(self._kind(leaf) != "bool" for leaf in conditions):
             raise ODataError("Expression of type 'System.Boolean' expected at position 0.")
 
 

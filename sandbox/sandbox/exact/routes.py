@@ -3,16 +3,17 @@ POST/PUT/DELETE dispatch to the store's rules, JSON or Atom answers). See the pa
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from sandbox.core import Request, Response, Vendor, json_response
+from sandbox import odata
+from sandbox.core import Request, Response, Vendor, json_response, to_plain
 from sandbox.exact import seed as seeddata
 from sandbox.exact import store_logistics
 from sandbox.exact.auth import TokenStore
@@ -26,7 +27,6 @@ from sandbox.exact.contract import (
     load_specs,
     negotiate,
     not_allowed,
-    to_plain,
     to_wire,
 )
 from sandbox.exact.limits import RateLimits
@@ -40,8 +40,6 @@ from sandbox.exact.odata import (
     fields_in,
     is_guid,
     local_now,
-    norm_key,
-    parse_filter,
 )
 from sandbox.exact.store import LINES, Row, Table
 from sandbox.exact.store_logistics import StockMixin
@@ -124,9 +122,6 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
     def accounts(self) -> list[Row]:
         return self.rows("Account")
 
-    def contacts(self) -> list[Row]:
-        return self.rows("Contact")
-
     def items(self) -> list[Row]:
         return self.rows("Item")
 
@@ -189,16 +184,12 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
         if set_path in SYNC or set_path in BULK:
             if req.method != "GET":
                 return not_allowed(req.method)
-            if set_path in SYNC:
-                table_name, view = SYNC[set_path]
-                return self._list(req, self.specs[view], self.tables[table_name], base=base, set_path=set_path,
-                                  mode="sync")
-            bulk = self.specs[BULK[set_path]]
-            return self._list(req, bulk, self.tables[bulk.name], base=base, set_path=set_path, mode="bulk")
-        found = next((self.specs[n] for n in ENTITIES if self.specs[n].endpoint.endswith("/" + set_path)), None)
-        if found is None:
+            table_name, view = SYNC.get(set_path) or (BULK[set_path], BULK[set_path])
+            return self._list(req, self.specs[view], self.tables[table_name], base=base, set_path=set_path,
+                              mode="sync" if set_path in SYNC else "bulk")
+        spec = next((self.specs[n] for n in ENTITIES if self.specs[n].endpoint.endswith("/" + set_path)), None)
+        if spec is None:
             return exact_error(404, f"Resource not found for the segment '{set_path.split('/')[-1]}'.")
-        spec = found
         if req.method not in spec.methods:
             return not_allowed(req.method)
         table = self.tables[spec.name]
@@ -237,9 +228,7 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
                     "ServerUtcOffset": Decimal(str(_utc_offset_hours(self.clock()))), "IsClientUser": False,
                     "IsStarterUser": False}
         select = self._select(spec, req.arg("$select"), set())
-        out = {"__metadata": {"uri": f"{base}/current/Me(guid'{row['UserID']}')", "type": spec.type_name}}
-        out |= {f: to_wire(row.get(f)) for f in (select or spec.fields)}
-        return json_response({"d": {"results": [out]}})
+        return json_response({"d": {"results": [self._render(spec, row, base, "current/Me", select=select)]}})
 
     def _divisions(self, base: str) -> Response:
         meta = {"uri": f"{base}/system/Divisions({self.division})", "type": "Exact.Web.Api.Models.Division"}
@@ -298,28 +287,22 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
         skip = _int_option(req, "$skip") or 0
         if mode == "bulk" and select is None:
             raise bad_request("Please add a $select or a $top=1 statement to the query string.")
-        node = parse_filter(req.arg("$filter") or "", spec.types, spec.type_name) if req.arg("$filter") else None
-        order = _orderby(spec, req.arg("$orderby"))
+        dialect = ExactDialect(spec.types, spec.type_name)
+        node = odata.parse_filter(req.arg("$filter") or "", dialect) if req.arg("$filter") else None
+        order = dialect.parse_orderby(req.arg("$orderby"))
         token = req.arg("$skiptoken")
-        page_size = CRUD_PAGE if mode == "crud" else BULK_PAGE
         rows: Iterable[Row] = (self._sync_rows(table, node, token) if mode == "sync"
-                               else self._matching(table, node, order, token))
+                               else self._matching(table, node, order, token, dialect))
         if mode == "count":
             return Response(200, str(sum(1 for _ in rows)), {"Content-Type": "text/plain; charset=utf-8"})
         total = None
         if req.arg("$inlinecount") == "allpages":
             listed = list(rows)
             total, rows = len(listed), listed
-        limit = page_size if top is None else min(page_size, top)
-        page: list[Row] = []
-        more = False
-        for i, row in enumerate(rows):
-            if i < skip:
-                continue
-            if len(page) == limit:
-                more = True
-                break
-            page.append(row)
+        limit = CRUD_PAGE if mode == "crud" else BULK_PAGE
+        rest = islice(rows, skip, None)
+        page = list(islice(rest, limit if top is None else min(limit, top)))
+        more = next(rest, None) is not None
         results = [self._render(spec, r, base, set_path, select=select, expand=expand) for r in page]
         d: dict[str, Any] = {"results": results}
         if total is not None:
@@ -330,14 +313,12 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
                                           mode=mode)
         return json_response({"d": d})
 
-    def _matching(self, table: Table, node: Node | None, order: list[tuple[str, bool]],
-                  token: str | None) -> Iterator[Row]:
+    def _matching(self, table: Table, node: Node | None, order: list[tuple[str, bool]], token: str | None,
+                  dialect: ExactDialect) -> Iterator[Row]:
         terms = equality_terms(node) if node is not None else None
         if order:
-            rows = [r for r in (table.candidates(terms) if terms is not None else table.scan())
-                    if node is None or evaluate(node, r) is True]
-            for field, desc in reversed(order):
-                rows.sort(key=_sort_by(field), reverse=desc)
+            rows = dialect.sort((r for r in (table.candidates(terms) if terms is not None else table.scan())
+                                 if node is None or evaluate(node, r) is True), order)
             if token:
                 keys = [r[table.key] for r in rows]
                 key = _parse_key(token)
@@ -390,8 +371,8 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
 
 def _body(req: Request) -> Any:
     try:
-        return json.loads(req.body.decode("utf-8"), parse_float=Decimal) if req.body else None
-    except (ValueError, UnicodeDecodeError):
+        return req.json(exact=True)
+    except ValueError:
         raise bad_request(TOP_LEVEL_ERROR) from None
 
 
@@ -409,23 +390,6 @@ def _int_option(req: Request, name: str) -> int | None:
     if not text.strip().isdigit():
         raise bad_request(f"Invalid integer value '{text}' for query option '{name}'.")
     return int(text)
-
-
-def _orderby(spec: EntitySpec, text: str | None) -> list[tuple[str, bool]]:
-    try:
-        return ExactDialect(spec.types, spec.type_name).parse_orderby(text)
-    except ODataError as exc:
-        raise bad_request(str(exc)) from None
-
-
-def _sort_by(field: str) -> Callable[[Row], tuple[int, Any]]:
-    """Sort key for $orderby: nulls first, strings case-insensitive."""
-
-    def key(row: Row) -> tuple[int, Any]:
-        value = row.get(field)
-        return (0, None) if value is None else (1, norm_key(value))
-
-    return key
 
 
 def _utc_offset_hours(epoch: float) -> float:

@@ -16,10 +16,6 @@ def seed_id(kind: str, code: str) -> str:
     return str(uuid.uuid5(_NS, f"{kind}:{code}"))
 
 
-def _d(text: str) -> Decimal:
-    return Decimal(text)
-
-
 # Code, Description, Percentage, Type (E excl / I incl / B 0%-base / N none), VATTransactionType, EUSalesListing,
 # OssCountry, Charged. Reference §7: 0 = no VAT, 2 = high 21 %, 6 = export, 7 = ICP are attested; the rest is ours.
 VAT_CODES: list[tuple[str, str, str, str, str, str, str | None, bool]] = [
@@ -87,7 +83,7 @@ def seed_records() -> list[tuple[str, dict[str, Any]]]:
     out: list[tuple[str, dict[str, Any]]] = []
     for code, desc, pct, vtype, trans, listing, oss, charged in VAT_CODES:
         out.append(("VATCode", {
-            "ID": seed_id("VATCode", code), "Code": code.ljust(3), "Description": desc, "Percentage": _d(pct),
+            "ID": seed_id("VATCode", code), "Code": code.ljust(3), "Description": desc, "Percentage": Decimal(pct),
             "Type": vtype, "VATTransactionType": trans, "EUSalesListing": listing, "OssCountry": oss,
             "Charged": charged, "IsBlocked": code in BLOCKED_VAT_CODES, "IntraStat": listing == "L",
         }))

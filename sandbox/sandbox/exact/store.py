@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sandbox.exact import seed as seeddata
-from sandbox.exact.contract import EntitySpec, business, coerce, invalid_reference, mandatory
+from sandbox.exact.contract import EntitySpec, business, coerce, invalid_reference, mandatory, require
 from sandbox.exact.odata import local_now, norm_key
 
 Row = dict[str, Any]
@@ -22,6 +22,10 @@ LINES = {"SalesInvoice": ("SalesInvoiceLines", "SalesInvoiceLine", "InvoiceID"),
          "SalesOrder": ("SalesOrderLines", "SalesOrderLine", "OrderID"),
          "SalesEntry": ("SalesEntryLines", "SalesEntryLine", "EntryID")}
 PARENT_OF = {line: (header, parent_key) for header, (_, line, parent_key) in LINES.items()}
+# what Exact fills in on POST where the payload leaves a field out
+DEFAULTS: dict[str, Row] = {"Account": {"Status": "A", "Blocked": False},
+                            "Item": {"IsSalesItem": True, "IsStockItem": False, "StandardSalesPrice": Decimal(0)},
+                            "VATCode": {"Type": "E", "VATTransactionType": "S", "IsBlocked": False}}
 
 
 class Table:
@@ -137,20 +141,25 @@ class Division:
         self.tables[entity].put(row)
 
     def _create(self, spec: EntitySpec, values: Row) -> Row:
+        if spec.name in LINES:
+            return self._create_header(spec.name, values)
+        if spec.name in PARENT_OF:
+            return self._create_line(spec, values)
         handler = getattr(self, f"_create_{spec.name}", None)
         if handler is not None:
             result: Row = handler(values)
             return result
-        if spec.name in PARENT_OF:
-            return self._create_line(spec, values)
-        for field in spec.mandatory:
-            if values.get(field) in (None, ""):
-                raise mandatory(field)
-        if "Code" in spec.types and spec.name != "Address" and values.get("Code") is not None:
-            if self.tables[spec.name].lookup("Code", self._code(spec.name, values["Code"])):
+        return self._insert(spec.name, self._refs(spec, self._new(spec, values)))
+
+    def _new(self, spec: EntitySpec, values: Row) -> Row:
+        """A new row's values as Exact checks and completes them: mandatory fields, a unique Code, defaults."""
+        require(values, spec.mandatory)
+        if "Code" in spec.types and values.get("Code") is not None:
+            code = self._code(spec.name, values["Code"])
+            if self.tables[spec.name].lookup("Code", code):
                 raise business("Gegeven bestaat reeds")
-            values["Code"] = self._code(spec.name, values["Code"])
-        return self._insert(spec.name, self._refs(spec, values))
+            values["Code"] = code
+        return values | {k: v for k, v in DEFAULTS.get(spec.name, {}).items() if k not in values}
 
     def _update(self, spec: EntitySpec, row: Row, values: Row) -> None:
         if spec.name == "Account" and "Code" in values:
@@ -170,7 +179,7 @@ class Division:
         if spec.name == "SalesInvoice":
             self._check_customer(merged["OrderedBy"], invoice=True)
             self._check_customer(merged.get("InvoiceTo") or merged["OrderedBy"], invoice=True)
-        self._save(spec.name, self._derive(spec.name, merged))
+        self._save(spec.name, self._totals(spec.name, merged) if spec.name in LINES else merged)
 
     def _delete(self, spec: EntitySpec, row: Row) -> None:
         if spec.name in LINES:
@@ -278,39 +287,19 @@ class Division:
 
     # -- entity rules: master data ----------------------------------------------------------------
     def _create_Account(self, values: Row) -> Row:
-        if not values.get("Name"):
-            raise mandatory("Name")
-        table = self.tables["Account"]
-        if values.get("Code"):
-            if table.lookup("Code", self._code("Account", values["Code"])):
-                raise business("Gegeven bestaat reeds")
-            values["Code"] = self._code("Account", values["Code"])
-        else:  # "the value of the highest used code is incremented by 1" (the default debtor left out)
-            values["Code"] = str(self.numbers.get("Account", 0) + 1).rjust(18)
+        if not values.get("Code"):  # "the value of the highest used code is incremented by 1" (default debtor left out)
+            values["Code"] = str(self.numbers.get("Account", 0) + 1)
+        values = self._new(self.specs["Account"], values)
         code = values["Code"].strip()
         if code.isdigit() and code != seeddata.DEFAULT_DEBTOR_CODE:
             self.numbers["Account"] = max(self.numbers.get("Account", 0), int(code))
-        values.setdefault("Status", "A")
-        values.setdefault("Blocked", False)
         return self._insert("Account", self._refs(self.specs["Account"], values))
 
     def _create_Contact(self, values: Row) -> Row:
-        if not values.get("Account"):
-            raise mandatory("Account")
+        require(values, ("Account",))
         if not values.get("FirstName") and not values.get("LastName"):
             raise mandatory("LastName")
         return self._insert("Contact", self._refs(self.specs["Contact"], values))
-
-    def _create_Item(self, values: Row) -> Row:
-        for field in ("Code", "Description"):
-            if not values.get(field):
-                raise mandatory(field)
-        if self.tables["Item"].lookup("Code", values["Code"]):
-            raise business("Gegeven bestaat reeds")
-        values.setdefault("IsSalesItem", True)
-        values.setdefault("IsStockItem", False)
-        values.setdefault("StandardSalesPrice", Decimal(0))
-        return self._insert("Item", self._refs(self.specs["Item"], values))
 
     def _create_SalesItemPrice(self, values: Row) -> Row:
         row = self._insert("SalesItemPrice", self._refs(self.specs["SalesItemPrice"], values))
@@ -320,23 +309,15 @@ class Division:
         return row
 
     def _create_VATCode(self, values: Row) -> Row:
-        for field in ("Code", "Description"):
-            if not values.get(field):
-                raise mandatory(field)
-        values["Code"] = self._code("VATCode", values["Code"])
-        if self.tables["VATCode"].lookup("Code", values["Code"]):
-            raise business("Gegeven bestaat reeds")
+        values = self._new(self.specs["VATCode"], values)
         percentages = values.get("VATPercentages") or []
         rate = percentages[-1].get("Percentage") if percentages else None
         values["Percentage"] = coerce(self.specs["VATCode"], "Percentage", rate) if rate is not None else Decimal(0)
         values["VATPercentages"] = None
-        values.setdefault("Type", "E")
-        values.setdefault("VATTransactionType", "S")
-        values.setdefault("IsBlocked", False)
         return self._insert("VATCode", values)
 
     if TYPE_CHECKING:  # provided by store_sales.SalesMixin
         def _totals(self, entity: str, header: Row) -> Row: ...
-        def _derive(self, entity: str, row: Row) -> Row: ...
         def _create_line(self, spec: EntitySpec, values: Row) -> Row: ...
+        def _create_header(self, entity: str, values: Row) -> Row: ...
         def _update_line(self, spec: EntitySpec, row: Row, values: Row) -> None: ...

@@ -31,7 +31,7 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from sandbox.core import Response, json_response
-from sandbox.exact.contract import accept, bad_request, business
+from sandbox.exact.contract import accept, bad_request, business, require
 from sandbox.exact.odata import local_now, parse_datetime
 from sandbox.exact.seed import seed_id
 from sandbox.exact.store import Division, Row, Table
@@ -82,11 +82,10 @@ class StockMixin(Division):
             for variant in product.variants:
                 title = f"{product.title} {variant.title}".strip()[:60]
                 item_id = seed_id("Item", variant.sku)
-                self._create_Item({"ID": item_id, "Code": variant.sku, "Description": title, "IsStockItem": True,
-                                   "IsSalesItem": True, "SalesVatCode": VAT_BY_RATE.get(variant.tax_rate, "2"),
-                                   "Barcode": variant.barcode, "Unit": "stuk",
-                                   "EndDate": None if variant.active and product.active else parse_datetime(
-                                       "2024-01-01")})
+                self._create(self.specs["Item"], {
+                    "ID": item_id, "Code": variant.sku, "Description": title, "IsStockItem": True, "IsSalesItem": True,
+                    "SalesVatCode": VAT_BY_RATE.get(variant.tax_rate, "2"), "Barcode": variant.barcode, "Unit": "stuk",
+                    "EndDate": None if variant.active and product.active else parse_datetime("2024-01-01")})
                 net = (variant.price * 100 / (100 + variant.tax_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
                 self._create_SalesItemPrice({"ID": seed_id("SalesItemPrice", variant.sku), "Item": item_id,
                                              "Price": net, "Currency": "EUR", "Unit": "stuk", "Quantity": Decimal(1)})
@@ -113,21 +112,19 @@ class StockMixin(Division):
         return list(self.tables["StockPosition"].scan())
 
     def stock_of(self, code: str, warehouse: str = "1") -> Row | None:
-        item = self._item_by_code(code)
-        return self.tables["StockPosition"].get(_position_id(item["ID"], warehouse)) if item else None
+        found = self.tables["Item"].lookup("Code", code)
+        return self.tables["StockPosition"].get(_position_id(found[0]["ID"], warehouse)) if found else None
 
     def set_stock(self, code: str, warehouse: str, quantity: Decimal | int | str) -> Row:
         """A stock count booked in Exact: the item's stock in the warehouse becomes `quantity`."""
         item = self._item_by_code(code)
-        if item is None:
-            raise KeyError(code)
         return self._item_warehouse(item["ID"], warehouse, current=Decimal(str(quantity)))
 
     def add_stock_item(self, code: str, description: str, *, price: Decimal | int | str | None = None,
                        vat_code: str = "2", stock: dict[str, Decimal | int] | None = None) -> Row:
         """A stock item as a user creates it in Exact: the item, its sales price excl. VAT, stock per warehouse."""
-        item = self._create_Item({"Code": code, "Description": description, "IsStockItem": True,
-                                  "IsSalesItem": True, "SalesVatCode": vat_code, "Unit": "stuk"})
+        item = self._create(self.specs["Item"], {"Code": code, "Description": description, "IsStockItem": True,
+                                                 "IsSalesItem": True, "SalesVatCode": vat_code, "Unit": "stuk"})
         if price is not None:
             self._create_SalesItemPrice({"Item": item["ID"], "Price": Decimal(str(price)), "Currency": "EUR",
                                          "Unit": "stuk", "Quantity": Decimal(1)})
@@ -139,8 +136,6 @@ class StockMixin(Division):
         """A user changes an item's normal sales price (excl. VAT): its default SalesItemPrice (no account, quantity
         1) is updated, or created when the item has none; the item's StandardSalesPrice follows."""
         item = self._item_by_code(code)
-        if item is None:
-            raise KeyError(code)
         amount = Decimal(str(price))
         normal = [p for p in self.tables["SalesItemPrice"].lookup("Item", item["ID"])
                   if not p.get("Account") and (p.get("Quantity") or Decimal(1)) <= 1]
@@ -159,20 +154,11 @@ class StockMixin(Division):
             account_id = next(a["ID"] for a in self.tables["Account"].scan() if a.get("Status") == "C")
         lines = []
         for code, quantity in quantities.items():
-            item = self._item_by_code(code)
-            if item is None:
-                raise KeyError(code)
-            lines.append({"Item": item["ID"], "Quantity": Decimal(str(quantity))})
+            lines.append({"Item": self._item_by_code(code)["ID"], "Quantity": Decimal(str(quantity))})
         body: Row = {"OrderedBy": account_id, "YourRef": your_ref, "SalesOrderLines": lines}
         if warehouse is not None:
             body["WarehouseID"] = seed_id("Warehouse", warehouse)
         return self._create(self.specs["SalesOrder"], accept(self.specs["SalesOrder"], body, post=True))
-
-    def goods_deliveries(self) -> list[Row]:
-        """Goods deliveries, each with its lines under 'GoodsDeliveryLines'."""
-        lines = self.tables["GoodsDeliveryLine"]
-        return [row | {"GoodsDeliveryLines": lines.lookup("EntryID", row["EntryID"])}
-                for row in self.tables["GoodsDelivery"].scan()]
 
     def deliver(self, order_number: int, *, tracking_number: str | None = None, shipping_method: str | None = None,
                 quantities: dict[str, Decimal | int] | None = None, delivery_date: str | None = None) -> Row:
@@ -194,19 +180,11 @@ class StockMixin(Division):
 
     # -- entity rules ---------------------------------------------------------------------------------------------
     def _create_GoodsDelivery(self, values: Row) -> Row:
-        if not values.get("DeliveryDate"):
-            raise business("Verplicht: Leverdatum")
-        raw_lines = values.pop("GoodsDeliveryLines", None) or []
-        if not raw_lines:
-            raise business("Verplicht: Regels")
-        spec = self.specs["GoodsDeliveryLine"]
-        lines = [accept(spec, raw, post=True) for raw in raw_lines]
+        require(values, self.specs["GoodsDelivery"].mandatory)
+        lines = [accept(self.specs["GoodsDeliveryLine"], raw, post=True) for raw in values.pop("GoodsDeliveryLines")]
         order_lines = []
         for line in lines:
-            if not line.get("SalesOrderLineID"):
-                raise business("Verplicht: Verkooporderregel")
-            if line.get("QuantityDelivered") is None:
-                raise business("Verplicht: Geleverd")
+            require(line, ("SalesOrderLineID", "QuantityDelivered"))
             order_line = self.tables["SalesOrderLine"].get(line["SalesOrderLineID"])
             if order_line is None:
                 raise business("Ongeldige referentie: Verkooporderregel")
@@ -279,9 +257,11 @@ class StockMixin(Division):
                                     "Modified": None, "API": name, "TimeStampAsBigInt": max(value, 1)}})
 
     # -- stock bookkeeping ------------------------------------------------------------------------------------------
-    def _item_by_code(self, code: str) -> Row | None:
+    def _item_by_code(self, code: str) -> Row:
         found = self.tables["Item"].lookup("Code", code)
-        return found[0] if found else None
+        if not found:
+            raise KeyError(code)
+        return found[0]
 
     def _is_stock_item(self, item_id: str) -> bool:
         item = self.tables["Item"].get(item_id)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from sandbox.exact.contract import LABELS, EntitySpec, accept, business, invalid_reference, mandatory
+from sandbox.exact.contract import LABELS, EntitySpec, accept, business, invalid_reference, require
 from sandbox.exact.store import LINES, PARENT_OF, Division, Row
 
 CENT = Decimal("0.01")
@@ -35,21 +35,10 @@ class SalesMixin(Division):
         return {"InvoiceID": invoice["InvoiceID"], "InvoiceDate": date, "Division": self.division,
                 "DocumentCreationSuccess": "Document created", **values}
 
-    def _create_SalesInvoice(self, values: Row) -> Row:
-        return self._create_header("SalesInvoice", values)
-
-    def _create_SalesOrder(self, values: Row) -> Row:
-        return self._create_header("SalesOrder", values)
-
-    def _create_SalesEntry(self, values: Row) -> Row:
-        return self._create_header("SalesEntry", values)
-
     def _create_header(self, entity: str, values: Row) -> Row:
         lines_field, line_entity, parent_key = LINES[entity]
         spec = self.specs[entity]
-        for field in spec.mandatory:
-            if values.get(field) in (None, "", []):
-                raise mandatory(field)
+        require(values, spec.mandatory)
         raw_lines = values.pop(lines_field)
         header = self._header(entity, values)
         lines = [self._line(line_entity, accept(self.specs[line_entity], raw, post=True), header)
@@ -135,10 +124,8 @@ class SalesMixin(Division):
         """Compute one line the way Exact does (see the package docstring, 'Amounts')."""
         if line_entity == "SalesEntryLine":
             return self._entry_line(values)
-        item_id = values.get("Item")
-        if not item_id:
-            raise mandatory("Item")
-        item = self._one("Item", item_id, "Artikel")
+        require(values, ("Item",))
+        item = self._one("Item", values["Item"], "Artikel")
         if not item.get("IsSalesItem"):
             raise business(f"Ongeldig: Artikel {item['Code']} is geen verkoopartikel")
         gl = self._one("GLAccount", values.get("GLAccount") or item.get("GLRevenue"), "Grootboekrekening")
@@ -179,14 +166,11 @@ class SalesMixin(Division):
         return money(amount * rate), amount
 
     def _entry_line(self, values: Row) -> Row:
-        gl_id = values.get("GLAccount")
-        if not gl_id:
-            raise mandatory("GLAccount")
-        gl = self._one("GLAccount", gl_id, "Grootboekrekening")
+        require(values, ("GLAccount",))
+        gl = self._one("GLAccount", values["GLAccount"], "Grootboekrekening")
         if gl.get("Type") in NOT_REVENUE_GL_TYPES:
             raise business("Ongeldig: Grootboekrekeningtype")  # picqer#121
-        if values.get("AmountFC") is None:
-            raise mandatory("AmountFC")
+        require(values, ("AmountFC",))
         amount = money(values["AmountFC"])
         vat = self._vat(values.get("VATCode") or gl.get("VATCode"))
         vat_amount = money(values["VATAmountFC"]) if values.get("VATAmountFC") is not None else (
@@ -212,16 +196,10 @@ class SalesMixin(Division):
             out |= {"VATAmountFC": vat, "VATAmountDC": vat}
         return out
 
-    def _derive(self, entity: str, row: Row) -> Row:
-        if entity in LINES:
-            return self._totals(entity, row)
-        return row
-
     def _create_line(self, spec: EntitySpec, values: Row) -> Row:
         header_entity, parent_key = PARENT_OF[spec.name]
-        if not values.get(parent_key):
-            raise mandatory(parent_key)
-        parent = self._one(header_entity, values.get(parent_key), LABELS[parent_key])
+        require(values, (parent_key,))
+        parent = self._one(header_entity, values[parent_key], LABELS[parent_key])
         if parent.get("Status") == 50:
             raise business("Ongeldig: Status (verwerkt)")
         line = self._line(spec.name, values, parent)
