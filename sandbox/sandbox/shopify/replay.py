@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from sandbox.shopify import rest_json
 from sandbox.shopify.rest_json import REST_KEY
 from sandbox.shopify.seed import gid
 from sandbox.shopify.store import Connection
@@ -27,10 +28,9 @@ from sandbox.shopify.store import Connection
 ORDER_KEYS = ("id", "line_items")
 FINANCIAL = {"pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided",
              "expired"}
-FULFILLMENT = {None: "UNFULFILLED", "fulfilled": "FULFILLED", "partial": "PARTIALLY_FULFILLED",
-               "restocked": "RESTOCKED", "unfulfilled": "UNFULFILLED", "pending": "PENDING_FULFILLMENT"}
-APPLICATION_TYPES = {"discount_code": "DiscountCodeApplication", "manual": "ManualDiscountApplication",
-                     "automatic": "AutomaticDiscountApplication", "script": "ScriptDiscountApplication"}
+FULFILLMENT = {None: "UNFULFILLED", "unfulfilled": "UNFULFILLED", "pending": "PENDING_FULFILLMENT",
+               **rest_json.FULFILLMENT_STATUS}
+APPLICATION_TYPES = {kind: typename for typename, kind in rest_json.APPLICATION_KINDS.items()}
 # REST order_adjustments kinds -> 2026-10 OrderAdjustmentDiscrepancyReason; a `shipping_refund` adjustment is not an
 # adjustment in GraphQL any more but a Refund.refundShippingLines entry (positive amounts), see _refund.
 ADJUSTMENT_REASONS = {"refund_discrepancy": "REFUND_DISCREPANCY", "restock": "RESTOCK", "damage": "DAMAGE",
@@ -126,27 +126,27 @@ def _money(amount: Any, currency: str, field: str) -> dict[str, Any]:
     return {"__typename": "MoneyV2", "amount": _graphql_decimal(_decimal(amount, field)), "currencyCode": currency}
 
 
+def _money_bag(shop: Any, pres: Any, currency: str, presentment: str, field: str) -> dict[str, Any]:
+    return {"__typename": "MoneyBag", "shopMoney": _money(shop, currency, field),
+            "presentmentMoney": _money(pres, presentment, field)}
+
+
 def _bag(raw: dict[str, Any], key: str, currency: str, presentment: str, *, default: Any = None
          ) -> dict[str, Any] | None:
     """The MoneyBag of REST `key` (+ its `key_set` twin when present)."""
     twin = raw.get(f"{key}_set")
     if isinstance(twin, dict) and twin.get("shop_money"):
         shop, pres = twin["shop_money"], twin.get("presentment_money") or twin["shop_money"]
-        return {"__typename": "MoneyBag",
-                "shopMoney": _money(shop["amount"], shop.get("currency_code") or currency, f"{key}_set"),
-                "presentmentMoney": _money(pres["amount"], pres.get("currency_code") or presentment, f"{key}_set")}
+        return _money_bag(shop["amount"], pres["amount"], shop.get("currency_code") or currency,
+                          pres.get("currency_code") or presentment, f"{key}_set")
     value = raw.get(key, default)
-    if value is None:
-        return None
-    return {"__typename": "MoneyBag", "shopMoney": _money(value, currency, key),
-            "presentmentMoney": _money(value, presentment, key)}
+    return None if value is None else _money_bag(value, value, currency, presentment, key)
 
 
 def _sum_bag(bags: list[dict[str, Any] | None], currency: str, presentment: str) -> dict[str, Any]:
     shop = sum((Decimal(b["shopMoney"]["amount"]) for b in bags if b), Decimal(0))
     pres = sum((Decimal(b["presentmentMoney"]["amount"]) for b in bags if b), Decimal(0))
-    return {"__typename": "MoneyBag", "shopMoney": _money(shop, currency, "sum"),
-            "presentmentMoney": _money(pres, presentment, "sum")}
+    return _money_bag(shop, pres, currency, presentment, "sum")
 
 
 def _positive(bag: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -159,6 +159,12 @@ def _positive(bag: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _upper(value: Any) -> str | None:
     return str(value).upper() if value is not None else None
+
+
+def _tags(tags: Any) -> list[str]:
+    """REST's comma-separated tags (or a list of them) as GraphQL's list."""
+    tags = tags or ""
+    return [t.strip() for t in tags.split(",") if t.strip()] if isinstance(tags, str) else list(tags)
 
 
 def address_node(a: dict[str, Any] | None, ident: Any = None) -> dict[str, Any] | None:
@@ -181,15 +187,13 @@ def customer_node(c: dict[str, Any] | None, currency: str) -> dict[str, Any] | N
         return None
     default = address_node(c.get("default_address"), c["id"])
     addresses = [address_node(a, c["id"]) for a in c.get("addresses") or []] or ([default] if default else [])
-    tags = c.get("tags") or ""
     return {"__typename": "Customer", "id": gid("Customer", c["id"]), "legacyResourceId": str(c["id"]),
             "email": c.get("email"), "firstName": c.get("first_name"), "lastName": c.get("last_name"),
             "displayName": " ".join(p for p in (c.get("first_name"), c.get("last_name")) if p) or c.get("email"),
             "phone": c.get("phone"), "createdAt": _utc(c.get("created_at")), "updatedAt": _utc(c.get("updated_at")),
             "taxExempt": bool(c.get("tax_exempt")), "taxExemptions": list(c.get("tax_exemptions") or []),
             "verifiedEmail": bool(c.get("verified_email")), "state": _upper(c.get("state")) or "DISABLED",
-            "tags": [t.strip() for t in tags.split(",") if t.strip()] if isinstance(tags, str) else list(tags),
-            "note": c.get("note"), "defaultAddress": default, "addresses": addresses,
+            "tags": _tags(c.get("tags")), "note": c.get("note"), "defaultAddress": default, "addresses": addresses,
             "addressesV2": Connection(addresses),
             "numberOfOrders": str(c.get("orders_count") or 0),
             "amountSpent": _money(c.get("total_spent") or "0", c.get("currency") or currency, "total_spent")}
@@ -260,10 +264,8 @@ def _line(li: dict[str, Any], apps: list[dict[str, Any]], currency: str, present
                     "legacyResourceId": str(li["product_id"]), "title": li.get("title")}
         if li.get("product_id") else None,
         "originalUnitPriceSet": unit,
-        "originalTotalSet": _sum_bag([unit] * quantity, currency, presentment) if quantity else _sum_bag(
-            [], currency, presentment),
-        "discountedTotalSet": {"__typename": "MoneyBag", "shopMoney": _money(original - discount, currency, "line"),
-                               "presentmentMoney": _money(original - discount, presentment, "line")},
+        "originalTotalSet": _sum_bag([unit] * quantity, currency, presentment),
+        "discountedTotalSet": _money_bag(original - discount, original - discount, currency, presentment, "line"),
         "totalDiscountSet": _sum_bag([d["allocatedAmountSet"] for d in discounts], currency, presentment),
         "discountAllocations": discounts, "taxLines": _tax_lines(li.get("tax_lines"), currency, presentment),
     }
@@ -377,7 +379,6 @@ def order_node(raw: dict[str, Any]) -> dict[str, Any]:
     if financial is not None and financial not in FINANCIAL:
         raise ValueError(f"financial_status {financial!r} is not one of Shopify's ({', '.join(sorted(FINANCIAL))})")
     name = raw.get("name") or f"#{raw.get('order_number') or raw['id']}"
-    tags = raw.get("tags") or ""
     total_shipping = _bag(raw, "total_shipping_price", currency, presentment) or _sum_bag(
         [s["discountedPriceSet"] for s in shipping], currency, presentment)
     total_tax = _bag(raw, "total_tax", currency, presentment, default="0")
@@ -397,8 +398,8 @@ def order_node(raw: dict[str, Any]) -> dict[str, Any]:
         "taxesIncluded": bool(raw.get("taxes_included")), "taxExempt": bool(raw.get("tax_exempt")),
         "email": raw.get("email") or raw.get("contact_email"), "phone": raw.get("phone"), "note": raw.get("note"),
         "poNumber": raw.get("po_number"),
-        "tags": [t.strip() for t in tags.split(",") if t.strip()] if isinstance(tags, str) else list(tags),
-        "sourceName": raw.get("source_name"), "paymentGatewayNames": list(raw.get("payment_gateway_names") or []),
+        "tags": _tags(raw.get("tags")), "sourceName": raw.get("source_name"),
+        "paymentGatewayNames": list(raw.get("payment_gateway_names") or []),
         "customer": customer_node(raw.get("customer"), currency),
         "billingAddress": address_node(raw.get("billing_address")),
         "shippingAddress": address_node(raw.get("shipping_address")),

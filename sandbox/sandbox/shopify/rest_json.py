@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 
 REST_KEY = "__rest"  # a replayed order's original REST JSON, kept on its node (never a GraphQL field)
 CENT = Decimal("0.01")
+# GraphQL -> REST names of discount application types and fulfillment statuses (replay reads them the other way)
+APPLICATION_KINDS = {"DiscountCodeApplication": "discount_code", "ManualDiscountApplication": "manual",
+                     "AutomaticDiscountApplication": "automatic", "ScriptDiscountApplication": "script"}
+FULFILLMENT_STATUS: dict[str | None, str] = {"fulfilled": "FULFILLED", "partial": "PARTIALLY_FULFILLED",
+                                             "restocked": "RESTOCKED"}
+REST_FULFILLMENT = {status: rest for rest, status in FULFILLMENT_STATUS.items()}
 
 
 @dataclass(frozen=True)
@@ -85,14 +91,12 @@ def money_set(bag: dict[str, Any] | None) -> dict[str, Any] | None:
             "presentment_money": {"amount": _amount(presentment), "currency_code": presentment.get("currencyCode")}}
 
 
-def _negated(amount: str | None) -> str | None:
-    return None if amount is None else str(-Decimal(amount))
-
-
-def _negated_set(bag: dict[str, Any] | None) -> dict[str, Any] | None:
+def _negated(bag: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A MoneyBag with its amounts negated (REST reports refunded shipping as a negative adjustment)."""
     if bag is None:
         return None
-    return {side: {**money, "amount": _negated(money["amount"])} for side, money in bag.items()}
+    return {side: {**money, "amount": str(-Decimal(str(money["amount"])))}
+            if isinstance(money, dict) and money.get("amount") is not None else money for side, money in bag.items()}
 
 
 def _lower(value: Any) -> str | None:
@@ -136,9 +140,7 @@ def _allocations(node: dict[str, Any], apps: list[dict[str, Any]]) -> list[dict[
 
 def discount_application_json(app: dict[str, Any]) -> dict[str, Any]:
     value = app.get("value") or {}
-    kind = {"DiscountCodeApplication": "discount_code", "ManualDiscountApplication": "manual",
-            "AutomaticDiscountApplication": "automatic", "ScriptDiscountApplication": "script"}.get(
-        str(app.get("__typename")), "discount_code")
+    kind = APPLICATION_KINDS.get(str(app.get("__typename")), "discount_code")
     out: dict[str, Any] = {
         "target_type": _lower(app.get("targetType")), "type": kind,
         "value": str(Decimal(str(value["percentage"])).quantize(Decimal("0.1"))) if "percentage" in value
@@ -156,18 +158,13 @@ def discount_application_json(app: dict[str, Any]) -> dict[str, Any]:
 def discount_codes_json(node: dict[str, Any], apps: list[dict[str, Any]], lines: list[dict[str, Any]]
                         ) -> list[dict[str, Any]]:
     """`discount_codes[] {code, amount, type}`: amount = what the code's application allocated to the lines."""
-    allocated: dict[int, Decimal] = {}
-    for line in lines:
-        for alloc in line["discount_allocations"]:
-            index = alloc["discount_application_index"]
-            allocated[index] = allocated.get(index, Decimal(0)) + Decimal(alloc["amount"] or "0")
     out = []
     for code in node.get("discountCodes") or []:
         index = next((i for i, a in enumerate(apps) if a.get("code") == code), None)
-        app = discount_application_json(apps[index]) if index is not None else {}
-        amount = allocated.get(index, Decimal(0)) if index is not None else Decimal(0)
-        out.append({"code": code, "amount": str(amount.quantize(CENT)),
-                    "type": app.get("value_type", "fixed_amount")})
+        amount = sum((Decimal(a["amount"] or "0") for line in lines for a in line["discount_allocations"]
+                      if index is not None and a["discount_application_index"] == index), Decimal(0))
+        kind = discount_application_json(apps[index])["value_type"] if index is not None else "fixed_amount"
+        out.append({"code": code, "amount": str(amount.quantize(CENT)), "type": kind})
     return out
 
 
@@ -232,19 +229,19 @@ def refund_json(r: dict[str, Any], order_id: int, lines: dict[str, dict[str, Any
                       "total_tax_set": money_set(item.get("totalTaxSet")),
                       "line_item": lines.get(str(line.get("id"))) or {"id": gid_int(line.get("id")),
                                                                       "sku": line.get("sku")}})
-    adjustments = [{"id": gid_int(a.get("id")), "order_id": order_id, "refund_id": refund_id,
-                    "amount": money_str(a.get("amountSet")), "tax_amount": money_str(a.get("taxAmountSet")),
-                    "kind": _lower(a.get("reason")),
-                    "reason": str(a.get("reason") or "").replace("_", " ").capitalize(),
-                    "amount_set": money_set(a.get("amountSet")), "tax_amount_set": money_set(a.get("taxAmountSet"))}
+
+    def adjustment(ident: Any, amount: dict[str, Any] | None, tax: dict[str, Any] | None, kind: str | None,
+                   reason: str) -> dict[str, Any]:
+        return {"id": gid_int(ident), "order_id": order_id, "refund_id": refund_id, "amount": money_str(amount),
+                "tax_amount": money_str(tax), "kind": kind, "reason": reason, "amount_set": money_set(amount),
+                "tax_amount_set": money_set(tax)}
+
+    adjustments = [adjustment(a.get("id"), a.get("amountSet"), a.get("taxAmountSet"), _lower(a.get("reason")),
+                              str(a.get("reason") or "").replace("_", " ").capitalize())
                    for a in _list(r.get("orderAdjustments"))]
     # REST still reports refunded shipping as a negative `shipping_refund` adjustment
-    adjustments += [{"id": gid_int(s.get("id")), "order_id": order_id, "refund_id": refund_id,
-                     "amount": _negated(money_str(s.get("subtotalAmountSet"))),
-                     "tax_amount": _negated(money_str(s.get("taxAmountSet"))), "kind": "shipping_refund",
-                     "reason": "Shipping refund", "amount_set": _negated_set(money_set(s.get("subtotalAmountSet"))),
-                     "tax_amount_set": _negated_set(money_set(s.get("taxAmountSet")))}
-                    for s in _list(r.get("refundShippingLines"))]
+    adjustments += [adjustment(s.get("id"), _negated(s.get("subtotalAmountSet")), _negated(s.get("taxAmountSet")),
+                               "shipping_refund", "Shipping refund") for s in _list(r.get("refundShippingLines"))]
     return {"id": refund_id, "order_id": order_id, "created_at": rest_time(r.get("createdAt"), ctx),
             "note": r.get("note"), "user_id": None, "processed_at": rest_time(r.get("createdAt"), ctx),
             "restock": any(i.get("restocked") for i in _list(r.get("refundLineItems"))), "duties": [],
@@ -306,8 +303,7 @@ def order_json(node: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     company = resolve(node.get("purchasingEntity")) or {}
     currency = node.get("currencyCode")
     financial = _lower(node.get("displayFinancialStatus"))
-    fulfillment = {"FULFILLED": "fulfilled", "PARTIALLY_FULFILLED": "partial", "RESTOCKED": "restocked"}.get(
-        str(node.get("displayFulfillmentStatus")))
+    fulfillment = REST_FULFILLMENT.get(str(node.get("displayFulfillmentStatus")))
     name = str(node.get("name") or "")
     number = int(name.lstrip("#")) if name.lstrip("#").isdigit() else order_id
     subtotal = node.get("subtotalPriceSet")
