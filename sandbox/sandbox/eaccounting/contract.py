@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 
 import simplejson
 
+from sandbox.core import parse_iso
 from sandbox.odata import is_guid
 
 SCHEMA_FILE = "eaccounting_schemas.json"
@@ -95,11 +96,6 @@ def _defaults(schema: str) -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
-def parse_date(value: str) -> datetime:
-    """Parse the date/date-time forms eAccounting accepts ("2026-01-31", "2026-01-31T00:00:00", with or without Z)."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def _type_ok(value: Any, types: list[str]) -> bool:
     checks = {
         "string": isinstance(value, str),
@@ -142,7 +138,7 @@ def _check(path: str, name: str, value: Any, prop: dict[str, Any]) -> list[Field
         errors.append(FieldError(path, "InvalidFormat", f"The value '{value}' is not a valid Guid for {name}."))
     if isinstance(value, str) and fmt == "date-time":
         try:
-            parse_date(value)
+            parse_iso(value)
         except ValueError:
             errors.append(FieldError(path, "InvalidFormat",
                                      f"The value '{value}' is not a valid date for {name}. Expected YYYY-MM-DD."))
@@ -225,10 +221,6 @@ def find(table: dict[str, Any], field: str, ident: Any, what: str) -> Any:
 
 def not_found(what: str, ident: str) -> ApiError:
     return ApiError(404, RESOURCE_NOT_FOUND, f"{what} with id {ident} was not found.")
-
-
-def aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def stamp(value: datetime) -> str:
