@@ -63,6 +63,12 @@ from sandbox.eaccounting.limits import RateLimit
 from sandbox.eaccounting.store import FIRST_INVOICE_NUMBER, Company, Resource
 
 Entity = dict[str, Any]
+COLLECTIONS = ("customers", "articles", "drafts", "invoices", "orders")  # the company's documents: `<name>_by_id`
+
+
+def _copies(name: str) -> Callable[[EAccounting], list[Entity]]:
+    """A test helper method: deep copies of one of `COLLECTIONS`, in creation order."""
+    return lambda vendor: clone(list(getattr(vendor.store, f"{name}_by_id").values()))
 
 
 class EAccounting(Vendor):
@@ -122,9 +128,7 @@ class EAccounting(Vendor):
         plain: dict[str, Any] = to_plain({
             "country": self.country, "company": s.company,
             "reference": {k: list(v.values()) for k, v in s.reference.items()},
-            "customers": list(s.customers_by_id.values()), "articles": list(s.articles_by_id.values()),
-            "drafts": list(s.drafts_by_id.values()), "invoices": list(s.invoices_by_id.values()),
-            "orders": list(s.orders_by_id.values()),
+            **{name: list(getattr(s, f"{name}_by_id").values()) for name in COLLECTIONS},
             "tokens": {"access": len(self.tokens.access), "refresh": len(self.tokens.refresh)},
         })
         return plain
@@ -137,20 +141,11 @@ class EAccounting(Vendor):
         return self.tokens.issue(client_id)
 
     # Python helpers for tests: deep copies, Decimal money.
-    def customers(self) -> list[Entity]:
-        return clone(list(self.store.customers_by_id.values()))
-
-    def articles(self) -> list[Entity]:
-        return clone(list(self.store.articles_by_id.values()))
-
-    def drafts(self) -> list[Entity]:
-        return clone(list(self.store.drafts_by_id.values()))
-
-    def invoices(self) -> list[Entity]:
-        return clone(list(self.store.invoices_by_id.values()))
-
-    def orders(self) -> list[Entity]:
-        return clone(list(self.store.orders_by_id.values()))
+    customers = _copies("customers")
+    articles = _copies("articles")
+    drafts = _copies("drafts")
+    invoices = _copies("invoices")
+    orders = _copies("orders")
 
     def create(self, resource: str, body: Entity) -> Entity:
         """Create an entity as `POST /v2/{resource}` would (same validation, ids, totals); raises ApiError.
