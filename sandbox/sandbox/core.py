@@ -27,6 +27,10 @@ NOT_JSON_BODY = '<?xml version="1.0" encoding="UTF-8"?>\n<response><status>ok</s
 D = TypeVar("D", int, None)
 
 
+class BodyError(ValueError):
+    """A request body that is not JSON (UTF-8); each stand-in answers it with its own error."""
+
+
 @dataclass
 class Request:
     """An incoming request as a vendor stand-in sees it."""
@@ -46,8 +50,11 @@ class Request:
         return self.headers.get(name.lower(), default)
 
     def json(self, *, exact: bool = False) -> Any:
-        """Parsed JSON body (`exact`: decimal numbers as Decimal); raises ValueError on a body that is not JSON."""
-        return json.loads(self.body.decode("utf-8"), parse_float=Decimal if exact else None) if self.body else None
+        """Parsed JSON body (`exact`: decimal numbers as Decimal); raises BodyError on a body that is not JSON."""
+        try:
+            return json.loads(self.body.decode("utf-8"), parse_float=Decimal if exact else None) if self.body else None
+        except ValueError as exc:
+            raise BodyError(str(exc)) from exc
 
     def form(self) -> dict[str, str]:
         """Parsed application/x-www-form-urlencoded body (first value per key)."""

@@ -44,7 +44,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.core import Request, Response, Vendor, to_plain
+from sandbox.core import BodyError, Request, Response, Vendor, to_plain
 from sandbox.eaccounting import odata
 from sandbox.eaccounting import seed as seeds
 from sandbox.eaccounting.auth import TOKEN_TTL, Tokens
@@ -178,6 +178,8 @@ class EAccounting(Vendor):
             return self._error(exc)
         except odata.QueryError as exc:
             return self._error(ApiError(400, QUERY_PARAMETER_ERROR, str(exc)))
+        except BodyError as exc:
+            return self._error(ApiError(400, DATA_MODEL_VALIDATION, f"The request body is not valid JSON: {exc}"))
 
     def _error(self, exc: ApiError) -> Response:
         body: Entity = {"ErrorCode": exc.code, "DeveloperErrorMessage": exc.message, "ErrorId": new_id()}
@@ -220,7 +222,7 @@ class EAccounting(Vendor):
             if req.method == "GET":
                 return self._list(req, list(resource.by_id.values()))
             if req.method == "POST":
-                return _json(resource.save(_body(req), None), 201)
+                return _json(resource.save(req.json(exact=True), None), 201)
             return _method_not_allowed(req.method)
         if len(rest) != 1:
             return _no_resource(req.path)
@@ -231,7 +233,7 @@ class EAccounting(Vendor):
         if req.method == "GET":
             return _json(existing)
         if req.method == "PUT":
-            return _json(resource.save(_body(req), existing))
+            return _json(resource.save(req.json(exact=True), existing))
         if req.method == "DELETE" and resource.delete is not None:
             resource.delete(ident)
             return Response(200, b"", {"Content-Type": JSON_TYPE})
@@ -269,20 +271,13 @@ class EAccounting(Vendor):
         if ident not in self.store.drafts_by_id:
             raise not_found("CustomerInvoiceDraft", ident)
         keep = (req.arg("keepOriginalDraftDate") or "").lower() == "true"
-        return _json(self.store.convert_draft(ident, _body(req) if req.body else None, keep), 201)
+        return _json(self.store.convert_draft(ident, req.json(exact=True) if req.body else None, keep), 201)
 
     def _clock(self) -> float:
         return self.clock()  # late-bound: tests replace `clock` on a running stand-in
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
-
-
-def _body(req: Request) -> Any:
-    try:
-        return req.json(exact=True)
-    except ValueError as exc:
-        raise ApiError(400, DATA_MODEL_VALIDATION, f"The request body is not valid JSON: {exc}") from exc
 
 
 def _int_arg(req: Request, name: str, default: int) -> int:
