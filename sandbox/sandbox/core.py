@@ -382,36 +382,28 @@ def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             self._write(resp)
 
         def _apply(self, req: Request, fault: FaultRule | None) -> Response:
-            if fault is None:
-                with server.lock:
-                    return server.vendor.handle(req)
-            kind = fault.kind
-            if kind == "429":
+            kind = fault.kind if fault else ""  # no fault: the vendor answers
+            if fault and kind == "429":
                 return json_response({"error": "Too Many Requests"}, 429, {"Retry-After": f"{fault.retry_after:g}"})
             if kind in ("500", "502", "503"):
                 return json_response({"error": "injected server error"}, int(kind))
-            if kind == "drop":
-                raise _Drop()
-            if kind == "slow":
-                server._sleep(fault.delay)
-                with server.lock:
-                    return server.vendor.handle(req)
-            if kind == "lost_response":
-                with server.lock:
-                    server.vendor.handle(req)  # committed on the server ...
-                raise _Drop()  # ... but the client never hears about it
-            if kind == "revoke_tokens":
-                with server.lock:
-                    server.vendor.revoke_tokens()
-                    return server.vendor.handle(req)
-            if kind == "daily_limit":
-                with server.lock:
-                    return server.vendor.exhaust_daily_limit()
             if kind == "wrong_shape":  # a broken proxy or API version answering 200 with another document
                 return json_response(WRONG_SHAPE_BODY)
             if kind == "not_json":
                 return Response(body=NOT_JSON_BODY, headers={"Content-Type": "text/xml; charset=utf-8"})
-            raise AssertionError(kind)
+            if kind == "drop":
+                raise _Drop()
+            if fault and kind == "slow":
+                server._sleep(fault.delay)
+            with server.lock:
+                if kind == "daily_limit":
+                    return server.vendor.exhaust_daily_limit()
+                if kind == "revoke_tokens":
+                    server.vendor.revoke_tokens()
+                resp = server.vendor.handle(req)  # with "lost_response" committed on the server ...
+            if kind == "lost_response":
+                raise _Drop()  # ... but the client never hears about it
+            return resp
 
         def _write(self, resp: Response) -> None:
             payload, ctype = resp.encoded()
