@@ -115,14 +115,6 @@ class EAccounting(Vendor):
         self.store = Company(self.country, now=self._now, show_prices_excl_vat_pc=self.show_prices_excl_vat_pc,
                              domestic_currency_rounding=self.domestic_currency_rounding)
 
-    @property
-    def company(self) -> Entity:
-        return self.store.company
-
-    @property
-    def reference(self) -> dict[str, dict[str, Entity]]:
-        return self.store.reference
-
     def dump(self) -> dict[str, Any]:
         s = self.store
         plain: dict[str, Any] = to_plain({
@@ -192,7 +184,7 @@ class EAccounting(Vendor):
     def _route(self, req: Request, parts: list[str]) -> Response:
         resource, rest, method = parts[0], parts[1:], req.method
         if resource == "companysettings" and not rest:
-            return self._only(method, "GET") or _json(self.company)
+            return self._only(method, "GET") or _json(self.store.company)
         if resource in self.store.reference:
             table = self.store.reference[resource]
             if not rest:
