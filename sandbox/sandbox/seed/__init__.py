@@ -21,17 +21,7 @@ reverse charge, prices are the net NL price) and "export" (GB/US: 0 %, net price
 destination's standard rate (21 for NL), 0 for icp/export.
 """
 
-from sandbox.seed.catalogue import PRODUCT_CATALOG, PRODUCTS_PER_SHOP, active_variants
-from sandbox.seed.customers import (
-    CITIES,
-    COMPANY_STEMS,
-    COMPANY_SUFFIX,
-    FIRST_NAMES,
-    LAST_NAMES,
-    PHONE_PREFIX,
-    STREETS,
-    US_STATES,
-)
+from sandbox.seed.customers import FIRST_NAMES, LAST_NAMES
 from sandbox.seed.model import (
     Address,
     Customer,
@@ -47,38 +37,14 @@ from sandbox.seed.model import (
     Variant,
 )
 from sandbox.seed.mutations import add_orders, cancel, fulfil, mark_paid, refund, touch, touch_customer
-from sandbox.seed.orders import DISCOUNTS, FREE_SHIPPING_FROM, SHIPPING_INCL, build_order
-from sandbox.seed.pricing import (
-    CENT,
-    HUNDRED,
-    ZERO,
-    allocate,
-    cents,
-    gross_of,
-    net_of,
-    order_totals,
-    price_line,
-    price_shipping,
-)
+from sandbox.seed.pricing import ZERO, cents, net_of
 from sandbox.seed.seeds import dir_seed_path, generate_shop
-from sandbox.seed.shop import (
-    CURRENCY,
-    CUSTOMER_START,
-    EU_COUNTRIES,
-    ORDER_START,
-    SHOP_COUNTRY,
-    TAGS,
-    VAT_RATES,
-    Shop,
-)
+from sandbox.seed.shop import CUSTOMER_START, ORDER_START, SHOP_COUNTRY, VAT_RATES, Shop
 
 __all__ = [
-    "CENT", "CITIES", "COMPANY_STEMS", "COMPANY_SUFFIX", "CURRENCY", "CUSTOMER_START", "DISCOUNTS", "EU_COUNTRIES",
-    "FIRST_NAMES", "FREE_SHIPPING_FROM", "HUNDRED", "LAST_NAMES", "ORDER_START", "PHONE_PREFIX", "PRODUCTS_PER_SHOP",
-    "PRODUCT_CATALOG", "SHIPPING_INCL", "SHOP_COUNTRY", "STREETS", "TAGS", "US_STATES", "VAT_RATES", "ZERO",
+    "CUSTOMER_START", "FIRST_NAMES", "LAST_NAMES", "ORDER_START", "SHOP_COUNTRY", "VAT_RATES", "ZERO",
     "Address", "Customer", "DiscountCode", "Order", "OrderLine", "Payment", "Product", "Refund", "RefundLine",
     "ShippingLine", "Shop", "TaxTotal", "Variant",
-    "active_variants", "add_orders", "allocate", "build_order", "cancel", "cents", "dir_seed_path", "fulfil",
-    "generate_shop", "gross_of", "mark_paid", "net_of", "order_totals", "price_line", "price_shipping", "refund",
+    "add_orders", "cancel", "cents", "dir_seed_path", "fulfil", "generate_shop", "mark_paid", "net_of", "refund",
     "touch", "touch_customer",
 ]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sandbox.seed.model import Product, Variant
 from sandbox.seed.pricing import cents
-from sandbox.seed.shop import CUSTOMER_START, Shop
+from sandbox.seed.shop import CUSTOMER_START, SHOP_COUNTRY, Shop, vat_rate
 
 PRODUCTS_PER_SHOP = 36
 PRODUCT_CATALOG = (
@@ -28,7 +28,6 @@ PRODUCT_CATALOG = (
 )
 
 
-TAX_CLASS_RATES = {"standard": Decimal("21"), "reduced": Decimal("9"), "zero": Decimal("0")}  # NL rate per class
 EDITIONS = ("", "limited", "eco", "deluxe")  # later rounds through the catalogue: "<title> (<edition> edition)"
 VENDORS = ("Huismerk", "Atelier Zoë", "Müller & Zn.")
 
@@ -60,7 +59,7 @@ def make_products(rng: random.Random) -> dict[int, Product]:
         edition = (pid - 1) // len(PRODUCT_CATALOG)
         if edition:
             title = f"{title} ({EDITIONS[edition % len(EDITIONS)]} edition)"
-        rate = TAX_CLASS_RATES[tax_class]
+        rate = vat_rate(SHOP_COUNTRY, tax_class)
         variants = []
         for vi, vtitle in enumerate(variant_titles):
             variants.append(Variant(id=variant_id, product_id=pid, sku=_sku(title, pid, vi), title=vtitle,

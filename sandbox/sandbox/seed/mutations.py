@@ -64,7 +64,7 @@ def add_orders(shop: Shop, count: int, at: datetime, seed: str = "more") -> list
         shop.products = make_products(rng0)
         shop.customers = make_customers(rng0, 5)
     rng = random.Random(f"sandbox-shop:{shop.seed}:{seed}:{len(shop.orders)}")
-    new = append_orders(rng, shop, count, at, fixed_at=at)
+    new = append_orders(rng, shop, count, fixed_at=at)
     shop.order_count = len(shop.orders)
     return new
 

@@ -12,10 +12,11 @@ from sandbox.seed.catalogue import active_variants
 from sandbox.seed.model import Customer, DiscountCode, Order, OrderLine, Payment, ShippingLine, Variant
 from sandbox.seed.pricing import HUNDRED, ZERO, allocate, cents, net_of, order_totals, price_line, price_shipping
 from sandbox.seed.refunds import with_refund
-from sandbox.seed.shop import CURRENCY, EU_COUNTRIES, SHOP_COUNTRY, TAGS, VAT_RATES, Shop
+from sandbox.seed.shop import CURRENCY, EU_COUNTRIES, ORDER_START, SHOP_COUNTRY, TAGS, Shop, vat_rate
 
 POS_SHARE = 0.12  # anonymous counter sales (no customer, no shipping, no discount)
 EXCLUSIVE_SHARE = 0.08  # orders priced excl. VAT
+ZERO_RATED = ("icp", "export")  # 0 % VAT, priced at the net NL price; the rest pay the destination's rate
 BASKET_SIZES = (1, 1, 2, 2, 3, 4)  # distinct variants per order
 QUANTITIES = (1, 1, 1, 2, 3)  # per line
 # (a web order's discount roll is below, code, kind, value): percentage = percent, fixed_amount = EUR
@@ -25,7 +26,6 @@ DISCOUNT_ODDS = (
     (0.17, ("FIVEOFF", "fixed_amount", Decimal("5.00"))),
     (0.2, ("TENOFF", "fixed_amount", Decimal("10.00"))),
 )
-DISCOUNTS = tuple(offer for _, offer in DISCOUNT_ODDS)
 # (the status roll is below, financial status as drawn); the rest is "paid". Refunds are made right after.
 STATUS_ODDS = ((0.03, "voided"), (0.08, "pending"), (0.11, "refunded"), (0.16, "partially_refunded"))
 REFUND_NOTES = {"refunded": "Returned within 14 days", "partially_refunded": "Damaged item"}
@@ -44,17 +44,6 @@ D = TypeVar("D")
 def _by_roll(roll: float, odds: tuple[tuple[float, T], ...], default: D) -> T | D:
     """The value of the first row whose bound is above `roll` (cumulative odds), else `default`."""
     return next((value for bound, value in odds if roll < bound), default)
-
-
-def _line_rate(kind: str, country: str, variant: Variant) -> Decimal:
-    if kind in ("icp", "export"):
-        return Decimal("0")
-    if kind == "oss":
-        if variant.tax_class == "zero":
-            return Decimal("0")
-        standard, reduced = VAT_RATES[country]
-        return standard if variant.tax_class == "standard" else reduced
-    return variant.tax_rate
 
 
 def _order_kind(customer: Customer | None) -> tuple[str, str]:
@@ -90,7 +79,7 @@ def _shipping(order_id: int, kind: str, country: str, lines: tuple[OrderLine, ..
               include_tax: bool) -> ShippingLine:
     """The standard shipping line: taxed at the destination's standard rate (0 for icp/export), free for domestic
     orders from `FREE_SHIPPING_FROM`."""
-    rate = VAT_RATES[country][0] if kind in ("domestic", "oss") else Decimal("0")
+    rate = Decimal("0") if kind in ZERO_RATED else vat_rate(country, "standard")
     incl = SHIPPING_INCL[kind]
     if kind == "domestic" and sum((ln.total_incl for ln in lines), ZERO) >= FREE_SHIPPING_FROM:
         incl = ZERO
@@ -100,19 +89,17 @@ def _shipping(order_id: int, kind: str, country: str, lines: tuple[OrderLine, ..
 
 
 def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datetime, updated_at: datetime, *,
-                variants: list[Variant] | None = None) -> Order:
-    """Generate one order (deterministic for a given RNG state); `variants` = the active ones (a cache)."""
+                variants: list[Variant]) -> Order:
+    """Generate one order (deterministic for a given RNG state) of the shop's active `variants`."""
     pos = rng.random() < POS_SHARE
     customer = None if pos or not shop.customers else shop.customers[rng.randrange(1, len(shop.customers) + 1)]
     kind, country = _order_kind(customer)
     include_tax = rng.random() >= EXCLUSIVE_SHARE
-    if variants is None:
-        variants = active_variants(shop)
     picked = rng.sample(variants, k=min(len(variants), rng.choice(BASKET_SIZES)))
     quantities = [rng.choice(QUANTITIES) for _ in picked]
-    rates = [_line_rate(kind, country, v) for v in picked]
+    rates = [Decimal("0") if kind in ZERO_RATED else vat_rate(country, v.tax_class) for v in picked]
     # Inclusive B2C orders keep the shelf price (also for OSS); otherwise the net NL price is the unit price.
-    units = [v.price if include_tax and kind in ("domestic", "oss") else net_of(v.price, v.tax_rate) for v in picked]
+    units = [v.price if include_tax and kind not in ZERO_RATED else net_of(v.price, v.tax_rate) for v in picked]
     gross = [u * q for u, q in zip(units, quantities, strict=True)]
     roll = rng.random()
     code, discounts = _discount(None if pos else _by_roll(roll, DISCOUNT_ODDS, None), gross)
@@ -125,9 +112,8 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
         code = replace(code, amount_incl=sum((ln.discount_incl for ln in lines), ZERO),
                        amount_excl=sum((ln.discount_excl for ln in lines), ZERO))
     shipping = () if pos else (_shipping(order_id, kind, country, lines, include_tax),)
-    totals = order_totals(lines, shipping, ())
+    totals = order_totals(lines, shipping)
     grand = totals["grand_total"]
-    assert isinstance(grand, Decimal)
 
     financial = _by_roll(rng.random(), STATUS_ODDS, "paid")
     cancelled = financial == "voided"
@@ -150,7 +136,7 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
         financial_status="paid" if financial in REFUND_NOTES else financial,
         fulfillment_status="fulfilled" if paid_at is not None else "unfulfilled",
         note=rng.choice(ORDER_NOTES), tags=tuple(sorted({rng.choice(TAGS) for _ in range(rng.randrange(2))})),
-        **totals,  # type: ignore[arg-type]
+        **totals,
     )
     if financial == "refunded":  # everything, with shipping
         order = with_refund(order, updated_at, None, REFUND_NOTES[financial])
@@ -160,13 +146,11 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
     return order
 
 
-def append_orders(rng: random.Random, shop: Shop, count: int, start: datetime,
-                  fixed_at: datetime | None = None) -> list[Order]:
-    """Append `count` orders after the newest one; updated_at is non-decreasing with id, with ties.
-
-    With `fixed_at`, order i of the batch is created and updated at `fixed_at + i seconds`."""
+def append_orders(rng: random.Random, shop: Shop, count: int, fixed_at: datetime | None = None) -> list[Order]:
+    """Append `count` orders after the newest one (from `ORDER_START`); updated_at is non-decreasing with id, with
+    ties. With `fixed_at`, order i of the batch is created and updated at `fixed_at + i seconds`."""
     last = shop.orders[max(shop.orders)] if shop.orders else None
-    created = max(start, last.created_at) if last else start
+    created = max(ORDER_START, last.created_at) if last else ORDER_START
     prev_updated = last.updated_at if last else None
     new = []
     variants = active_variants(shop)

@@ -9,7 +9,7 @@ from pathlib import Path
 from sandbox.seed.catalogue import make_products
 from sandbox.seed.customers import make_customers
 from sandbox.seed.orders import append_orders
-from sandbox.seed.shop import ORDER_START, Shop, empty_shop
+from sandbox.seed.shop import Shop, empty_shop
 
 
 def dir_seed_path(seed: str | None) -> Path | None:
@@ -27,6 +27,6 @@ def generate_shop(seed: str | None, orders: int = 50) -> Shop:
     rng = random.Random(f"sandbox-shop:{seed}")
     shop.products = make_products(rng)
     shop.customers = make_customers(rng, max(5, orders // 3))
-    append_orders(rng, shop, orders, ORDER_START)
+    append_orders(rng, shop, orders)
     shop.order_count = orders
     return shop

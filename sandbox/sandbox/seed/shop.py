@@ -29,6 +29,12 @@ EU_COUNTRIES = frozenset(VAT_RATES)
 TAGS = ("wholesale", "vip", "newsletter", "returning", "gift")  # customer and order tags
 
 
+def vat_rate(country: str, tax_class: str) -> Decimal:
+    """The rate in `country` (one of `VAT_RATES`) of a product's VAT class: standard | reduced | zero."""
+    standard, reduced = VAT_RATES[country]
+    return {"standard": standard, "reduced": reduced}.get(tax_class, Decimal("0"))
+
+
 @dataclass(kw_only=True)
 class Shop:
     """The generated shop: a mutable container of frozen records, keyed by id in insertion (id) order.
