@@ -3,7 +3,7 @@ Exact Online, Visma eAccounting)."""
 
 from __future__ import annotations
 
-import importlib
+import pkgutil
 from typing import Any
 
 from sandbox.core import FaultRule, Request, Response, SandboxServer, Vendor, json_response
@@ -22,9 +22,7 @@ VENDORS: dict[str, str] = {
 
 def make_vendor(name: str, **kwargs: Any) -> Vendor:
     """Instantiate the stand-in called `name` (see VENDORS)."""
-    module_name, _, cls_name = VENDORS[name].partition(":")
-    cls = getattr(importlib.import_module(module_name), cls_name)
-    vendor: Vendor = cls(**kwargs)
+    vendor: Vendor = pkgutil.resolve_name(VENDORS[name])(**kwargs)
     return vendor
 
 

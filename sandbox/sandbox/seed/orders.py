@@ -6,7 +6,7 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sandbox.seed.catalogue import active_variants
 from sandbox.seed.model import Customer, DiscountCode, Order, OrderLine, Payment, ShippingLine, Variant
@@ -36,6 +36,9 @@ POS_GATEWAYS = ("cash", "pin", "pin")
 WEB_GATEWAYS = {"BE": ("bancontact", "bancontact", "creditcard")}  # per customer country; others:
 DEFAULT_GATEWAYS = ("ideal", "ideal", "ideal", "creditcard", "paypal")
 ORDER_NOTES = (None, None, None, "Graag bellen vóór levering", "Gift wrap, please — it's for Zoë")
+# Order field: the customer field it copies (None for anonymous POS sales, which are never shipped)
+FROM_CUSTOMER = {"customer_id": "id", "email": "email", "phone": "phone", "company": "company",
+                 "vat_number": "vat_number", "billing_address": "address", "shipping_address": "address"}
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -113,25 +116,20 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
                        amount_excl=sum((ln.discount_excl for ln in lines), ZERO))
     shipping = () if pos else (_shipping(order_id, kind, country, lines, include_tax),)
     totals = order_totals(lines, shipping)
-    grand = totals["grand_total"]
 
     financial = _by_roll(rng.random(), STATUS_ODDS, "paid")
     cancelled = financial == "voided"
     gateway = rng.choice(POS_GATEWAYS if pos else WEB_GATEWAYS.get(country, DEFAULT_GATEWAYS))
     paid_at = None if financial in ("pending", "voided") else created_at + timedelta(seconds=rng.randrange(5, 120))
-    payments: tuple[Payment, ...] = ()
-    if financial != "voided":
-        payments = (Payment(id=order_id * 1000 + 501, kind="sale", status="pending" if paid_at is None else "success",
-                            gateway=gateway, amount=grand, processed_at=paid_at or created_at),)
+    payments = () if cancelled else (
+        Payment(id=order_id * 1000 + 501, kind="sale", status="pending" if paid_at is None else "success",
+                gateway=gateway, amount=totals["grand_total"], processed_at=paid_at or created_at),)
+    contact: dict[str, Any] = {name: getattr(customer, field, None) for name, field in FROM_CUSTOMER.items()}
     order = Order(
         id=order_id, number=1000 + order_id, created_at=created_at, updated_at=updated_at, paid_at=paid_at,
         cancelled_at=updated_at if cancelled else None, cancel_reason="customer" if cancelled else None,
         channel="pos" if pos else "web", kind=kind, currency=CURRENCY, prices_include_tax=include_tax,
-        test=order_id % 97 == 0, customer_id=customer.id if customer else None,
-        email=customer.email if customer else None, phone=customer.phone if customer else None,
-        company=customer.company if customer else None, vat_number=customer.vat_number if customer else None,
-        billing_address=customer.address if customer else None,
-        shipping_address=customer.address if customer and not pos else None,
+        test=order_id % 97 == 0, **contact,
         lines=lines, shipping_lines=shipping, discount_codes=(code,) if code else (), payments=payments, refunds=(),
         financial_status="paid" if financial in REFUND_NOTES else financial,
         fulfillment_status="fulfilled" if paid_at is not None else "unfulfilled",

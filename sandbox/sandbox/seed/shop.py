@@ -58,11 +58,7 @@ class Shop:
 
     def variant(self, variant_id: int) -> Variant | None:
         """Variant by id (linear over products; products are few)."""
-        for product in self.products.values():
-            for variant in product.variants:
-                if variant.id == variant_id:
-                    return variant
-        return None
+        return next((v for p in self.products.values() for v in p.variants if v.id == variant_id), None)
 
     def orders_by_updated(self) -> list[Order]:
         """Orders ascending by (updated_at, id), the order an incremental reader expects."""
