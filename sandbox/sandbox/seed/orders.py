@@ -50,14 +50,13 @@ def _by_roll(roll: float, odds: tuple[tuple[float, T], ...], default: D) -> T | 
 
 
 def _order_kind(customer: Customer | None) -> tuple[str, str]:
-    if customer is None:
-        return "domestic", SHOP_COUNTRY
-    country = customer.address.country
+    """(VAT treatment, destination country) of an order by `customer`; None is an anonymous sale in the shop."""
+    country = customer.address.country if customer else SHOP_COUNTRY
     if country == SHOP_COUNTRY:
         return "domestic", country
     if country not in EU_COUNTRIES:
         return "export", country
-    return ("icp" if customer.vat_number else "oss"), country
+    return ("icp" if customer and customer.vat_number else "oss"), country
 
 
 def _discount(offer: tuple[str, str, Decimal] | None,
@@ -150,9 +149,8 @@ def append_orders(rng: random.Random, shop: Shop, count: int, fixed_at: datetime
     last = shop.orders[max(shop.orders)] if shop.orders else None
     created = max(ORDER_START, last.created_at) if last else ORDER_START
     prev_updated = last.updated_at if last else None
-    new = []
     variants = active_variants(shop)
-    next_id = (max(shop.orders) + 1) if shop.orders else 1
+    next_id = last.id + 1 if last else 1
     for order_id in range(next_id, next_id + count):
         created = created + timedelta(seconds=rng.randrange(60, 1800))
         updated = created + timedelta(seconds=rng.randrange(600, 3600))
@@ -164,8 +162,6 @@ def append_orders(rng: random.Random, shop: Shop, count: int, fixed_at: datetime
             elif updated <= prev_updated:
                 updated = prev_updated + timedelta(seconds=1)
         prev_updated = updated
-        order = build_order(rng, shop, order_id, created, updated, variants=variants)
-        shop.orders[order_id] = order
-        new.append(order)
+        shop.orders[order_id] = build_order(rng, shop, order_id, created, updated, variants=variants)
     shop.version += 1
-    return new
+    return [shop.orders[order_id] for order_id in range(next_id, next_id + count)]
