@@ -7,8 +7,8 @@ Public API (kept stable; other stand-ins import it from here):
   JSON from that folder (see `dir_seed_path`) and documents the layout in its own module docstring.
 - The value types the stand-ins name (`model` has them all: frozen dataclasses, money as `Decimal` quantized to
   cents, datetimes aware UTC) and the mutable container `Shop`; the shop's facts and money helpers they render.
-- Mutations for incremental-sync tests (see `mutations`): `touch`, `mark_paid`, `cancel`, `refund`, `fulfil`,
-  `add_orders`, `touch_customer`.
+- For incremental-sync tests: `add_orders` (more generated orders) and the mutations `touch`, `mark_paid`,
+  `cancel`, `refund`, `fulfil`, `touch_customer`.
 
 By concern: `shop` (settings, VAT rates), `customers`, `catalogue`, `orders`, `refunds`, `pricing` (the money
 rules: every amount computed once, in cents), `model` (the records), `seeds` (named and ``dir:`` seeds), `mutations`.
@@ -21,9 +21,9 @@ destination's standard rate (21 for NL), 0 for icp/export.
 
 from sandbox.seed.customers import FIRST_NAMES, LAST_NAMES
 from sandbox.seed.model import Address, Customer, Order, OrderLine, Payment, Product, Refund, ShippingLine, Variant
-from sandbox.seed.mutations import add_orders, cancel, fulfil, mark_paid, refund, touch, touch_customer
+from sandbox.seed.mutations import cancel, fulfil, mark_paid, refund, touch, touch_customer
 from sandbox.seed.pricing import ZERO, cents, net_of
-from sandbox.seed.seeds import dir_seed_path, generate_shop
+from sandbox.seed.seeds import add_orders, dir_seed_path, generate_shop
 from sandbox.seed.shop import CUSTOMER_START, ORDER_START, SHOP_COUNTRY, VAT_RATES, Shop
 
 __all__ = [
