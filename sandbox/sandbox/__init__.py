@@ -6,7 +6,7 @@ from __future__ import annotations
 import pkgutil
 from typing import Any
 
-from sandbox.core import FaultRule, Request, Response, SandboxServer, Vendor, json_response
+from sandbox.core import SandboxServer, Vendor
 
 # name -> "module:Class"; each class takes keyword arguments `seed` (str | None) and `orders` (int).
 VENDORS: dict[str, str] = {
@@ -31,6 +31,4 @@ def start(name: str, *, port: int = 0, latency: float = 0.0, fault_seed: int = 0
     return SandboxServer(make_vendor(name, **kwargs), port=port, latency=latency, seed=fault_seed).start()
 
 
-__all__ = [
-    "VENDORS", "FaultRule", "Request", "Response", "SandboxServer", "Vendor", "json_response", "make_vendor", "start",
-]
+__all__ = ["VENDORS", "SandboxServer", "make_vendor", "start"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -59,22 +58,15 @@ def _order_kind(customer: Customer | None) -> tuple[str, str]:
     return ("icp" if customer and customer.vat_number else "oss"), country
 
 
-def _discount(offer: tuple[str, str, Decimal] | None,
-              gross: list[Decimal]) -> tuple[DiscountCode | None, list[Decimal]]:
-    """The code (amounts in the pricing mode) and its share of each line's gross; a fixed amount only applies
-    when the lines come to more than twice its value."""
-    discounts = [ZERO for _ in gross]
+def _discounts(offer: tuple[str, str, Decimal] | None, gross: list[Decimal]) -> list[Decimal]:
+    """The offer's share of each line's gross, in the pricing mode; a fixed amount only applies when the lines come
+    to more than twice its value."""
     if offer is None:
-        return None, discounts
-    name, kind, value = offer
+        return [ZERO for _ in gross]
+    _, kind, value = offer
     if kind == "percentage":
-        discounts = [cents(g * value / HUNDRED) for g in gross]
-    elif sum(gross, ZERO) > value * 2:
-        discounts = allocate(value, gross)
-    if not any(discounts):
-        return None, discounts
-    return DiscountCode(code=name, kind=kind, value=value, amount=sum(discounts, ZERO), amount_incl=ZERO,
-                        amount_excl=ZERO), discounts
+        return [cents(g * value / HUNDRED) for g in gross]
+    return allocate(value, gross) if sum(gross, ZERO) > value * 2 else [ZERO for _ in gross]
 
 
 def _shipping(order_id: int, kind: str, country: str, lines: tuple[OrderLine, ...],
@@ -104,15 +96,18 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
     units = [v.price if include_tax and kind not in ZERO_RATED else net_of(v.price, v.tax_rate) for v in picked]
     gross = [u * q for u, q in zip(units, quantities, strict=True)]
     roll = rng.random()
-    code, discounts = _discount(None if pos else _by_roll(roll, DISCOUNT_ODDS, None), gross)
+    offer = None if pos else _by_roll(roll, DISCOUNT_ODDS, None)
+    discounts = _discounts(offer, gross)
+    offer = offer if any(discounts) else None  # a code that takes nothing off is not on the order
     lines = tuple(
         price_line(line_id=order_id * 1000 + i + 1, variant=v, title=shop.products[v.product_id].title,
                    quantity=q, rate=r, unit_price=u, include_tax=include_tax, discount=d,
-                   discount_code=code.code if code and d else None)
+                   discount_code=offer[0] if offer and d else None)
         for i, (v, q, r, u, d) in enumerate(zip(picked, quantities, rates, units, discounts, strict=True)))
-    if code is not None:
-        code = replace(code, amount_incl=sum((ln.discount_incl for ln in lines), ZERO),
-                       amount_excl=sum((ln.discount_excl for ln in lines), ZERO))
+    codes = () if offer is None else (
+        DiscountCode(code=offer[0], kind=offer[1], value=offer[2], amount=sum(discounts, ZERO),
+                     amount_incl=sum((ln.discount_incl for ln in lines), ZERO),
+                     amount_excl=sum((ln.discount_excl for ln in lines), ZERO)),)
     shipping = () if pos else (_shipping(order_id, kind, country, lines, include_tax),)
     totals = order_totals(lines, shipping)
 
@@ -129,7 +124,7 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
         cancelled_at=updated_at if cancelled else None, cancel_reason="customer" if cancelled else None,
         channel="pos" if pos else "web", kind=kind, currency=CURRENCY, prices_include_tax=include_tax,
         test=order_id % 97 == 0, **contact,
-        lines=lines, shipping_lines=shipping, discount_codes=(code,) if code else (), payments=payments, refunds=(),
+        lines=lines, shipping_lines=shipping, discount_codes=codes, payments=payments, refunds=(),
         financial_status="paid" if financial in REFUND_NOTES else financial,
         fulfillment_status="fulfilled" if paid_at is not None else "unfulfilled",
         note=rng.choice(ORDER_NOTES), tags=tuple(sorted({rng.choice(TAGS) for _ in range(rng.randrange(2))})),
