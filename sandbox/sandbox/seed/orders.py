@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from sandbox.seed.catalogue import active_variants
 from sandbox.seed.model import Customer, DiscountCode, Order, OrderLine, Payment, ShippingLine, Variant
@@ -18,15 +18,14 @@ EXCLUSIVE_SHARE = 0.08  # orders priced excl. VAT
 ZERO_RATED = ("icp", "export")  # 0 % VAT, priced at the net NL price; the rest pay the destination's rate
 BASKET_SIZES = (1, 1, 2, 2, 3, 4)  # distinct variants per order
 QUANTITIES = (1, 1, 1, 2, 3)  # per line
-# (a web order's discount roll is below, code, kind, value): percentage = percent, fixed_amount = EUR
-DISCOUNT_ODDS = (
-    (0.08, ("WELCOME10", "percentage", Decimal("10"))),
-    (0.12, ("SUMMER15", "percentage", Decimal("15"))),
-    (0.17, ("FIVEOFF", "fixed_amount", Decimal("5.00"))),
-    (0.2, ("TENOFF", "fixed_amount", Decimal("10.00"))),
-)
-# (the status roll is below, financial status as drawn); the rest is "paid". Refunds are made right after.
-STATUS_ODDS = ((0.03, "voided"), (0.08, "pending"), (0.11, "refunded"), (0.16, "partially_refunded"))
+# A web order's discount (code, kind, value; percentage = percent, fixed_amount = EUR) by cumulative odds
+OFFERS: tuple[tuple[str, str, Decimal] | None, ...] = (
+    ("WELCOME10", "percentage", Decimal("10")), ("SUMMER15", "percentage", Decimal("15")),
+    ("FIVEOFF", "fixed_amount", Decimal("5.00")), ("TENOFF", "fixed_amount", Decimal("10.00")), None)
+OFFER_ODDS = (0.08, 0.12, 0.17, 0.2, 1.0)
+# The financial status as drawn, by cumulative odds; refunds are made right after.
+STATUSES = ("voided", "pending", "refunded", "partially_refunded", "paid")
+STATUS_ODDS = (0.03, 0.08, 0.11, 0.16, 1.0)
 REFUND_NOTES = {"refunded": "Returned within 14 days", "partially_refunded": "Damaged item"}
 SHIPPING_INCL = {"domestic": Decimal("4.95"), "oss": Decimal("9.95"), "icp": Decimal("12.50"),
                  "export": Decimal("24.95")}
@@ -38,15 +37,6 @@ ORDER_NOTES = (None, None, None, "Graag bellen vóór levering", "Gift wrap, ple
 # Order field: the customer field it copies (None for anonymous POS sales, which are never shipped)
 FROM_CUSTOMER = {"customer_id": "id", "email": "email", "phone": "phone", "company": "company",
                  "vat_number": "vat_number", "billing_address": "address", "shipping_address": "address"}
-
-T = TypeVar("T")
-D = TypeVar("D")
-
-
-def _by_roll(roll: float, odds: tuple[tuple[float, T], ...], default: D) -> T | D:
-    """The value of the first row whose bound is above `roll` (cumulative odds), else `default`."""
-    return next((value for bound, value in odds if roll < bound), default)
-
 
 def _order_kind(customer: Customer | None) -> tuple[str, str]:
     """(VAT treatment, destination country) of an order by `customer`; None is an anonymous sale in the shop."""
@@ -95,10 +85,9 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
     # Inclusive B2C orders keep the shelf price (also for OSS); otherwise the net NL price is the unit price.
     units = [v.price if include_tax and kind not in ZERO_RATED else net_of(v.price, v.tax_rate) for v in picked]
     gross = [u * q for u, q in zip(units, quantities, strict=True)]
-    roll = rng.random()
-    offer = None if pos else _by_roll(roll, DISCOUNT_ODDS, None)
-    discounts = _discounts(offer, gross)
-    offer = offer if any(discounts) else None  # a code that takes nothing off is not on the order
+    offer = rng.choices(OFFERS, cum_weights=OFFER_ODDS)[0]  # drawn for POS sales too, which take no code
+    discounts = _discounts(None if pos else offer, gross)
+    offer = offer if not pos and any(discounts) else None  # a code that takes nothing off is not on the order
     lines = tuple(
         price_line(line_id=order_id * 1000 + i + 1, variant=v, title=shop.products[v.product_id].title,
                    quantity=q, rate=r, unit_price=u, include_tax=include_tax, discount=d,
@@ -111,7 +100,7 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
     shipping = () if pos else (_shipping(order_id, kind, country, lines, include_tax),)
     totals = order_totals(lines, shipping)
 
-    financial = _by_roll(rng.random(), STATUS_ODDS, "paid")
+    financial = rng.choices(STATUSES, cum_weights=STATUS_ODDS)[0]
     cancelled = financial == "voided"
     gateway = rng.choice(POS_GATEWAYS if pos else WEB_GATEWAYS.get(country, DEFAULT_GATEWAYS))
     paid_at = None if financial in ("pending", "voided") else created_at + timedelta(seconds=rng.randrange(5, 120))
