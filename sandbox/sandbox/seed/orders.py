@@ -38,6 +38,7 @@ ORDER_NOTES = (None, None, None, "Graag bellen vóór levering", "Gift wrap, ple
 FROM_CUSTOMER = {"customer_id": "id", "email": "email", "phone": "phone", "company": "company",
                  "vat_number": "vat_number", "billing_address": "address", "shipping_address": "address"}
 
+
 def _order_kind(customer: Customer | None) -> tuple[str, str]:
     """(VAT treatment, destination country) of an order by `customer`; None is an anonymous sale in the shop."""
     country = customer.address.country if customer else SHOP_COUNTRY

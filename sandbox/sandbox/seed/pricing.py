@@ -4,10 +4,12 @@ ROUND_HALF_UP to cents.
 An order is priced either tax-inclusive (`prices_include_tax=True`, the Dutch default) or exclusive. For a line
 the *pricing-mode* unit price times quantity is the gross; the discount is allocated in the same mode; then
 
-- inclusive: total_incl = gross_incl - discount_incl; tax = round(total_incl * r / (100 + r)); total_excl =
-  total_incl - tax; gross_excl = round(gross_incl * 100 / (100 + r)); discount_excl = gross_excl - total_excl
-- exclusive: total_excl = gross_excl - discount_excl; tax = round(total_excl * r / 100); total_incl =
-  total_excl + tax; gross_incl = round(gross_excl * (100 + r) / 100); discount_incl = gross_incl - total_incl
+- inclusive: total_incl = gross_incl - discount_incl; tax = round(total_incl * r / (100 + r));
+  total_excl = total_incl - tax; gross_excl = round(gross_incl * 100 / (100 + r))
+- exclusive: total_excl = gross_excl - discount_excl; tax = round(total_excl * r / 100);
+  total_incl = total_excl + tax; gross_incl = round(gross_excl * (100 + r) / 100)
+
+and in both modes discount = gross - total (the unit price's other view is converted and rounded like the gross).
 
 Shipping lines are taxed the same way (no discounts on shipping). The order totals are plain sums, so these
 identities hold exactly (tests check them for every generated order):
