@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,8 @@ EXCLUSIVE_SHARE = 0.08  # orders priced excl. VAT
 ZERO_RATED = ("icp", "export")  # 0 % VAT, priced at the net NL price; the rest pay the destination's rate
 BASKET_SIZES = (1, 1, 2, 2, 3, 4)  # distinct variants per order
 QUANTITIES = (1, 1, 1, 2, 3)  # per line
-# A web order's discount (code, kind, value; percentage = percent, fixed_amount = EUR) by cumulative odds
+# A web order's discount (code, kind, value; percentage = percent, fixed_amount = EUR) by cumulative odds: the
+# first whose bound is above the roll
 OFFERS: tuple[tuple[str, str, Decimal] | None, ...] = (
     ("WELCOME10", "percentage", Decimal("10")), ("SUMMER15", "percentage", Decimal("15")),
     ("FIVEOFF", "fixed_amount", Decimal("5.00")), ("TENOFF", "fixed_amount", Decimal("10.00")), None)
@@ -86,7 +88,7 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
     # Inclusive B2C orders keep the shelf price (also for OSS); otherwise the net NL price is the unit price.
     units = [v.price if include_tax and kind not in ZERO_RATED else net_of(v.price, v.tax_rate) for v in picked]
     gross = [u * q for u, q in zip(units, quantities, strict=True)]
-    offer = rng.choices(OFFERS, cum_weights=OFFER_ODDS)[0]  # drawn for POS sales too, which take no code
+    offer = OFFERS[bisect.bisect(OFFER_ODDS, rng.random())]  # drawn for POS sales too, which take no code
     discounts = _discounts(None if pos else offer, gross)
     offer = offer if not pos and any(discounts) else None  # a code that takes nothing off is not on the order
     lines = tuple(
@@ -101,7 +103,7 @@ def build_order(rng: random.Random, shop: Shop, order_id: int, created_at: datet
     shipping = () if pos else (_shipping(order_id, kind, country, lines, include_tax),)
     totals = order_totals(lines, shipping)
 
-    financial = rng.choices(STATUSES, cum_weights=STATUS_ODDS)[0]
+    financial = STATUSES[bisect.bisect(STATUS_ODDS, rng.random())]
     cancelled = financial == "voided"
     gateway = rng.choice(POS_GATEWAYS if pos else WEB_GATEWAYS.get(country, DEFAULT_GATEWAYS))
     paid_at = None if financial in ("pending", "voided") else created_at + timedelta(seconds=rng.randrange(5, 120))
