@@ -11,7 +11,7 @@ Public API (kept stable; other stand-ins import it from here):
   `cancel`, `refund`, `fulfil`, `touch_customer`.
 
 By concern: `shop` (settings, VAT rates), `customers`, `catalogue`, `orders`, `refunds`, `pricing` (the money
-rules: every amount computed once, in cents), `model` (the records), `seeds` (named and ``dir:`` seeds), `mutations`.
+rules: every amount computed once, in cents), `model` (the records), `seeds` (named, ``dir:`` and more), `mutations`.
 
 VAT treatment (`Order.kind`): "domestic" (NL, 21/9/0 by product class), "oss" (B2C to DE/BE/FR/SE: destination
 rate, e.g. DE 19/7, BE 21/6, FR 20/5.5, SE 25/12), "icp" (B2B to another EU country with a VAT number: 0 %,
