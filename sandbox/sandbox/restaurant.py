@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from sandbox.seed import FIRST_NAMES, LAST_NAMES, ORDER_START, cents
 
@@ -186,13 +187,11 @@ def _bill(rng: random.Random, restaurant: Restaurant, number: int, closed_at: da
         method = "CASH" if number % 5 == 0 else ("CREDIT" if number % 9 == 4 else "CARD")
         payments = (BillPayment(id=f"{pay_id}.1", method=method, amount=total, paid_at=closed_at, guest_id=guest_id,
                                 tip=Decimal("0.00") if method == "CASH" else tip),)
+    bill = partial(Bill, number=number, location_id=location_id, opened_at=opened_at, closed_at=closed_at,
+                   lines=tuple(lines), table=str(number % 20 + 1) if table else None)
     if number % 17 == 8:  # opened, then cancelled before anything was paid
-        return Bill(number=number, location_id=location_id, kind="CANCEL", opened_at=opened_at, closed_at=closed_at,
-                    lines=tuple(lines), payments=(), cancelled=True, table=str(number % 20 + 1) if table else None,
-                    void_reason="Guest left")
-    return Bill(number=number, location_id=location_id, kind="SALE", opened_at=opened_at, closed_at=closed_at,
-                lines=tuple(lines), payments=payments, table=str(number % 20 + 1) if table else None,
-                covers=rng.randint(1, 6) if table else 0)
+        return bill(kind="CANCEL", payments=(), cancelled=True, void_reason="Guest left")
+    return bill(kind="SALE", payments=payments, covers=rng.randint(1, 6) if table else 0)
 
 
 def refund_bill(original: Bill, number: int, at: datetime) -> Bill:

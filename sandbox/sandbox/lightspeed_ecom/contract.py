@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.core import Request
+from sandbox.lightspeed_common import ApiError, iso_epoch
 
 SHOP_TZ = ZoneInfo("Europe/Amsterdam")
 DEFAULT_LIMIT = 50
@@ -31,14 +33,8 @@ EQUALITY_FILTERS = {
 }
 
 
-class EcomError(Exception):
+class EcomError(ApiError):
     """An API error, rendered in Lightspeed eCom's `{"error": {...}}` shape."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
 
 
 def to_iso(ts: float) -> str:
@@ -53,19 +49,18 @@ def parse_timestamp(text: str) -> float:
             return datetime.strptime(text, fmt).replace(tzinfo=UTC).timestamp()
         except ValueError:
             continue
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    return iso_epoch(text)
 
 
 @dataclass(frozen=True)
 class Filters:
-    """The common list filters of eCom endpoints, parsed."""
+    """The common list filters of eCom endpoints, parsed: inclusive epoch bounds (absent: open), ids over `since_id`."""
 
-    created_min: float | None = None
-    created_max: float | None = None
-    updated_min: float | None = None
-    updated_max: float | None = None
-    since_id: int | None = None
+    created_min: float = -math.inf
+    created_max: float = math.inf
+    updated_min: float = -math.inf
+    updated_max: float = math.inf
+    since_id: int = -1
 
 
 def _int(text: str, what: str) -> int:
@@ -75,10 +70,10 @@ def _int(text: str, what: str) -> int:
         raise EcomError(404, f"Invalid {what} {text!r}") from None
 
 
-def _time_arg(req: Request, name: str) -> float | None:
+def _time_arg(req: Request, name: str, default: float) -> float:
     value = req.arg(name)
     if value is None or value == "":
-        return None
+        return default
     try:
         return parse_timestamp(value)
     except ValueError:
@@ -89,9 +84,10 @@ def _filters(req: Request) -> Filters:
     since = req.arg("since_id")
     if since is not None and not since.isdigit():
         raise EcomError(400, "Invalid since_id")
-    return Filters(created_min=_time_arg(req, "created_at_min"), created_max=_time_arg(req, "created_at_max"),
-                   updated_min=_time_arg(req, "updated_at_min"), updated_max=_time_arg(req, "updated_at_max"),
-                   since_id=int(since) if since is not None else None)
+    return Filters(created_min=_time_arg(req, "created_at_min", -math.inf),
+                   created_max=_time_arg(req, "created_at_max", math.inf),
+                   updated_min=_time_arg(req, "updated_at_min", -math.inf),
+                   updated_max=_time_arg(req, "updated_at_max", math.inf), since_id=int(since) if since else -1)
 
 
 def _where(resource: str, req: Request) -> Callable[[dict[str, Any]], bool] | None:

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import seed as neutral
-from sandbox.core import Request, Response, Vendor
+from sandbox.core import Request, Response, to_plain
+from sandbox.lightspeed_common import LightspeedVendor, Window, read_list
 from sandbox.lightspeed_ecom.contract import LANGUAGES, RESOURCES, EcomError, _filters, _int, _page, _where, to_iso
-from sandbox.lightspeed_ecom.limits import DEFAULT_PER_SECOND, DEFAULT_RATE_LIMITS, Window
+from sandbox.lightspeed_ecom.limits import DEFAULT_PER_SECOND, DEFAULT_RATE_LIMITS
 from sandbox.lightspeed_ecom.seed import (
     render_customer,
     render_order,
@@ -22,10 +23,10 @@ from sandbox.lightspeed_ecom.seed import (
     render_taxes,
     render_variant,
 )
-from sandbox.lightspeed_ecom.store import RawList, Table, _dump_default, _envelope, _json_default, _strip_links
+from sandbox.lightspeed_ecom.store import RawList, Table, _json_default, relink
 
 
-class LightspeedEcom(Vendor):
+class LightspeedEcom(LightspeedVendor):
     """Stand-in for the Lightspeed eCom (C-Series) REST API; see the module docstring for the contract."""
 
     name = "lightspeed_ecom"
@@ -38,35 +39,21 @@ class LightspeedEcom(Vendor):
                  rate_limits: Iterable[tuple[float, int]] = DEFAULT_RATE_LIMITS,
                  per_second: int | None = DEFAULT_PER_SECOND, channels: Iterable[str] = ("web",),
                  clock: Callable[[], float] = time.time) -> None:
-        self.seed = seed
-        self.order_count = orders
         self.languages = frozenset(languages)
-        self.clock = clock
         self._rate_limits = tuple(rate_limits)
         self._per_second = per_second
         self._auth = "Basic " + base64.b64encode(f"{api_key}:{api_secret}".encode()).decode()
         self.channels = frozenset(channels)
-        self.shop: neutral.Shop | None = None
         self._variants: dict[int, neutral.Variant] = {}
-        self.tables: dict[str, Table] = {}
-        self.order_lines: dict[int, list[dict[str, Any]]] = {}
-        self.windows: list[Window] = []
-        self.second = Window(1.0, per_second or 0)
-        self.reset()
+        super().__init__(seed, orders, clock)
 
     # -- Vendor hooks --------------------------------------------------------------------------
-    def reset(self) -> None:
-        self.tables = {name: Table() for name in RESOURCES}
-        self.order_lines = {}
+    def clear(self) -> None:
+        self.tables: dict[str, Table] = {name: Table() for name in RESOURCES}
+        self.order_lines: dict[int, list[dict[str, Any]]] = {}
         self.windows = [Window(seconds, limit) for seconds, limit in self._rate_limits]
         self.second = Window(1.0, self._per_second or 0)
-        self.shop = None
-        if self.seed is None:
-            return
-        if self.seed.startswith("dir:"):
-            self._load_dir(Path(self.seed[4:]))
-        else:
-            self._load_generated(self.seed, self.order_count)
+        self.shop: neutral.Shop | None = None
 
     def dump(self) -> dict[str, Any]:
         state: dict[str, Any] = {
@@ -74,7 +61,7 @@ class LightspeedEcom(Vendor):
         }
         state["orderProducts"] = {str(oid): lines for oid, lines in sorted(self.order_lines.items())}
         state["rateLimit"] = [{"seconds": w.seconds, "limit": w.limit, "used": w.used} for w in self.windows]
-        return json.loads(json.dumps(state, default=_dump_default))
+        return to_plain(state)
 
     def exhaust_daily_limit(self) -> Response:
         daily = max(self.windows, key=lambda w: w.seconds)
@@ -215,12 +202,7 @@ class LightspeedEcom(Vendor):
     @staticmethod
     def _out(record: dict[str, Any], base: str, language: str) -> dict[str, Any]:
         """A stored record with its resource links completed for this host and language."""
-        out = dict(record)
-        for key, value in record.items():
-            if isinstance(value, dict) and isinstance(value.get("resource"), dict):
-                ref = value["resource"]
-                out[key] = {"resource": {**ref, "link": _link(base, language, ref["url"])}}
-        return out
+        return relink(record, lambda url: _link(base, language, url))
 
     def _shop(self, base: str, language: str) -> dict[str, Any]:
         return {"shop": {"id": self.SHOP_ID, "title": "Sandbox Shop", "mainLanguage": "nl",
@@ -239,8 +221,8 @@ class LightspeedEcom(Vendor):
         return {"accountRatelimit": body}
 
     # -- data sources -----------------------------------------------------------------------------------
-    def _load_generated(self, name: str, orders: int) -> None:
-        shop = neutral.generate_shop(name, orders)
+    def load_generated(self, seed: str) -> None:
+        shop = neutral.generate_shop(seed, self.order_count)
         self.shop = shop
         self._variants = {v.id: v for p in shop.products.values() for v in p.variants}
         for customer in shop.customers.values():
@@ -256,18 +238,18 @@ class LightspeedEcom(Vendor):
                 self.tables["orders"].put(render_order(order, shop))
                 self.order_lines[order.id] = render_order_lines(order, self._variants)
 
-    def _load_dir(self, folder: Path) -> None:
+    def load_dir(self, folder: Path) -> None:
         if not folder.is_dir():
             raise ValueError(f"seed folder {folder} does not exist")
         for resource, (plural, _) in RESOURCES.items():
             file = folder / f"{resource}.json"
             if file.exists():
-                for record in _envelope(file, plural):
-                    self.tables[resource].put(_strip_links(record))
+                for record in read_list(file, plural):
+                    self.tables[resource].put(relink(record))
         orders_dir = folder / "orders"
         if orders_dir.is_dir():
             for file in orders_dir.glob("*/products.json"):
-                self.order_lines[int(file.parent.name)] = [_strip_links(r) for r in _envelope(file, "orderProducts")]
+                self.order_lines[int(file.parent.name)] = [relink(r) for r in read_list(file, "orderProducts")]
 
 
 def _link(base: str, language: str, url: str) -> str:

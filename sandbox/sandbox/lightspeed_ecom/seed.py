@@ -15,6 +15,7 @@ COUNTRIES = {  # ISO alpha-2 -> (eCom country id, alpha-3, title)
     "FR": (74, "fra", "France"), "SE": (203, "swe", "Sweden"), "GB": (225, "gbr", "United Kingdom"),
     "US": (226, "usa", "United States"),
 }
+ADDRESS_KEYS = ("Name", "Street", "Street2", "Number", "Extension", "Zipcode", "City", "Region")
 TAX_IDS = {Decimal("21"): 1, Decimal("9"): 2, Decimal("0"): 3}
 ORDER_LANGUAGE = {"id": 1, "code": "nl", "locale": "nl_NL", "title": "Nederlands"}
 PAYMENT_TITLES = {"ideal": "iDEAL", "creditcard": "Credit card", "paypal": "PayPal", "bancontact": "Bancontact",
@@ -36,9 +37,7 @@ def _iso_dt(value: datetime | None) -> str:
 
 def _address_fields(prefix: str, address: neutral.Address | None) -> dict[str, Any]:
     if address is None:
-        return {f"{prefix}Name": "", f"{prefix}Street": "", f"{prefix}Street2": "", f"{prefix}Number": "",
-                f"{prefix}Extension": "", f"{prefix}Zipcode": "", f"{prefix}City": "", f"{prefix}Region": "",
-                f"{prefix}Country": False}
+        return {**{f"{prefix}{key}": "" for key in ADDRESS_KEYS}, f"{prefix}Country": False}
     number, extension = address.house_number, ""
     digits = len(number) - len(number.lstrip("0123456789"))
     if 0 < digits < len(number):

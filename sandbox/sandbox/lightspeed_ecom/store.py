@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sandbox.lightspeed_ecom.contract import Filters, parse_timestamp
@@ -17,12 +15,6 @@ from sandbox.lightspeed_ecom.contract import Filters, parse_timestamp
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)  # the wire format has JSON numbers
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _dump_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
@@ -53,28 +45,17 @@ class Table:
 
     def query(self, filters: Filters, where: Callable[[dict[str, Any]], bool] | None = None) -> list[int]:
         """Ids matching the filters, newest first."""
-        if filters.updated_min is not None or filters.updated_max is not None:
+        if filters.updated_min > -math.inf or filters.updated_max < math.inf:
             if self._by_updated is None:
                 self._by_updated = sorted((ts, rid) for rid, ts in self.updated.items())
             keys = self._by_updated
-            lo = 0 if filters.updated_min is None else bisect_left(keys, (filters.updated_min, -1))
-            hi = len(keys) if filters.updated_max is None else bisect_right(keys, (filters.updated_max, math.inf))
+            lo, hi = bisect_left(keys, (filters.updated_min, -1)), bisect_right(keys, (filters.updated_max, math.inf))
             candidates: Iterable[int] = sorted((rid for _, rid in keys[lo:hi]), reverse=True)
         else:
             candidates = self.ids_desc()
-        out = []
-        for rid in candidates:
-            if filters.since_id is not None and rid <= filters.since_id:
-                continue
-            created = self.created[rid]
-            if filters.created_min is not None and created < filters.created_min:
-                continue
-            if filters.created_max is not None and created > filters.created_max:
-                continue
-            if where is not None and not where(self.records[rid]):
-                continue
-            out.append(rid)
-        return out
+        created, records = self.created, self.records
+        return [rid for rid in candidates if rid > filters.since_id and
+                filters.created_min <= created[rid] <= filters.created_max and (where is None or where(records[rid]))]
 
 
 @dataclass(frozen=True)
@@ -85,19 +66,12 @@ class RawList:
     items: list[bytes]
 
 
-def _envelope(file: Path, key: str) -> list[dict[str, Any]]:
-    data = json.loads(file.read_text(encoding="utf-8"))
-    records = data.get(key, []) if isinstance(data, dict) else data
-    if not isinstance(records, list):
-        raise ValueError(f"{file}: expected a list under {key!r}")
-    return records
-
-
-def _strip_links(record: dict[str, Any]) -> dict[str, Any]:
-    """Drop host-specific `link` values of a replayed payload; they are rebuilt per request."""
+def relink(record: dict[str, Any], link: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """The record with each resource reference's `link` made from its `url`, or emptied (links are host-specific)."""
     out = dict(record)
     for key, value in record.items():
         if isinstance(value, dict) and isinstance(value.get("resource"), dict):
             ref = value["resource"]
-            out[key] = {"resource": {"id": ref.get("id", False), "url": ref.get("url", ""), "link": ""}}
+            out[key] = {"resource": {"id": ref.get("id", False), "url": ref.get("url", ""),
+                                     "link": link(ref.get("url", "")) if link else ""}}
     return out

@@ -43,12 +43,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from sandbox.lightspeed_common import ApiError, int_arg
+
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
 MAX_RANGE = timedelta(days=365)
 SALE_TYPES = ("SALE", "VOID", "RECALL", "REFUND", "SPLIT", "UPDATE", "TRANSFER", "FLOAT", "TRANSITORY", "CROSS_BL",
               "CANCEL")
-SERVICE_CHARGE_TYPES = ("UNTAXED", "APPORTIONED", "NO_SERVICE_CHARGE")
 INCLUDE_VALUES = frozenset({"staff", "table", "consumer", "payments", "revenue_center", "account_profile",
                             "payment_authorization"})
 SALE_FIELDS = frozenset({"accountReference", "accountFiscId", "receiptId", "source", "salesLines", "payments",
@@ -69,26 +70,17 @@ PAYMENT_FIELDS = frozenset({"code", "description", "paymentMethodId", "netAmount
                             "surcharge", "roundingAmount"})
 
 
-class ContractError(Exception):
-    """A request the documented API refuses: status and the `{"error": ...}` text."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 def parse_instant(text: str | None, name: str) -> datetime:
     """An ISO 8601 date-time with offset (`2023-01-01T14:00:00Z`) -> aware UTC datetime; 400 otherwise."""
     if text is None or text == "":
-        raise ContractError(400, f"Required request parameter '{name}' for method parameter type OffsetDateTime is "
-                                 "not present")
+        raise ApiError(400, f"Required request parameter '{name}' for method parameter type OffsetDateTime is "
+                            "not present")
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ContractError(400, f"Invalid date format: {text}") from None
+        raise ApiError(400, f"Invalid date format: {text}") from None
     if parsed.tzinfo is None:
-        raise ContractError(400, f"Invalid date format: {text}")
+        raise ApiError(400, f"Invalid date format: {text}")
     return parsed.astimezone(UTC)
 
 
@@ -97,21 +89,16 @@ def window(from_text: str | None, to_text: str | None, now: datetime) -> tuple[d
     start = parse_instant(from_text, "from")
     end = min(parse_instant(to_text, "to"), now) if to_text else now
     if start > end:
-        raise ContractError(400, f"Invalid date range: 'from' date {from_text} should not be after 'to' date {to_text}")
+        raise ApiError(400, f"Invalid date range: 'from' date {from_text} should not be after 'to' date {to_text}")
     if end - start > MAX_RANGE:
-        raise ContractError(400, "The date range between 'from' and 'to' cannot exceed 365 days (1 year)")
+        raise ApiError(400, "The date range between 'from' and 'to' cannot exceed 365 days (1 year)")
     return start, end
 
 
 def page_size(text: str | None) -> int:
-    if text in (None, ""):
-        return DEFAULT_PAGE_SIZE
-    try:
-        size = int(text)
-    except ValueError:
-        raise ContractError(400, f"Invalid pageSize: {text}") from None
+    size = int_arg(text, DEFAULT_PAGE_SIZE, f"Invalid pageSize: {text}")
     if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ContractError(400, f"pageSize must be between 1 and {MAX_PAGE_SIZE}")
+        raise ApiError(400, f"pageSize must be between 1 and {MAX_PAGE_SIZE}")
     return size
 
 
@@ -119,7 +106,7 @@ def includes(text: str | None) -> frozenset[str]:
     names = frozenset(part.strip() for part in (text or "").split(",") if part.strip())
     unknown = sorted(names - INCLUDE_VALUES)
     if unknown:
-        raise ContractError(400, f"Invalid include value: {unknown[0]}")
+        raise ApiError(400, f"Invalid include value: {unknown[0]}")
     return names
 
 
@@ -135,16 +122,12 @@ def timestamp(value: datetime) -> str:
 
 def check_sale(sale: dict[str, object]) -> None:
     """Refuse a stored sale with fields the contract does not document (keeps replayed seeds honest)."""
-    extra = set(sale) - SALE_FIELDS
-    if extra:
-        raise ValueError(f"sale {sale.get('accountFiscId')}: undocumented fields {sorted(extra)}")
-    for line in sale.get("salesLines") or []:  # type: ignore[attr-defined]
-        if set(line) - LINE_FIELDS:
-            raise ValueError(f"sale {sale.get('accountFiscId')}: undocumented line fields "
-                             f"{sorted(set(line) - LINE_FIELDS)}")
-    for payment in sale.get("payments") or []:  # type: ignore[attr-defined]
-        if set(payment) - PAYMENT_FIELDS:
-            raise ValueError(f"sale {sale.get('accountFiscId')}: undocumented payment fields "
-                             f"{sorted(set(payment) - PAYMENT_FIELDS)}")
+    parts = [("", [sale], SALE_FIELDS), (" line", sale.get("salesLines") or [], LINE_FIELDS),
+             (" payment", sale.get("payments") or [], PAYMENT_FIELDS)]
+    for what, items, documented in parts:
+        for item in items:  # type: ignore[attr-defined]
+            if set(item) - documented:
+                raise ValueError(f"sale {sale.get('accountFiscId')}: undocumented{what} fields "
+                                 f"{sorted(set(item) - documented)}")
     if sale.get("type") not in SALE_TYPES:
         raise ValueError(f"sale {sale.get('accountFiscId')}: type {sale.get('type')!r} is not documented")

@@ -21,17 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import restaurant as generator
-from sandbox.core import Request, Response, Vendor
+from sandbox.core import Request, Response
+from sandbox.lightspeed_common import ApiError, LightspeedVendor
 from sandbox.lightspeed_kseries import auth, contract
 from sandbox.lightspeed_kseries import seed as render
-from sandbox.lightspeed_kseries.limits import PerSecondLimit
+from sandbox.lightspeed_kseries.limits import per_second_limit
 from sandbox.lightspeed_kseries.store import KSeriesStore
 from sandbox.oauth_rotation import RotatingTokens
 
 SALES_PATH = re.compile(r"^/f/v2/business-location/(\d+)/sales$")
 
 
-class LightspeedKSeries(Vendor):
+class LightspeedKSeries(LightspeedVendor):
     """Stand-in for the Lightspeed Restaurant (K-Series) financial API."""
 
     name = "lightspeed_kseries"
@@ -44,33 +45,24 @@ class LightspeedKSeries(Vendor):
                  access_ttl: int = auth.APP.access_ttl, client_id: str = CLIENT_ID,
                  client_secret: str = CLIENT_SECRET, refresh_token: str = REFRESH_TOKEN,
                  clock: Callable[[], float] = time.time, **_: Any) -> None:
-        self.seed = seed
-        self.order_count = orders
-        self.clock = clock
         self.tokens = RotatingTokens(replace(auth.APP, client_id=client_id, client_secret=client_secret,
                                              refresh_token=refresh_token, access_ttl=access_ttl), clock)
         self._per_second = per_second
-        self.limit = PerSecondLimit(per_second)
-        self.store = KSeriesStore()
-        self.restaurant: generator.Restaurant | None = None
-        self.reset()
+        super().__init__(seed, orders, clock)
 
     # -- Vendor hooks ------------------------------------------------------------------------------------------------
-    def reset(self) -> None:
+    def clear(self) -> None:
         self.tokens.reset()
-        self.limit = PerSecondLimit(self._per_second)
+        self.limit = per_second_limit(self._per_second)
         self.store = KSeriesStore()
-        self.restaurant = None
-        if self.seed is None:
-            return
-        if self.seed.startswith("dir:"):
-            self.store.businesses, sales = render.load_dir(Path(self.seed[4:]))
-        else:
-            self.restaurant = generator.generate_restaurant(self.seed, self.order_count)
-            self.store.businesses, sales = render.render(self.restaurant)
-        for location, rows in sales.items():
-            for sale in rows:
-                self.store.put(location, sale)
+        self.restaurant: generator.Restaurant | None = None
+
+    def load_dir(self, folder: Path) -> None:
+        self.store.load(*render.load_dir(folder))
+
+    def load_generated(self, seed: str) -> None:
+        self.restaurant = generator.generate_restaurant(seed, self.order_count)
+        self.store.load(*render.render(self.restaurant))
 
     def dump(self) -> dict[str, Any]:
         return {"businesses": self.store.businesses, "sales": {str(k): v for k, v in self.store.sales.items()},
@@ -101,9 +93,8 @@ class LightspeedKSeries(Vendor):
         problem = self.tokens.bearer_problem(req.header("authorization"))
         if problem is not None:
             return Response(401, {"error": f"Unauthorized: access token {problem}"})
-        wait = self.limit.spend(self.clock())
-        if wait is not None:
-            return Response(429, {"error": "Too Many Requests"}, {"Retry-After": str(wait)})
+        if self.limit is not None and not self.limit.take(self.clock()):
+            return Response(429, {"error": "Too Many Requests"}, {"Retry-After": "1"})
         if req.method != "GET":
             return Response(405, {"error": f"{req.method} is not supported"})
         try:
@@ -113,7 +104,7 @@ class LightspeedKSeries(Vendor):
             match = SALES_PATH.match(req.path)
             if match:
                 return self._sales(int(match.group(1)), req)
-        except contract.ContractError as exc:
+        except ApiError as exc:
             return Response(exc.status, {"error": exc.message})
         return Response(404, {"error": f"No endpoint GET {req.path}"})
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sandbox.lightspeed_common import read_list
 from sandbox.lightspeed_kseries.contract import amount, check_sale, timestamp
 from sandbox.restaurant import PAYMENT_METHODS, TAX_CODES, Bill, BillLine, BillPayment, Guest, Restaurant
 
@@ -108,7 +109,7 @@ def load_dir(path: Path) -> tuple[list[dict[str, Any]], dict[int, list[dict[str,
     sales: dict[int, list[dict[str, Any]]] = {}
     for file in sorted(path.glob("sales-*.json")):
         location = int(file.stem.split("-", 1)[1])
-        items = json.loads(file.read_text()).get("sales") or []
+        items = read_list(file, "sales")
         for sale in items:
             check_sale(sale)
         sales.setdefault(location, []).extend(items)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sandbox.lightspeed_kseries.contract import ContractError, parse_instant
+from sandbox.lightspeed_common import ApiError, decode_token, encode_token
+from sandbox.lightspeed_kseries.contract import parse_instant
 
 
 def _closed(sale: dict[str, Any]) -> datetime:
@@ -23,6 +22,12 @@ class KSeriesStore:
     def location_ids(self) -> set[int]:
         return {int(bl["blID"]) for b in self.businesses for bl in b.get("businessLocations") or []}
 
+    def load(self, businesses: list[dict[str, Any]], sales: dict[int, list[dict[str, Any]]]) -> None:
+        self.businesses = businesses
+        for location, rows in sales.items():
+            for sale in rows:
+                self.put(location, sale)
+
     def put(self, location_id: int, sale: dict[str, Any]) -> None:
         """Add or replace (by `accountFiscId`) a sale; keeps the documented order (`timeClosed`, then id)."""
         rows = [s for s in self.sales.get(location_id, []) if s.get("accountFiscId") != sale.get("accountFiscId")]
@@ -34,7 +39,7 @@ class KSeriesStore:
              ) -> tuple[list[dict[str, Any]], str | None]:
         """Sales closed in [start, end] from the position `token` names; the token of the next page or None."""
         if location_id not in self.location_ids():
-            raise ContractError(403, f"Access to business location {location_id} is not granted to this token")
+            raise ApiError(403, f"Access to business location {location_id} is not granted to this token")
         offset = _offset(token, location_id, start, end)
         rows = [s for s in self.sales.get(location_id, []) if start <= _closed(s) <= end]
         chunk = rows[offset:offset + size]
@@ -43,17 +48,16 @@ class KSeriesStore:
 
 
 def _token(location_id: int, start: datetime, end: datetime, offset: int) -> str:
-    raw = json.dumps([location_id, start.isoformat(), end.isoformat(), offset]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_token([location_id, start.isoformat(), end.isoformat(), offset])
 
 
 def _offset(token: str | None, location_id: int, start: datetime, end: datetime) -> int:
     if not token:
         return 0
     try:
-        loc, from_text, to_text, offset = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        loc, from_text, to_text, offset = decode_token(token)
     except (ValueError, TypeError):
-        raise ContractError(400, "Invalid nextPageToken") from None
+        raise ApiError(400, "Invalid nextPageToken") from None
     if loc != location_id or from_text != start.isoformat() or to_text != end.isoformat():
-        raise ContractError(400, "nextPageToken does not belong to this query")
+        raise ApiError(400, "nextPageToken does not belong to this query")
     return int(offset)

@@ -62,7 +62,7 @@ One Shop (shopID 1, `taxCategoryID` "1") as sales reference it. Items carry `tax
     Shop.json      {"Shop": [...] | {...}}
 
 Mutation API for tests: `update_sale(sale_id, **fields)`, `touch_sale(sale_id, at=None)` (timeStamp from the
-injected clock), `add_sale(sale)`; with a generated shop `refresh_order(order_id)` re-renders after a
+injected clock); with a generated shop `refresh_order(order_id)` re-renders after a
 `sandbox.seed` mutation on `vendor.shop`.
 """
 

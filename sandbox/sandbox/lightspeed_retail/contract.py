@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,11 +11,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sandbox.core import Request
+from sandbox.lightspeed_common import ApiError, iso_epoch
 
 API_PREFIX = "/API/V3/Account"
 MAX_LIMIT = 100
 MAX_IN_VALUES = 100
 OPERATORS = (">=", "<=", "!=", "><", ">", "<", "=", "~", "IN")
+ORDERED = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 CONTROL_PARAMS = frozenset({"limit", "after", "before", "sort", "load_relations", "count", "archived", "offset",
                             "orderby", "orderby_desc"})
 # relation name -> (to_many, child element name)
@@ -27,6 +30,14 @@ RELATIONS: dict[str, dict[str, tuple[bool, str]]] = {
     "TaxCategory": {"TaxCategoryClasses": (True, "TaxCategoryClass")},
     "Shop": {"Contact": (False, "Contact")},
 }
+# the lists a record keeps, per resource (and Contact) -> the XML element of their children, and what an empty list
+# renders as (None: the key is left out)
+LISTS: dict[str, dict[str, tuple[str, Any]]] = {
+    "Item": {"Prices": ("ItemPrice", {"ItemPrice": []})},
+    "TaxCategory": {"TaxCategoryClasses": ("TaxCategoryClass", None)},
+    "Sale": {"SaleLines": ("SaleLine", None), "SalePayments": ("SalePayment", None)},
+    "Contact": {"Addresses": ("ContactAddress", ""), "Phones": ("ContactPhone", ""), "Emails": ("ContactEmail", "")},
+}
 ID_FIELDS = {"Sale": "saleID", "Customer": "customerID", "Item": "itemID", "TaxCategory": "taxCategoryID",
              "Shop": "shopID"}
 SORTABLE = {"Sale": {"saleID": "saleID", "timeStamp": "timeStamp", "completeTime": "completeTime",
@@ -37,18 +48,13 @@ SORTABLE = {"Sale": {"saleID": "saleID", "timeStamp": "timeStamp", "completeTime
             "Shop": {"shopID": "shopID", "timeStamp": "timeStamp"}}
 
 
-class RetailError(Exception):
+class RetailError(ApiError):
     """An API error, rendered in Lightspeed Retail's `{"httpCode": ..., "message": ...}` shape."""
 
     REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                405: "Method Not Allowed", 429: "Too Many Requests"}
     CLASSES = {400: "InvalidArgumentException", 401: "AuthenticationException", 403: "InsufficientRightsException",
                404: "NotFoundException", 405: "MethodNotAllowedException", 429: "RateLimitExceededException"}
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
     def body(self) -> dict[str, str]:
         return {"httpCode": str(self.status), "httpMessage": self.REASONS.get(self.status, "Error"),
@@ -58,12 +64,6 @@ class RetailError(Exception):
 def to_iso(ts: float) -> str:
     """Epoch seconds -> the API's timestamp format, `2024-01-02T08:00:00+00:00`."""
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
-
-
-def parse_time(text: str) -> float:
-    """ISO-8601 (naive = UTC) -> epoch seconds. Raises ValueError."""
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
 def is_time_field(name: str) -> bool:
@@ -77,7 +77,7 @@ def typed(name: str, raw: Any) -> tuple[int, Any]:
     text = str(raw)
     if is_time_field(name):
         try:
-            return (1, parse_time(text))
+            return (1, iso_epoch(text))
         except ValueError:
             return (2, text)
     try:
@@ -96,6 +96,15 @@ def as_list(value: Any) -> list[dict[str, Any]]:
     if value in (None, ""):
         return []
     return value if isinstance(value, list) else [value]
+
+
+def unwrap(resource: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A payload in stored form: its scalars, and each of the resource's `LISTS` as a plain list (quirk undone)."""
+    stored = {k: v for k, v in record.items() if not isinstance(v, dict | list)}
+    for key, (child, _) in LISTS.get(resource, {}).items():
+        value = record.get(key)
+        stored[key] = as_list(value.get(child)) if isinstance(value, dict) else []
+    return stored
 
 
 def money(value: Decimal) -> str:
@@ -122,14 +131,8 @@ class Condition:
                 return have == wants[0]
             if self.op == "!=":
                 return have != wants[0]
-            if self.op == ">":
-                return have[0] != 0 and have > wants[0]
-            if self.op == ">=":
-                return have[0] != 0 and have >= wants[0]
-            if self.op == "<":
-                return have[0] != 0 and have < wants[0]
-            if self.op == "<=":
-                return have[0] != 0 and have <= wants[0]
+            if self.op in ORDERED:  # an empty value is in no range
+                return have[0] != 0 and ORDERED[self.op](have, wants[0])
             if self.op == "><":
                 return have[0] != 0 and wants[0] <= have <= wants[1]
             if self.op == "IN":
@@ -183,7 +186,7 @@ def _conditions(req: Request) -> list[Condition]:
         if is_time_field(name.rpartition(".")[2]):
             for arg in args:
                 try:
-                    parse_time(arg)
+                    iso_epoch(arg)
                 except ValueError:
                     raise RetailError(400, f"{name}: invalid timestamp {arg!r}") from None
         out.append(Condition(name, op, args))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -12,27 +11,28 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sandbox import seed as neutral
-from sandbox.core import Request, Response, Vendor
+from sandbox.core import Request, Response
+from sandbox.lightspeed_common import LightspeedVendor, read_list
 from sandbox.lightspeed_retail import auth
 from sandbox.lightspeed_retail.auth import TOKEN_PATH
 from sandbox.lightspeed_retail.contract import (
     API_PREFIX,
     ID_FIELDS,
+    LISTS,
     MAX_LIMIT,
+    RELATIONS,
     SORTABLE,
     Condition,
     RetailError,
     _conditions,
     _relations,
-    as_list,
     quirk,
     to_iso,
+    unwrap,
 )
 from sandbox.lightspeed_retail.limits import COUNT_COST, Bucket, _num, _relation_cost
 from sandbox.lightspeed_retail.seed import (
     PAYMENT_TYPES,
-    _load_contact,
-    _render_contact,
     render_customer,
     render_item,
     render_sales,
@@ -43,7 +43,7 @@ from sandbox.lightspeed_retail.store import Table, _cursor, _walk
 from sandbox.oauth_rotation import RotatingTokens
 
 
-class LightspeedRetail(Vendor):
+class LightspeedRetail(LightspeedVendor):
     """Stand-in for the Lightspeed Retail (R-Series) API V3; see the module docstring for the contract."""
 
     name = "lightspeed_retail"
@@ -60,35 +60,22 @@ class LightspeedRetail(Vendor):
                  drip_rate: float = 1.0, burst_limit: int | None = 20, channels: Iterable[str] = ("pos",),
                  kinds: Iterable[str] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
-        self.seed = seed
-        self.order_count = orders
         self.account_id = str(account_id)
         self.channels = frozenset(channels)
         self.kinds = frozenset(kinds) if kinds is not None else None
-        self.clock = clock
         self._bucket_args = (bucket_size, drip_rate, burst_limit)
-        self.bucket = Bucket(*self._bucket_args)
         self.tokens = RotatingTokens(replace(auth.APP, client_id=client_id, client_secret=client_secret,
                                              refresh_token=refresh_token, authorization_code=authorization_code,
                                              access_ttl=token_ttl, rotate=rotate_refresh_tokens), clock)
-        self.shop: neutral.Shop | None = None
-        self.tables: dict[str, Table] = {}
-        self.payment_types: dict[str, dict[str, Any]] = {}
-        self.reset()
+        super().__init__(seed, orders, clock)
 
     # -- Vendor hooks ------------------------------------------------------------------------------------------------
-    def reset(self) -> None:
+    def clear(self) -> None:
         self.bucket = Bucket(*self._bucket_args)
         self.tokens.reset()
         self.tables = {name: Table(id_field) for name, id_field in ID_FIELDS.items()}
-        self.payment_types = {}
-        self.shop = None
-        if self.seed is None:
-            return
-        if self.seed.startswith("dir:"):
-            self._load_dir(Path(self.seed[4:]))
-        else:
-            self._load_generated(self.seed, self.order_count)
+        self.payment_types: dict[str, dict[str, Any]] = {}
+        self.shop: neutral.Shop | None = None
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -101,10 +88,6 @@ class LightspeedRetail(Vendor):
         self.tokens.revoke_all()
 
     # -- mutation API for tests --------------------------------------------------------------------------------------
-    def add_sale(self, sale: dict[str, Any]) -> None:
-        """Add (or replace) a sale in stored form (strings; SaleLines/SalePayments as lists)."""
-        self.tables["Sale"].put(sale)
-
     def update_sale(self, sale_id: int, **fields: Any) -> dict[str, Any]:
         """Merge `fields` into the sale; `timeStamp`/`updateTime` become now unless given."""
         table = self.tables["Sale"]
@@ -129,7 +112,7 @@ class LightspeedRetail(Vendor):
         """Re-render one order (and its return sales) after a `sandbox.seed` mutation on `self.shop`."""
         if self.shop is None:
             raise KeyError("this stand-in has no generated shop")
-        for sale in render_sales(self.shop.orders[order_id], self._customers_with_sales()):
+        for sale in render_sales(self.shop.orders[order_id], self.shop.customers):
             self.tables["Sale"].put(sale)
 
     # -- request handling --------------------------------------------------------------------------------------------
@@ -235,55 +218,35 @@ class LightspeedRetail(Vendor):
 
     # -- rendering stored records with relations ---------------------------------------------------------------------
     def _render(self, resource: str, record: dict[str, Any], relations: list[str]) -> dict[str, Any]:
+        """A stored record in API form: its `LISTS` XML-wrapped, only the loaded relations, with what they join."""
         out = {k: v for k, v in record.items() if not isinstance(v, list | dict)}
-        if resource == "Item":
-            out["Prices"] = {"ItemPrice": quirk(record.get("Prices", []))}
-            return out
-        if resource == "TaxCategory":
-            classes = record.get("TaxCategoryClasses", [])
-            if "TaxCategoryClasses" in relations and classes:
-                out["TaxCategoryClasses"] = {"TaxCategoryClass": quirk([dict(c) for c in classes])}
-            return out
-        if resource == "Shop":
-            if "Contact" in relations and record.get("Contact"):
-                out["Contact"] = _render_contact(record["Contact"])
-            return out
-        if resource == "Customer":
-            if "Contact" in relations and record.get("Contact"):
-                out["Contact"] = _render_contact(record["Contact"])
-            return out
-        if "SaleLines" in relations:
-            lines = []
-            for line in record.get("SaleLines", []):
-                rendered = dict(line)
-                item = self.tables["Item"].records.get(int(line.get("itemID") or 0))
-                if "SaleLines.Item" in relations and item is not None:
-                    rendered["Item"] = self._render("Item", item, [])
-                lines.append(rendered)
-            if lines:
-                out["SaleLines"] = {"SaleLine": quirk(lines)}
-        if "SalePayments" in relations:
-            payments = []
-            for payment in record.get("SalePayments", []):
-                rendered = dict(payment)
-                kind = self.payment_types.get(str(payment.get("paymentTypeID")))
-                if "SalePayments.PaymentType" in relations and kind is not None:
-                    rendered["PaymentType"] = dict(kind)
-                payments.append(rendered)
-            if payments:
-                out["SalePayments"] = {"SalePayment": quirk(payments)}
+        for key, (child, empty) in LISTS.get(resource, {}).items():
+            if key in RELATIONS.get(resource, {}) and key not in relations:
+                continue
+            rows = [self._joined(key, row, relations) for row in record.get(key) or []]
+            if rows or empty is not None:
+                out[key] = {child: quirk(rows)} if rows else empty
+        if "Contact" in relations and record.get("Contact"):
+            out["Contact"] = self._render("Contact", record["Contact"], [])
         customer = self.tables["Customer"].records.get(int(record.get("customerID") or 0))
         if "Customer" in relations and customer is not None:
             out["Customer"] = self._render("Customer", customer,
                                            ["Contact"] if "Customer.Contact" in relations else [])
         return out
 
-    # -- data sources ------------------------------------------------------------------------------------------------
-    def _customers_with_sales(self) -> dict[int, neutral.Customer]:
-        return self.shop.customers if self.shop is not None else {}
+    def _joined(self, key: str, row: dict[str, Any], relations: list[str]) -> dict[str, Any]:
+        """A SaleLine with its Item, a SalePayment with its PaymentType, when that relation is loaded."""
+        if key == "SaleLines" and "SaleLines.Item" in relations:
+            item = self.tables["Item"].records.get(int(row.get("itemID") or 0))
+            return row if item is None else {**row, "Item": self._render("Item", item, [])}
+        if key == "SalePayments" and "SalePayments.PaymentType" in relations:
+            kind = self.payment_types.get(str(row.get("paymentTypeID")))
+            return row if kind is None else {**row, "PaymentType": dict(kind)}
+        return row
 
-    def _load_generated(self, name: str, orders: int) -> None:
-        shop = neutral.generate_shop(name, orders)
+    # -- data sources ------------------------------------------------------------------------------------------------
+    def load_generated(self, seed: str) -> None:
+        shop = neutral.generate_shop(seed, self.order_count)
         self.shop = shop
         for gateway, (type_id, title, kind) in PAYMENT_TYPES.items():
             self.payment_types[type_id] = {"paymentTypeID": type_id, "name": title, "code": gateway,
@@ -301,39 +264,26 @@ class LightspeedRetail(Vendor):
                 for sale in render_sales(order, shop.customers):
                     self.tables["Sale"].put(sale)
 
-    def _load_dir(self, folder: Path) -> None:
+    def load_dir(self, folder: Path) -> None:
         if not folder.is_dir():
             raise ValueError(f"seed folder {folder} does not exist")
         for resource in ("TaxCategory", "Shop", "Item", "Customer", "Sale"):
             file = folder / f"{resource}.json"
-            if not file.exists():
-                continue
-            data = json.loads(file.read_text(encoding="utf-8"))
-            for record in as_list(data.get(resource) if isinstance(data, dict) else data):
+            for record in read_list(file, resource) if file.exists() else []:
                 self._load_record(resource, record)
 
     def _load_record(self, resource: str, record: dict[str, Any]) -> None:
-        """Store a payload: relations become lists, embedded Items/Customers/PaymentTypes become records."""
-        stored = {k: v for k, v in record.items() if not isinstance(v, dict | list)}
-        if resource == "Item":
-            stored["Prices"] = as_list((record.get("Prices") or {}).get("ItemPrice"))
-        elif resource == "TaxCategory":
-            stored["TaxCategoryClasses"] = as_list((record.get("TaxCategoryClasses") or {}).get("TaxCategoryClass"))
-        elif resource == "Customer":
-            if isinstance(record.get("Contact"), dict):
-                stored["Contact"] = _load_contact(record["Contact"])
-        elif resource == "Sale":
-            lines = as_list((record.get("SaleLines") or {}).get("SaleLine"))
-            for line in lines:
-                if isinstance(line.get("Item"), dict):
-                    self._load_record("Item", line["Item"])
-            stored["SaleLines"] = [{k: v for k, v in line.items() if k != "Item"} for line in lines]
-            payments = as_list((record.get("SalePayments") or {}).get("SalePayment"))
-            for payment in payments:
-                if isinstance(payment.get("PaymentType"), dict):
-                    kind = payment["PaymentType"]
-                    self.payment_types[str(kind.get("paymentTypeID"))] = dict(kind)
-            stored["SalePayments"] = [{k: v for k, v in p.items() if k != "PaymentType"} for p in payments]
-            if isinstance(record.get("Customer"), dict):
-                self._load_record("Customer", record["Customer"])
+        """Store a payload: lists unwrapped; embedded Items, PaymentTypes and Customers become records of their own."""
+        stored = unwrap(resource, record)
+        if resource == "Customer" and isinstance(record.get("Contact"), dict):
+            stored["Contact"] = unwrap("Contact", record["Contact"])
+        for key, joined in (("SaleLines", "Item"), ("SalePayments", "PaymentType")) if resource == "Sale" else ():
+            for row in stored[key]:
+                if isinstance(row.get(joined), dict) and joined == "Item":
+                    self._load_record("Item", row["Item"])
+                elif isinstance(row.get(joined), dict):
+                    self.payment_types[str(row[joined].get("paymentTypeID"))] = dict(row[joined])
+            stored[key] = [{k: v for k, v in row.items() if k != joined} for row in stored[key]]
+        if resource == "Sale" and isinstance(record.get("Customer"), dict):
+            self._load_record("Customer", record["Customer"])
         self.tables[resource].put(stored)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox import seed as neutral
-from sandbox.lightspeed_retail.contract import as_list, money, quirk, to_iso
+from sandbox.lightspeed_retail.contract import money, to_iso
 
 RETURN_SALE_OFFSET = 100_000_000
 PAYMENT_TYPES = {  # gateway -> (paymentTypeID, name, type)
@@ -18,22 +18,6 @@ PAYMENT_TYPES = {  # gateway -> (paymentTypeID, name, type)
 TAX_CLASS_IDS = {"standard": "1", "reduced": "2", "zero": "3"}
 TAX_NAMES = {"NL": "BTW", "BE": "BTW", "DE": "MwSt", "FR": "TVA", "SE": "Moms"}
 SHOP_ID = "1"
-
-
-def _render_contact(contact: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in contact.items() if not isinstance(v, list | dict)}
-    for group, child in (("Addresses", "ContactAddress"), ("Phones", "ContactPhone"), ("Emails", "ContactEmail")):
-        children = contact.get(group) or []
-        out[group] = {child: quirk(children)} if children else ""
-    return out
-
-
-def _load_contact(contact: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in contact.items() if not isinstance(v, list | dict)}
-    for group, child in (("Addresses", "ContactAddress"), ("Phones", "ContactPhone"), ("Emails", "ContactEmail")):
-        value = contact.get(group)
-        out[group] = as_list(value.get(child)) if isinstance(value, dict) else []
-    return out
 
 
 # -- rendering the neutral shop in R-Series form (pure; stored form: strings, relations as lists) --------------------
@@ -145,9 +129,8 @@ def render_sales(order: neutral.Order, customers: dict[int, neutral.Customer]) -
              for ln in order.lines]
     for ship in order.shipping_lines:
         lines.append(_sale_line(order, sale_id=order.id, line_id=str(ship.id), item_id=None, quantity=1,
-                                unit_price=ship.price, subtotal_excl=ship.price_excl, discount_excl=neutral.ZERO,
-                                discount=neutral.ZERO, rate=ship.tax_rate, tax=ship.tax_amount,
-                                total_incl=ship.price_incl, displayable=ship.price))
+                                unit_price=ship.price, subtotal_excl=ship.price_excl, rate=ship.tax_rate,
+                                tax=ship.tax_amount, total_incl=ship.price_incl, displayable=ship.price))
         if ship.tax_rate:
             taxable += ship.price_excl
     paid = sum((p.amount for p in order.payments if p.kind == "sale" and p.status == "success"), neutral.ZERO)
@@ -156,14 +139,11 @@ def render_sales(order: neutral.Order, customers: dict[int, neutral.Customer]) -
         "completed": "true" if order.paid_at is not None else "false",
         "voided": "true" if order.financial_status == "voided" else "false",
         "completeTime": _stamp(order.paid_at), "ticketNumber": f"22{order.id:010d}", "tax1Rate": _rate(top_rate),
-        "calcDiscount": money(order.discount_total_excl),
-        "calcSubtotal": money(order.lines_total_excl + order.shipping_total_excl),
-        "calcTaxable": money(taxable), "calcNonTaxable": money(order.total_excl - taxable),
-        "calcTax1": money(order.total_tax), "calcTotal": money(order.grand_total), "total": money(order.grand_total),
-        "totalDue": money(order.grand_total), "displayableTotal": money(order.grand_total),
-        "taxTotal": money(order.total_tax), "calcPayments": money(paid), "balance": money(order.grand_total - paid),
-        "displayableSubtotal": money(order.subtotal + (order.shipping_total_incl if order.prices_include_tax
-                                                        else order.shipping_total_excl)),
+        **_totals(discount=order.discount_total_excl, subtotal=order.lines_total_excl + order.shipping_total_excl,
+                  taxable=taxable, non_taxable=order.total_excl - taxable, tax=order.total_tax,
+                  total=order.grand_total, paid=paid,
+                  displayable=order.subtotal + (order.shipping_total_incl if order.prices_include_tax
+                                                else order.shipping_total_excl)),
         "SaleLines": lines,
         "SalePayments": [_payment(order.id, p) for p in order.payments if p.kind == "sale" and p.status == "success"],
     })
@@ -174,9 +154,19 @@ def render_sales(order: neutral.Order, customers: dict[int, neutral.Customer]) -
     return sales
 
 
+def _totals(*, discount: Decimal, subtotal: Decimal, taxable: Decimal, non_taxable: Decimal, tax: Decimal,
+            total: Decimal, paid: Decimal, displayable: Decimal) -> dict[str, str]:
+    """A Sale's totals (subtotal and discount excl. tax): calcTotal = calcSubtotal - calcDiscount + calcTax1."""
+    return {"calcDiscount": money(discount), "calcSubtotal": money(subtotal), "calcTaxable": money(taxable),
+            "calcNonTaxable": money(non_taxable), "calcTax1": money(tax), "calcTotal": money(total),
+            "total": money(total), "totalDue": money(total), "displayableTotal": money(total), "taxTotal": money(tax),
+            "calcPayments": money(paid), "balance": money(total - paid), "displayableSubtotal": money(displayable)}
+
+
 def _sale_line(order: neutral.Order, *, sale_id: int, line_id: str, item_id: int | None, quantity: int,
-               unit_price: Decimal, subtotal_excl: Decimal, discount_excl: Decimal, discount: Decimal, rate: Decimal,
-               tax: Decimal, total_incl: Decimal, displayable: Decimal, parent: str = "0") -> dict[str, Any]:
+               unit_price: Decimal, subtotal_excl: Decimal, rate: Decimal, tax: Decimal, total_incl: Decimal,
+               displayable: Decimal, discount_excl: Decimal = neutral.ZERO, discount: Decimal = neutral.ZERO,
+               parent: str = "0") -> dict[str, Any]:
     """One SaleLine; `subtotal_excl` is before discount, `displayable` the line total in the pricing mode."""
     return {
         "saleLineID": line_id, "saleID": str(sale_id), "createTime": _stamp(order.created_at),
@@ -212,15 +202,14 @@ def _return_sale(order: neutral.Order, refund: neutral.Refund, by_line: dict[int
         lines.append(_sale_line(
             order, sale_id=sale_id, line_id=str(RETURN_SALE_OFFSET + refund.id * 100 + len(lines) + 1),
             item_id=sold.variant_id, quantity=-back.quantity, unit_price=sold.unit_price,
-            subtotal_excl=-back.amount_excl, discount_excl=neutral.ZERO, discount=neutral.ZERO, rate=sold.tax_rate,
-            tax=-back.tax_amount, total_incl=-back.amount_incl,
+            subtotal_excl=-back.amount_excl, rate=sold.tax_rate, tax=-back.tax_amount, total_incl=-back.amount_incl,
             displayable=-(back.amount_incl if order.prices_include_tax else back.amount_excl), parent=str(sold.id)))
     if refund.shipping_incl:
         ship = order.shipping_lines[0]
         lines.append(_sale_line(
             order, sale_id=sale_id, line_id=str(RETURN_SALE_OFFSET + refund.id * 100 + len(lines) + 1), item_id=None,
-            quantity=-1, unit_price=ship.price, subtotal_excl=-refund.shipping_excl, discount_excl=neutral.ZERO,
-            discount=neutral.ZERO, rate=ship.tax_rate, tax=-refund.shipping_tax, total_incl=-refund.shipping_incl,
+            quantity=-1, unit_price=ship.price, subtotal_excl=-refund.shipping_excl, rate=ship.tax_rate,
+            tax=-refund.shipping_tax, total_incl=-refund.shipping_incl,
             displayable=-(refund.shipping_incl if order.prices_include_tax else refund.shipping_excl),
             parent=str(ship.id)))
     for line in lines:
@@ -234,13 +223,9 @@ def _return_sale(order: neutral.Order, refund: neutral.Refund, by_line: dict[int
         "timeStamp": at, "createTime": at, "updateTime": at, "completeTime": at, "completed": "true",
         "voided": "false", "ticketNumber": f"22{sale_id:010d}",
         "tax1Rate": _rate(max((by_line[b.line_id].tax_rate for b in refund.lines), default=neutral.ZERO)),
-        "calcDiscount": "0.00", "calcSubtotal": money(subtotal), "calcTaxable": money(taxable),
-        "calcNonTaxable": money(subtotal - taxable), "calcTax1": money(-refund.tax_amount),
-        "calcTotal": money(-refund.amount), "total": money(-refund.amount), "totalDue": money(-refund.amount),
-        "displayableTotal": money(-refund.amount), "taxTotal": money(-refund.tax_amount),
-        "calcPayments": money(-refund.amount if payments else neutral.ZERO),
-        "balance": money(neutral.ZERO if payments else -refund.amount),
-        "displayableSubtotal": money(sum((Decimal(line["displayableSubtotal"]) for line in lines), neutral.ZERO)),
+        **_totals(discount=neutral.ZERO, subtotal=subtotal, taxable=taxable, non_taxable=subtotal - taxable,
+                  tax=-refund.tax_amount, total=-refund.amount, paid=-refund.amount if payments else neutral.ZERO,
+                  displayable=sum((Decimal(line["displayableSubtotal"]) for line in lines), neutral.ZERO)),
         "SaleLines": lines, "SalePayments": payments,
     })
     return sale

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.lightspeed_common import decode_token, encode_token
 from sandbox.lightspeed_retail.contract import Condition, RetailError, typed
+
+# a range operator -> the bounds it sets on the sort index: (upper bound?, which value, past the records equal to it?)
+NARROWS = {">=": ((False, 0, False),), ">": ((False, 0, True),), "<=": ((True, 0, True),), "<": ((True, 0, False),),
+           "><": ((False, 0, False), (True, 1, True))}
 
 
 @dataclass
@@ -33,15 +35,14 @@ class Table:
 
 def _cursor(sort_field: str, id_field: str, record: dict[str, Any]) -> str:
     """An opaque `after`/`before` value: the record's position in the sort (value, id)."""
-    raw = json.dumps([sort_field, str(record.get(sort_field, "")), str(record[id_field])])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_token([sort_field, str(record.get(sort_field, "")), str(record[id_field])])
 
 
 def _decode_cursor(text: str, sort_field: str) -> tuple[tuple[int, Any], int]:
     try:
-        name, value, rid = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        name, value, rid = decode_token(text)
         key = (typed(sort_field, value), int(rid))
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError):
         raise RetailError(400, "Invalid cursor") from None
     if name != sort_field:
         raise RetailError(400, "The cursor belongs to a different sort")
@@ -54,19 +55,9 @@ def _walk(table: Table, sort_field: str, *, desc: bool, conditions: list[Conditi
     index = table.index(sort_field)
     lo, hi = 0, len(index)
     for cond in conditions:  # narrow by a range filter on the sort field itself
-        if cond.name != sort_field or cond.op not in (">=", ">", "<=", "<", "><"):
-            continue
-        first = typed(sort_field, cond.values[0])
-        if cond.op in (">=", "><"):
-            lo = max(lo, bisect_left(index, (first, -1)))
-        elif cond.op == ">":
-            lo = max(lo, bisect_right(index, (first, math.inf)))
-        elif cond.op == "<=":
-            hi = min(hi, bisect_right(index, (first, math.inf)))
-        else:
-            hi = min(hi, bisect_left(index, (first, -1)))
-        if cond.op == "><":
-            hi = min(hi, bisect_right(index, (typed(sort_field, cond.values[1]), math.inf)))
+        for upper, value, past in NARROWS.get(cond.op, ()) if cond.name == sort_field else ():
+            pos = bisect_left(index, (typed(sort_field, cond.values[value]), math.inf if past else -1))
+            lo, hi = (lo, min(hi, pos)) if upper else (max(lo, pos), hi)
     forward = before is None
     ascending = forward != desc  # walking direction over the ascending index
     if after or before:

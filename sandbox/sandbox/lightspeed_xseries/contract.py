@@ -37,6 +37,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sandbox.lightspeed_common import ApiError, int_arg
+
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 100
 RESOURCES = ("sales", "customers", "products", "registers", "outlets", "taxes")
@@ -48,31 +50,14 @@ SALE_FIELDS = frozenset({"id", "outlet_id", "register_id", "user_id", "customer_
                          "source_id"})
 
 
-class ContractError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 def version_arg(text: str | None, name: str) -> int | None:
-    if text in (None, ""):
-        return None
-    try:
-        return int(str(text))
-    except ValueError:
-        raise ContractError(400, f"{name} must be an integer version number") from None
+    return int_arg(text, None, f"{name} must be an integer version number")
 
 
 def page_size(text: str | None) -> int:
-    if text in (None, ""):
-        return DEFAULT_PAGE_SIZE
-    try:
-        size = int(str(text))
-    except ValueError:
-        raise ContractError(400, "page_size must be an integer") from None
+    size = int_arg(text, DEFAULT_PAGE_SIZE, "page_size must be an integer")
     if size < 1:
-        raise ContractError(400, "page_size must be positive")
+        raise ApiError(400, "page_size must be positive")
     return min(size, MAX_PAGE_SIZE)
 
 

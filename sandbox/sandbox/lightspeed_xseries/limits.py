@@ -4,35 +4,24 @@ with `Retry-After` as an HTTP date. The window is a fixed one on the injected cl
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from email.utils import formatdate
+
+from sandbox.lightspeed_common import Window
 
 WINDOW_SECONDS = 300
 
 
-@dataclass
-class RetailerLimit:
-    registers: int = 1
-    enabled: bool = True
-    _window: int = field(default=-1, init=False)
-    _used: int = field(default=0, init=False)
+def retailer_window(registers: int) -> Window:
+    """The retailer's 5-minute window: `300 x registers + 50` requests."""
+    return Window(WINDOW_SECONDS, 300 * max(registers, 1) + 50, aligned=True)
 
-    @property
-    def limit(self) -> int:
-        return 300 * max(self.registers, 1) + 50
 
-    def spend(self, now: float) -> tuple[bool, dict[str, str]]:
-        """(allowed, headers) for one request at `now`."""
-        window = math.floor(now / WINDOW_SECONDS)
-        if window != self._window:
-            self._window, self._used = window, 0
-        reset = (window + 1) * WINDOW_SECONDS
-        if self.enabled and self._used >= self.limit:
-            return False, {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": "0",
-                           "X-RateLimit-Reset": formatdate(reset, usegmt=True),
-                           "Retry-After": formatdate(reset, usegmt=True)}
-        self._used += 1
-        return True, {"X-RateLimit-Limit": str(self.limit),
-                      "X-RateLimit-Remaining": str(max(self.limit - self._used, 0)),
-                      "X-RateLimit-Reset": formatdate(reset, usegmt=True)}
+def spend(window: Window, now: float, *, enabled: bool = True) -> tuple[bool, dict[str, str]]:
+    """(allowed, headers) for one request at `now`; `enabled=False` counts but never refuses."""
+    window.roll(now)
+    reset = formatdate(window.started + window.seconds, usegmt=True)
+    headers = {"X-RateLimit-Limit": str(window.limit), "X-RateLimit-Reset": reset}
+    if enabled and window.used >= window.limit:
+        return False, {**headers, "X-RateLimit-Remaining": "0", "Retry-After": reset}
+    window.used += 1
+    return True, {**headers, "X-RateLimit-Remaining": str(max(window.limit - window.used, 0))}

@@ -8,7 +8,7 @@ Auth: `Authorization: Bearer` with the personal token (`personal_token`, default
 token. Data: `seed=None` is empty; a generated seed renders `sandbox.seed`'s shop (`channels`, `kinds` pick the orders
 that are counter sales, as for the R-Series stand-in); `dir:/path` replays payloads (seed.py). Rate limit: limits.py
 (`rate_limit=False` lifts it).
-Test API: `touch_sale(order_id)` re-renders an order of the generated shop with a new version; `put(resource, record)`.
+Test API: `touch_sale(order_id)` re-renders an order of the generated shop with a new version.
 """
 
 from __future__ import annotations
@@ -21,17 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import seed as neutral
-from sandbox.core import Request, Response, Vendor
+from sandbox.core import Request, Response
+from sandbox.lightspeed_common import ApiError, LightspeedVendor
 from sandbox.lightspeed_xseries import auth, contract
 from sandbox.lightspeed_xseries import seed as render
-from sandbox.lightspeed_xseries.limits import RetailerLimit
+from sandbox.lightspeed_xseries.limits import retailer_window, spend
 from sandbox.lightspeed_xseries.store import XSeriesStore
 from sandbox.oauth_rotation import RotatingTokens
 
 LIST_PATH = re.compile(r"^/api/2\.0/(sales|customers|products|registers|outlets|taxes)(?:/([^/]+))?$")
 
 
-class LightspeedXSeries(Vendor):
+class LightspeedXSeries(LightspeedVendor):
     """Stand-in for the Lightspeed Retail (X-Series) API 2.0."""
 
     name = "lightspeed_xseries"
@@ -47,37 +48,27 @@ class LightspeedXSeries(Vendor):
                  personal_token: str = PERSONAL_TOKEN, client_id: str = CLIENT_ID,
                  client_secret: str = CLIENT_SECRET, refresh_token: str = REFRESH_TOKEN,
                  clock: Callable[[], float] = time.time, **_: Any) -> None:
-        self.seed = seed
         self.personal_token = personal_token
-        self.order_count = orders
         self.channels = frozenset(channels)
         self.kinds = frozenset(kinds) if kinds is not None else None
-        self.clock = clock
         self.tokens = RotatingTokens(replace(auth.APP, client_id=client_id, client_secret=client_secret,
                                              refresh_token=refresh_token), clock)
         self._rate_limit = rate_limit
-        self.limit = RetailerLimit(registers=2, enabled=rate_limit)
+        super().__init__(seed, orders, clock)
+
+    def clear(self) -> None:
+        self.tokens.reset()
+        self.limit = retailer_window(registers=2)
         self.store = XSeriesStore()
         self.shop: neutral.Shop | None = None
-        self.reset()
 
-    def _counter_sales(self) -> list[neutral.Order]:
-        assert self.shop is not None
-        return [o for o in self.shop.orders.values() if o.channel in self.channels
-                and (self.kinds is None or o.kind in self.kinds) and not o.test]
+    def load_dir(self, folder: Path) -> None:
+        render.load_dir(self.store, folder)
 
-    def reset(self) -> None:
-        self.tokens.reset()
-        self.limit = RetailerLimit(registers=2, enabled=self._rate_limit)
-        self.store = XSeriesStore()
-        self.shop = None
-        if self.seed is None:
-            return
-        if self.seed.startswith("dir:"):
-            render.load_dir(self.store, Path(self.seed[4:]))
-            return
-        self.shop = neutral.generate_shop(self.seed, self.order_count)
-        render.populate(self.store, self.shop, self._counter_sales())
+    def load_generated(self, seed: str) -> None:
+        self.shop = neutral.generate_shop(seed, self.order_count)
+        render.populate(self.store, self.shop, [o for o in self.shop.orders.values() if o.channel in self.channels
+                                                and (self.kinds is None or o.kind in self.kinds) and not o.test])
 
     def dump(self) -> dict[str, Any]:
         return {name: list(rows.values()) for name, rows in self.store.tables.items()}
@@ -86,9 +77,6 @@ class LightspeedXSeries(Vendor):
         self.tokens.revoke_all()
 
     # -- test API ----------------------------------------------------------------------------------------------------
-    def put(self, resource: str, record: dict[str, Any]) -> dict[str, Any]:
-        return self.store.put(resource, record)
-
     def touch_sale(self, order_id: int) -> list[dict[str, Any]]:
         """Store the order's sale(s) again: each gets a new, higher version (what any edit on the till does)."""
         if self.shop is None:
@@ -104,7 +92,7 @@ class LightspeedXSeries(Vendor):
             problem = self.tokens.bearer_problem(header)
             if problem is not None:
                 return Response(401, {"error": f"Unauthorized: access token {problem}"})
-        allowed, headers = self.limit.spend(self.clock())
+        allowed, headers = spend(self.limit, self.clock(), enabled=self._rate_limit)
         if not allowed:
             return Response(429, {"error": "Too Many Requests"}, headers)
         match = LIST_PATH.match(req.path)
@@ -120,6 +108,6 @@ class LightspeedXSeries(Vendor):
             rows = self.store.page(resource, contract.version_arg(req.arg("after"), "after"),
                                    contract.version_arg(req.arg("before"), "before"),
                                    contract.page_size(req.arg("page_size")))
-        except contract.ContractError as exc:
+        except ApiError as exc:
             return Response(exc.status, {"error": exc.message}, headers)
         return Response(200, contract.envelope(rows), headers)

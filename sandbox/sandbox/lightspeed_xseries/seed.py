@@ -12,7 +12,6 @@ quantities and amounts, a negative payment). Paid orders are CLOSED, cancelled o
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import seed as neutral
+from sandbox.lightspeed_common import read_list
 from sandbox.lightspeed_xseries.contract import RESOURCES, check_sale, number
 from sandbox.lightspeed_xseries.store import XSeriesStore
 
@@ -30,6 +30,7 @@ PAYMENT_TYPES = {"cash": ("1", "Cash"), "pin": ("3", "PIN"), "creditcard": ("4",
                  "ideal": ("5", "iDEAL"), "paypal": ("6", "PayPal"), "bancontact": ("7", "Bancontact"),
                  "manual": ("1", "Cash")}
 SHIPPING_SKU = "SHIPPING"
+STATUSES = {"voided": ("VOIDED", "voided"), "pending": ("SAVED", "parked")}  # financial status -> (status, state)
 
 
 def uid(*parts: object) -> str:
@@ -88,20 +89,12 @@ def customer(c: neutral.Customer) -> dict[str, Any]:
             "updated_at": iso(c.updated_at)}
 
 
-def _line(line_id: str, product_id: str, quantity: Decimal, excl: Decimal, tax: Decimal, *, discount_excl: Decimal,
-          rate: Decimal, sequence: int, is_return: bool) -> dict[str, Any]:
+def _line(line_id: str, product_id: str, quantity: Decimal, excl: Decimal, tax: Decimal, *, rate: Decimal,
+          sequence: int, discount_excl: Decimal = Decimal(0)) -> dict[str, Any]:
     return {"id": line_id, "product_id": product_id, "quantity": number(quantity), "price": number(excl / quantity),
             "price_total": number(excl), "tax": number(tax / quantity), "tax_total": number(tax),
             "discount": number(discount_excl / quantity), "discount_total": number(discount_excl),
-            "tax_id": tax_id(rate), "is_return": is_return, "sequence": sequence, "status": "CONFIRMED"}
-
-
-def _status(order: neutral.Order) -> tuple[str, str]:
-    if order.financial_status == "voided":
-        return "VOIDED", "voided"
-    if order.financial_status == "pending":
-        return "SAVED", "parked"
-    return "CLOSED", "closed"
+            "tax_id": tax_id(rate), "is_return": quantity < 0, "sequence": sequence, "status": "CONFIRMED"}
 
 
 def _payment(pid: str, gateway: str, amount: Decimal, at: datetime) -> dict[str, Any]:
@@ -113,15 +106,14 @@ def _payment(pid: str, gateway: str, amount: Decimal, at: datetime) -> dict[str,
 def sales(order: neutral.Order) -> list[dict[str, Any]]:
     """The order as a 2.0 sale, plus one return sale per refund."""
     register = uid("register", 1 + order.id % 2)
-    status, state = _status(order)
+    status, state = STATUSES.get(order.financial_status, ("CLOSED", "closed"))
     lines = [_line(uid("line", ln.id), uid("product", ln.variant_id), Decimal(ln.quantity), ln.total_excl,
-                   ln.tax_amount, discount_excl=ln.discount_excl, rate=ln.tax_rate, sequence=i, is_return=False)
+                   ln.tax_amount, discount_excl=ln.discount_excl, rate=ln.tax_rate, sequence=i)
              for i, ln in enumerate(order.lines)]
     for s in order.shipping_lines:
         if s.price_incl:
             lines.append(_line(uid("line", s.id), uid("product", SHIPPING_SKU), Decimal(1), s.price_excl,
-                               s.tax_amount, discount_excl=Decimal(0), rate=s.tax_rate, sequence=len(lines),
-                               is_return=False))
+                               s.tax_amount, rate=s.tax_rate, sequence=len(lines)))
     base = {"outlet_id": uid("outlet", 1), "register_id": register, "user_id": uid("user", 1),
             "customer_id": uid("customer", order.customer_id) if order.customer_id else None}
     sale = {**base, "id": uid("sale", order.id), "invoice_number": f"NL-{order.number}",
@@ -138,13 +130,12 @@ def sales(order: neutral.Order) -> list[dict[str, Any]]:
     by_line = {ln.id: ln for ln in order.lines}
     for refund in order.refunds:
         rlines = [_line(uid("line", refund.id, rl.line_id), uid("product", by_line[rl.line_id].variant_id),
-                        Decimal(-rl.quantity), -rl.amount_excl, -rl.tax_amount, discount_excl=Decimal(0),
-                        rate=by_line[rl.line_id].tax_rate, sequence=i, is_return=True)
+                        Decimal(-rl.quantity), -rl.amount_excl, -rl.tax_amount, rate=by_line[rl.line_id].tax_rate,
+                        sequence=i)
                   for i, rl in enumerate(refund.lines)]
         for s in order.shipping_lines if refund.shipping_incl else ():
             rlines.append(_line(uid("line", refund.id, s.id), uid("product", SHIPPING_SKU), Decimal(-1),
-                                -s.price_excl, -s.tax_amount, discount_excl=Decimal(0), rate=s.tax_rate,
-                                sequence=len(rlines), is_return=True))
+                                -s.price_excl, -s.tax_amount, rate=s.tax_rate, sequence=len(rlines)))
         gateway = order.payments[0].gateway if order.payments else "cash"
         returned = {**base, "id": uid("sale", order.id, "return", refund.id),
                     "invoice_number": f"NL-{order.number}-R{refund.id}", "invoice_sequence": refund.id,
@@ -186,7 +177,7 @@ def load_dir(store: XSeriesStore, path: Path) -> None:
         file = path / f"{resource}.json"
         if not file.exists():
             continue
-        for record in json.loads(file.read_text()).get("data") or []:
+        for record in read_list(file, "data"):
             if resource == "sales":
                 check_sale(dict(record))
             store.put(resource, record)
