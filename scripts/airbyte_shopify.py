@@ -261,11 +261,19 @@ def section(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
+SECTION = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+
+
+def current_section(path: Path = ROOT / "BENCHMARKS.md") -> str | None:
+    """The section this script last wrote into BENCHMARKS.md (with figures), or None."""
+    found = SECTION.search(path.read_text()) if path.exists() else None
+    return found.group(0) if found and "| stream |" in found.group(0) else None
+
+
 def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
     """Replace the section under HEADING (up to the next `## `) in BENCHMARKS.md, or append it."""
     current = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    updated = pattern.sub(lambda _m: text + "\n", current, count=1) if pattern.search(current) else \
+    updated = SECTION.sub(lambda _m: text + "\n", current, count=1) if SECTION.search(current) else \
         current.rstrip("\n") + "\n\n" + text
     path.write_text(updated)
 

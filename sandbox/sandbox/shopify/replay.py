@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.shopify.rest_json import REST_KEY
+from sandbox.shopify.seed import gid
 from sandbox.shopify.store import Connection
 
 ORDER_KEYS = ("id", "line_items")
@@ -38,10 +39,6 @@ ADJUSTMENT_REASONS = {"refund_discrepancy": "REFUND_DISCREPANCY", "restock": "RE
 
 class ReplayError(ValueError):
     """A replay file that is not Shopify REST order JSON: `file: reason`."""
-
-
-def gid(kind: str, ident: Any) -> str:
-    return f"gid://shopify/{kind}/{ident}"
 
 
 def files(path: Path) -> list[Path]:
@@ -217,7 +214,7 @@ def _application(app: dict[str, Any], index: int, currency: str) -> dict[str, An
     else:
         value = _money(app.get("value", 0), currency, "discount_applications.value")
     node = {"__typename": APPLICATION_TYPES.get(kind, "ManualDiscountApplication"),
-            "__implements": ("DiscountApplication",), "index": index, "value": value,
+            "index": index, "value": value,
             "allocationMethod": _upper(app.get("allocation_method")) or "ACROSS",
             "targetSelection": _upper(app.get("target_selection")) or "ALL",
             "targetType": _upper(app.get("target_type")) or "LINE_ITEM"}

@@ -397,9 +397,7 @@ def _quantities(source: dict[str, Any], info: Any, names: list[str]) -> list[dic
 
 
 def _variant_quantity(source: dict[str, Any], info: Any) -> int:
-    store: Store = info.context.store
-    item = gid_number(source["id"])
-    return sum((store.level(item, gid_number(loc["id"])) or {}).get("available", 0) for loc in store.locations)
+    return int(info.context.store.available(gid_number(source["id"])))
 
 
 # ---------------------------------------------------------------------------------------------------------------

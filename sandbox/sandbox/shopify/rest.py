@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -32,7 +32,6 @@ import simplejson
 
 from sandbox.core import Request, Response
 from sandbox.shopify import seed as render
-from sandbox.shopify.resolvers import RECENT_ORDER_DAYS
 from sandbox.shopify.rest_json import (
     Ctx,
     as_rendered,
@@ -128,23 +127,19 @@ def _route(shop: Shopify, req: Request, version: str, parts: list[str], scopes: 
 
 # -- the store, as REST sees it -----------------------------------------------------------------------------------
 def context(shop: Shopify) -> Ctx:
-    store = shop.store
-
-    def available(item: int) -> int:
-        return sum((store.level(item, legacy_id(loc)) or {}).get("available", 0) for loc in store.locations)
-
-    return Ctx(ZoneInfo(shop.shop.timezone), render.shop_node(shop.shop, shop.plan)["myshopifyDomain"], available)
+    return Ctx(ZoneInfo(shop.shop.timezone), render.shop_node(shop.shop, shop.plan)["myshopifyDomain"],
+               shop.store.available)
 
 
 def entries(shop: Shopify, resource: str, scopes: tuple[str, ...]) -> list[Entry]:
     """Orders/customers/products the token may list, in id order (orders: 60 days without read_all_orders)."""
-    return [e for e in shop.store.entries(resource) if visible(shop, resource, scopes, e)]
+    keep = visible(shop, resource, scopes)
+    return [e for e in shop.store.entries(resource) if keep(e)]
 
 
-def visible(shop: Shopify, resource: str, scopes: tuple[str, ...], entry: Entry) -> bool:
-    if resource == "orders" and "read_all_orders" not in scopes:
-        return entry.created_at >= shop.now() - timedelta(days=RECENT_ORDER_DAYS)
-    return True
+def visible(shop: Shopify, resource: str, scopes: tuple[str, ...]) -> Callable[[Entry], bool]:
+    recent = shop.recent_only(scopes) if resource == "orders" else None
+    return recent or (lambda _entry: True)
 
 
 def locations(shop: Shopify) -> list[dict[str, Any]]:
@@ -223,7 +218,7 @@ class View:
     def get(self, ident: int) -> dict[str, Any]:
         if self.resource in LISTED:
             entry = self.shop.store.entry(self.resource, ident)
-            if entry is not None and visible(self.shop, self.resource, self.scopes, entry):
+            if entry is not None and visible(self.shop, self.resource, self.scopes)(entry):
                 return entry.render()
         else:
             for node in self.nodes():

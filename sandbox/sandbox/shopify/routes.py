@@ -25,7 +25,7 @@ from sandbox.shopify.auth import DEFAULT_SCOPES, INVALID_TOKEN, Auth, denied_fie
 from sandbox.shopify.contract import check, schema, variable_errors
 from sandbox.shopify.limits import CostBucket, CostError, RestBucket, operation, requested_cost
 from sandbox.shopify.resolvers import RECENT_ORDER_DAYS, Context, run
-from sandbox.shopify.store import Store, time_pred
+from sandbox.shopify.store import Entry, Store, time_pred
 
 GRAPHQL_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
 
@@ -186,12 +186,15 @@ class Shopify(Vendor):
         return json_response({"errors": "Not Found"}, 404)
 
     # -- GraphQL -------------------------------------------------------------------------------------------------
+    def recent_only(self, scopes: tuple[str, ...]) -> Callable[[Entry], bool] | None:
+        """Without read_all_orders a token sees the orders of the last 60 days only (GraphQL and REST alike)."""
+        if "read_all_orders" in scopes:
+            return None
+        return time_pred("created_at", ">=", (self.now() - timedelta(days=RECENT_ORDER_DAYS)).isoformat())
+
     def _context(self, scopes: tuple[str, ...], version: str, host: str = "") -> Context:
-        recent = None
-        if "read_all_orders" not in scopes:
-            recent = time_pred("created_at", ">=", (self.now() - timedelta(days=RECENT_ORDER_DAYS)).isoformat())
         return Context(self.store, scopes, denied_fields(scopes, self.protected_customer_data), self, version,
-                       recent_only=recent, host=host)
+                       recent_only=self.recent_only(scopes), host=host)
 
     def _graphql(self, req: Request, version: str, scopes: tuple[str, ...]) -> Response:
         try:

@@ -301,6 +301,10 @@ class Store:
     def level(self, item: int, location: int) -> dict[str, int] | None:
         return self.levels.get((item, location))
 
+    def available(self, item: int) -> int:
+        """The units of an inventory item available over all locations (a variant's inventory quantity)."""
+        return sum((self.levels.get((item, gid_number(loc["id"]))) or {}).get("available", 0) for loc in self.locations)
+
     def set_quantities(self, request: dict[str, Any]) -> dict[str, Any]:
         """inventorySetQuantities(input: {name, reason, referenceDocumentUri, quantities: [{inventoryItemId,
         locationId, quantity, changeFromQuantity}]}): all or nothing. changeFromQuantity is the compare-and-swap
