@@ -20,6 +20,7 @@ from typing import Any
 
 import simplejson
 
+from sandbox import core
 from sandbox.core import parse_iso
 from sandbox.odata import is_guid
 
@@ -193,12 +194,12 @@ def clone(value: Any) -> Any:
 
 
 # -- errors and wire formats ------------------------------------------------------------------------------------
-class ApiError(Exception):
-    """Raised inside a handler; becomes one Visma-shaped error response."""
+class ApiError(core.ApiError):
+    """Raised inside a handler; becomes one Visma-shaped error response (`code`: Visma's ErrorCode)."""
 
     def __init__(self, status: int, code: int, message: str, errors: list[FieldError] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.errors = status, code, message, errors
+        super().__init__(status, message)
+        self.code, self.errors = code, errors
 
 
 def validation_error(errors: list[FieldError], code: int = DATA_MODEL_VALIDATION) -> ApiError:
