@@ -3,10 +3,10 @@ Exact Online, Visma eAccounting)."""
 
 from __future__ import annotations
 
-import importlib
+import pkgutil
 from typing import Any
 
-from sandbox.core import FaultRule, Request, Response, SandboxServer, Vendor, json_response
+from sandbox.core import SandboxServer, Vendor
 
 # name -> "module:Class"; each class takes keyword arguments `seed` (str | None) and `orders` (int).
 VENDORS: dict[str, str] = {
@@ -22,9 +22,7 @@ VENDORS: dict[str, str] = {
 
 def make_vendor(name: str, **kwargs: Any) -> Vendor:
     """Instantiate the stand-in called `name` (see VENDORS)."""
-    module_name, _, cls_name = VENDORS[name].partition(":")
-    cls = getattr(importlib.import_module(module_name), cls_name)
-    vendor: Vendor = cls(**kwargs)
+    vendor: Vendor = pkgutil.resolve_name(VENDORS[name])(**kwargs)
     return vendor
 
 
@@ -33,6 +31,4 @@ def start(name: str, *, port: int = 0, latency: float = 0.0, fault_seed: int = 0
     return SandboxServer(make_vendor(name, **kwargs), port=port, latency=latency, seed=fault_seed).start()
 
 
-__all__ = [
-    "VENDORS", "FaultRule", "Request", "Response", "SandboxServer", "Vendor", "json_response", "make_vendor", "start",
-]
+__all__ = ["VENDORS", "SandboxServer", "make_vendor", "start"]

@@ -19,18 +19,15 @@ from typing import Any
 
 from sandbox import VENDORS, start
 
-# the stand-ins' credential constants (class attributes), as the connectors' config settings name them
-CREDENTIALS = {"ACCESS_TOKEN": "access_token", "API_KEY": "api_key", "API_SECRET": "api_secret",
-               "CLIENT_ID": "client_id", "CLIENT_SECRET": "client_secret", "REFRESH_TOKEN": "refresh_token",
-               "AUTHORIZATION_CODE": "authorization_code", "REDIRECT_URI": "redirect_uri",
-               "ACCOUNT_ID": "account_id", "DIVISION": "division"}
+# the stand-ins' credential constants (class attributes); lower-cased, they are the connectors' config settings
+CREDENTIALS = ("ACCESS_TOKEN", "API_KEY", "API_SECRET", "CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN",
+               "AUTHORIZATION_CODE", "REDIRECT_URI", "ACCOUNT_ID", "DIVISION")
 READY = "ready: serving until stopped (Ctrl-C or SIGTERM)"
 
 
 def credentials(vendor: object) -> dict[str, str]:
     """What a stand-in started by `serve` accepts (serve never overrides the class constants)."""
-    return {setting: str(getattr(vendor, constant)) for constant, setting in CREDENTIALS.items()
-            if hasattr(vendor, constant)}
+    return {constant.lower(): str(getattr(vendor, constant)) for constant in CREDENTIALS if hasattr(vendor, constant)}
 
 
 def _fault(text: str) -> dict[str, Any]:

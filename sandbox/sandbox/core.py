@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
+import math
 import random
 import re
 import socket
@@ -11,10 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 ADMIN_PREFIX = "/_sandbox"
@@ -22,6 +24,11 @@ FAULT_KINDS = ("429", "500", "502", "503", "drop", "slow", "lost_response", "rev
                "wrong_shape", "not_json")
 WRONG_SHAPE_BODY = {"result": "ok", "items": []}  # HTTP 200, JSON, but none of the keys any endpoint documents
 NOT_JSON_BODY = '<?xml version="1.0" encoding="UTF-8"?>\n<response><status>ok</status></response>\n'  # HTTP 200 XML
+D = TypeVar("D", int, None)
+
+
+class BodyError(ValueError):
+    """A request body that is not JSON (UTF-8); each stand-in answers it with its own error."""
 
 
 @dataclass
@@ -43,8 +50,11 @@ class Request:
         return self.headers.get(name.lower(), default)
 
     def json(self, *, exact: bool = False) -> Any:
-        """Parsed JSON body (`exact`: decimal numbers as Decimal); raises ValueError on a body that is not JSON."""
-        return json.loads(self.body.decode("utf-8"), parse_float=Decimal if exact else None) if self.body else None
+        """Parsed JSON body (`exact`: decimal numbers as Decimal); raises BodyError on a body that is not JSON."""
+        try:
+            return json.loads(self.body.decode("utf-8"), parse_float=Decimal if exact else None) if self.body else None
+        except ValueError as exc:
+            raise BodyError(str(exc)) from exc
 
     def form(self) -> dict[str, str]:
         """Parsed application/x-www-form-urlencoded body (first value per key)."""
@@ -85,6 +95,70 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+class ApiError(Exception):
+    """A request the vendor refuses: HTTP status, the vendor's message, extra headers (each stand-in renders it)."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def int_arg(text: str | None, default: D, error: str) -> int | D:
+    """A query parameter as an integer: `default` when absent or empty, a 400 with the vendor's `error` otherwise."""
+    if text in (None, ""):
+        return default
+    try:
+        return int(str(text))
+    except ValueError:
+        raise ApiError(400, error) from None
+
+
+def parse_iso(text: str) -> datetime:
+    """ISO-8601 date or date-time (`Z` allowed) -> aware datetime; a naive one is taken as UTC. Raises ValueError."""
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def encode_token(value: Any) -> str:
+    """An opaque page token or cursor: unpadded URL-safe base64 of `value` as JSON."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def decode_token(text: str) -> Any:
+    """The value `encode_token` encoded; raises ValueError (binascii and JSON errors are ValueErrors) otherwise."""
+    return json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+
+
+@dataclass
+class Window:
+    """A fixed rate-limit window, `limit` requests per `seconds`: it starts at the first request after the previous
+    one ended or, `aligned`, at a multiple of `seconds` on the clock."""
+
+    seconds: float
+    limit: int
+    aligned: bool = False
+    started: float = -math.inf
+    used: int = 0
+
+    def roll(self, now: float) -> None:
+        if now >= self.started + self.seconds:
+            self.started = math.floor(now / self.seconds) * self.seconds if self.aligned else now
+            self.used = 0
+
+    def take(self, now: float) -> bool:
+        """Count one request at `now`; False (and nothing counted) when the window is full."""
+        self.roll(now)
+        if self.used >= self.limit:
+            return False
+        self.used += 1
+        return True
+
+    def reset_in(self, now: float) -> int:
+        return max(0, math.ceil(self.started + self.seconds - now)) if self.used else 0
 
 
 @dataclass
@@ -308,36 +382,28 @@ def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             self._write(resp)
 
         def _apply(self, req: Request, fault: FaultRule | None) -> Response:
-            if fault is None:
-                with server.lock:
-                    return server.vendor.handle(req)
-            kind = fault.kind
-            if kind == "429":
+            kind = fault.kind if fault else ""  # no fault: the vendor answers
+            if fault and kind == "429":
                 return json_response({"error": "Too Many Requests"}, 429, {"Retry-After": f"{fault.retry_after:g}"})
             if kind in ("500", "502", "503"):
                 return json_response({"error": "injected server error"}, int(kind))
-            if kind == "drop":
-                raise _Drop()
-            if kind == "slow":
-                server._sleep(fault.delay)
-                with server.lock:
-                    return server.vendor.handle(req)
-            if kind == "lost_response":
-                with server.lock:
-                    server.vendor.handle(req)  # committed on the server ...
-                raise _Drop()  # ... but the client never hears about it
-            if kind == "revoke_tokens":
-                with server.lock:
-                    server.vendor.revoke_tokens()
-                    return server.vendor.handle(req)
-            if kind == "daily_limit":
-                with server.lock:
-                    return server.vendor.exhaust_daily_limit()
             if kind == "wrong_shape":  # a broken proxy or API version answering 200 with another document
                 return json_response(WRONG_SHAPE_BODY)
             if kind == "not_json":
                 return Response(body=NOT_JSON_BODY, headers={"Content-Type": "text/xml; charset=utf-8"})
-            raise AssertionError(kind)
+            if kind == "drop":
+                raise _Drop()
+            if fault and kind == "slow":
+                server._sleep(fault.delay)
+            with server.lock:
+                if kind == "daily_limit":
+                    return server.vendor.exhaust_daily_limit()
+                if kind == "revoke_tokens":
+                    server.vendor.revoke_tokens()
+                resp = server.vendor.handle(req)  # with "lost_response" committed on the server ...
+            if kind == "lost_response":
+                raise _Drop()  # ... but the client never hears about it
+            return resp
 
         def _write(self, resp: Response) -> None:
             payload, ctype = resp.encoded()

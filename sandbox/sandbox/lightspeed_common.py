@@ -1,21 +1,15 @@
-"""What the four Lightspeed stand-ins share: the seed/clock plumbing, the error they raise, opaque page tokens,
-payload files and fixed rate-limit windows. Each stand-in keeps its own texts, shapes, paging style and limits."""
+"""What the four Lightspeed stand-ins share: the seed/clock plumbing and payload files (errors, page tokens and
+rate-limit windows come from `sandbox.core`). Each stand-in keeps its own texts, shapes, paging style and limits."""
 
 from __future__ import annotations
 
-import base64
 import json
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sandbox import seed as neutral
 from sandbox.core import Vendor
-
-D = TypeVar("D", int, None)
 
 
 class LightspeedVendor(Vendor):
@@ -39,42 +33,6 @@ class LightspeedVendor(Vendor):
             self.load_generated(self.seed)
 
 
-class ApiError(Exception):
-    """A request the vendor refuses: HTTP status, the vendor's message, extra headers (each stand-in renders it)."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-def int_arg(text: str | None, default: D, error: str) -> int | D:
-    """A query parameter as an integer: `default` when absent or empty, a 400 with the vendor's `error` otherwise."""
-    if text in (None, ""):
-        return default
-    try:
-        return int(str(text))
-    except ValueError:
-        raise ApiError(400, error) from None
-
-
-def iso_epoch(text: str) -> float:
-    """ISO-8601 (`Z` allowed; naive = UTC) -> epoch seconds. Raises ValueError."""
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-
-
-def encode_token(value: Any) -> str:
-    """An opaque page token or cursor: unpadded URL-safe base64 of `value` as JSON."""
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
-
-
-def decode_token(text: str) -> Any:
-    """The value `encode_token` encoded; raises ValueError (binascii and JSON errors are ValueErrors) otherwise."""
-    return json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-
-
 def read_list(file: Path, key: str) -> list[dict[str, Any]]:
     """The records of a replayed payload file: `{key: [...]}`, `{key: {...}}` (XML-born: one object) or a bare list.
 
@@ -90,31 +48,3 @@ def read_list(file: Path, key: str) -> list[dict[str, Any]]:
     if not isinstance(records, list):
         raise ValueError(f"{file}: expected a list under {key!r}")
     return records
-
-
-@dataclass
-class Window:
-    """A fixed rate-limit window, `limit` requests per `seconds`: it starts at the first request after the previous
-    one ended or, `aligned`, at a multiple of `seconds` on the clock."""
-
-    seconds: float
-    limit: int
-    aligned: bool = False
-    started: float = -math.inf
-    used: int = 0
-
-    def roll(self, now: float) -> None:
-        if now >= self.started + self.seconds:
-            self.started = math.floor(now / self.seconds) * self.seconds if self.aligned else now
-            self.used = 0
-
-    def take(self, now: float) -> bool:
-        """Count one request at `now`; False (and nothing counted) when the window is full."""
-        self.roll(now)
-        if self.used >= self.limit:
-            return False
-        self.used += 1
-        return True
-
-    def reset_in(self, now: float) -> int:
-        return max(0, math.ceil(self.started + self.seconds - now)) if self.used else 0

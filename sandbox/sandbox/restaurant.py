@@ -143,6 +143,13 @@ def price_line(line_id: str, item: tuple[str, str, str, str, str], quantity: int
                     service_charge=charge, void_reason=void_reason, opened_at=at)
 
 
+def _reversal(line: BillLine, line_id: str, at: datetime, void_reason: str | None = None) -> BillLine:
+    """The negative line that takes `line` back (same item, quantity, discount and service charge)."""
+    item = next(m for m in MENU if m[0] == line.sku)
+    return price_line(line_id, item, -int(line.quantity), at, discount_pct=Decimal(10) if line.discount else Decimal(0),
+                      service=bool(line.service_charge), void_reason=void_reason)
+
+
 def _guests(rng: random.Random, count: int) -> dict[int, Guest]:
     out = {}
     for i in range(1, count + 1):
@@ -166,12 +173,8 @@ def _bill(rng: random.Random, restaurant: Restaurant, number: int, closed_at: da
         lines.append(price_line(f"S{location_id % 100000}.{number * 10 + i}", item, rng.randint(1, 4),
                                 opened_at + timedelta(minutes=i), discount_pct=discount, service=service))
     if number % 11 == 5:  # a line rung up by mistake and voided: the void is its own negative line
-        wrong = lines[0]
-        item = next(m for m in MENU if m[0] == wrong.sku)
-        lines.append(price_line(f"S{location_id % 100000}.{number * 10 + 9}", item, -int(wrong.quantity),
-                                wrong.opened_at + timedelta(minutes=2),
-                                discount_pct=Decimal(10) if wrong.discount else Decimal(0), service=service,
-                                void_reason="Wrong order"))
+        lines.append(_reversal(lines[0], f"S{location_id % 100000}.{number * 10 + 9}",
+                               lines[0].opened_at + timedelta(minutes=2), void_reason="Wrong order"))
     total = sum((line.total_incl + line.service_charge for line in lines), Decimal("0.00"))
     guest_id = rng.choice(sorted(restaurant.guests)) if number % 6 == 2 and restaurant.guests else None
     tip = Decimal(rng.choice(("1.00", "2.00", "2.50", "5.00"))) if number % 3 == 1 else Decimal("0.00")
@@ -196,10 +199,7 @@ def _bill(rng: random.Random, restaurant: Restaurant, number: int, closed_at: da
 
 def refund_bill(original: Bill, number: int, at: datetime) -> Bill:
     """A refund of the first line of `original` (its own bill, negative amounts, paid back by card)."""
-    line = original.lines[0]
-    item = next(m for m in MENU if m[0] == line.sku)
-    back = price_line(f"S{original.location_id % 100000}.{number * 10}", item, -int(line.quantity), at,
-                      discount_pct=Decimal(10) if line.discount else Decimal(0), service=bool(line.service_charge))
+    back = _reversal(original.lines[0], f"S{original.location_id % 100000}.{number * 10}", at)
     payment = BillPayment(id=f"T{original.location_id % 100000}.{number}.1", method="CARD",
                           amount=back.total_incl + back.service_charge, tip=Decimal("0.00"), paid_at=at)
     return Bill(number=number, location_id=original.location_id, kind="REFUND", opened_at=at, closed_at=at,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -20,6 +20,8 @@ from typing import Any
 
 import simplejson
 
+from sandbox import core
+from sandbox.core import parse_iso
 from sandbox.odata import is_guid
 
 SCHEMA_FILE = "eaccounting_schemas.json"
@@ -95,11 +97,6 @@ def _defaults(schema: str) -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
-def parse_date(value: str) -> datetime:
-    """Parse the date/date-time forms eAccounting accepts ("2026-01-31", "2026-01-31T00:00:00", with or without Z)."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def _type_ok(value: Any, types: list[str]) -> bool:
     checks = {
         "string": isinstance(value, str),
@@ -142,7 +139,7 @@ def _check(path: str, name: str, value: Any, prop: dict[str, Any]) -> list[Field
         errors.append(FieldError(path, "InvalidFormat", f"The value '{value}' is not a valid Guid for {name}."))
     if isinstance(value, str) and fmt == "date-time":
         try:
-            parse_date(value)
+            parse_iso(value)
         except ValueError:
             errors.append(FieldError(path, "InvalidFormat",
                                      f"The value '{value}' is not a valid date for {name}. Expected YYYY-MM-DD."))
@@ -197,12 +194,12 @@ def clone(value: Any) -> Any:
 
 
 # -- errors and wire formats ------------------------------------------------------------------------------------
-class ApiError(Exception):
-    """Raised inside a handler; becomes one Visma-shaped error response."""
+class ApiError(core.ApiError):
+    """Raised inside a handler; becomes one Visma-shaped error response (`code`: Visma's ErrorCode)."""
 
     def __init__(self, status: int, code: int, message: str, errors: list[FieldError] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.errors = status, code, message, errors
+        super().__init__(status, message)
+        self.code, self.errors = code, errors
 
 
 def validation_error(errors: list[FieldError], code: int = DATA_MODEL_VALIDATION) -> ApiError:
@@ -225,10 +222,6 @@ def find(table: dict[str, Any], field: str, ident: Any, what: str) -> Any:
 
 def not_found(what: str, ident: str) -> ApiError:
     return ApiError(404, RESOURCE_NOT_FOUND, f"{what} with id {ident} was not found.")
-
-
-def aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def stamp(value: datetime) -> str:

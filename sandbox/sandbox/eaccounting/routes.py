@@ -44,7 +44,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.core import Request, Response, Vendor, to_plain
+from sandbox.core import BodyError, Request, Response, Vendor, to_plain
 from sandbox.eaccounting import odata
 from sandbox.eaccounting import seed as seeds
 from sandbox.eaccounting.auth import TOKEN_TTL, Tokens
@@ -63,6 +63,12 @@ from sandbox.eaccounting.limits import RateLimit
 from sandbox.eaccounting.store import FIRST_INVOICE_NUMBER, Company, Resource
 
 Entity = dict[str, Any]
+COLLECTIONS = ("customers", "articles", "drafts", "invoices", "orders")  # the company's documents: `<name>_by_id`
+
+
+def _copies(name: str) -> Callable[[EAccounting], list[Entity]]:
+    """A test helper method: deep copies of one of `COLLECTIONS`, in creation order."""
+    return lambda vendor: clone(list(getattr(vendor.store, f"{name}_by_id").values()))
 
 
 class EAccounting(Vendor):
@@ -109,22 +115,12 @@ class EAccounting(Vendor):
         self.store = Company(self.country, now=self._now, show_prices_excl_vat_pc=self.show_prices_excl_vat_pc,
                              domestic_currency_rounding=self.domestic_currency_rounding)
 
-    @property
-    def company(self) -> Entity:
-        return self.store.company
-
-    @property
-    def reference(self) -> dict[str, dict[str, Entity]]:
-        return self.store.reference
-
     def dump(self) -> dict[str, Any]:
         s = self.store
         plain: dict[str, Any] = to_plain({
             "country": self.country, "company": s.company,
             "reference": {k: list(v.values()) for k, v in s.reference.items()},
-            "customers": list(s.customers_by_id.values()), "articles": list(s.articles_by_id.values()),
-            "drafts": list(s.drafts_by_id.values()), "invoices": list(s.invoices_by_id.values()),
-            "orders": list(s.orders_by_id.values()),
+            **{name: list(getattr(s, f"{name}_by_id").values()) for name in COLLECTIONS},
             "tokens": {"access": len(self.tokens.access), "refresh": len(self.tokens.refresh)},
         })
         return plain
@@ -137,20 +133,11 @@ class EAccounting(Vendor):
         return self.tokens.issue(client_id)
 
     # Python helpers for tests: deep copies, Decimal money.
-    def customers(self) -> list[Entity]:
-        return clone(list(self.store.customers_by_id.values()))
-
-    def articles(self) -> list[Entity]:
-        return clone(list(self.store.articles_by_id.values()))
-
-    def drafts(self) -> list[Entity]:
-        return clone(list(self.store.drafts_by_id.values()))
-
-    def invoices(self) -> list[Entity]:
-        return clone(list(self.store.invoices_by_id.values()))
-
-    def orders(self) -> list[Entity]:
-        return clone(list(self.store.orders_by_id.values()))
+    customers = _copies("customers")
+    articles = _copies("articles")
+    drafts = _copies("drafts")
+    invoices = _copies("invoices")
+    orders = _copies("orders")
 
     def create(self, resource: str, body: Entity) -> Entity:
         """Create an entity as `POST /v2/{resource}` would (same validation, ids, totals); raises ApiError.
@@ -183,6 +170,8 @@ class EAccounting(Vendor):
             return self._error(exc)
         except odata.QueryError as exc:
             return self._error(ApiError(400, QUERY_PARAMETER_ERROR, str(exc)))
+        except BodyError as exc:
+            return self._error(ApiError(400, DATA_MODEL_VALIDATION, f"The request body is not valid JSON: {exc}"))
 
     def _error(self, exc: ApiError) -> Response:
         body: Entity = {"ErrorCode": exc.code, "DeveloperErrorMessage": exc.message, "ErrorId": new_id()}
@@ -195,7 +184,7 @@ class EAccounting(Vendor):
     def _route(self, req: Request, parts: list[str]) -> Response:
         resource, rest, method = parts[0], parts[1:], req.method
         if resource == "companysettings" and not rest:
-            return self._only(method, "GET") or _json(self.company)
+            return self._only(method, "GET") or _json(self.store.company)
         if resource in self.store.reference:
             table = self.store.reference[resource]
             if not rest:
@@ -225,7 +214,7 @@ class EAccounting(Vendor):
             if req.method == "GET":
                 return self._list(req, list(resource.by_id.values()))
             if req.method == "POST":
-                return _json(resource.save(_body(req), None), 201)
+                return _json(resource.save(req.json(exact=True), None), 201)
             return _method_not_allowed(req.method)
         if len(rest) != 1:
             return _no_resource(req.path)
@@ -236,7 +225,7 @@ class EAccounting(Vendor):
         if req.method == "GET":
             return _json(existing)
         if req.method == "PUT":
-            return _json(resource.save(_body(req), existing))
+            return _json(resource.save(req.json(exact=True), existing))
         if req.method == "DELETE" and resource.delete is not None:
             resource.delete(ident)
             return Response(200, b"", {"Content-Type": JSON_TYPE})
@@ -274,20 +263,13 @@ class EAccounting(Vendor):
         if ident not in self.store.drafts_by_id:
             raise not_found("CustomerInvoiceDraft", ident)
         keep = (req.arg("keepOriginalDraftDate") or "").lower() == "true"
-        return _json(self.store.convert_draft(ident, _body(req) if req.body else None, keep), 201)
+        return _json(self.store.convert_draft(ident, req.json(exact=True) if req.body else None, keep), 201)
 
     def _clock(self) -> float:
         return self.clock()  # late-bound: tests replace `clock` on a running stand-in
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
-
-
-def _body(req: Request) -> Any:
-    try:
-        return req.json(exact=True)
-    except ValueError as exc:
-        raise ApiError(400, DATA_MODEL_VALIDATION, f"The request body is not valid JSON: {exc}") from exc
 
 
 def _int_arg(req: Request, name: str, default: int) -> int:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from sandbox.core import parse_iso
 from sandbox.eaccounting import seed as seeds
 from sandbox.eaccounting import totals
 from sandbox.eaccounting.contract import (
@@ -25,13 +26,11 @@ from sandbox.eaccounting.contract import (
     ApiError,
     FieldError,
     accept,
-    aware,
     date,
     find,
     invalid,
     new_id,
     not_found,
-    parse_date,
     stamp,
     template,
     validation_error,
@@ -110,10 +109,10 @@ class Company:
         if since is None:
             return items
         try:
-            cutoff = aware(parse_date(since))
+            cutoff = parse_iso(since)
         except ValueError as exc:
             raise ApiError(400, INVALID_INPUT, f"modifiedSinceUtc '{since}' is not a valid date time.") from exc
-        return [e for e in items if aware(parse_date(e["ModifiedUtc"])) >= cutoff]
+        return [e for e in items if parse_iso(e["ModifiedUtc"]) >= cutoff]
 
     # -- customers --------------------------------------------------------------------------------------
     def save_customer(self, body: Any, existing: Entity | None) -> Entity:
@@ -314,7 +313,7 @@ class Company:
                            "OrderDate": data.get("OrderDate") or date(now)})
             self.orders_by_id[entity["Id"]] = entity
         else:
-            invoice_date = aware(parse_date(data["InvoiceDate"])) if data.get("InvoiceDate") else now
+            invoice_date = parse_iso(data["InvoiceDate"]) if data.get("InvoiceDate") else now
             due = data.get("DueDate") or date(invoice_date + timedelta(days=terms["NumberOfDays"]))
             self._voucher_seq += 1
             entity.update({

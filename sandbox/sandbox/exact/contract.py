@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from sandbox.core import Request, Response, json_response
+from sandbox.core import ApiError, Request, Response, json_response
 from sandbox.exact.odata import format_datetime, is_guid, parse_datetime
 
 FIELDS_FILE = Path(__file__).resolve().parent.parent / "data" / "exact_fields.json"
@@ -84,18 +84,12 @@ def exact_error(status: int, message: str, headers: dict[str, str] | None = None
     return json_response({"error": {"code": "", "message": {"lang": "", "value": message}}}, status, headers)
 
 
-class ExactError(Exception):
+class ExactError(ApiError):
     """Raised inside a handler; becomes `exact_error(status, message)`.
 
     Status 400 is for requests Exact cannot parse (unknown property, bad $filter, bad JSON); business validation
     (mandatory field, unknown reference, duplicate code) comes back as 500, as Exact does (reference §3).
     """
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
 
     def response(self) -> Response:
         return exact_error(self.status, self.message, self.headers)

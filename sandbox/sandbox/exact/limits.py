@@ -6,14 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sandbox.core import Response
+from sandbox.core import Response, Window
 from sandbox.exact.odata import EXACT_TZ
 
 
 @dataclass
 class _Counter:
-    minute: int = -1  # epoch minute of the current window
-    minute_used: int = 0
+    minute: Window  # the calendar minute
     day: str = ""  # Exact-local date of the current day
     day_used: int = 0
     day_exhausted: str = ""  # set by exhaust(): that day's quota counts as used up
@@ -40,10 +39,8 @@ class RateLimits:
 
     def _counter(self, division: int) -> tuple[_Counter, float]:
         now = self._clock()
-        counter = self.counters.setdefault(division, _Counter())
-        minute = int(now // 60)
-        if counter.minute != minute:
-            counter.minute, counter.minute_used = minute, 0
+        counter = self.counters.setdefault(division, _Counter(Window(60, self.minutely_limit or 0, aligned=True)))
+        counter.minute.roll(now)
         day = datetime.fromtimestamp(now, UTC).astimezone(EXACT_TZ).date().isoformat()
         if counter.day != day:
             counter.day, counter.day_used = day, 0
@@ -63,8 +60,8 @@ class RateLimits:
         if self.minutely_limit is None:
             return {}
         return {"X-RateLimit-Minutely-Limit": str(self.minutely_limit),
-                "X-RateLimit-Minutely-Remaining": str(max(self.minutely_limit - counter.minute_used, 0)),
-                "X-RateLimit-Minutely-Reset": str((counter.minute + 1) * 60_000)}
+                "X-RateLimit-Minutely-Remaining": str(max(self.minutely_limit - counter.minute.used, 0)),
+                "X-RateLimit-Minutely-Reset": str(int(counter.minute.started + 60) * 1000)}
 
     def _day_spent(self, counter: _Counter) -> bool:
         if counter.day_exhausted == counter.day:
@@ -76,9 +73,9 @@ class RateLimits:
         counter, now = self._counter(division)
         if self._day_spent(counter):
             return too_many(self._daily_headers(counter, now)), {}
-        if self.minutely_limit is not None and counter.minute_used >= self.minutely_limit:
+        if self.minutely_limit is not None and counter.minute.used >= self.minutely_limit:
             return too_many(self._minutely_headers(counter)), {}
-        counter.minute_used += 1
+        counter.minute.used += 1
         counter.day_used += 1
         return None, self._daily_headers(counter, now) | self._minutely_headers(counter)
 

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from sandbox import odata
-from sandbox.core import Request, Response, Vendor, json_response, to_plain
+from sandbox.core import BodyError, Request, Response, Vendor, json_response, to_plain
 from sandbox.exact import seed as seeddata
 from sandbox.exact import store_logistics
 from sandbox.exact.auth import TokenStore
@@ -169,6 +169,8 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
             resp = exc.response()
         except ODataError as exc:
             resp = exact_error(400, str(exc))
+        except BodyError:
+            resp = exact_error(400, TOP_LEVEL_ERROR)
         resp.headers.update(headers)
         return negotiate(req, resp)
 
@@ -208,7 +210,7 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
             select = self._select(spec, req.arg("$select"), expand)
             return json_response({"d": self._render(spec, row, base, set_path, select=select, expand=expand)})
         if req.method == "PUT":
-            self._update(spec, row, accept(spec, _body(req), post=False))
+            self._update(spec, row, accept(spec, req.json(exact=True), post=False))
             return Response(204, None)
         if req.method == "DELETE":
             self._delete(spec, row)
@@ -355,7 +357,7 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
 
     # -- writing --------------------------------------------------------------------------------
     def _post(self, req: Request, spec: EntitySpec, base: str, set_path: str) -> Response:
-        values = accept(spec, _body(req), post=True)
+        values = accept(spec, req.json(exact=True), post=True)
         row = self._create(spec, values)
         prefer = (req.header("prefer") or "").replace(" ", "").lower()
         if "return=representation" not in prefer:
@@ -367,13 +369,6 @@ class ExactOnline(SalesMixin, StockMixin, Vendor):
 
 
 # -- small helpers ----------------------------------------------------------------------------------
-
-
-def _body(req: Request) -> Any:
-    try:
-        return req.json(exact=True)
-    except ValueError:
-        raise bad_request(TOP_LEVEL_ERROR) from None
 
 
 def _parse_key(text: str) -> str:

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox.core import Request
-from sandbox.lightspeed_common import ApiError, iso_epoch
+from sandbox.core import ApiError, Request, parse_iso
 
 SHOP_TZ = ZoneInfo("Europe/Amsterdam")
 DEFAULT_LIMIT = 50
@@ -49,7 +48,7 @@ def parse_timestamp(text: str) -> float:
             return datetime.strptime(text, fmt).replace(tzinfo=UTC).timestamp()
         except ValueError:
             continue
-    return iso_epoch(text)
+    return parse_iso(text).timestamp()
 
 
 @dataclass(frozen=True)

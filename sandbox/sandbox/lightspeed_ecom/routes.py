@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import seed as neutral
-from sandbox.core import Request, Response, to_plain
-from sandbox.lightspeed_common import LightspeedVendor, Window, read_list
+from sandbox.core import Request, Response, Window, to_plain
+from sandbox.lightspeed_common import LightspeedVendor, read_list
 from sandbox.lightspeed_ecom.contract import LANGUAGES, RESOURCES, EcomError, _filters, _int, _page, _where, to_iso
 from sandbox.lightspeed_ecom.limits import DEFAULT_PER_SECOND, DEFAULT_RATE_LIMITS
 from sandbox.lightspeed_ecom.seed import (

@@ -43,7 +43,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sandbox.lightspeed_common import ApiError, int_arg
+from sandbox.core import ApiError, int_arg
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50

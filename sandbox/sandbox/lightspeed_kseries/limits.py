@@ -4,7 +4,7 @@ which it answers 429 with `Retry-After: 1`. `None` switches the limit off."""
 
 from __future__ import annotations
 
-from sandbox.lightspeed_common import Window
+from sandbox.core import Window
 
 
 def per_second_limit(per_second: int | None) -> Window | None:

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import restaurant as generator
-from sandbox.core import Request, Response
-from sandbox.lightspeed_common import ApiError, LightspeedVendor
+from sandbox.core import ApiError, Request, Response
+from sandbox.lightspeed_common import LightspeedVendor
 from sandbox.lightspeed_kseries import auth, contract
 from sandbox.lightspeed_kseries import seed as render
 from sandbox.lightspeed_kseries.limits import per_second_limit

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sandbox.lightspeed_common import ApiError, decode_token, encode_token
+from sandbox.core import ApiError, decode_token, encode_token
 from sandbox.lightspeed_kseries.contract import parse_instant
 
 

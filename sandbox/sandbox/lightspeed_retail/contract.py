@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sandbox.core import Request
-from sandbox.lightspeed_common import ApiError, iso_epoch
+from sandbox.core import ApiError, Request, parse_iso
 
 API_PREFIX = "/API/V3/Account"
 MAX_LIMIT = 100
@@ -77,7 +76,7 @@ def typed(name: str, raw: Any) -> tuple[int, Any]:
     text = str(raw)
     if is_time_field(name):
         try:
-            return (1, iso_epoch(text))
+            return (1, parse_iso(text).timestamp())
         except ValueError:
             return (2, text)
     try:
@@ -186,7 +185,7 @@ def _conditions(req: Request) -> list[Condition]:
         if is_time_field(name.rpartition(".")[2]):
             for arg in args:
                 try:
-                    iso_epoch(arg)
+                    parse_iso(arg)
                 except ValueError:
                     raise RetailError(400, f"{name}: invalid timestamp {arg!r}") from None
         out.append(Condition(name, op, args))

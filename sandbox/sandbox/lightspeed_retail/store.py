@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.lightspeed_common import decode_token, encode_token
+from sandbox.core import decode_token, encode_token
 from sandbox.lightspeed_retail.contract import Condition, RetailError, typed
 
 # a range operator -> the bounds it sets on the sort index: (upper bound?, which value, past the records equal to it?)

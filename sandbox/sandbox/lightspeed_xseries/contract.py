@@ -37,7 +37,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sandbox.lightspeed_common import ApiError, int_arg
+from sandbox.core import ApiError, int_arg
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 100

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from email.utils import formatdate
 
-from sandbox.lightspeed_common import Window
+from sandbox.core import Window
 
 WINDOW_SECONDS = 300
 

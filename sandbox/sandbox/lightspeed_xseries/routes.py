@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import seed as neutral
-from sandbox.core import Request, Response
-from sandbox.lightspeed_common import ApiError, LightspeedVendor
+from sandbox.core import ApiError, Request, Response
+from sandbox.lightspeed_common import LightspeedVendor
 from sandbox.lightspeed_xseries import auth, contract
 from sandbox.lightspeed_xseries import seed as render
 from sandbox.lightspeed_xseries.limits import retailer_window, spend

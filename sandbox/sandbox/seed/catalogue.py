@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import timedelta
 from decimal import Decimal
 
 from sandbox.seed.model import Product, Variant
 from sandbox.seed.pricing import cents
-from sandbox.seed.shop import CUSTOMER_START, Shop
+from sandbox.seed.shop import CUSTOMER_START, SHOP_COUNTRY, Shop, vat_rate
 
 PRODUCTS_PER_SHOP = 36
 PRODUCT_CATALOG = (
@@ -28,7 +29,6 @@ PRODUCT_CATALOG = (
 )
 
 
-TAX_CLASS_RATES = {"standard": Decimal("21"), "reduced": Decimal("9"), "zero": Decimal("0")}  # NL rate per class
 EDITIONS = ("", "limited", "eco", "deluxe")  # later rounds through the catalogue: "<title> (<edition> edition)"
 VENDORS = ("Huismerk", "Atelier Zoë", "Müller & Zn.")
 
@@ -53,24 +53,22 @@ def _sku(title: str, product_id: int, index: int) -> str:
 def make_products(rng: random.Random) -> dict[int, Product]:
     """`PRODUCTS_PER_SHOP` products: the catalogue rows in turn, later rounds as dearer editions."""
     out: dict[int, Product] = {}
-    variant_id = 1
+    variant_ids = itertools.count(1)
     at = CUSTOMER_START - timedelta(days=200)
     for pid in range(1, PRODUCTS_PER_SHOP + 1):
         title, group, tax_class, price, variant_titles = PRODUCT_CATALOG[(pid - 1) % len(PRODUCT_CATALOG)]
         edition = (pid - 1) // len(PRODUCT_CATALOG)
         if edition:
             title = f"{title} ({EDITIONS[edition % len(EDITIONS)]} edition)"
-        rate = TAX_CLASS_RATES[tax_class]
-        variants = []
-        for vi, vtitle in enumerate(variant_titles):
-            variants.append(Variant(id=variant_id, product_id=pid, sku=_sku(title, pid, vi), title=vtitle,
-                                    price=cents(Decimal(price) * (1 + Decimal(edition) / 10)), tax_rate=rate,
-                                    tax_class=tax_class, barcode=_ean13(rng), active=(pid + vi) % 17 != 0))
-            variant_id += 1
+        variants = tuple(Variant(id=next(variant_ids), product_id=pid, sku=_sku(title, pid, vi), title=vtitle,
+                                 price=cents(Decimal(price) * (1 + Decimal(edition) / 10)),
+                                 tax_rate=vat_rate(SHOP_COUNTRY, tax_class), tax_class=tax_class,
+                                 barcode=_ean13(rng), active=(pid + vi) % 17 != 0)
+                         for vi, vtitle in enumerate(variant_titles))
         at += timedelta(hours=rng.randrange(1, 200))
         out[pid] = Product(id=pid, title=title, description=f"<p>{title}: {group.lower()} from our Dutch shop.</p>",
                            product_group=group, vendor=rng.choice(VENDORS),
-                           active=pid % 13 != 0, variants=tuple(variants), created_at=at,
+                           active=pid % 13 != 0, variants=variants, created_at=at,
                            updated_at=at + timedelta(days=rng.randrange(0, 90)))
     return out
 

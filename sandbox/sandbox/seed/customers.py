@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import unicodedata
 from datetime import timedelta
 
 from stdnum.eu import vat as eu_vat
@@ -40,14 +41,14 @@ CITIES = {
 US_STATES = {"New York": "NY", "Portland": "OR"}
 PHONE_PREFIX = {"NL": "+31 6 ", "BE": "+32 470 ", "DE": "+49 151 ", "FR": "+33 6 ", "SE": "+46 70 ",
                 "GB": "+44 7700 ", "US": "+1 503 "}
-# country: (format, check digits [start:end], a second check [start:end]); "#" is a drawn digit, "@@" a drawn
-# branch number 01-99. The check digits are then set to make the number valid (`_with_check_digits`).
-VAT_FORMATS: dict[str, tuple[str, tuple[int, int], tuple[int, int] | None]] = {
-    "NL": ("NL#########B@@", (9, 11), None),
-    "BE": ("BE0#########", (10, 12), None),
-    "DE": ("DE#########", (9, 11), (2, 3)),  # the check digit; and the first digit is never 0
-    "FR": ("FR###########", (2, 4), (12, 13)),  # the key, and the SIREN's Luhn digit
-    "SE": ("SE##########01", (10, 12), None),
+# country: (format, the [start:end] spans of its check digits); "#" is a drawn digit, "@@" a drawn branch number
+# 01-99. The check digits are then set to make the number valid (`_with_check_digits`).
+VAT_FORMATS: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {
+    "NL": ("NL#########B@@", ((9, 11),)),
+    "BE": ("BE0#########", ((10, 12),)),
+    "DE": ("DE#########", ((9, 11), (2, 3))),  # the check digit; and the first digit is never 0
+    "FR": ("FR###########", ((2, 4), (12, 13))),  # the key, and the SIREN's Luhn digit
+    "SE": ("SE##########01", ((10, 12),)),
 }
 # (country, kind, weight): who the shop's customers are
 CUSTOMER_MIX = (("NL", "consumer", 55), ("NL", "company", 10), ("BE", "company", 5), ("DE", "company", 5),
@@ -56,24 +57,20 @@ CUSTOMER_MIX = (("NL", "consumer", 55), ("NL", "company", 10), ("BE", "company",
 NL_POSTCODE_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
 HOUSE_NUMBER_SUFFIXES = ("", "", "", "A", "-2")
 ADDRESS2 = (None, None, None, "2e etage", "Unit 4")
-ASCII_FOLD = {"ë": "e", "é": "e", "è": "e", "ç": "c", "ü": "u", "ö": "o", "å": "a", "á": "a", "Å": "A", "É": "E",
-              "ó": "o", "í": "i"}  # for e-mail addresses
 
 
 def _vat_number(rng: random.Random, country: str) -> str:
-    template, check, also = VAT_FORMATS[country]
+    template, spans = VAT_FORMATS[country]
     number = "".join(str(rng.randrange(10)) if ch == "#" else ch for ch in template.removesuffix("@@"))
     if template.endswith("@@"):
         number += f"{rng.randrange(1, 100):02d}"
-    return _with_check_digits(number, *check, also=also)
+    return _with_check_digits(number, spans)
 
 
-def _with_check_digits(number: str, start: int, end: int, *, also: tuple[int, int] | None = None) -> str:
-    """`number` with the digits at [start:end] (and at `also`, when a second check applies) replaced by the first
-    values that make it a valid EU VAT number (check digits per country, as python-stdnum checks them and as the
-    vendors' VIES look-ups require). Draws nothing from the seeded RNG, so every other generated value stays as it
-    was."""
-    spans = [(start, end), *([also] if also else [])]
+def _with_check_digits(number: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """`number` with the digits of each [start:end] span replaced by the first values that make it a valid EU VAT
+    number (check digits per country, as python-stdnum checks them and as the vendors' VIES look-ups require).
+    Draws nothing from the seeded RNG, so every other generated value stays as it was."""
     for shifts in itertools.product(*(range(10 ** (b - a)) for a, b in spans)):
         candidate = number
         for (a, b), shift in zip(spans, shifts, strict=True):
@@ -94,7 +91,8 @@ def _address(rng: random.Random, country: str, *, first: str, last: str, company
 
 
 def _email(rng: random.Random, first: str, last: str, n: int) -> str:
-    local = "".join(ASCII_FOLD.get(ch, ch) for ch in f"{first}.{last}").replace(" ", "")
+    """Customer `n`'s address: the name folded to ASCII, some in mixed case."""
+    local = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode().replace(" ", "")
     local = local if rng.random() < 0.3 else local.lower()  # some mixed case
     return f"{local}{n}@example.com"
 

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 from datetime import datetime
 
-from sandbox.seed.catalogue import make_products
-from sandbox.seed.customers import make_customers
 from sandbox.seed.model import Customer, Order, Payment
-from sandbox.seed.orders import append_orders
 from sandbox.seed.refunds import with_refund
 from sandbox.seed.shop import Shop
 
@@ -29,9 +25,9 @@ def touch(shop: Shop, order_id: int, at: datetime) -> Order:
 def mark_paid(shop: Shop, order_id: int, at: datetime, gateway: str | None = None) -> Order:
     """Mark a pending order paid at `at` (its pending payment becomes a successful one)."""
     order = shop.orders[order_id]
-    old = order.payments[0] if order.payments else None
-    payment = Payment(id=order.id * 1000 + 501, kind="sale", status="success",
-                      gateway=gateway or (old.gateway if old else "ideal"), amount=order.grand_total, processed_at=at)
+    gateway = gateway or (order.payments[0].gateway if order.payments else "ideal")
+    payment = Payment(id=order.id * 1000 + 501, kind="sale", status="success", gateway=gateway,
+                      amount=order.grand_total, processed_at=at)
     return _store(shop, replace(order, financial_status="paid", paid_at=at, updated_at=at,
                                 payments=(payment, *order.payments[1:])))
 
@@ -55,18 +51,6 @@ def refund(shop: Shop, order_id: int, at: datetime, quantities: dict[int, int] |
 def fulfil(shop: Shop, order_id: int, at: datetime, status: str) -> Order:
     """Set an order's fulfillment status (fulfilled | partial) at `at` (a vendor recorded a shipment)."""
     return _store(shop, replace(shop.orders[order_id], fulfillment_status=status, updated_at=at))
-
-
-def add_orders(shop: Shop, count: int, at: datetime, seed: str = "more") -> list[Order]:
-    """Append `count` new generated orders; order i is created and updated at `at + i` seconds."""
-    if not shop.products:
-        rng0 = random.Random(f"sandbox-shop:{shop.seed}:{seed}")
-        shop.products = make_products(rng0)
-        shop.customers = make_customers(rng0, 5)
-    rng = random.Random(f"sandbox-shop:{shop.seed}:{seed}:{len(shop.orders)}")
-    new = append_orders(rng, shop, count, at, fixed_at=at)
-    shop.order_count = len(shop.orders)
-    return new
 
 
 def touch_customer(shop: Shop, customer_id: int, at: datetime, **changes: object) -> Customer:

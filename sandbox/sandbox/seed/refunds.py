@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
@@ -11,13 +12,12 @@ from sandbox.seed.pricing import ZERO, cents
 
 def with_refund(order: Order, at: datetime, quantities: dict[int, int] | None, note: str | None) -> Order:
     """Order plus one refund; `quantities` None = refund everything still refundable, incl. shipping."""
-    done: dict[int, int] = {}
+    done = Counter[int]()
     for old in order.refunds:
-        for rl in old.lines:
-            done[rl.line_id] = done.get(rl.line_id, 0) + rl.quantity
+        done.update({rl.line_id: rl.quantity for rl in old.lines})
     lines = []
     for ln in order.lines:
-        left = ln.quantity - done.get(ln.id, 0)
+        left = ln.quantity - done[ln.id]
         qty = left if quantities is None else min(left, quantities.get(ln.id, 0))
         if qty <= 0:
             continue
@@ -25,11 +25,9 @@ def with_refund(order: Order, at: datetime, quantities: dict[int, int] | None, n
         tax = cents(ln.tax_amount * qty / ln.quantity)
         lines.append(RefundLine(line_id=ln.id, sku=ln.sku, quantity=qty, amount_incl=incl, amount_excl=incl - tax,
                                 tax_amount=tax))
-    shipping_refunded = any(r.shipping_incl for r in order.refunds)
-    full = quantities is None and not shipping_refunded
-    ship_incl = order.shipping_total_incl if full else ZERO
-    ship_excl = order.shipping_total_excl if full else ZERO
-    ship_tax = order.shipping_tax if full else ZERO
+    full = quantities is None and not any(r.shipping_incl for r in order.refunds)  # shipping is refunded once
+    ship_incl, ship_excl, ship_tax = ((order.shipping_total_incl, order.shipping_total_excl, order.shipping_tax)
+                                      if full else (ZERO, ZERO, ZERO))
     amount = sum((rl.amount_incl for rl in lines), ZERO) + ship_incl
     tax_amount = sum((rl.tax_amount for rl in lines), ZERO) + ship_tax
     refund = Refund(id=order.id * 1000 + 601 + len(order.refunds), created_at=at, note=note, lines=tuple(lines),

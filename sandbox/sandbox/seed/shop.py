@@ -29,6 +29,12 @@ EU_COUNTRIES = frozenset(VAT_RATES)
 TAGS = ("wholesale", "vip", "newsletter", "returning", "gift")  # customer and order tags
 
 
+def vat_rate(country: str, tax_class: str) -> Decimal:
+    """The rate in `country` (one of `VAT_RATES`) of a product's VAT class: standard | reduced | zero."""
+    standard, reduced = VAT_RATES[country]
+    return {"standard": standard, "reduced": reduced}.get(tax_class, Decimal("0"))
+
+
 @dataclass(kw_only=True)
 class Shop:
     """The generated shop: a mutable container of frozen records, keyed by id in insertion (id) order.
@@ -52,11 +58,7 @@ class Shop:
 
     def variant(self, variant_id: int) -> Variant | None:
         """Variant by id (linear over products; products are few)."""
-        for product in self.products.values():
-            for variant in product.variants:
-                if variant.id == variant_id:
-                    return variant
-        return None
+        return next((v for p in self.products.values() for v in p.variants if v.id == variant_id), None)
 
     def orders_by_updated(self) -> list[Order]:
         """Orders ascending by (updated_at, id), the order an incremental reader expects."""
