@@ -22,10 +22,12 @@ from typing import Any
 from graphql import (
     ExecutionContext,
     GraphQLError,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    Undefined,
     execute,
     get_named_type,
     is_abstract_type,
@@ -109,21 +111,85 @@ def _never(_value: Any) -> bool:
 class _Execution(ExecutionContext):
     """Scalars in the store are already what Shopify prints: no re-serialising (enum values are still checked)."""
 
+    spent = 0  # the cost of the field being answered in one pass, added to the context once it is answered
+
     def execute_field(self, parent_type: Any, source: Any, field_nodes: Any, path: Any) -> Any:
-        """A stored scalar of a plain field (no resolver, no arguments) is answered as it is, without the engine's
-        per-field machinery; everything else (enums, objects, nulls, resolvers) goes through graphql-core."""
-        name = field_nodes[0].name.value
-        fdef = parent_type.fields.get(name)
-        if fdef is not None and fdef.resolve is None and not fdef.args and type(source) is dict:
-            value = source.get(name)
-            if type(value) in _PLAIN:
-                named = fdef.type.of_type if type(fdef.type) is GraphQLNonNull else fdef.type
-                if type(named) is GraphQLScalarType:
-                    return value
+        """A field the default resolver reads as a plain key of a dict (a stored scalar, an enum, or an object or list
+        of objects whose selected fields are all such keys, as money bags and addresses) is answered in one pass,
+        without the engine's per-field machinery; when anything in it needs more (a resolver, arguments, a `Lazy` or
+        missing value, a null where none is allowed, an abstract type), the whole field goes through graphql-core."""
+        if type(source) is dict:
+            self.spent = 0
+            value = self._plain_field(parent_type, source, field_nodes)
+            if value is not _MISSING:
+                self.context_value.cost += self.spent
+                return value
         return super().execute_field(parent_type, source, field_nodes, path)
+
+    def _plain_field(self, parent_type: Any, source: dict[str, Any], field_nodes: Any) -> Any:
+        """What graphql-core and `resolve_default` answer for this field of a dict (counting its cost in `spent`),
+        or _MISSING where that takes them."""
+        node = field_nodes[0]
+        name = node.name.value
+        if name == "__typename":
+            return parent_type.name
+        fdef = parent_type.fields.get(name)
+        value = source.get(name, _MISSING)
+        if fdef is None or fdef.resolve is not None or node.arguments or value is _MISSING or (
+                fdef.args and any(arg.default_value is not Undefined for arg in fdef.args.values())):
+            return _MISSING  # (an argument's default value would be passed to the resolver)
+        return_type = fdef.type
+        if type(return_type) is GraphQLNonNull:
+            return_type = return_type.of_type
+            if value is None:
+                return _MISSING
+        elif value is None:
+            return None
+        if type(value) in _PLAIN and type(return_type) is GraphQLScalarType:
+            return value
+        kind = _kind(return_type)
+        if kind == _CONNECTION:
+            self.spent += 2
+        elif kind == _OBJECT:
+            self.spent += len(value) if type(value) is list else 1
+        return self._plain_value(return_type, value, field_nodes)
+
+    def _plain_value(self, return_type: Any, value: Any, field_nodes: Any) -> Any:
+        """graphql-core's completion of a non-null value of a nullable type, or _MISSING."""
+        if type(return_type) is GraphQLList:
+            if type(value) is not list:
+                return _MISSING
+            item_type = return_type.of_type
+            required = type(item_type) is GraphQLNonNull
+            item_type = item_type.of_type if required else item_type
+            items = []
+            for item in value:
+                done = None if item is None else self._plain_value(item_type, item, field_nodes)
+                if done is _MISSING or (done is None and required):
+                    return _MISSING
+                items.append(done)
+            return items
+        if type(return_type) is GraphQLObjectType:
+            if type(value) is not dict:
+                return _MISSING
+            fields = {}
+            for response_name, nodes in self.collect_subfields(return_type, field_nodes).items():
+                done = self._plain_field(return_type, value, nodes)
+                if done is _MISSING:
+                    return _MISSING
+                fields[response_name] = done
+            return fields
+        if type(value) not in _LEAVES or not is_leaf_type(return_type):
+            return _MISSING
+        try:
+            done = return_type.serialize(value)
+        except Exception:  # noqa: BLE001 - graphql-core reports it, with the field's path
+            return _MISSING
+        return _MISSING if done is None or done is Undefined else done
 
 
 _PLAIN = frozenset({str, int, bool})
+_LEAVES = frozenset({str, int, bool, float})
 
 
 def resolve_type(value: Any, info: Any, abstract_type: Any) -> str:
