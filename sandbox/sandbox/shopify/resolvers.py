@@ -37,7 +37,7 @@ from graphql import (
     is_non_null_type,
     is_object_type,
 )
-from graphql.execution.values import get_directive_values
+from graphql.execution.values import get_argument_values, get_directive_values
 
 from sandbox.shopify import bulk
 from sandbox.shopify import seed as render
@@ -111,48 +111,40 @@ def _never(_value: Any) -> bool:
 class _Execution(ExecutionContext):
     """Scalars in the store are already what Shopify prints: no re-serialising (enum values are still checked)."""
 
-    spent = 0  # the cost of the field being answered in one pass, added to the context once it is answered
-
     def execute_field(self, parent_type: Any, source: Any, field_nodes: Any, path: Any) -> Any:
-        """A field the default resolver reads as a plain key of a dict (a stored scalar, an enum, or an object or list
-        of objects whose selected fields are all such keys, as money bags and addresses) is answered in one pass,
-        without the engine's per-field machinery; when anything in it needs more (a resolver, arguments, a `Lazy` or
-        missing value, a null where none is allowed, an abstract type), the whole field goes through graphql-core."""
+        """A field of a dict that the default resolver answers, whose selected fields below are all such fields too
+        (money bags, addresses, line item pages), is answered in one pass without the engine's per-field machinery.
+        When anything in it needs more (a resolver, an error, a null where none is allowed, an abstract type), the
+        cost it counted is given back and the whole field goes through graphql-core."""
         if type(source) is dict:
-            self.spent = 0
+            cost = self.context_value.cost
             value = self._plain_field(parent_type, source, field_nodes)
             if value is not _MISSING:
-                self.context_value.cost += self.spent
                 return value
+            self.context_value.cost = cost
         return super().execute_field(parent_type, source, field_nodes, path)
 
     def _plain_field(self, parent_type: Any, source: dict[str, Any], field_nodes: Any) -> Any:
-        """What graphql-core and `resolve_default` answer for this field of a dict (counting its cost in `spent`),
-        or _MISSING where that takes them."""
-        node = field_nodes[0]
-        name = node.name.value
+        """What graphql-core answers for this field of a dict, or _MISSING."""
+        name = field_nodes[0].name.value
         if name == "__typename":
             return parent_type.name
         fdef = parent_type.fields.get(name)
-        value = source.get(name, _MISSING)
-        if fdef is None or fdef.resolve is not None or node.arguments or value is _MISSING or (
-                fdef.args and any(arg.default_value is not Undefined for arg in fdef.args.values())):
-            return _MISSING  # (an argument's default value would be passed to the resolver)
+        if fdef is None or fdef.resolve is not None:
+            return _MISSING
         return_type = fdef.type
-        if type(return_type) is GraphQLNonNull:
-            return_type = return_type.of_type
-            if value is None:
-                return _MISSING
-        elif value is None:
-            return None
-        if type(value) in _PLAIN and type(return_type) is GraphQLScalarType:
+        value = source.get(name)
+        if type(value) in _PLAIN and type(return_type.of_type if type(return_type) is GraphQLNonNull
+                                          else return_type) is GraphQLScalarType:
             return value
-        kind = _kind(return_type)
-        if kind == _CONNECTION:
-            self.spent += 2
-        elif kind == _OBJECT:
-            self.spent += len(value) if type(value) is list else 1
-        return self._plain_value(return_type, value, field_nodes)
+        try:
+            args = get_argument_values(fdef, field_nodes[0], self.variable_values) if fdef.args else {}
+            value = read(source, name, return_type, self.context_value, args)
+        except Exception:  # graphql-core raises it again, located at the field's path
+            return _MISSING
+        if type(return_type) is not GraphQLNonNull:
+            return None if value is None else self._plain_value(return_type, value, field_nodes)
+        return _MISSING if value is None else self._plain_value(return_type.of_type, value, field_nodes)
 
     def _plain_value(self, return_type: Any, value: Any, field_nodes: Any) -> Any:
         """graphql-core's completion of a non-null value of a nullable type, or _MISSING."""
@@ -183,7 +175,7 @@ class _Execution(ExecutionContext):
             return _MISSING
         try:
             done = return_type.serialize(value)
-        except Exception:  # noqa: BLE001 - graphql-core reports it, with the field's path
+        except Exception:  # graphql-core raises it again, located at the field's path
             return _MISSING
         return _MISSING if done is None or done is Undefined else done
 
@@ -206,14 +198,19 @@ def resolve_type(value: Any, info: Any, abstract_type: Any) -> str:
 # The generic resolver and Shopify's empty values
 # ---------------------------------------------------------------------------------------------------------------
 def resolve_default(source: Any, info: Any, **args: Any) -> Any:
-    value = source.get(info.field_name, _MISSING) if isinstance(source, dict) else _MISSING
+    return read(source, info.field_name, info.return_type, info.context, args)
+
+
+def read(source: Any, name: str, return_type: Any, ctx: Context, args: dict[str, Any]) -> Any:
+    """A node dict's `name` (computed when `Lazy`, paged when a list served as a connection, the empty value when
+    missing), counting its cost."""
+    value = source.get(name, _MISSING) if isinstance(source, dict) else _MISSING
     if value is None or type(value) in _PLAIN:
         return value
-    return_type = info.return_type
     if value is _MISSING:
-        value = empty(return_type, info.context)
+        value = empty(return_type, ctx)
         if type(value) is dict and value.get("__typename") == "Count" and isinstance(source, dict):
-            listed = resolve_lazy(source.get(info.field_name.removesuffix("Count")))  # `variantsCount`: `variants`
+            listed = resolve_lazy(source.get(name.removesuffix("Count")))  # `variantsCount`: `variants`
             if isinstance(listed, dict):  # a written-out connection (``dir:`` seeds)
                 listed = listed.get("nodes") or listed.get("edges")
             value["count"] = len(listed) if isinstance(listed, list) else 0
@@ -225,15 +222,15 @@ def resolve_default(source: Any, info: Any, **args: Any) -> Any:
     if kind == _CONNECTION:
         if not isinstance(value, dict):
             value = page_list(value, args)
-        info.context.cost += 2
+        ctx.cost += 2
         return value
     if isinstance(value, list):
         if args.get("first") is not None:
             value = value[:args["first"]]
         if kind == _OBJECT:
-            info.context.cost += len(value)
+            ctx.cost += len(value)
     elif kind == _OBJECT:
-        info.context.cost += 1
+        ctx.cost += 1
     return value
 
 
