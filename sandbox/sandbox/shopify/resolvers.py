@@ -134,8 +134,8 @@ class _Execution(ExecutionContext):
             return _MISSING
         return_type = fdef.type
         value = source.get(name)
-        if type(value) in _PLAIN and type(return_type.of_type if type(return_type) is GraphQLNonNull
-                                          else return_type) is GraphQLScalarType:
+        if type(value) in _PLAIN and not fdef.args and type(
+                return_type.of_type if type(return_type) is GraphQLNonNull else return_type) is GraphQLScalarType:
             return value
         try:
             args = get_argument_values(fdef, field_nodes[0], self.variable_values) if fdef.args else {}
