@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from sandbox.core import parse_iso
 from sandbox.shopify import rest_json
 from sandbox.shopify.rest_json import REST_KEY
 from sandbox.shopify.seed import gid
@@ -102,10 +103,7 @@ def _utc(value: Any) -> str | None:
     """A REST timestamp (shop offset) as GraphQL writes it: UTC with Z."""
     if not value:
         return None
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return parse_iso(str(value)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _decimal(value: Any, field: str) -> Decimal:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import simplejson
 
-from sandbox.core import Request, Response
+from sandbox.core import Request, Response, parse_iso
 from sandbox.shopify import seed as render
 from sandbox.shopify.rest_json import (
     Ctx,
@@ -182,10 +182,9 @@ def _filters(query: dict[str, list[str]], resource: str) -> dict[str, str]:
 
 def _ts(value: str, param: str = "date") -> datetime:
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_iso(value)
     except ValueError:
         raise RestError(400, {param: [f"{value!r} is not a valid date"]}) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _ids(text: str, name: str) -> set[int]:

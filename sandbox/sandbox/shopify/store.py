@@ -25,6 +25,7 @@ from itertools import count
 from typing import Any
 
 from sandbox import seed as shopgen
+from sandbox.core import parse_iso
 
 SORT_KEYS = {"ID": "id", "UPDATED_AT": "updated_at", "CREATED_AT": "created_at", "PROCESSED_AT": "processed_at"}
 QUANTITY_NAMES = ("available", "on_hand", "committed", "incoming", "reserved", "damaged", "quality_control",
@@ -99,8 +100,7 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
 def parse_ts(value: str | None) -> datetime:
     if not value:
         return datetime.min.replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parse_iso(value)
 
 
 def gid_number(value: str) -> int:
